@@ -1,0 +1,25 @@
+#include "actors/messages.hpp"
+
+#include <caf/message.hpp>
+#include <caf/sec.hpp>
+
+namespace boutique {
+
+caf::error make_domain_error(domain::error_code code, std::string detail) {
+  return caf::make_error(code, std::move(detail));
+}
+
+domain::error_code domain_code(const caf::error& err) {
+  if (err.category() == caf::atom("boutique")) return static_cast<domain::error_code>(err.code());
+  if (err == caf::sec::request_timeout) return domain::error_code::overloaded;
+  return domain::error_code::internal;
+}
+
+std::string error_detail(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
+  if (err.category() == caf::atom("boutique")) return std::string(domain::to_string(domain_code(err)));
+  return "internal error (" + std::to_string(err.code()) + ")";
+}
+
+}  // namespace boutique

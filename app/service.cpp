@@ -1,0 +1,150 @@
+#include "app/service.hpp"
+
+#include "config/catalog_file.hpp"
+#include "config/logging.hpp"
+#include "net/admin_routes.hpp"
+#include "net/api_routes.hpp"
+#include "net/server.hpp"
+#include "storage/catalog_queries.hpp"
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+
+#include <caf/all.hpp>
+
+#include <optional>
+#include <thread>
+
+namespace boutique::app {
+
+namespace {
+
+caf::actor_system_config make_actor_config(const config::settings& s) {
+  caf::actor_system_config cfg;
+  auto threads = s.actors.scheduler_threads > 0 ? static_cast<std::size_t>(s.actors.scheduler_threads)
+                                                : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+net::server_options public_options(const config::settings& s) {
+  net::server_options o;
+  o.name = "http";
+  o.address = s.http.address;
+  o.port = s.http.port;
+  o.threads = s.http.threads;
+  o.header_limit = s.http.header_limit;
+  o.body_limit = s.http.body_limit;
+  o.max_connections = s.http.max_connections;
+  o.read_timeout_s = s.http.read_timeout_s;
+  o.idle_timeout_s = s.http.idle_timeout_s;
+  return o;
+}
+
+net::server_options admin_options(const config::settings& s) {
+  auto o = public_options(s);
+  o.name = "admin";
+  o.address = s.admin.address;
+  o.port = s.admin.port;
+  o.threads = 1;
+  o.max_connections = 64;
+  return o;
+}
+
+net::request_handler serve(std::shared_ptr<net::router> routes) {
+  return [routes](net::http_request&& request, net::responder respond) {
+    routes->dispatch(std::move(request), respond);
+  };
+}
+
+}  // namespace
+
+struct service::impl {
+  config::settings settings;
+  std::shared_ptr<spdlog::logger> log = config::logger("app");
+  caf::actor_system_config actor_config;
+  std::optional<caf::actor_system> system;
+  std::shared_ptr<net::backend> backend;
+  std::unique_ptr<net::http_server> http;
+  std::unique_ptr<net::http_server> admin;
+  bool running = false;
+
+  explicit impl(config::settings s) : settings(std::move(s)), actor_config(make_actor_config(settings)) {}
+
+  std::unique_ptr<storage::database> open_database() {
+    try {
+      auto db = std::make_unique<storage::database>(
+        settings.storage.path, storage::database::options{storage::database::access::read_write,
+                                                          settings.storage.synchronous == "full"});
+      auto version = storage::migrate(*db);
+      storage::replace_catalog(*db, config::load_catalog(settings.catalog_path));
+      log->info("event=database_ready path={} schema_version={}", settings.storage.path, version);
+      return db;
+    } catch (const storage::storage_error& e) {
+      throw startup_error(std::string("storage: ") + e.what());
+    } catch (const config::config_error& e) {
+      throw startup_error(std::string("catalog: ") + e.what());
+    }
+  }
+
+  void start() {
+    config::set_log_level(settings.log_level);
+    auto db = open_database();
+    system.emplace(actor_config);
+    auto storage = storage::spawn_storage(*system, std::move(db), settings.storage.batch_max);
+    auto readers = storage::spawn_reader_pool(*system, settings.storage.path, settings.storage.readers);
+    backend = std::make_shared<net::backend>(net::backend{*system, storage, readers,
+                                                          std::chrono::seconds(settings.http.request_timeout_s)});
+    auto api = std::make_shared<net::router>();
+    net::add_api_routes(*api, backend);
+    auto management = std::make_shared<net::router>();
+    net::add_admin_routes(*management, backend);
+    running = true;
+    try {
+      http = std::make_unique<net::http_server>(public_options(settings), serve(api));
+      http->start();
+      admin = std::make_unique<net::http_server>(admin_options(settings), serve(management));
+      admin->start();
+    } catch (const std::runtime_error& e) {
+      stop();
+      throw startup_error(e.what());
+    }
+  }
+
+  void flush_storage() {
+    caf::scoped_actor self{*system};
+    self->request(backend->storage, std::chrono::seconds(5), caf::ping_atom_v)
+      .receive([](bool) {},
+               [this](caf::error& err) { log->error("event=final_flush_failed error=\"{}\"", error_detail(err)); });
+  }
+
+  void stop() {
+    if (!running) return;
+    running = false;
+    if (http) http->stop();
+    if (admin) admin->stop(500);
+    flush_storage();
+    caf::anon_send_exit(backend->storage, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(backend->readers, caf::exit_reason::user_shutdown);
+    backend.reset();
+    http.reset();
+    admin.reset();
+    system.reset();
+    log->info("event=stopped");
+  }
+};
+
+service::service(config::settings settings) : impl_(std::make_unique<impl>(std::move(settings))) {}
+
+service::~service() { stop(); }
+
+void service::start() { impl_->start(); }
+
+void service::stop() { impl_->stop(); }
+
+std::uint16_t service::http_port() const { return impl_->http ? impl_->http->port() : 0; }
+
+std::uint16_t service::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
+
+}  // namespace boutique::app

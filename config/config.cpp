@@ -1,0 +1,163 @@
+#include "config/config.hpp"
+
+#include <boost/property_tree/ini_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace boutique::config {
+
+namespace {
+
+constexpr const char* default_config_file = "config/boutique.ini";
+
+[[noreturn]] void invalid(const std::string& key, const std::string& value, const std::string& why) {
+  throw config_error("invalid value '" + value + "' for " + key + ": " + why);
+}
+
+template <class Int>
+Int parse_int(const std::string& key, const std::string& value, long long min, long long max) {
+  long long parsed = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc{} || end != value.data() + value.size())
+    invalid(key, value, "expected an integer");
+  if (parsed < min || parsed > max)
+    invalid(key, value, "must be within " + std::to_string(min) + ".." + std::to_string(max));
+  return static_cast<Int>(parsed);
+}
+
+bool parse_bool(const std::string& key, const std::string& value) {
+  if (value == "true" || value == "1" || value == "yes" || value == "on") return true;
+  if (value == "false" || value == "0" || value == "no" || value == "off") return false;
+  invalid(key, value, "expected true or false");
+}
+
+std::string parse_choice(const std::string& key, const std::string& value, const std::set<std::string>& allowed) {
+  if (allowed.count(value)) return value;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  invalid(key, value, "expected one of " + list);
+}
+
+std::string parse_nonempty(const std::string& key, const std::string& value) {
+  if (value.empty()) invalid(key, value, "must not be empty");
+  return value;
+}
+
+using setter = std::function<void(settings&, const std::string& key, const std::string& value)>;
+
+const std::map<std::string, setter>& setters() {
+  static const std::map<std::string, setter> table = {
+    {"http.address", [](settings& s, auto& k, auto& v) { s.http.address = parse_nonempty(k, v); }},
+    {"http.port", [](settings& s, auto& k, auto& v) { s.http.port = parse_int<std::uint16_t>(k, v, 0, 65535); }},
+    {"http.threads", [](settings& s, auto& k, auto& v) { s.http.threads = parse_int<int>(k, v, 1, 64); }},
+    {"http.header_limit",
+     [](settings& s, auto& k, auto& v) { s.http.header_limit = parse_int<std::size_t>(k, v, 1024, 1 << 20); }},
+    {"http.body_limit",
+     [](settings& s, auto& k, auto& v) { s.http.body_limit = parse_int<std::size_t>(k, v, 1024, 16 << 20); }},
+    {"http.max_connections",
+     [](settings& s, auto& k, auto& v) { s.http.max_connections = parse_int<std::size_t>(k, v, 1, 1000000); }},
+    {"http.read_timeout_s",
+     [](settings& s, auto& k, auto& v) { s.http.read_timeout_s = parse_int<int>(k, v, 1, 3600); }},
+    {"http.idle_timeout_s",
+     [](settings& s, auto& k, auto& v) { s.http.idle_timeout_s = parse_int<int>(k, v, 1, 3600); }},
+    {"http.request_timeout_s",
+     [](settings& s, auto& k, auto& v) { s.http.request_timeout_s = parse_int<int>(k, v, 1, 3600); }},
+    {"admin.address", [](settings& s, auto& k, auto& v) { s.admin.address = parse_nonempty(k, v); }},
+    {"admin.port", [](settings& s, auto& k, auto& v) { s.admin.port = parse_int<std::uint16_t>(k, v, 0, 65535); }},
+    {"admin.token", [](settings& s, auto&, auto& v) { s.admin.token = v; }},
+    {"storage.path", [](settings& s, auto& k, auto& v) { s.storage.path = parse_nonempty(k, v); }},
+    {"storage.synchronous",
+     [](settings& s, auto& k, auto& v) { s.storage.synchronous = parse_choice(k, v, {"full", "normal"}); }},
+    {"storage.batch_max",
+     [](settings& s, auto& k, auto& v) { s.storage.batch_max = parse_int<int>(k, v, 1, 100000); }},
+    {"storage.readers", [](settings& s, auto& k, auto& v) { s.storage.readers = parse_int<int>(k, v, 1, 64); }},
+    {"actors.scheduler_threads",
+     [](settings& s, auto& k, auto& v) { s.actors.scheduler_threads = parse_int<int>(k, v, 0, 256); }},
+    {"catalog.path", [](settings& s, auto& k, auto& v) { s.catalog_path = parse_nonempty(k, v); }},
+    {"payments.secret", [](settings& s, auto& k, auto& v) { s.payments.secret = parse_nonempty(k, v); }},
+    {"payments.test_mode", [](settings& s, auto& k, auto& v) { s.payments.test_mode = parse_bool(k, v); }},
+    {"log.level",
+     [](settings& s, auto& k, auto& v) {
+       s.log_level = parse_choice(k, v, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+     }},
+  };
+  return table;
+}
+
+void load_file(settings& s, const std::string& path) {
+  boost::property_tree::ptree tree;
+  try {
+    boost::property_tree::read_ini(path, tree);
+  } catch (const boost::property_tree::ini_parser_error& e) {
+    throw config_error("cannot read configuration file " + path + ": " + e.message() + " (line " +
+                       std::to_string(e.line()) + ")");
+  }
+  for (const auto& [section, keys] : tree) {
+    if (keys.empty() && !keys.data().empty())
+      throw config_error("unknown option '" + section + "' in " + path + ": options belong to a [section]");
+    for (const auto& [key, value] : keys) {
+      const auto name = section + "." + key;
+      if (!setters().count(name)) throw config_error("unknown option '" + name + "' in " + path);
+      set_option(s, name, value.data());
+    }
+  }
+}
+
+void load_environment(settings& s) {
+  if (const char* token = std::getenv("BOUTIQUE_ADMIN_TOKEN")) s.admin.token = token;
+  if (const char* secret = std::getenv("BOUTIQUE_PAYMENT_SECRET"); secret && *secret) s.payments.secret = secret;
+}
+
+}  // namespace
+
+void set_option(settings& s, const std::string& key, const std::string& value) {
+  auto it = setters().find(key);
+  if (it == setters().end()) throw config_error("unknown option '" + key + "'");
+  it->second(s, key, value);
+}
+
+settings load(const std::vector<std::string>& args) {
+  std::string config_file;
+  bool explicit_file = false;
+  std::vector<std::pair<std::string, std::string>> overrides;
+  for (const auto& arg : args) {
+    if (arg.rfind("--", 0) != 0) throw config_error("unknown option '" + arg + "' (options look like --section.key=value)");
+    auto eq = arg.find('=');
+    if (eq == std::string::npos) throw config_error("option '" + arg + "' needs a value: " + arg + "=...");
+    auto key = arg.substr(2, eq - 2);
+    auto value = arg.substr(eq + 1);
+    if (key == "config") {
+      config_file = value;
+      explicit_file = true;
+    } else if (!setters().count(key)) {
+      throw config_error("unknown option '--" + key + "'");
+    } else {
+      overrides.emplace_back(key, value);
+    }
+  }
+  settings s;
+  if (!explicit_file && std::filesystem::exists(default_config_file)) config_file = default_config_file;
+  if (explicit_file && !std::filesystem::exists(config_file))
+    throw config_error("configuration file '" + config_file + "' does not exist");
+  if (!config_file.empty()) load_file(s, config_file);
+  load_environment(s);
+  for (const auto& [key, value] : overrides) set_option(s, key, value);
+  return s;
+}
+
+std::string usage() {
+  std::string text =
+    "usage: boutique [--config=FILE] [--section.key=value ...]\n"
+    "Runs the Boutique customer-account service. Options (see config/boutique.ini for meaning and defaults):\n";
+  for (const auto& [key, _] : setters()) text += "  --" + key + "=...\n";
+  text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET.\n";
+  return text;
+}
+
+}  // namespace boutique::config

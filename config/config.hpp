@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace boutique::config {
+
+struct http_options {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 1;
+  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = 64 * 1024;
+  std::size_t max_connections = 10000;
+  int read_timeout_s = 10;
+  int idle_timeout_s = 30;
+  int request_timeout_s = 10;
+};
+
+struct admin_options {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8081;
+  std::string token;
+};
+
+struct storage_options {
+  std::string path = "data/boutique.db";
+  std::string synchronous = "full";
+  int batch_max = 512;
+  int readers = 2;
+};
+
+struct actor_options {
+  int scheduler_threads = 0;  ///< 0: one per core
+};
+
+struct payment_options {
+  std::string secret = "change-me-in-production";
+  bool test_mode = true;
+};
+
+/// The whole validated configuration of one Boutique process.
+struct settings {
+  http_options http;
+  admin_options admin;
+  storage_options storage;
+  actor_options actors;
+  std::string catalog_path = "config/catalog.json";
+  payment_options payments;
+  std::string log_level = "info";
+};
+
+/// A configuration that cannot be used; `what()` names the option and the reason.
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Builds the settings from, in increasing precedence: embedded defaults, the file named by `--config=`
+/// (default `config/boutique.ini` when it exists), the environment (BOUTIQUE_ADMIN_TOKEN,
+/// BOUTIQUE_PAYMENT_SECRET) and `--section.key=value` arguments. Throws config_error.
+settings load(const std::vector<std::string>& args);
+
+/// Applies one `section.key` = `value` assignment; throws config_error for an unknown key or a bad value.
+void set_option(settings& s, const std::string& key, const std::string& value);
+
+/// The text printed by `--help`.
+std::string usage();
+
+}  // namespace boutique::config

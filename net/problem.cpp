@@ -1,0 +1,70 @@
+#include "net/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace boutique::net {
+
+namespace {
+
+const char* title_of(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+}  // namespace
+
+http_response problem(int status, std::string title, std::string detail,
+                      const std::map<std::string, std::string>& field_errors) {
+  nlohmann::json body = {{"type", "about:blank"}, {"title", std::move(title)}, {"status", status},
+                         {"detail", std::move(detail)}};
+  if (!field_errors.empty()) body["errors"] = field_errors;
+  http_response response;
+  response.status = status;
+  response.content_type = "application/problem+json";
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+int status_of(domain::error_code code) {
+  using domain::error_code;
+  switch (code) {
+    case error_code::none: return 200;
+    case error_code::malformed: return 400;
+    case error_code::unauthenticated: return 401;
+    case error_code::forbidden: return 403;
+    case error_code::not_found: return 404;
+    case error_code::conflict: return 409;
+    case error_code::validation: return 422;
+    case error_code::throttled: return 429;
+    case error_code::overloaded: return 503;
+    case error_code::storage_failure: return 503;
+    case error_code::internal: return 500;
+  }
+  return 500;
+}
+
+http_response problem_for(domain::error_code code, std::string detail,
+                          const std::map<std::string, std::string>& field_errors) {
+  auto status = status_of(code);
+  return problem(status, title_of(status), std::move(detail), field_errors);
+}
+
+http_response json_response(int status, std::string body) {
+  http_response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace boutique::net

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "domain/errors.hpp"
+#include "net/http_types.hpp"
+
+#include <map>
+#include <string>
+
+namespace boutique::net {
+
+/// An RFC 9457 problem+json response. `field_errors` go to the "errors" member (field -> message).
+http_response problem(int status, std::string title, std::string detail,
+                      const std::map<std::string, std::string>& field_errors = {});
+
+/// The HTTP status answering a domain error.
+int status_of(domain::error_code code);
+
+/// The problem response for a domain error with its detail.
+http_response problem_for(domain::error_code code, std::string detail,
+                          const std::map<std::string, std::string>& field_errors = {});
+
+/// A JSON response with `status` and an already serialised body.
+http_response json_response(int status, std::string body);
+
+}  // namespace boutique::net

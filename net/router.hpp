@@ -1,0 +1,44 @@
+#pragma once
+
+#include "net/http_types.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace boutique::net {
+
+/// Values captured from `{name}` segments of a route pattern.
+class route_params {
+ public:
+  void add(std::string name, std::string value) { values_.emplace_back(std::move(name), std::move(value)); }
+  /// The captured value, or an empty string when the route has no such parameter.
+  const std::string& get(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
+using route_handler = std::function<void(http_request&, const route_params&, responder)>;
+
+/// Maps (method, path pattern) to handlers. Patterns are literal segments and `{name}` captures:
+/// "/api/v1/sessions/{sid}/cart". An unknown path answers 404, a known path with another method 405.
+class router {
+ public:
+  void add(std::string method, std::string pattern, route_handler handler);
+  void dispatch(http_request&& request, const responder& respond) const;
+
+ private:
+  struct route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    route_handler handler;
+  };
+  std::vector<route> routes_;
+};
+
+/// Splits a path into its non-empty segments.
+std::vector<std::string_view> split_path(std::string_view path);
+
+}  // namespace boutique::net

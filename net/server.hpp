@@ -1,0 +1,50 @@
+#pragma once
+
+#include "net/http_types.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace spdlog {
+class logger;
+}
+
+namespace boutique::net {
+
+struct server_options {
+  std::string name = "http";  ///< logger name and log prefix
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0: any free port
+  int threads = 1;
+  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = 64 * 1024;
+  std::size_t max_connections = 10000;
+  int read_timeout_s = 10;
+  int idle_timeout_s = 30;
+};
+
+/// An HTTP/1.1 server on Boost.Beast: one strand per connection, keep-alive, explicit limits, one request
+/// in flight per connection. Requests go to `handler`; every response gets X-Request-Id and an access-log line.
+class http_server {
+ public:
+  http_server(server_options options, request_handler handler);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  /// Binds, listens and starts the threads. Throws std::runtime_error naming the address when binding fails.
+  void start();
+  /// The port actually bound (useful with port 0).
+  std::uint16_t port() const;
+  /// Stops accepting, closes idle connections, lets in-flight requests finish (up to `grace_ms`), then stops
+  /// the threads. Idempotent.
+  void stop(int grace_ms = 4000);
+  std::size_t open_connections() const;
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace boutique::net

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package Boutique needs to build, run and test. Idempotent and quiet when all is present.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config git
+  libcaf-dev
+  libboost1.81-dev libboost-json1.81-dev
+  libsqlite3-dev sqlite3
+  libspdlog-dev libfmt-dev
+  nlohmann-json3-dev
+  libsodium-dev
+  libkainjow-mustache-dev
+  libgtest-dev libgmock-dev
+  curl wrk
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,159 @@
+#include "storage/database.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+namespace boutique::storage {
+
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
+  std::string message(what);
+  message += ": ";
+  message += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw storage_error(message, rc);
+}
+
+}  // namespace
+
+storage_error::storage_error(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+
+bool storage_error::constraint() const noexcept { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+
+statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  if (rc != SQLITE_OK) fail(db, rc, "prepare failed for '" + std::string(sql.substr(0, 60)) + "'");
+}
+
+statement::~statement() { sqlite3_finalize(stmt_); }
+
+statement& statement::bind(int index, std::int64_t value) {
+  if (int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
+statement& statement::bind(int index, std::string_view value) {
+  if (int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+      rc != SQLITE_OK)
+    fail(db_, rc, "bind");
+  return *this;
+}
+
+statement& statement::bind(int index, std::nullopt_t) {
+  if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
+statement& statement::bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind(index, std::nullopt);
+}
+
+bool statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(db_, rc, "step");
+}
+
+void statement::run() {
+  while (step()) {
+  }
+}
+
+void statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::int64_t statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::optional<std::int64_t> statement::optional_integer(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return integer(column);
+}
+
+std::string statement::text(int column) const {
+  auto p = sqlite3_column_text(stmt_, column);
+  if (!p) return {};
+  return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+database::database(const std::string& path, options opts) : path_(path) {
+  int flags = SQLITE_OPEN_NOMUTEX;
+  if (opts.mode == access::read_write) {
+    flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    auto dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty() && path != ":memory:") std::filesystem::create_directories(dir, ec);
+    if (ec) throw storage_error("cannot create database folder '" + dir.string() + "': " + ec.message(), SQLITE_CANTOPEN);
+  } else {
+    flags |= SQLITE_OPEN_READONLY;
+  }
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = "cannot open database '" + path + "': " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw storage_error(message, rc);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  try {
+    exec("PRAGMA foreign_keys = ON");
+    if (opts.mode == access::read_write) {
+      exec("PRAGMA journal_mode = WAL");
+      exec(opts.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    }
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+database::~database() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+void database::exec(std::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    throw storage_error("cannot execute on '" + path_ + "': " + message, rc);
+  }
+}
+
+statement& database::prepare(std::string_view sql) {
+  auto key = std::string(sql);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) it = cache_.emplace(key, std::make_unique<statement>(db_, sql)).first;
+  it->second->reset();
+  return *it->second;
+}
+
+std::int64_t database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+int database::changes() const { return sqlite3_changes(db_); }
+
+transaction::transaction(database& db) : db_(db) { db_.exec("SAVEPOINT boutique_tx"); }
+
+transaction::~transaction() {
+  if (done_) return;
+  try {
+    db_.exec("ROLLBACK TO boutique_tx");
+    db_.exec("RELEASE boutique_tx");
+  } catch (...) {
+  }
+}
+
+void transaction::commit() {
+  db_.exec("RELEASE boutique_tx");
+  done_ = true;
+}
+
+}  // namespace boutique::storage

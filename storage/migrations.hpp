@@ -1,0 +1,22 @@
+#pragma once
+
+#include <vector>
+
+namespace boutique::storage {
+
+class database;
+
+struct migration {
+  const char* name;  ///< file name, e.g. 001_initial.sql
+  const char* sql;
+};
+
+/// Every migration embedded in the binary, in order; migration i brings the schema to version i + 1.
+const std::vector<migration>& migrations();
+
+/// Applies the missing migrations in one transaction each and records the schema version
+/// (PRAGMA user_version). Throws storage_error when the database is newer than this binary.
+/// Returns the schema version now in place.
+int migrate(database& db);
+
+}  // namespace boutique::storage

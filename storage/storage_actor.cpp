@@ -1,0 +1,133 @@
+#include "storage/storage_actor.hpp"
+
+#include "config/logging.hpp"
+#include "storage/database.hpp"
+
+#include <caf/all.hpp>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace boutique::storage {
+
+namespace {
+
+constexpr const char* sql_ping = "SELECT 1";
+constexpr const char* sql_upsert_session =
+  "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES (?1, ?2, strftime('%s','now'), ?3) "
+  "ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at, "
+  "expires_at = excluded.expires_at";
+
+/// One write waiting for the next commit: `apply` runs inside the batch transaction, `settle` answers the
+/// requester once the outcome is known (an empty error means committed).
+struct pending_write {
+  std::function<void(database&)> apply;
+  std::function<void(caf::error)> settle;
+};
+
+struct storage_state {
+  std::shared_ptr<database> db;
+  std::vector<pending_write> batch;
+  bool flush_scheduled = false;
+  std::size_t batch_max = 512;
+  storage_stats stats;
+  std::shared_ptr<spdlog::logger> log = config::logger("storage");
+  static inline const char* name = "storage";
+};
+
+using pointer = storage_actor::stateful_pointer<storage_state>;
+
+caf::error to_error(const std::exception& e) {
+  if (auto refused = dynamic_cast<const write_refused*>(&e)) return make_domain_error(refused->code(), e.what());
+  if (auto failed = dynamic_cast<const storage_error*>(&e); failed && failed->constraint())
+    return make_domain_error(domain::error_code::conflict, e.what());
+  return make_domain_error(domain::error_code::storage_failure, e.what());
+}
+
+/// Runs every pending write in one transaction, each in its own savepoint, then answers them all.
+void flush(pointer self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.batch.empty()) return;
+  auto batch = std::move(st.batch);
+  st.batch.clear();
+  std::vector<caf::error> outcomes(batch.size());
+  auto started = std::chrono::steady_clock::now();
+  try {
+    st.db->exec("BEGIN IMMEDIATE");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      try {
+        transaction write(*st.db);
+        batch[i].apply(*st.db);
+        write.commit();
+      } catch (const std::exception& e) {
+        outcomes[i] = to_error(e);
+      }
+    }
+    st.db->exec("COMMIT");
+  } catch (const std::exception& e) {
+    st.log->error("event=commit_failed writes={} error=\"{}\"", batch.size(), e.what());
+    try {
+      st.db->exec("ROLLBACK");
+    } catch (const std::exception&) {
+    }
+    for (auto& outcome : outcomes) outcome = make_domain_error(domain::error_code::storage_failure, e.what());
+  }
+  auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  st.stats.batches++;
+  st.stats.largest_batch = std::max<std::uint64_t>(st.stats.largest_batch, batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (outcomes[i]) st.stats.failed_writes++;
+    else st.stats.writes++;
+    batch[i].settle(std::move(outcomes[i]));
+  }
+  st.log->debug("event=commit writes={} ms={:.3f}", batch.size(), elapsed);
+}
+
+/// Queues a write computing a result of type R; the returned promise is fulfilled after commit.
+template <class R, class Op>
+caf::typed_response_promise<R> enqueue(pointer self, Op op) {
+  auto promise = self->template make_response_promise<R>();
+  auto result = std::make_shared<std::optional<R>>();
+  self->state.batch.push_back(
+    {[op = std::move(op), result](database& db) { *result = op(db); },
+     [promise, result](caf::error err) mutable {
+       if (err) promise.deliver(std::move(err));
+       else promise.deliver(std::move(**result));
+     }});
+  if (self->state.batch.size() >= self->state.batch_max) {
+    flush(self);
+  } else if (!self->state.flush_scheduled) {
+    self->state.flush_scheduled = true;
+    self->send(caf::actor_cast<storage_actor>(self), caf::flush_atom_v);
+  }
+  return promise;
+}
+
+storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<database> db, int batch_max) {
+  self->state.db = std::move(db);
+  self->state.batch_max = static_cast<std::size_t>(batch_max);
+  return {
+    [self](caf::ping_atom) {
+      auto& st = self->state.db->prepare(sql_ping);
+      return st.step();
+    },
+    [self](caf::put_atom, atoms::session_atom, std::string& id, std::string& snapshot, std::int64_t expires_at) {
+      return enqueue<caf::ok_atom>(self, [id = std::move(id), snapshot = std::move(snapshot), expires_at](database& db) {
+        db.prepare(sql_upsert_session).bind_all(id, snapshot, expires_at).run();
+        return caf::ok_atom_v;
+      });
+    },
+    [self](caf::get_atom, atoms::stats_atom) { return self->state.stats; },
+    [self](caf::flush_atom) { flush(self); },
+  };
+}
+
+}  // namespace
+
+storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max) {
+  return sys.spawn<caf::detached>(storage_behavior, std::shared_ptr<database>(std::move(db)), batch_max);
+}
+
+}  // namespace boutique::storage

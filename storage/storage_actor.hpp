@@ -1,0 +1,39 @@
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <memory>
+#include <stdexcept>
+
+namespace boutique::storage {
+
+class database;
+
+/// The only writer of the database. Writes that arrive together are committed in one transaction
+/// (group commit); each write is answered only after that transaction committed, and a write that fails
+/// is rolled back alone (savepoint) without failing the others of its batch.
+using storage_actor = caf::typed_actor<
+  caf::replies_to<caf::ping_atom>::with<bool>,
+  caf::replies_to<caf::put_atom, atoms::session_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
+  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<storage_stats>,
+  caf::reacts_to<caf::flush_atom>>;
+
+/// Spawns the storage actor on its own thread; it takes ownership of the read-write connection `db`.
+storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max);
+
+/// Thrown by a write to refuse it with a domain error (e.g. an illegal state transition); only that write
+/// is rolled back.
+class write_refused : public std::runtime_error {
+ public:
+  write_refused(domain::error_code code, const std::string& detail) : std::runtime_error(detail), code_(code) {}
+  domain::error_code code() const noexcept { return code_; }
+
+ private:
+  domain::error_code code_;
+};
+
+}  // namespace boutique::storage

@@ -1,0 +1,45 @@
+#include "support/test_service.hpp"
+
+#include <random>
+
+namespace boutique::testing {
+
+temp_dir::temp_dir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() / ("boutique-test-" + std::to_string(rd()) + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+config::settings test_settings() {
+  config::settings s;
+  s.http.port = 0;
+  s.admin.port = 0;
+  s.admin.token = "test-admin-token-0123456789abcdef";
+  s.storage.path.clear();
+  s.storage.synchronous = "normal";
+  s.catalog_path = BOUTIQUE_SOURCE_DIR "/config/catalog.json";
+  s.payments.secret = "test-payment-secret";
+  s.log_level = "warn";
+  return s;
+}
+
+test_service::test_service(config::settings settings) : settings_(std::move(settings)) {
+  if (settings_.storage.path.empty()) settings_.storage.path = (dir_.path() / "boutique.db").string();
+  service_ = std::make_unique<app::service>(settings_);
+  service_->start();
+}
+
+test_service::~test_service() { service_->stop(); }
+
+void test_service::restart() {
+  service_->stop();
+  service_ = std::make_unique<app::service>(settings_);
+  service_->start();
+}
+
+}  // namespace boutique::testing

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "app/service.hpp"
+#include "config/config.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace boutique::testing {
+
+/// A temporary folder removed at destruction.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Settings for a test service: ports 0, the repository's catalog, quiet logs, and an empty storage path
+/// (test_service puts the database in its temporary folder).
+config::settings test_settings();
+
+/// The real service, booted in-process on free ports with a database in a temporary folder.
+class test_service {
+ public:
+  explicit test_service(config::settings settings);
+  test_service() : test_service(test_settings()) {}
+  ~test_service();
+
+  std::uint16_t port() const { return service_->http_port(); }
+  std::uint16_t admin_port() const { return service_->admin_port(); }
+  const config::settings& settings() const { return settings_; }
+  /// Stops the service and starts a new one on the same database (and the same settings).
+  void restart();
+
+ private:
+  temp_dir dir_;
+  config::settings settings_;
+  std::unique_ptr<app::service> service_;
+};
+
+}  // namespace boutique::testing

@@ -1,0 +1,75 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+using boutique::config::config_error;
+using boutique::config::load;
+
+namespace {
+
+std::string write_file(const std::string& name, const std::string& text) {
+  auto path = std::string(::testing::TempDir()) + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string error_of(const std::vector<std::string>& args) {
+  try {
+    load(args);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(config, command_line_overrides_the_file) {
+  auto file = write_file("a.ini", "[http]\nport = 9000\naddress = 127.0.0.2\n[storage]\npath = x.db\n");
+  auto s = load({"--config=" + file, "--http.port=0", "--storage.path=/tmp/y.db"});
+  EXPECT_EQ(s.http.port, 0);
+  EXPECT_EQ(s.http.address, "127.0.0.2");
+  EXPECT_EQ(s.storage.path, "/tmp/y.db");
+  EXPECT_EQ(s.admin.port, 8081);
+}
+
+TEST(config, the_shipped_file_lists_every_default) {
+  auto shipped = load({"--config=" BOUTIQUE_SOURCE_DIR "/config/boutique.ini"});
+  boutique::config::settings defaults;
+  EXPECT_EQ(shipped.http.port, defaults.http.port);
+  EXPECT_EQ(shipped.admin.port, defaults.admin.port);
+  EXPECT_EQ(shipped.storage.path, defaults.storage.path);
+  EXPECT_EQ(shipped.http.body_limit, defaults.http.body_limit);
+  EXPECT_EQ(shipped.http.header_limit, defaults.http.header_limit);
+  EXPECT_EQ(shipped.payments.test_mode, defaults.payments.test_mode);
+}
+
+TEST(config, unknown_option_on_the_command_line_is_named) {
+  EXPECT_NE(error_of({"--http.prot=1"}).find("http.prot"), std::string::npos);
+  EXPECT_NE(error_of({"stray"}).find("stray"), std::string::npos);
+}
+
+TEST(config, unknown_key_in_the_file_is_named) {
+  auto file = write_file("b.ini", "[storage]\npaht = x.db\n");
+  EXPECT_NE(error_of({"--config=" + file}).find("storage.paht"), std::string::npos);
+}
+
+TEST(config, invalid_values_say_which_and_why) {
+  auto message = error_of({"--http.port=70000"});
+  EXPECT_NE(message.find("http.port"), std::string::npos);
+  EXPECT_NE(message.find("0..65535"), std::string::npos);
+  EXPECT_NE(error_of({"--http.port=abc"}).find("integer"), std::string::npos);
+  EXPECT_NE(error_of({"--storage.synchronous=sometimes"}).find("full"), std::string::npos);
+  EXPECT_NE(error_of({"--payments.test_mode=maybe"}).find("true or false"), std::string::npos);
+  EXPECT_NE(error_of({"--config=/nonexistent/boutique.ini"}).find("does not exist"), std::string::npos);
+}
+
+TEST(config, secrets_come_from_the_environment) {
+  setenv("BOUTIQUE_ADMIN_TOKEN", "from-environment", 1);
+  auto s = load({});
+  unsetenv("BOUTIQUE_ADMIN_TOKEN");
+  EXPECT_EQ(s.admin.token, "from-environment");
+}
