@@ -9,6 +9,16 @@ caf::error make_domain_error(domain::error_code code, std::string detail) {
   return caf::make_error(code, std::move(detail));
 }
 
+caf::error make_validation_error(std::string detail, domain::field_errors fields) {
+  return caf::make_error(domain::error_code::validation, std::move(detail), std::move(fields));
+}
+
+domain::field_errors error_fields(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 2 && ctx.match_element<domain::field_errors>(1)) return ctx.get_as<domain::field_errors>(1);
+  return {};
+}
+
 domain::error_code domain_code(const caf::error& err) {
   if (err.category() == caf::atom("boutique")) return static_cast<domain::error_code>(err.code());
   if (err == caf::sec::request_timeout) return domain::error_code::overloaded;
@@ -17,7 +27,7 @@ domain::error_code domain_code(const caf::error& err) {
 
 std::string error_detail(const caf::error& err) {
   const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
+  if (ctx.size() >= 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
   if (err.category() == caf::atom("boutique")) return std::string(domain::to_string(domain_code(err)));
   return "internal error (" + std::to_string(err.code()) + ")";
 }

@@ -3,7 +3,9 @@
 // The vocabulary every actor speaks: atoms, payload types and the domain error category.
 // Payload types are local-only (this service does not serialise messages), hence allowed as unsafe.
 
+#include "domain/bill.hpp"
 #include "domain/catalog.hpp"
+#include "domain/contact.hpp"
 #include "domain/errors.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -14,7 +16,9 @@
 #include <caf/type_id.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace boutique {
 
@@ -26,16 +30,174 @@ struct storage_stats {
   std::uint64_t largest_batch = 0;
 };
 
+/// A customer account as stored.
+struct customer_record {
+  std::int64_t id = 0;
+  domain::contact details;
+  std::optional<std::int64_t> user_id;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t version = 0;
+};
+
+/// A user account as the support space shows it (never its password hash).
+struct user_record {
+  std::int64_t id = 0;
+  std::string username;
+  std::string email;
+  std::string firstname;
+  std::string lastname;
+};
+
+/// A user and its password hash, for verifying a login.
+struct user_credentials {
+  user_record user;
+  std::optional<std::string> password_hash;
+};
+
+/// The whole state of one checkout session (what its actor holds and persists).
+struct session_snapshot {
+  std::string id;
+  std::string stage = "browsing";  ///< browsing, contact, placed, completed, cancelled
+  std::vector<domain::cart_line> cart;
+  domain::priced_cart priced;      ///< the cart priced against the catalog
+  domain::contact contact;         ///< the contact form's current values
+  bool contact_given = false;      ///< contact details were deposited (not only pre-filled)
+  std::optional<std::int64_t> customer_id;
+  std::optional<std::int64_t> user_id;  ///< the logged-in user, if any
+  std::optional<std::string> transid;
+  std::optional<std::string> bill_status;
+  std::string paymode;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t expires_at = 0;
+};
+
+/// A bill to place: computed by the session actor from its cart and contact. The session's new snapshot is
+/// saved in the same transaction.
+struct bill_draft {
+  std::string transid;
+  std::string session_id;
+  std::int64_t customer_id = 0;
+  std::string paymode;
+  domain::priced_cart cart;
+  std::string contact_json;
+  std::int64_t emitted_at = 0;
+  std::string session_snapshot_json;
+  std::int64_t session_expires_at = 0;
+};
+
+/// A bill as stored, with its lines.
+struct bill_record {
+  std::string transid;
+  std::string status;
+  std::string paymode;
+  std::int64_t customer_id = 0;
+  std::int64_t untaxed = 0;
+  std::int64_t taxes = 0;
+  std::int64_t total = 0;
+  std::string currency;
+  std::int64_t emitted_at = 0;
+  std::vector<domain::bill_line> lines;
+};
+
+/// One product instance acquired by a customer.
+struct product_record {
+  std::string reference;
+  std::string code;
+  std::string name;
+  std::int64_t start = 0;
+  std::optional<std::int64_t> end;
+  bool bill_complete = true;
+};
+
+/// A payment outcome to apply to a bill (from the test paymode or a signed notification).
+struct payment_event {
+  std::string provider;
+  std::string txn_id;
+  std::string transid;
+  std::string status;  ///< completed, pending or failed
+  std::int64_t amount = 0;
+  std::string currency;
+  std::optional<std::int64_t> session_user_id;  ///< the checkout session's logged-in user, if any
+  std::int64_t now = 0;
+};
+
+/// What applying a payment event did; the same answer for every delivery of one (provider, txn_id).
+struct payment_outcome {
+  std::string transid;
+  std::string status;  ///< the bill status after the event
+  std::int64_t customer_id = 0;
+  std::vector<product_record> products;
+  std::string refusal;  ///< why the event was refused (amount or currency mismatch), empty when applied
+};
+
+/// An email waiting in the outbox.
+struct outbox_mail {
+  std::int64_t id = 0;
+  std::string recipient;
+  std::string subject;
+  std::string body;
+  std::int64_t created_at = 0;
+};
+
+using customer_list = std::vector<customer_record>;
+using bill_list = std::vector<bill_record>;
+using product_list = std::vector<product_record>;
+using outbox_list = std::vector<outbox_mail>;
+using id_list = std::vector<std::int64_t>;
+using cart_request = std::vector<domain::cart_line>;
+
 }  // namespace boutique
 
 CAF_BEGIN_TYPE_ID_BLOCK(boutique, caf::first_custom_type_id)
 CAF_ADD_ATOM(boutique, boutique::atoms, catalog_atom, "catalog")
 CAF_ADD_ATOM(boutique, boutique::atoms, session_atom, "session")
 CAF_ADD_ATOM(boutique, boutique::atoms, stats_atom, "stats")
+CAF_ADD_ATOM(boutique, boutique::atoms, customer_atom, "customer")
+CAF_ADD_ATOM(boutique, boutique::atoms, deposit_atom, "deposit")
+CAF_ADD_ATOM(boutique, boutique::atoms, cart_atom, "cart")
+CAF_ADD_ATOM(boutique, boutique::atoms, login_atom, "login")
+CAF_ADD_ATOM(boutique, boutique::atoms, logout_atom, "logout")
+CAF_ADD_ATOM(boutique, boutique::atoms, order_atom, "order")
+CAF_ADD_ATOM(boutique, boutique::atoms, pay_atom, "pay")
+CAF_ADD_ATOM(boutique, boutique::atoms, payment_atom, "payment")
+CAF_ADD_ATOM(boutique, boutique::atoms, user_atom, "user")
+CAF_ADD_ATOM(boutique, boutique::atoms, password_atom, "password")
+CAF_ADD_ATOM(boutique, boutique::atoms, hash_atom, "hash")
+CAF_ADD_ATOM(boutique, boutique::atoms, verify_atom, "verify")
+CAF_ADD_ATOM(boutique, boutique::atoms, bills_atom, "bills")
+CAF_ADD_ATOM(boutique, boutique::atoms, products_atom, "products")
+CAF_ADD_ATOM(boutique, boutique::atoms, outbox_atom, "outbox")
+CAF_ADD_ATOM(boutique, boutique::atoms, sent_atom, "sent")
+CAF_ADD_ATOM(boutique, boutique::atoms, auth_atom, "auth")
+CAF_ADD_ATOM(boutique, boutique::atoms, passivate_atom, "passivate")
+CAF_ADD_ATOM(boutique, boutique::atoms, refresh_atom, "refresh")
+CAF_ADD_ATOM(boutique, boutique::atoms, resolve_atom, "resolve")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::storage_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::contact)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::field_errors)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::customer_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::user_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::user_credentials)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::bill_draft)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::bill_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::payment_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::payment_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::customer_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::bill_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::product_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::outbox_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::cart_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::customer_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::user_credentials>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::user_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::string>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::int64_t>)
 
 CAF_ERROR_CODE_ENUM(boutique::domain::error_code, "boutique")
 
@@ -43,6 +205,12 @@ namespace boutique {
 
 /// Makes a CAF error of the domain category carrying a human-readable detail.
 caf::error make_domain_error(domain::error_code code, std::string detail);
+
+/// Makes a validation error carrying field-level messages (field -> message).
+caf::error make_validation_error(std::string detail, domain::field_errors fields);
+
+/// The field-level messages of a validation error (empty for other errors).
+domain::field_errors error_fields(const caf::error& err);
 
 /// The domain code of `err`, or error_code::internal when `err` belongs to another category.
 domain::error_code domain_code(const caf::error& err);

@@ -8,9 +8,12 @@
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/queries.hpp"
+#include "actors/mailer.hpp"
 
 #include <caf/all.hpp>
 
+#include <filesystem>
 #include <optional>
 #include <thread>
 
@@ -66,6 +69,9 @@ struct service::impl {
   caf::actor_system_config actor_config;
   std::optional<caf::actor_system> system;
   std::shared_ptr<net::backend> backend;
+  actors::hasher_actor hashers;
+  actors::mailer_actor mailer;
+  std::shared_ptr<const domain::catalog> catalog;
   std::unique_ptr<net::http_server> http;
   std::unique_ptr<net::http_server> admin;
   bool running = false;
@@ -78,7 +84,8 @@ struct service::impl {
         settings.storage.path, storage::database::options{storage::database::access::read_write,
                                                           settings.storage.synchronous == "full"});
       auto version = storage::migrate(*db);
-      storage::replace_catalog(*db, config::load_catalog(settings.catalog_path));
+      catalog = std::make_shared<const domain::catalog>(config::load_catalog(settings.catalog_path));
+      storage::replace_catalog(*db, *catalog);
       log->info("event=database_ready path={} schema_version={}", settings.storage.path, version);
       return db;
     } catch (const storage::storage_error& e) {
@@ -88,14 +95,40 @@ struct service::impl {
     }
   }
 
+  std::filesystem::path mail_dir() const {
+    if (!settings.shop.mail_dir.empty()) return settings.shop.mail_dir;
+    return std::filesystem::path(settings.storage.path).parent_path() / "mail";
+  }
+
+  void spawn_actors(std::unique_ptr<storage::database> db) {
+    auto& sys = *system;
+    std::chrono::milliseconds timeout = std::chrono::seconds(settings.http.request_timeout_s);
+    storage::mail_settings mail{settings.shop.base_url, settings.auth.password_token_ttl_s};
+    auto storage = storage::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail);
+    auto readers = storage::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers);
+    hashers = actors::spawn_hasher_pool(
+      sys, settings.auth.hash_workers,
+      {static_cast<unsigned long long>(settings.auth.argon2_opslimit),
+       static_cast<std::size_t>(settings.auth.argon2_memlimit_kib) * 1024});
+    auto identity = actors::spawn_identity(sys, storage, readers, hashers, {settings.auth.login_ttl_s, timeout});
+    auto accounts =
+      actors::spawn_account_directory(sys, storage, {std::chrono::seconds(settings.lifetimes.account_idle_s), timeout});
+    auto ctx = std::make_shared<actors::session_context>(actors::session_context{
+      storage, readers, identity, accounts, catalog,
+      {std::chrono::seconds(settings.lifetimes.session_idle_s), std::chrono::seconds(settings.lifetimes.session_ttl_s),
+       timeout, settings.payments.test_mode}});
+    auto sessions = actors::spawn_session_directory(sys, ctx);
+    mailer = actors::spawn_mailer(sys, storage, readers, {mail_dir(), std::chrono::milliseconds(200), timeout});
+    backend = std::make_shared<net::backend>(
+      net::backend{sys, storage, readers, sessions, accounts, identity, timeout, settings.payments.secret,
+                   settings.auth.login_ttl_s});
+  }
+
   void start() {
     config::set_log_level(settings.log_level);
     auto db = open_database();
     system.emplace(actor_config);
-    auto storage = storage::spawn_storage(*system, std::move(db), settings.storage.batch_max);
-    auto readers = storage::spawn_reader_pool(*system, settings.storage.path, settings.storage.readers);
-    backend = std::make_shared<net::backend>(net::backend{*system, storage, readers,
-                                                          std::chrono::seconds(settings.http.request_timeout_s)});
+    spawn_actors(std::move(db));
     auto api = std::make_shared<net::router>();
     net::add_api_routes(*api, backend);
     auto management = std::make_shared<net::router>();
@@ -125,9 +158,15 @@ struct service::impl {
     if (http) http->stop();
     if (admin) admin->stop(500);
     flush_storage();
-    caf::anon_send_exit(backend->storage, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(backend->readers, caf::exit_reason::user_shutdown);
+    for (const auto& handle :
+         {caf::actor_cast<caf::actor>(backend->sessions), caf::actor_cast<caf::actor>(backend->accounts),
+          caf::actor_cast<caf::actor>(backend->identity), caf::actor_cast<caf::actor>(mailer),
+          caf::actor_cast<caf::actor>(hashers), caf::actor_cast<caf::actor>(backend->storage),
+          caf::actor_cast<caf::actor>(backend->readers)})
+      caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
     backend.reset();
+    mailer = nullptr;
+    hashers = nullptr;
     http.reset();
     admin.reset();
     system.reset();

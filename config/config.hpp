@@ -36,6 +36,25 @@ struct actor_options {
   int scheduler_threads = 0;  ///< 0: one per core
 };
 
+struct actor_lifetimes {
+  int session_idle_s = 900;      ///< a session actor idle this long is passivated (its state is in storage)
+  int session_ttl_s = 7 * 86400; ///< a checkout session expires this long after its last change
+  int account_idle_s = 600;      ///< an account actor idle this long is passivated
+};
+
+struct auth_options {
+  int argon2_opslimit = 2;          ///< Argon2id passes
+  int argon2_memlimit_kib = 19456;  ///< Argon2id memory (19 MiB)
+  int hash_workers = 2;             ///< threads computing password hashes
+  int password_token_ttl_s = 86400; ///< validity of a password-set link
+  int login_ttl_s = 7 * 86400;      ///< validity of a support-space login
+};
+
+struct shop_options {
+  std::string base_url = "http://127.0.0.1:8080";  ///< public address used in mailed links
+  std::string mail_dir;  ///< mail-drop folder for .eml files; empty: mail/ beside the database file
+};
+
 struct payment_options {
   std::string secret = "change-me-in-production";
   bool test_mode = true;
@@ -47,6 +66,9 @@ struct settings {
   admin_options admin;
   storage_options storage;
   actor_options actors;
+  actor_lifetimes lifetimes;
+  auth_options auth;
+  shop_options shop;
   std::string catalog_path = "config/catalog.json";
   payment_options payments;
   std::string log_level = "info";

@@ -1,28 +1,383 @@
 #include "net/api_routes.hpp"
 
+#include "domain/signature.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
+
+#include <ctime>
 
 namespace boutique::net {
 
 namespace {
 
-void get_catalog(const std::shared_ptr<backend>& b, responder respond) {
-  ask(
-    b->sys, b->timeout, b->readers,
-    [respond](domain::catalog& items) { respond(json_response(200, nlohmann::json{{"items", items}}.dump())); },
-    [respond](caf::error& err) { respond(problem_from(err)); }, caf::get_atom_v, atoms::catalog_atom_v);
+using nlohmann::json;
+using self_ptr = caf::event_based_actor*;
+using backend_ptr = std::shared_ptr<backend>;
+
+constexpr const char* auth_cookie = "boutique_auth";
+
+std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+/// Runs `flow` inside a short-lived actor, so that it can chain typed requests without blocking any thread.
+template <class Flow>
+void run(const backend_ptr& b, Flow flow) {
+  b->sys.spawn([flow = std::move(flow)](self_ptr self) mutable { flow(self); });
+}
+
+/// The error handler every flow uses: the problem response for an actor's error.
+auto fail_with(const responder& respond) {
+  return [respond](caf::error& err) {
+    auto fields = error_fields(err);
+    respond(problem_for(domain_code(err), error_detail(err), fields));
+  };
+}
+
+http_response ok_json(int status, const json& body) { return json_response(status, body.dump()); }
+
+/// Resolves the session of the path's {sid}, then runs `next(self, session)`.
+template <class Next>
+void with_session(const backend_ptr& b, const route_params& p, const responder& respond, Next next) {
+  run(b, [b, sid = p.get("sid"), respond, next = std::move(next)](self_ptr self) mutable {
+    self->request(b->sessions, b->timeout, atoms::resolve_atom_v, sid)
+      .then([self, next](actors::session_actor& s) mutable { next(self, s); }, fail_with(respond));
+  });
+}
+
+std::string cookie_value(const http_request& request, std::string_view name) {
+  auto header = request.header("cookie");
+  if (!header) return {};
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    auto end = rest.find(';');
+    auto part = rest.substr(0, end);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return {};
+}
+
+/// Authenticates the support-space cookie, then runs `next(self, user)`; 401 otherwise.
+template <class Next>
+void with_user(const backend_ptr& b, const http_request& request, const responder& respond, Next next) {
+  auto token = cookie_value(request, auth_cookie);
+  if (token.empty()) return respond(problem(401, "Unauthorized", "log in first"));
+  run(b, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
+    self->request(b->identity, b->timeout, caf::get_atom_v, atoms::auth_atom_v, token)
+      .then([self, next](user_record& user) mutable { next(self, user); }, fail_with(respond));
+  });
+}
+
+/// Runs `next(self, user, customer)` with the customer account attached to the logged-in user (or none).
+template <class Next>
+void with_customer(const backend_ptr& b, const http_request& request, const responder& respond, Next next) {
+  with_user(b, request, respond, [b, respond, next = std::move(next)](self_ptr self, user_record user) mutable {
+    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::customer_atom_v, user.id)
+      .then([self, user, next](std::optional<customer_record>& c) mutable { next(self, user, c); },
+            fail_with(respond));
+  });
+}
+
+// -- checkout sessions -----------------------------------------------------------------------------------------
+
+void create_session(const backend_ptr& b, const responder& respond) {
+  run(b, [b, respond](self_ptr self) {
+    self->request(b->sessions, b->timeout, caf::put_atom_v)
+      .then([respond](std::string& id) { respond(ok_json(201, {{"session_id", id}, {"stage", "browsing"}})); },
+            fail_with(respond));
+  });
+}
+
+void get_session(const backend_ptr& b, const route_params& p, const responder& respond) {
+  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_actor s) {
+    self->request(s, b->timeout, caf::get_atom_v)
+      .then([respond](session_snapshot& snap) { respond(ok_json(200, session_json(snap))); }, fail_with(respond));
+  });
+}
+
+/// Decodes {"items":[{"code":"...","quantity":n}]}; sets body.error on a malformed shape.
+cart_request cart_field(json_body& body) {
+  cart_request lines;
+  if (body.error) return lines;
+  auto items = body.value.find("items");
+  if (items == body.value.end() || !items->is_array()) {
+    body.error = problem(400, "Bad Request", "'items' must be an array", {{"items", "must be an array"}});
+    return lines;
+  }
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto& item = (*items)[i];
+    auto field = "items[" + std::to_string(i) + "]";
+    bool shape_ok = item.is_object() && item.size() == 2 && item.contains("code") && item.contains("quantity") &&
+                    item["code"].is_string() && item["quantity"].is_number_integer();
+    if (!shape_ok) {
+      body.error = problem(400, "Bad Request", field + " must be {\"code\": string, \"quantity\": integer}",
+                           {{field, "must be {code, quantity}"}});
+      return lines;
+    }
+    auto quantity = item["quantity"].get<std::int64_t>();
+    lines.push_back({item["code"].get<std::string>(),
+                     static_cast<std::int32_t>(std::clamp<std::int64_t>(quantity, -1, 1000))});
+  }
+  if (lines.size() > 50) body.error = problem(422, "Unprocessable Content", "at most 50 lines", {{"items", "too many lines"}});
+  return lines;
+}
+
+void put_cart(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"items"});
+  auto lines = cart_field(body);
+  if (body.error) return respond(*body.error);
+  with_session(b, p, respond, [b, respond, lines](self_ptr self, actors::session_actor s) {
+    self->request(s, b->timeout, caf::put_atom_v, atoms::cart_atom_v, lines)
+      .then([respond](session_snapshot& snap) { respond(ok_json(200, cart_json(snap.priced))); }, fail_with(respond));
+  });
+}
+
+const std::set<std::string> contact_fields = {"firstname", "lastname", "email",   "organisation", "address",
+                                              "zip",       "city",     "country", "invoiceinfo"};
+
+void put_contact(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, contact_fields);
+  auto details = contact_field(body);
+  if (body.error) return respond(*body.error);
+  with_session(b, p, respond, [b, respond, details](self_ptr self, actors::session_actor s) {
+    self->request(s, b->timeout, caf::put_atom_v, atoms::customer_atom_v, details)
+      .then([respond](session_snapshot& snap) {
+              respond(ok_json(200, {{"stage", snap.stage}, {"contact", snap.contact}}));
+            },
+            fail_with(respond));
+  });
+}
+
+void get_contact(const backend_ptr& b, const route_params& p, const responder& respond) {
+  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_actor s) {
+    self->request(s, b->timeout, caf::get_atom_v, atoms::customer_atom_v)
+      .then([respond](domain::contact& c) { respond(ok_json(200, c)); }, fail_with(respond));
+  });
+}
+
+void session_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"login", "password"});
+  auto login = string_field(body, "login");
+  auto password = string_field(body, "password");
+  if (body.error) return respond(*body.error);
+  with_session(b, p, respond, [b, respond, login, password](self_ptr self, actors::session_actor s) {
+    self->request(s, b->timeout, atoms::login_atom_v, login, password)
+      .then([respond](domain::contact& c) { respond(ok_json(200, {{"contact", c}})); }, fail_with(respond));
+  });
+}
+
+void place_order(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"paymode"});
+  auto paymode = string_field(body, "paymode");
+  if (body.error) return respond(*body.error);
+  with_session(b, p, respond, [b, respond, paymode](self_ptr self, actors::session_actor s) {
+    self->request(s, b->timeout, atoms::order_atom_v, paymode)
+      .then(
+        [respond](session_snapshot& snap) {
+          respond(ok_json(201, {{"transid", *snap.transid},
+                                {"status", *snap.bill_status == "PLACED" ? "PLACED" : *snap.bill_status},
+                                {"untaxed", snap.priced.untaxed},
+                                {"taxes", snap.priced.taxes},
+                                {"total", snap.priced.total},
+                                {"currency", snap.priced.currency}}));
+        },
+        fail_with(respond));
+  });
+}
+
+void test_pay(const backend_ptr& b, const route_params& p, const responder& respond) {
+  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_actor s) {
+    self->request(s, b->timeout, atoms::pay_atom_v)
+      .then(
+        [respond](payment_outcome& o) {
+          respond(ok_json(200, {{"transid", o.transid},
+                                {"status", o.status},
+                                {"products", products_json(o.products, now_s(), false)}}));
+        },
+        fail_with(respond));
+  });
+}
+
+// -- payment notifications -------------------------------------------------------------------------------------
+
+std::optional<payment_event> notification_field(json_body& body) {
+  auto provider = string_field(body, "provider");
+  auto txn_id = string_field(body, "txn_id");
+  auto transid = string_field(body, "transid");
+  auto status = string_field(body, "status");
+  auto currency = string_field(body, "currency");
+  if (body.error) return std::nullopt;
+  auto amount = body.value.find("amount");
+  if (amount == body.value.end() || !amount->is_number_integer()) {
+    body.error = problem(400, "Bad Request", "'amount' must be an integer", {{"amount", "must be an integer"}});
+    return std::nullopt;
+  }
+  domain::field_errors errors;
+  if (provider.empty() || provider.size() > 64) errors["provider"] = "is required (at most 64 characters)";
+  if (txn_id.empty() || txn_id.size() > 128) errors["txn_id"] = "is required (at most 128 characters)";
+  if (transid.empty() || transid.size() > 64) errors["transid"] = "is required";
+  if (status != "completed" && status != "pending" && status != "failed")
+    errors["status"] = "must be completed, pending or failed";
+  if (!errors.empty()) {
+    body.error = problem(422, "Unprocessable Content", "the notification is not valid", errors);
+    return std::nullopt;
+  }
+  return payment_event{provider, txn_id, transid, status, amount->get<std::int64_t>(), currency, std::nullopt, 0};
+}
+
+void notify_payment(const backend_ptr& b, http_request& request, const responder& respond) {
+  auto signature = std::string(request.header("x-boutique-signature").value_or(""));
+  if (auto why = domain::signature_problem(signature, request.body, b->payment_secret, now_s()); !why.empty())
+    return respond(problem(401, "Unauthorized", why));
+  auto body = parse_body(request, {"provider", "txn_id", "transid", "status", "amount", "currency"});
+  auto event = notification_field(body);
+  if (body.error) return respond(*body.error);
+  run(b, [b, respond, event = *event](self_ptr self) {
+    self->request(b->sessions, b->timeout, atoms::payment_atom_v, event)
+      .then([respond](payment_outcome& o) { respond(ok_json(200, {{"transid", o.transid}, {"status", o.status}})); },
+            fail_with(respond));
+  });
+}
+
+// -- authentication and the support space ----------------------------------------------------------------------
+
+std::string session_cookie(const std::string& token, std::int64_t max_age) {
+  return std::string(auth_cookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
+}
+
+void auth_login(const backend_ptr& b, http_request& request, const responder& respond) {
+  auto body = parse_body(request, {"login", "password"});
+  auto login = string_field(body, "login");
+  auto password = string_field(body, "password");
+  if (body.error) return respond(*body.error);
+  run(b, [b, respond, login, password](self_ptr self) {
+    self->request(b->identity, b->timeout, atoms::login_atom_v, login, password)
+      .then(
+        [self, b, respond](user_record& user) {
+          self->request(b->identity, b->timeout, atoms::auth_atom_v, user.id)
+            .then(
+              [b, respond, user](std::string& token) {
+                auto response = ok_json(200, {{"user", user_json(user)}});
+                response.headers.emplace_back("Set-Cookie", session_cookie(token, b->login_ttl_s));
+                respond(std::move(response));
+              },
+              fail_with(respond));
+        },
+        fail_with(respond));
+  });
+}
+
+void auth_logout(const backend_ptr& b, http_request& request, const responder& respond) {
+  auto token = cookie_value(request, auth_cookie);
+  auto cleared = [respond] {
+    http_response response;
+    response.status = 204;
+    response.headers.emplace_back("Set-Cookie", session_cookie("", 0));
+    respond(std::move(response));
+  };
+  if (token.empty()) return cleared();
+  run(b, [b, token, cleared, respond](self_ptr self) {
+    self->request(b->identity, b->timeout, atoms::logout_atom_v, token)
+      .then([cleared](caf::ok_atom) { cleared(); }, fail_with(respond));
+  });
+}
+
+void set_password(const backend_ptr& b, http_request& request, const responder& respond) {
+  auto body = parse_body(request, {"token", "password"});
+  auto token = string_field(body, "token");
+  auto password = string_field(body, "password");
+  if (body.error) return respond(*body.error);
+  if (token.empty() || token.size() > 64) return respond(problem(404, "Not Found", "this password link is unknown, used or expired"));
+  run(b, [b, respond, token, password](self_ptr self) {
+    self->request(b->identity, b->timeout, atoms::password_atom_v, token, password)
+      .then([respond](caf::ok_atom) { respond(ok_json(200, {{"status", "password set"}})); }, fail_with(respond));
+  });
+}
+
+void get_me(const backend_ptr& b, http_request& request, const responder& respond) {
+  with_customer(b, request, respond, [respond](self_ptr, user_record user, std::optional<customer_record> c) {
+    respond(ok_json(200, {{"user", user_json(user)}, {"customer", c ? json(c->details) : json(nullptr)}}));
+  });
+}
+
+void put_my_customer(const backend_ptr& b, http_request& request, const responder& respond) {
+  auto body = parse_body(request, contact_fields);
+  auto details = contact_field(body);
+  if (body.error) return respond(*body.error);
+  with_customer(b, request, respond,
+                [b, respond, details](self_ptr self, user_record user, std::optional<customer_record> c) mutable {
+                  if (!c) return respond(problem(404, "Not Found", "no customer account is attached to this user yet"));
+                  details.email = c->details.email;  // the email stays the account's
+                  details = domain::tidy(std::move(details));
+                  if (auto errors = domain::validate(details); !errors.empty())
+                    return respond(problem(422, "Unprocessable Content", "the contact details are not valid", errors));
+                  self->request(b->accounts, b->timeout, atoms::deposit_atom_v, details, std::optional{user.id})
+                    .then([respond](customer_record& updated) { respond(ok_json(200, {{"customer", updated.details}})); },
+                          fail_with(respond));
+                });
+}
+
+void get_my_bills(const backend_ptr& b, http_request& request, const responder& respond) {
+  with_customer(b, request, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
+    if (!c) return respond(ok_json(200, {{"bills", json::array()}}));
+    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::bills_atom_v, c->id)
+      .then(
+        [respond](bill_list& bills) {
+          json list = json::array();
+          for (const auto& bill : bills) list.push_back(bill_json(bill));
+          respond(ok_json(200, {{"bills", list}}));
+        },
+        fail_with(respond));
+  });
+}
+
+void get_my_products(const backend_ptr& b, http_request& request, const responder& respond) {
+  with_customer(b, request, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
+    if (!c) return respond(ok_json(200, {{"products", json::array()}}));
+    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::products_atom_v, c->id)
+      .then([respond](product_list& products) { respond(ok_json(200, {{"products", products_json(products, now_s(), true)}})); },
+            fail_with(respond));
+  });
+}
+
+void get_catalog(const backend_ptr& b, const responder& respond) {
+  run(b, [b, respond](self_ptr self) {
+    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::catalog_atom_v)
+      .then([respond](domain::catalog& items) { respond(ok_json(200, {{"items", items}})); }, fail_with(respond));
+  });
 }
 
 }  // namespace
 
 void add_api_routes(router& r, std::shared_ptr<backend> b) {
-  r.add("GET", "/api/v1/catalog", [b](http_request&, const route_params&, responder respond) {
-    get_catalog(b, std::move(respond));
-  });
+  using req = http_request;
+  using params = route_params;
+  r.add("GET", "/api/v1/catalog", [b](req&, const params&, responder respond) { get_catalog(b, respond); });
+  r.add("POST", "/api/v1/sessions", [b](req&, const params&, responder respond) { create_session(b, respond); });
+  r.add("GET", "/api/v1/sessions/{sid}", [b](req&, const params& p, responder respond) { get_session(b, p, respond); });
+  r.add("PUT", "/api/v1/sessions/{sid}/cart",
+        [b](req& rq, const params& p, responder respond) { put_cart(b, rq, p, respond); });
+  r.add("PUT", "/api/v1/sessions/{sid}/contact",
+        [b](req& rq, const params& p, responder respond) { put_contact(b, rq, p, respond); });
+  r.add("GET", "/api/v1/sessions/{sid}/contact",
+        [b](req&, const params& p, responder respond) { get_contact(b, p, respond); });
+  r.add("POST", "/api/v1/sessions/{sid}/login",
+        [b](req& rq, const params& p, responder respond) { session_login(b, rq, p, respond); });
+  r.add("POST", "/api/v1/sessions/{sid}/order",
+        [b](req& rq, const params& p, responder respond) { place_order(b, rq, p, respond); });
+  r.add("POST", "/api/v1/sessions/{sid}/pay", [b](req&, const params& p, responder respond) { test_pay(b, p, respond); });
+  r.add("POST", "/api/v1/payments/notify", [b](req& rq, const params&, responder respond) { notify_payment(b, rq, respond); });
+  r.add("POST", "/api/v1/auth/login", [b](req& rq, const params&, responder respond) { auth_login(b, rq, respond); });
+  r.add("POST", "/api/v1/auth/logout", [b](req& rq, const params&, responder respond) { auth_logout(b, rq, respond); });
+  r.add("POST", "/api/v1/auth/password", [b](req& rq, const params&, responder respond) { set_password(b, rq, respond); });
+  r.add("GET", "/api/v1/me", [b](req& rq, const params&, responder respond) { get_me(b, rq, respond); });
+  r.add("PUT", "/api/v1/me/customer", [b](req& rq, const params&, responder respond) { put_my_customer(b, rq, respond); });
+  r.add("GET", "/api/v1/me/bills", [b](req& rq, const params&, responder respond) { get_my_bills(b, rq, respond); });
+  r.add("GET", "/api/v1/me/products", [b](req& rq, const params&, responder respond) { get_my_products(b, rq, respond); });
 }
 
 }  // namespace boutique::net

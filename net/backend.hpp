@@ -1,5 +1,8 @@
 #pragma once
 
+#include "actors/account.hpp"
+#include "actors/identity.hpp"
+#include "actors/session.hpp"
 #include "storage/reader.hpp"
 #include "storage/storage_actor.hpp"
 
@@ -9,12 +12,17 @@
 
 namespace boutique::net {
 
-/// The actors the HTTP routes talk to, and how long they wait for an answer.
+/// The actors the HTTP routes talk to, and the settings the routes need.
 struct backend {
   caf::actor_system& sys;
   storage::storage_actor storage;
   storage::reader_actor readers;
+  actors::session_directory_actor sessions;
+  actors::account_directory_actor accounts;
+  actors::identity_actor identity;
   std::chrono::milliseconds timeout{10000};
+  std::string payment_secret;
+  std::int64_t login_ttl_s = 7 * 86400;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -1,6 +1,9 @@
 #include "net/json_codec.hpp"
 
-#include <nlohmann/json.hpp>
+#include "domain/product.hpp"
+#include "net/problem.hpp"
+
+#include <ctime>
 
 namespace boutique::domain {
 
@@ -14,4 +17,141 @@ void to_json(nlohmann::json& j, const catalog_item& item) {
        {"renewable", item.renewable}};
 }
 
+void to_json(nlohmann::json& j, const contact& c) {
+  j = {{"firstname", c.firstname}, {"lastname", c.lastname}, {"email", c.email},
+       {"organisation", c.organisation}, {"address", c.address}, {"zip", c.zip},
+       {"city", c.city}, {"country", c.country}, {"invoiceinfo", c.invoiceinfo}};
+}
+
 }  // namespace boutique::domain
+
+namespace boutique::net {
+
+using nlohmann::json;
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+json optional_time(const std::optional<std::int64_t>& t) { return t ? json(rfc3339(*t)) : json(nullptr); }
+
+json lines_json(const std::vector<domain::bill_line>& lines) {
+  json items = json::array();
+  for (const auto& l : lines)
+    items.push_back({{"code", l.code},
+                     {"name", l.name},
+                     {"quantity", l.quantity},
+                     {"unit_price", l.unit_price},
+                     {"untaxed", l.untaxed},
+                     {"taxes", l.taxes},
+                     {"total", l.total}});
+  return items;
+}
+
+}  // namespace
+
+json cart_json(const domain::priced_cart& cart) {
+  return {{"items", lines_json(cart.lines)},
+          {"untaxed", cart.untaxed},
+          {"taxes", cart.taxes},
+          {"total", cart.total},
+          {"currency", cart.currency}};
+}
+
+json session_json(const session_snapshot& s) {
+  return {{"session_id", s.id},
+          {"stage", s.stage},
+          {"cart", cart_json(s.priced)},
+          {"contact_given", s.contact_given},
+          {"authenticated", s.user_id.has_value()},
+          {"transid", s.transid ? json(*s.transid) : json(nullptr)},
+          {"bill_status", s.bill_status ? json(*s.bill_status) : json(nullptr)}};
+}
+
+json products_json(const product_list& products, std::int64_t now, bool with_state) {
+  json list = json::array();
+  for (const auto& p : products) {
+    json item = {{"reference", p.reference},
+                 {"code", p.code},
+                 {"name", p.name},
+                 {"start", rfc3339(p.start)},
+                 {"end", optional_time(p.end)}};
+    if (with_state) item["state"] = domain::product_state(now, p.start, p.end, p.bill_complete);
+    list.push_back(std::move(item));
+  }
+  return list;
+}
+
+json bill_json(const bill_record& b) {
+  return {{"transid", b.transid},
+          {"status", b.status},
+          {"emitted_at", rfc3339(b.emitted_at)},
+          {"untaxed", b.untaxed},
+          {"taxes", b.taxes},
+          {"total", b.total},
+          {"currency", b.currency},
+          {"items", lines_json(b.lines)}};
+}
+
+json user_json(const user_record& u) {
+  return {{"username", u.username}, {"email", u.email}, {"firstname", u.firstname}, {"lastname", u.lastname}};
+}
+
+json_body parse_body(const http_request& request, const std::set<std::string>& allowed_fields) {
+  json_body body;
+  auto type = request.header("content-type").value_or("");
+  auto media = std::string(type.substr(0, type.find(';')));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (media != "application/json") {
+    body.error = problem(415, "Unsupported Media Type", "send the body as application/json");
+    return body;
+  }
+  body.value = json::parse(request.body, nullptr, false);
+  if (body.value.is_discarded()) {
+    body.error = problem(400, "Bad Request", "the body is not valid JSON");
+  } else if (!body.value.is_object()) {
+    body.error = problem(400, "Bad Request", "the body must be a JSON object");
+  } else {
+    for (const auto& [key, _] : body.value.items())
+      if (!allowed_fields.count(key)) {
+        body.error = problem(400, "Bad Request", "unknown field '" + key + "'", {{key, "unknown field"}});
+        break;
+      }
+  }
+  return body;
+}
+
+std::string string_field(json_body& body, const char* key) {
+  if (body.error) return {};
+  auto it = body.value.find(key);
+  if (it == body.value.end() || it->is_null()) return {};
+  if (!it->is_string()) {
+    body.error = problem(400, "Bad Request", std::string("field '") + key + "' must be a string", {{key, "must be a string"}});
+    return {};
+  }
+  return it->get<std::string>();
+}
+
+domain::contact contact_field(json_body& body) {
+  domain::contact c;
+  c.firstname = string_field(body, "firstname");
+  c.lastname = string_field(body, "lastname");
+  c.email = string_field(body, "email");
+  c.organisation = string_field(body, "organisation");
+  c.address = string_field(body, "address");
+  c.zip = string_field(body, "zip");
+  c.city = string_field(body, "city");
+  c.country = string_field(body, "country");
+  c.invoiceinfo = string_field(body, "invoiceinfo");
+  return c;
+}
+
+}  // namespace boutique::net

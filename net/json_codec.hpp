@@ -1,11 +1,42 @@
 #pragma once
 
-#include "domain/catalog.hpp"
+// JSON shapes of the public contract (API.md). Public shapes carry no internal customer or user ids.
 
-#include <nlohmann/json_fwd.hpp>
+#include "actors/messages.hpp"
+#include "net/http_types.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <set>
+#include <string>
 
 namespace boutique::domain {
-
 void to_json(nlohmann::json& j, const catalog_item& item);
-
+void to_json(nlohmann::json& j, const contact& c);
 }  // namespace boutique::domain
+
+namespace boutique::net {
+
+std::string rfc3339(std::int64_t unix_seconds);
+nlohmann::json cart_json(const domain::priced_cart& cart);
+nlohmann::json session_json(const session_snapshot& s);
+nlohmann::json products_json(const product_list& products, std::int64_t now, bool with_state);
+nlohmann::json bill_json(const bill_record& b);
+nlohmann::json user_json(const user_record& u);
+
+/// A request body decoded against a fixed set of fields. `error` is set (with its HTTP status) when the body
+/// is not acceptable: wrong content type (415), not JSON or not an object, an unknown field or a wrong type (400).
+struct json_body {
+  nlohmann::json value;
+  std::optional<http_response> error;
+};
+json_body parse_body(const http_request& request, const std::set<std::string>& allowed_fields);
+
+/// Reads string field `key` (absent: ""); sets a 400 in `body.error` when it is not a string.
+std::string string_field(json_body& body, const char* key);
+
+/// Decodes the contact form fields of `body`.
+domain::contact contact_field(json_body& body);
+
+}  // namespace boutique::net

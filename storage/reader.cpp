@@ -2,6 +2,7 @@
 
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
+#include "storage/queries.hpp"
 
 #include <caf/actor_pool.hpp>
 #include <caf/all.hpp>
@@ -34,6 +35,32 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path) {
     },
     [self](caf::get_atom, atoms::catalog_atom) -> caf::result<domain::catalog> {
       return guarded([&] { return read_catalog(*self->state.db); });
+    },
+    [self](caf::get_atom, atoms::session_atom, const std::string& id,
+           std::int64_t now) -> caf::result<std::optional<std::string>> {
+      return guarded([&] { return load_session(*self->state.db, id, now); });
+    },
+    [self](caf::get_atom, atoms::user_atom, const std::string& login) -> caf::result<std::optional<user_credentials>> {
+      return guarded([&] { return find_user_by_login(*self->state.db, login); });
+    },
+    [self](caf::get_atom, atoms::customer_atom, std::int64_t user_id) -> caf::result<std::optional<customer_record>> {
+      return guarded([&] { return find_customer_by_user(*self->state.db, user_id); });
+    },
+    [self](caf::get_atom, atoms::bills_atom, std::int64_t customer_id) -> caf::result<bill_list> {
+      return guarded([&] { return bills_of_customer(*self->state.db, customer_id); });
+    },
+    [self](caf::get_atom, atoms::products_atom, std::int64_t customer_id) -> caf::result<product_list> {
+      return guarded([&] { return products_of_customer(*self->state.db, customer_id); });
+    },
+    [self](caf::get_atom, atoms::auth_atom, const std::string& token_hash,
+           std::int64_t now) -> caf::result<std::optional<user_record>> {
+      return guarded([&] { return auth_session_user(*self->state.db, token_hash, now); });
+    },
+    [self](caf::get_atom, atoms::outbox_atom, std::int32_t limit) -> caf::result<outbox_list> {
+      return guarded([&] { return unsent_mail(*self->state.db, limit); });
+    },
+    [self](caf::get_atom, atoms::payment_atom, const std::string& transid) -> caf::result<std::optional<std::string>> {
+      return guarded([&] { return bill_session(*self->state.db, transid); });
     },
   };
 }

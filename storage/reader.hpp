@@ -13,7 +13,20 @@ namespace boutique::storage {
 /// Read-only queries, served by a pool of connections that never queue behind the writer (WAL mode).
 using reader_actor = caf::typed_actor<
   caf::replies_to<caf::ping_atom>::with<bool>,
-  caf::replies_to<caf::get_atom, atoms::catalog_atom>::with<domain::catalog>>;
+  caf::replies_to<caf::get_atom, atoms::catalog_atom>::with<domain::catalog>,
+  // session id, now -> the snapshot of an unexpired session
+  caf::replies_to<caf::get_atom, atoms::session_atom, std::string, std::int64_t>::with<std::optional<std::string>>,
+  // login (username or email) -> the user and its password hash
+  caf::replies_to<caf::get_atom, atoms::user_atom, std::string>::with<std::optional<user_credentials>>,
+  // user id -> the customer account attached to that user
+  caf::replies_to<caf::get_atom, atoms::customer_atom, std::int64_t>::with<std::optional<customer_record>>,
+  caf::replies_to<caf::get_atom, atoms::bills_atom, std::int64_t>::with<bill_list>,
+  caf::replies_to<caf::get_atom, atoms::products_atom, std::int64_t>::with<product_list>,
+  // login-session token hash, now -> its user
+  caf::replies_to<caf::get_atom, atoms::auth_atom, std::string, std::int64_t>::with<std::optional<user_record>>,
+  caf::replies_to<caf::get_atom, atoms::outbox_atom, std::int32_t>::with<outbox_list>,
+  // transid -> the session that placed the bill
+  caf::replies_to<caf::get_atom, atoms::payment_atom, std::string>::with<std::optional<std::string>>>;
 
 /// Spawns `count` reader actors, each on its own thread with its own read-only connection to `path`,
 /// behind one round-robin handle.

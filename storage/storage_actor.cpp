@@ -2,6 +2,7 @@
 
 #include "config/logging.hpp"
 #include "storage/database.hpp"
+#include "storage/queries.hpp"
 
 #include <caf/all.hpp>
 
@@ -14,10 +15,6 @@ namespace boutique::storage {
 namespace {
 
 constexpr const char* sql_ping = "SELECT 1";
-constexpr const char* sql_upsert_session =
-  "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES (?1, ?2, strftime('%s','now'), ?3) "
-  "ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at, "
-  "expires_at = excluded.expires_at";
 
 /// One write waiting for the next commit: `apply` runs inside the batch transaction, `settle` answers the
 /// requester once the outcome is known (an empty error means committed).
@@ -31,6 +28,7 @@ struct storage_state {
   std::vector<pending_write> batch;
   bool flush_scheduled = false;
   std::size_t batch_max = 512;
+  mail_settings mail;
   storage_stats stats;
   std::shared_ptr<spdlog::logger> log = config::logger("storage");
   static inline const char* name = "storage";
@@ -105,9 +103,11 @@ caf::typed_response_promise<R> enqueue(pointer self, Op op) {
   return promise;
 }
 
-storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<database> db, int batch_max) {
+storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<database> db, int batch_max,
+                                              mail_settings mail) {
   self->state.db = std::move(db);
   self->state.batch_max = static_cast<std::size_t>(batch_max);
+  self->state.mail = std::move(mail);
   return {
     [self](caf::ping_atom) {
       auto& st = self->state.db->prepare(sql_ping);
@@ -115,7 +115,48 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](caf::put_atom, atoms::session_atom, std::string& id, std::string& snapshot, std::int64_t expires_at) {
       return enqueue<caf::ok_atom>(self, [id = std::move(id), snapshot = std::move(snapshot), expires_at](database& db) {
-        db.prepare(sql_upsert_session).bind_all(id, snapshot, expires_at).run();
+        save_session(db, id, snapshot, expires_at);
+        return caf::ok_atom_v;
+      });
+    },
+    [self](atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user, std::int64_t now) {
+      return enqueue<customer_record>(self, [details = std::move(details), acting_user, now](database& db) {
+        return deposit_contact(db, details, acting_user, now);
+      });
+    },
+    [self](atoms::order_atom, bill_draft& draft) {
+      return enqueue<caf::ok_atom>(self, [draft = std::move(draft)](database& db) {
+        place_bill(db, draft);
+        return caf::ok_atom_v;
+      });
+    },
+    [self](atoms::payment_atom, payment_event& event) {
+      return enqueue<payment_outcome>(self, [self, event = std::move(event)](database& db) {
+        return apply_payment(db, event, self->state.mail);
+      });
+    },
+    [self](atoms::password_atom, std::string& token_hash, std::string& password_hash, std::int64_t now) {
+      return enqueue<caf::ok_atom>(self, [token_hash = std::move(token_hash), password_hash = std::move(password_hash),
+                                          now](database& db) {
+        set_password_with_token(db, token_hash, password_hash, now);
+        return caf::ok_atom_v;
+      });
+    },
+    [self](atoms::auth_atom, std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
+      return enqueue<caf::ok_atom>(self, [token_hash = std::move(token_hash), user_id, expires_at](database& db) {
+        open_auth_session(db, token_hash, user_id, expires_at);
+        return caf::ok_atom_v;
+      });
+    },
+    [self](atoms::logout_atom, std::string& token_hash) {
+      return enqueue<caf::ok_atom>(self, [token_hash = std::move(token_hash)](database& db) {
+        close_auth_session(db, token_hash);
+        return caf::ok_atom_v;
+      });
+    },
+    [self](atoms::sent_atom, std::vector<std::int64_t>& ids, std::int64_t now) {
+      return enqueue<caf::ok_atom>(self, [ids = std::move(ids), now](database& db) {
+        mark_mail_sent(db, ids, now);
         return caf::ok_atom_v;
       });
     },
@@ -126,8 +167,9 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
 
 }  // namespace
 
-storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max) {
-  return sys.spawn<caf::detached>(storage_behavior, std::shared_ptr<database>(std::move(db)), batch_max);
+storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max,
+                            const mail_settings& mail) {
+  return sys.spawn<caf::detached>(storage_behavior, std::shared_ptr<database>(std::move(db)), batch_max, mail);
 }
 
 }  // namespace boutique::storage

@@ -18,12 +18,26 @@ class database;
 /// is rolled back alone (savepoint) without failing the others of its batch.
 using storage_actor = caf::typed_actor<
   caf::replies_to<caf::ping_atom>::with<bool>,
+  // session id, snapshot, expires_at
   caf::replies_to<caf::put_atom, atoms::session_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
+  // contact, acting user, now -> the customer account as it now is (see queries.hpp deposit_contact)
+  caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>, std::int64_t>::with<customer_record>,
+  caf::replies_to<atoms::order_atom, bill_draft>::with<caf::ok_atom>,
+  caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
+  // token hash, password hash, now
+  caf::replies_to<atoms::password_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
+  // token hash, user id, expires_at
+  caf::replies_to<atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
+  caf::replies_to<atoms::logout_atom, std::string>::with<caf::ok_atom>,
+  caf::replies_to<atoms::sent_atom, std::vector<std::int64_t>, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<storage_stats>,
   caf::reacts_to<caf::flush_atom>>;
 
+struct mail_settings;
+
 /// Spawns the storage actor on its own thread; it takes ownership of the read-write connection `db`.
-storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max);
+storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max,
+                            const mail_settings& mail);
 
 /// Thrown by a write to refuse it with a domain error (e.g. an illegal state transition); only that write
 /// is rolled back.

@@ -1,5 +1,6 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/queries.hpp"
 #include "storage/reader.hpp"
 #include "storage/storage_actor.hpp"
 #include "support/test_service.hpp"
@@ -24,7 +25,7 @@ struct storage_fixture : ::testing::Test {
     sys = std::make_unique<caf::actor_system>(cfg);
     auto db = std::make_unique<storage::database>(path, storage::database::options{});
     storage::migrate(*db);
-    writer = storage::spawn_storage(*sys, std::move(db), 512);
+    writer = storage::spawn_storage(*sys, std::move(db), 512, storage::mail_settings{});
   }
 
   void TearDown() override {

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "actors/messages.hpp"
+#include "storage/storage_actor.hpp"
+
+#include <chrono>
+
+namespace boutique::actors {
+
+/// One customer account: serialises every change of it.
+using account_actor = caf::typed_actor<
+  // contact, acting user -> the account as it now is
+  caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
+  caf::replies_to<caf::get_atom>::with<customer_record>,
+  caf::reacts_to<atoms::passivate_atom>>;
+
+/// Finds or creates the account actor of an email: at most one live actor per customer account, and one
+/// customer account per normalised email (the directory plus the UNIQUE index). Idle accounts are passivated.
+using account_directory_actor = caf::typed_actor<
+  caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
+  // customer id: its account changed elsewhere (a completion); drop the live copy
+  caf::reacts_to<atoms::refresh_atom, std::int64_t>,
+  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<std::size_t>,
+  caf::reacts_to<caf::tick_atom>>;
+
+struct account_settings {
+  std::chrono::seconds idle{600};
+  std::chrono::milliseconds timeout{10000};
+};
+
+account_directory_actor spawn_account_directory(caf::actor_system& sys, storage::storage_actor storage,
+                                                account_settings settings);
+
+}  // namespace boutique::actors

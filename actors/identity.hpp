@@ -1,0 +1,33 @@
+#pragma once
+
+#include "actors/hasher.hpp"
+#include "actors/messages.hpp"
+#include "storage/reader.hpp"
+#include "storage/storage_actor.hpp"
+
+namespace boutique::actors {
+
+/// User accounts: login verification, password-set links, support-space login sessions.
+using identity_actor = caf::typed_actor<
+  // login (username or email), password -> the user; one generic unauthenticated error otherwise
+  caf::replies_to<atoms::login_atom, std::string, std::string>::with<user_record>,
+  // password-set token, new password
+  caf::replies_to<atoms::password_atom, std::string, std::string>::with<caf::ok_atom>,
+  // user id -> a new login-session token (for the support-space cookie)
+  caf::replies_to<atoms::auth_atom, std::int64_t>::with<std::string>,
+  // login-session token -> its user
+  caf::replies_to<caf::get_atom, atoms::auth_atom, std::string>::with<user_record>,
+  caf::replies_to<atoms::logout_atom, std::string>::with<caf::ok_atom>>;
+
+struct identity_settings {
+  std::int64_t login_ttl_s = 7 * 86400;
+  std::chrono::milliseconds timeout{10000};
+};
+
+identity_actor spawn_identity(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,
+                              hasher_actor hashers, identity_settings settings);
+
+/// The rule for a new password: 10 to 1024 bytes of clean UTF-8. Returns the problem, or an empty string.
+std::string password_problem(const std::string& password);
+
+}  // namespace boutique::actors

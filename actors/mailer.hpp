@@ -1,0 +1,28 @@
+#pragma once
+
+#include "actors/messages.hpp"
+#include "storage/reader.hpp"
+#include "storage/storage_actor.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+namespace boutique::actors {
+
+/// Delivers the transactional outbox: every mail committed with the event that needed it is written, once,
+/// as an RFC 5322 .eml file into the mail-drop folder, then marked sent.
+using mailer_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
+
+struct mailer_settings {
+  std::filesystem::path drop_dir;
+  std::chrono::milliseconds poll_every{200};
+  std::chrono::milliseconds timeout{10000};
+};
+
+mailer_actor spawn_mailer(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,
+                          mailer_settings settings);
+
+/// The RFC 5322 text of a mail (CRLF line ends, UTF-8 body, RFC 2047 subject when not ASCII).
+std::string render_eml(const outbox_mail& mail);
+
+}  // namespace boutique::actors

@@ -1,0 +1,402 @@
+#include "actors/session.hpp"
+
+#include "config/logging.hpp"
+#include "domain/tokens.hpp"
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <unordered_map>
+
+namespace boutique::actors {
+
+namespace {
+
+using nlohmann::json;
+
+std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+caf::error failure(domain::error_code code, std::string detail) { return make_domain_error(code, std::move(detail)); }
+
+json contact_json(const domain::contact& c) {
+  return {{"firstname", c.firstname}, {"lastname", c.lastname}, {"email", c.email},
+          {"organisation", c.organisation}, {"address", c.address}, {"zip", c.zip},
+          {"city", c.city}, {"country", c.country}, {"invoiceinfo", c.invoiceinfo}};
+}
+
+domain::contact contact_from(const json& j) {
+  domain::contact c;
+  c.firstname = j.value("firstname", "");
+  c.lastname = j.value("lastname", "");
+  c.email = j.value("email", "");
+  c.organisation = j.value("organisation", "");
+  c.address = j.value("address", "");
+  c.zip = j.value("zip", "");
+  c.city = j.value("city", "");
+  c.country = j.value("country", "");
+  c.invoiceinfo = j.value("invoiceinfo", "");
+  return c;
+}
+
+template <class T>
+json optional_json(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+template <class T>
+std::optional<T> optional_from(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<T>();
+}
+
+// -- session actor ---------------------------------------------------------------------------------------------
+
+struct session_state {
+  session_state() = default;  // not an aggregate: CAF would build it from the actor pointer
+  session_snapshot s;
+  std::shared_ptr<const session_context> ctx;
+  std::unordered_map<std::string, payment_outcome> payments;  ///< outcomes already answered, by provider/txn_id
+  std::shared_ptr<spdlog::logger> log = config::logger("session");
+  static inline const char* name = "session";
+};
+
+using pointer = session_actor::stateful_pointer<session_state>;
+
+/// Persists the snapshot, then calls `done` (or delivers the error to `rp`). The actor handles nothing else
+/// meanwhile (await), so that changes of one session never interleave.
+template <class Promise, class Done>
+void persist(pointer self, Promise rp, Done done) {
+  auto& s = self->state.s;
+  s.updated_at = now_s();
+  s.expires_at = s.updated_at + self->state.ctx->settings.ttl.count();
+  self->request(self->state.ctx->storage, self->state.ctx->settings.timeout, caf::put_atom_v, atoms::session_atom_v,
+                s.id, to_json(s), s.expires_at)
+    .await([done](caf::ok_atom) mutable { done(); }, [rp](caf::error& err) mutable { rp.deliver(err); });
+}
+
+bool is_placed(const session_snapshot& s) { return s.transid.has_value(); }
+
+caf::result<session_snapshot> put_cart(pointer self, cart_request& lines) {
+  auto& s = self->state.s;
+  if (is_placed(s)) return failure(domain::error_code::conflict, "the order is already placed; the cart is closed");
+  auto priced = domain::price_cart(lines, *self->state.ctx->catalog);
+  if (!priced.errors.empty())
+    return make_validation_error("the cart is not valid", priced.errors);
+  auto rp = self->make_response_promise<session_snapshot>();
+  s.cart = std::move(lines);
+  s.priced = std::move(priced.cart);
+  persist(self, rp, [self, rp]() mutable { rp.deliver(self->state.s); });
+  return rp;
+}
+
+caf::result<session_snapshot> put_contact(pointer self, domain::contact& given) {
+  auto& s = self->state.s;
+  if (is_placed(s)) return failure(domain::error_code::conflict, "the order is already placed");
+  auto details = domain::tidy(std::move(given));
+  if (auto errors = domain::validate(details); !errors.empty())
+    return make_validation_error("the contact details are not valid", errors);
+  auto rp = self->make_response_promise<session_snapshot>();
+  self->request(self->state.ctx->accounts, self->state.ctx->settings.timeout, atoms::deposit_atom_v, details, s.user_id)
+    .await(
+      [self, rp, details](customer_record& account) mutable {
+        auto& s = self->state.s;
+        s.contact = details;
+        s.contact_given = true;
+        s.customer_id = account.id;
+        if (s.stage == "browsing") s.stage = "contact";
+        persist(self, rp, [self, rp]() mutable { rp.deliver(self->state.s); });
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+caf::result<domain::contact> login(pointer self, std::string& login_name, std::string& password) {
+  auto rp = self->make_response_promise<domain::contact>();
+  auto timeout = self->state.ctx->settings.timeout;
+  self->request(self->state.ctx->identity, timeout, atoms::login_atom_v, login_name, password)
+    .await(
+      [self, rp, timeout](user_record& user) mutable {
+        self->request(self->state.ctx->readers, timeout, caf::get_atom_v, atoms::customer_atom_v, user.id)
+          .await(
+            [self, rp, user](std::optional<customer_record>& account) mutable {
+              auto& s = self->state.s;
+              s.user_id = user.id;
+              if (account) {
+                // The session's contact becomes the user's customer account.
+                s.contact = account->details;
+                s.contact_given = true;
+                s.customer_id = account->id;
+                if (s.stage == "browsing") s.stage = "contact";
+              } else {
+                s.contact = domain::contact{};
+                s.contact.firstname = user.firstname;
+                s.contact.lastname = user.lastname;
+                s.contact.email = user.email;
+                s.contact_given = false;
+                s.customer_id.reset();
+                if (s.stage == "contact") s.stage = "browsing";
+              }
+              persist(self, rp, [self, rp]() mutable { rp.deliver(self->state.s.contact); });
+            },
+            [rp](caf::error& err) mutable { rp.deliver(err); });
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
+  auto& s = self->state.s;
+  const auto& settings = self->state.ctx->settings;
+  if (paymode != "test" || !settings.test_payments)
+    return make_validation_error("this payment mode is not available", {{"paymode", "not an available payment mode"}});
+  if (is_placed(s)) return s;
+  if (s.cart.empty()) return failure(domain::error_code::conflict, "the cart is empty");
+  if (!s.contact_given || !s.customer_id)
+    return failure(domain::error_code::conflict, "contact details must be given before ordering");
+  auto rp = self->make_response_promise<session_snapshot>();
+  auto placed = s;
+  placed.transid = domain::new_secret_id();
+  placed.bill_status = "PLACED";
+  placed.paymode = paymode;
+  placed.stage = "placed";
+  placed.updated_at = now_s();
+  placed.expires_at = placed.updated_at + settings.ttl.count();
+  bill_draft draft{*placed.transid,           s.id, *s.customer_id, paymode, s.priced, contact_json(s.contact).dump(),
+                   placed.updated_at,         to_json(placed), placed.expires_at};
+  self->request(self->state.ctx->storage, settings.timeout, atoms::order_atom_v, std::move(draft))
+    .await(
+      [self, rp, placed](caf::ok_atom) mutable {
+        self->state.s = placed;
+        rp.deliver(placed);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+caf::result<payment_outcome> apply_payment(pointer self, payment_event event) {
+  auto key = event.provider + "/" + event.txn_id;
+  if (auto done = self->state.payments.find(key); done != self->state.payments.end()) {
+    if (!done->second.refusal.empty()) return failure(domain::error_code::validation, done->second.refusal);
+    return done->second;
+  }
+  auto rp = self->make_response_promise<payment_outcome>();
+  event.session_user_id = self->state.s.user_id;
+  event.now = now_s();
+  self->request(self->state.ctx->storage, self->state.ctx->settings.timeout, atoms::payment_atom_v, event)
+    .await(
+      [self, rp, key](payment_outcome& outcome) mutable {
+        auto& s = self->state.s;
+        self->state.payments[key] = outcome;
+        if (!outcome.refusal.empty()) { rp.deliver(failure(domain::error_code::validation, outcome.refusal)); return; }
+        s.bill_status = outcome.status;
+        if (outcome.status == "COMPLETE") s.stage = "completed";
+        self->send(self->state.ctx->accounts, atoms::refresh_atom_v, outcome.customer_id);
+        rp.deliver(std::move(outcome));
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+caf::result<payment_outcome> pay(pointer self) {
+  const auto& s = self->state.s;
+  if (!self->state.ctx->settings.test_payments) return failure(domain::error_code::not_found, "no test payments here");
+  if (!s.transid) return failure(domain::error_code::conflict, "no order is placed yet");
+  if (s.paymode != "test") return failure(domain::error_code::conflict, "this order is not paid by the test mode");
+  payment_event event;
+  event.provider = "test";
+  event.txn_id = "test-" + *s.transid;
+  event.transid = *s.transid;
+  event.status = "completed";
+  event.amount = s.priced.total;
+  event.currency = s.priced.currency;
+  return apply_payment(self, std::move(event));
+}
+
+session_actor::behavior_type session(pointer self, session_snapshot snapshot, std::shared_ptr<const session_context> ctx) {
+  self->state.s = std::move(snapshot);
+  self->state.ctx = std::move(ctx);
+  return {
+    [self](caf::get_atom) { return self->state.s; },
+    [self](caf::put_atom, atoms::cart_atom, cart_request& lines) { return put_cart(self, lines); },
+    [self](caf::put_atom, atoms::customer_atom, domain::contact& c) { return put_contact(self, c); },
+    [self](caf::get_atom, atoms::customer_atom) { return self->state.s.contact; },
+    [self](atoms::login_atom, std::string& l, std::string& p) { return login(self, l, p); },
+    [self](atoms::order_atom, const std::string& paymode) { return order(self, paymode); },
+    [self](atoms::pay_atom) { return pay(self); },
+    [self](atoms::payment_atom, payment_event& event) { return apply_payment(self, std::move(event)); },
+    [self](atoms::passivate_atom) { self->quit(); },
+  };
+}
+
+// -- directory -------------------------------------------------------------------------------------------------
+
+struct live_session {
+  session_actor handle;
+  std::chrono::steady_clock::time_point last_active;
+};
+
+struct directory_state {
+  directory_state() = default;  // not an aggregate: CAF would build it from the actor pointer
+  std::shared_ptr<const session_context> ctx;
+  std::unordered_map<std::string, live_session> live;
+  std::unordered_map<std::string, std::vector<caf::typed_response_promise<session_actor>>> loading;
+  std::shared_ptr<spdlog::logger> log = config::logger("sessions");
+  static inline const char* name = "session_directory";
+};
+
+using directory_pointer = session_directory_actor::stateful_pointer<directory_state>;
+
+session_actor activate(directory_pointer self, session_snapshot snapshot) {
+  auto& st = self->state;
+  auto id = snapshot.id;
+  auto handle = self->spawn<caf::linked>(session, std::move(snapshot), st.ctx);
+  st.live[id] = {handle, std::chrono::steady_clock::now()};
+  return handle;
+}
+
+/// Answers every waiting resolve of `id` with `result`.
+template <class Result>
+void settle(directory_pointer self, const std::string& id, const Result& result) {
+  auto waiting = std::move(self->state.loading[id]);
+  self->state.loading.erase(id);
+  for (auto& p : waiting) p.deliver(result);
+}
+
+caf::result<session_actor> resolve(directory_pointer self, const std::string& id) {
+  auto& st = self->state;
+  if (auto it = st.live.find(id); it != st.live.end()) {
+    it->second.last_active = std::chrono::steady_clock::now();
+    return it->second.handle;
+  }
+  auto rp = self->make_response_promise<session_actor>();
+  auto [queue, first] = st.loading.try_emplace(id);
+  queue->second.push_back(rp);
+  if (!first) return rp;
+  self->request(st.ctx->readers, st.ctx->settings.timeout, caf::get_atom_v, atoms::session_atom_v, id, now_s())
+    .then(
+      [self, id](std::optional<std::string>& stored) {
+        if (!stored) return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
+        try {
+          auto snapshot = session_from_json(*stored);
+          snapshot.priced = domain::price_cart(snapshot.cart, *self->state.ctx->catalog).cart;
+          settle(self, id, activate(self, std::move(snapshot)));
+        } catch (const std::exception& e) {
+          self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", id, e.what());
+          settle(self, id, failure(domain::error_code::internal, "the session cannot be restored"));
+        }
+      },
+      [self, id](caf::error& err) { settle(self, id, err); });
+  return rp;
+}
+
+caf::result<std::string> create(directory_pointer self) {
+  auto& st = self->state;
+  session_snapshot s;
+  s.id = domain::new_secret_id();
+  s.created_at = s.updated_at = now_s();
+  s.expires_at = s.created_at + st.ctx->settings.ttl.count();
+  auto rp = self->make_response_promise<std::string>();
+  self->request(st.ctx->storage, st.ctx->settings.timeout, caf::put_atom_v, atoms::session_atom_v, s.id, to_json(s),
+                s.expires_at)
+    .then(
+      [self, rp, s](caf::ok_atom) mutable {
+        activate(self, s);
+        rp.deliver(s.id);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+caf::result<payment_outcome> route_payment(directory_pointer self, payment_event& event) {
+  auto rp = self->make_response_promise<payment_outcome>();
+  auto timeout = self->state.ctx->settings.timeout;
+  self->request(self->state.ctx->readers, timeout, caf::get_atom_v, atoms::payment_atom_v, event.transid)
+    .then(
+      [self, rp, event, timeout](std::optional<std::string>& session_id) mutable {
+        if (!session_id) { rp.deliver(failure(domain::error_code::not_found, "unknown transid")); return; }
+        self->request(caf::actor_cast<session_directory_actor>(self), timeout, atoms::resolve_atom_v, *session_id)
+          .then(
+            [self, rp, event, timeout](session_actor& target) mutable {
+              self->request(target, timeout, atoms::payment_atom_v, event)
+                .then([rp](payment_outcome& o) mutable { rp.deliver(std::move(o)); },
+                      [rp](caf::error& err) mutable { rp.deliver(err); });
+            },
+            [rp](caf::error& err) mutable { rp.deliver(err); });
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
+session_directory_actor::behavior_type session_directory(directory_pointer self,
+                                                         std::shared_ptr<const session_context> ctx) {
+  self->state.ctx = std::move(ctx);
+  auto sweep_every = self->state.ctx->settings.idle / 4 + std::chrono::seconds(1);
+  self->delayed_send(self, sweep_every, caf::tick_atom_v);
+  return {
+    [self](caf::put_atom) { return create(self); },
+    [self](atoms::resolve_atom, const std::string& id) { return resolve(self, id); },
+    [self](atoms::payment_atom, payment_event& event) { return route_payment(self, event); },
+    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.size(); },
+    [self, sweep_every](caf::tick_atom) {
+      auto& st = self->state;
+      auto cutoff = std::chrono::steady_clock::now() - st.ctx->settings.idle;
+      for (auto it = st.live.begin(); it != st.live.end();) {
+        if (it->second.last_active < cutoff) {
+          self->send(it->second.handle, atoms::passivate_atom_v);
+          it = st.live.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      self->delayed_send(self, sweep_every, caf::tick_atom_v);
+    },
+  };
+}
+
+}  // namespace
+
+std::string to_json(const session_snapshot& s) {
+  json cart = json::array();
+  for (const auto& line : s.cart) cart.push_back({{"code", line.code}, {"quantity", line.quantity}});
+  return json{{"id", s.id},
+              {"stage", s.stage},
+              {"cart", cart},
+              {"contact", contact_json(s.contact)},
+              {"contact_given", s.contact_given},
+              {"customer_id", optional_json(s.customer_id)},
+              {"user_id", optional_json(s.user_id)},
+              {"transid", optional_json(s.transid)},
+              {"bill_status", optional_json(s.bill_status)},
+              {"paymode", s.paymode},
+              {"created_at", s.created_at},
+              {"updated_at", s.updated_at},
+              {"expires_at", s.expires_at}}
+    .dump();
+}
+
+session_snapshot session_from_json(const std::string& text) {
+  auto j = json::parse(text);
+  session_snapshot s;
+  s.id = j.at("id").get<std::string>();
+  s.stage = j.at("stage").get<std::string>();
+  for (const auto& line : j.at("cart")) s.cart.push_back({line.at("code"), line.at("quantity")});
+  s.contact = contact_from(j.at("contact"));
+  s.contact_given = j.value("contact_given", false);
+  s.customer_id = optional_from<std::int64_t>(j, "customer_id");
+  s.user_id = optional_from<std::int64_t>(j, "user_id");
+  s.transid = optional_from<std::string>(j, "transid");
+  s.bill_status = optional_from<std::string>(j, "bill_status");
+  s.paymode = j.value("paymode", "");
+  s.created_at = j.value("created_at", std::int64_t{0});
+  s.updated_at = j.value("updated_at", std::int64_t{0});
+  s.expires_at = j.value("expires_at", std::int64_t{0});
+  return s;
+}
+
+session_directory_actor spawn_session_directory(caf::actor_system& sys, std::shared_ptr<const session_context> ctx) {
+  return sys.spawn(session_directory, std::move(ctx));
+}
+
+}  // namespace boutique::actors

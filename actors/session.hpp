@@ -1,0 +1,65 @@
+#pragma once
+
+#include "actors/account.hpp"
+#include "actors/identity.hpp"
+#include "actors/messages.hpp"
+#include "storage/reader.hpp"
+#include "storage/storage_actor.hpp"
+
+#include <chrono>
+#include <memory>
+
+namespace boutique::actors {
+
+/// One checkout session: cart, contact, login, order, payment. Every change is persisted before it is answered.
+using session_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom>::with<session_snapshot>,
+  caf::replies_to<caf::put_atom, atoms::cart_atom, cart_request>::with<session_snapshot>,
+  // deposit contact details -> the session, holding the values now kept for it
+  caf::replies_to<caf::put_atom, atoms::customer_atom, domain::contact>::with<session_snapshot>,
+  // the contact form's current values
+  caf::replies_to<caf::get_atom, atoms::customer_atom>::with<domain::contact>,
+  // login, password -> the pre-filled contact form
+  caf::replies_to<atoms::login_atom, std::string, std::string>::with<domain::contact>,
+  // paymode -> the session with its placed bill
+  caf::replies_to<atoms::order_atom, std::string>::with<session_snapshot>,
+  // test payment of the placed bill
+  caf::replies_to<atoms::pay_atom>::with<payment_outcome>,
+  caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::reacts_to<atoms::passivate_atom>>;
+
+/// Single activation of sessions: spawns on demand (restoring persisted state), passivates idle ones.
+using session_directory_actor = caf::typed_actor<
+  // create a session -> its id
+  caf::replies_to<caf::put_atom>::with<std::string>,
+  // session id -> its live actor (404 when unknown or expired)
+  caf::replies_to<atoms::resolve_atom, std::string>::with<session_actor>,
+  // a payment event, routed to the session that placed the bill
+  caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<std::size_t>,
+  caf::reacts_to<caf::tick_atom>>;
+
+struct session_settings {
+  std::chrono::seconds idle{900};
+  std::chrono::seconds ttl{7 * 86400};
+  std::chrono::milliseconds timeout{10000};
+  bool test_payments = true;
+};
+
+/// What every session actor talks to.
+struct session_context {
+  storage::storage_actor storage;
+  storage::reader_actor readers;
+  identity_actor identity;
+  account_directory_actor accounts;
+  std::shared_ptr<const domain::catalog> catalog;
+  session_settings settings;
+};
+
+session_directory_actor spawn_session_directory(caf::actor_system& sys, std::shared_ptr<const session_context> ctx);
+
+/// The persisted form of a session (JSON), and back. Throws std::exception on a corrupt snapshot.
+std::string to_json(const session_snapshot& s);
+session_snapshot session_from_json(const std::string& json);
+
+}  // namespace boutique::actors

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "domain/catalog.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boutique::domain {
+
+/// One line of a cart as the shopper asks for it.
+struct cart_line {
+  std::string code;
+  std::int32_t quantity = 0;
+  friend bool operator==(const cart_line&, const cart_line&) = default;
+};
+
+/// One priced line of a cart or bill. Amounts in minor units.
+struct bill_line {
+  std::string code;
+  std::string name;
+  std::int32_t quantity = 0;
+  std::int64_t unit_price = 0;
+  std::int64_t untaxed = 0;  ///< unit_price * quantity
+  std::int64_t taxes = 0;    ///< untaxed * tax rate, rounded half up to the minor unit
+  std::int64_t total = 0;    ///< untaxed + taxes
+  std::optional<std::int32_t> duration_days;
+};
+
+/// A priced cart: its lines and their sums.
+struct priced_cart {
+  std::vector<bill_line> lines;
+  std::int64_t untaxed = 0;
+  std::int64_t taxes = 0;
+  std::int64_t total = 0;
+  std::string currency = "EUR";
+};
+
+/// Rounding rule: taxes are computed per line on the line's untaxed amount, rounded half up to the minor unit,
+/// then summed; the total is untaxed + taxes. (12000 at 20 % -> 2400; 4900 at 5.5 % -> 269.5 -> 270.)
+std::int64_t line_taxes(std::int64_t untaxed, std::int32_t tax_rate_bp);
+
+/// Prices `lines` against `items`. Field errors name the line: "items[0].code" -> "unknown product".
+/// Quantities must be within 1..100; a code may appear once; all items must share one currency.
+struct pricing_result {
+  priced_cart cart;
+  std::map<std::string, std::string> errors;
+};
+pricing_result price_cart(const std::vector<cart_line>& lines, const catalog& items);
+
+enum class bill_status { placed, pending, soldout, complete, cancelled, failed, refused, payback };
+
+std::string to_string(bill_status s);
+std::optional<bill_status> parse_bill_status(const std::string& s);
+
+/// The transition table of bills. PLACED -> PENDING | SOLDOUT | CANCELLED | FAILED,
+/// PENDING -> SOLDOUT | REFUSED | CANCELLED | FAILED, SOLDOUT -> COMPLETE | PAYBACK,
+/// FAILED -> SOLDOUT | CANCELLED, REFUSED -> PENDING | SOLDOUT. Anything else is refused.
+bool can_transition(bill_status from, bill_status to);
+
+}  // namespace boutique::domain

@@ -1,0 +1,120 @@
+#include "domain/contact.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <cctype>
+#include <string_view>
+
+namespace boutique::domain {
+
+namespace {
+
+constexpr std::string_view country_codes[] = {
+  "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD",
+  "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA",
+  "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE",
+  "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA",
+  "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK",
+  "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP",
+  "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT",
+  "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS",
+  "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ",
+  "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS",
+  "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST",
+  "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
+  "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA",
+  "ZM", "ZW"};
+
+std::string trim(const std::string& s) {
+  auto begin = s.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return {};
+  auto end = s.find_last_not_of(" \t\r\n");
+  return s.substr(begin, end - begin + 1);
+}
+
+void check_text(field_errors& errors, const char* field, const std::string& value, std::size_t max, bool required,
+                bool multiline = false) {
+  if (required && value.empty()) errors[field] = "is required";
+  else if (value.size() > max) errors[field] = "must be at most " + std::to_string(max) + " bytes";
+  else if (!is_clean_text(value, multiline)) errors[field] = "must be valid UTF-8 text without control characters";
+}
+
+}  // namespace
+
+std::string normalize_email(const std::string& email) {
+  auto result = trim(email);
+  std::transform(result.begin(), result.end(), result.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return result;
+}
+
+contact tidy(contact c) {
+  for (auto* field : {&c.firstname, &c.lastname, &c.email, &c.organisation, &c.address, &c.zip, &c.city,
+                      &c.country, &c.invoiceinfo})
+    *field = trim(*field);
+  std::transform(c.country.begin(), c.country.end(), c.country.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+  return c;
+}
+
+bool is_valid_email(const std::string& email) {
+  if (email.size() < 3 || email.size() > 254) return false;
+  auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) return false;
+  if (at > 64) return false;
+  auto domain = std::string_view(email).substr(at + 1);
+  auto dot = domain.find('.');
+  if (dot == std::string_view::npos || dot == 0 || domain.back() == '.' || domain.find("..") != std::string_view::npos)
+    return false;
+  return std::none_of(email.begin(), email.end(), [](unsigned char c) {
+    return c <= ' ' || c == '"' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
+           c == '\\' || c == '[' || c == ']' || c >= 0x7f;
+  });
+}
+
+bool is_country_code(const std::string& code) {
+  return std::binary_search(std::begin(country_codes), std::end(country_codes), code);
+}
+
+bool is_clean_text(const std::string& text, bool multiline) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f) return false;
+      ++i;
+      continue;
+    }
+    std::size_t len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (len == 0 || i + len > text.size()) return false;
+    std::uint32_t cp = c & (0xff >> (len + 1));
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr std::uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < minimum[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+field_errors validate(const contact& c) {
+  field_errors errors;
+  check_text(errors, "firstname", c.firstname, 100, true);
+  check_text(errors, "lastname", c.lastname, 100, true);
+  check_text(errors, "organisation", c.organisation, 200, false);
+  check_text(errors, "address", c.address, 500, false, true);
+  check_text(errors, "zip", c.zip, 20, false);
+  check_text(errors, "city", c.city, 120, false);
+  check_text(errors, "invoiceinfo", c.invoiceinfo, 1000, false, true);
+  if (c.email.empty()) errors["email"] = "is required";
+  else if (!is_valid_email(c.email)) errors["email"] = "not a valid address";
+  if (c.country.empty()) errors["country"] = "is required";
+  else if (!is_country_code(c.country)) errors["country"] = "not an ISO 3166-1 alpha-2 country code";
+  return errors;
+}
+
+}  // namespace boutique::domain

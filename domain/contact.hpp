@@ -1,0 +1,45 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace boutique::domain {
+
+/// The customer-information form: what a shopper deposits at the contact step.
+struct contact {
+  std::string firstname;
+  std::string lastname;
+  std::string email;
+  std::string organisation;
+  std::string address;
+  std::string zip;
+  std::string city;
+  std::string country;  ///< ISO 3166-1 alpha-2, upper case
+  std::string invoiceinfo;
+
+  friend bool operator==(const contact&, const contact&) = default;
+};
+
+/// Field name -> message, for every invalid field (empty when the contact is valid).
+using field_errors = std::map<std::string, std::string>;
+
+/// The email as compared: trimmed and lower-cased (ASCII).
+std::string normalize_email(const std::string& email);
+
+/// Trims every field, upper-cases the country code; the form as it will be stored.
+contact tidy(contact c);
+
+/// Validates a tidied contact: required firstname, lastname, email, country; a plausible email; a known
+/// ISO 3166-1 alpha-2 country; length limits; valid UTF-8 without control characters.
+field_errors validate(const contact& c);
+
+/// True for a well-formed email address (one '@', non-empty local part, a dotted domain, no spaces).
+bool is_valid_email(const std::string& email);
+
+/// True for an assigned ISO 3166-1 alpha-2 code.
+bool is_country_code(const std::string& code);
+
+/// True when `text` is valid UTF-8 and contains no control characters (tab and newline allowed when `multiline`).
+bool is_clean_text(const std::string& text, bool multiline = false);
+
+}  // namespace boutique::domain

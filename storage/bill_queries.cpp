@@ -1,0 +1,283 @@
+#include "domain/product.hpp"
+#include "domain/tokens.hpp"
+#include "storage/database.hpp"
+#include "storage/queries.hpp"
+#include "storage/storage_actor.hpp"
+
+namespace boutique::storage {
+
+namespace {
+
+constexpr const char* sql_insert_bill =
+  "INSERT INTO bills (transid, session_id, customer_id, status, paymode, untaxed, taxes, total, currency, contact, "
+  "emitted_at, updated_at) VALUES (?, ?, ?, 'PLACED', ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* sql_insert_bill_item =
+  "INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total) "
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* sql_select_bill =
+  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at FROM bills "
+  "WHERE transid = ?";
+constexpr const char* sql_select_bills_of_customer =
+  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at FROM bills "
+  "WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
+constexpr const char* sql_select_bill_items =
+  "SELECT code, name, quantity, unit_price, untaxed, taxes, total, id FROM bill_items WHERE bill_id = ? ORDER BY id";
+constexpr const char* sql_bill_session = "SELECT session_id FROM bills WHERE transid = ?";
+constexpr const char* sql_update_bill_status = "UPDATE bills SET status = ?, updated_at = ? WHERE transid = ?";
+constexpr const char* sql_select_notification =
+  "SELECT result FROM payment_notifications WHERE provider = ? AND txn_id = ?";
+constexpr const char* sql_insert_notification =
+  "INSERT INTO payment_notifications (provider, txn_id, transid, status, result, received_at) "
+  "VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* sql_insert_product =
+  "INSERT INTO products (reference, customer_id, code, name, bill_item_id, start_at, end_at) "
+  "VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* sql_products_of_bill =
+  "SELECT p.reference, p.code, p.name, p.start_at, p.end_at FROM products p "
+  "JOIN bill_items i ON i.id = p.bill_item_id JOIN bills b ON b.id = i.bill_id WHERE b.transid = ? ORDER BY p.id";
+constexpr const char* sql_products_of_customer =
+  "SELECT p.reference, p.code, p.name, p.start_at, p.end_at, b.status FROM products p "
+  "JOIN bill_items i ON i.id = p.bill_item_id JOIN bills b ON b.id = i.bill_id "
+  "WHERE p.customer_id = ? ORDER BY p.start_at DESC, p.id DESC";
+constexpr const char* sql_user_by_email = "SELECT id FROM users WHERE email_norm = ?";
+constexpr const char* sql_insert_user =
+  "INSERT INTO users (username, email_norm, password_hash, firstname, lastname, created_at) "
+  "VALUES (?, ?, NULL, ?, ?, ?)";
+constexpr const char* sql_user_has_customer = "SELECT 1 FROM customers WHERE user_id = ?";
+constexpr const char* sql_attach_customer = "UPDATE customers SET user_id = ? WHERE id = ? AND user_id IS NULL";
+constexpr const char* sql_catalog_duration = "SELECT duration_days FROM catalog_items WHERE code = ?";
+constexpr const char* sql_sync_session_bill =
+  "UPDATE sessions SET snapshot = json_set(snapshot, '$.bill_status', ?1, '$.stage', "
+  "CASE WHEN ?1 = 'COMPLETE' THEN 'completed' ELSE json_extract(snapshot, '$.stage') END) "
+  "WHERE id = (SELECT session_id FROM bills WHERE transid = ?2)";
+constexpr const char* sql_insert_token = "INSERT INTO password_tokens (hash, user_id, expires_at) VALUES (?, ?, ?)";
+
+struct stored_bill {
+  std::int64_t id = 0;
+  bill_record record;
+};
+
+std::optional<stored_bill> read_bill(statement& st) {
+  if (!st.step()) return std::nullopt;
+  stored_bill b;
+  b.id = st.integer(0);
+  b.record.transid = st.text(1);
+  b.record.status = st.text(2);
+  b.record.paymode = st.text(3);
+  b.record.customer_id = st.integer(4);
+  b.record.untaxed = st.integer(5);
+  b.record.taxes = st.integer(6);
+  b.record.total = st.integer(7);
+  b.record.currency = st.text(8);
+  b.record.emitted_at = st.integer(9);
+  return b;
+}
+
+/// Bill lines with their row ids (products refer to them).
+std::vector<std::pair<std::int64_t, domain::bill_line>> bill_lines(database& db, std::int64_t bill_id) {
+  std::vector<std::pair<std::int64_t, domain::bill_line>> lines;
+  auto& st = db.prepare(sql_select_bill_items).bind_all(bill_id);
+  while (st.step()) {
+    domain::bill_line l;
+    l.code = st.text(0);
+    l.name = st.text(1);
+    l.quantity = static_cast<std::int32_t>(st.integer(2));
+    l.unit_price = st.integer(3);
+    l.untaxed = st.integer(4);
+    l.taxes = st.integer(5);
+    l.total = st.integer(6);
+    lines.emplace_back(st.integer(7), std::move(l));
+  }
+  return lines;
+}
+
+std::optional<stored_bill> find_stored_bill(database& db, const std::string& transid) {
+  auto bill = read_bill(db.prepare(sql_select_bill).bind_all(transid));
+  if (bill)
+    for (auto& [id, line] : bill_lines(db, bill->id)) bill->record.lines.push_back(std::move(line));
+  return bill;
+}
+
+product_list products_of_bill(database& db, const std::string& transid) {
+  product_list products;
+  auto& st = db.prepare(sql_products_of_bill).bind_all(transid);
+  while (st.step())
+    products.push_back({st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), true});
+  return products;
+}
+
+void move_bill(database& db, const std::string& transid, domain::bill_status from, domain::bill_status to,
+               std::int64_t now) {
+  if (!domain::can_transition(from, to))
+    throw write_refused(domain::error_code::conflict,
+                        "bill " + transid + " cannot go from " + domain::to_string(from) + " to " + domain::to_string(to));
+  db.prepare(sql_update_bill_status).bind_all(domain::to_string(to), now, transid).run();
+}
+
+
+std::int64_t create_user_with_password_link(database& db, const customer_record& customer, const mail_settings& mail,
+                                            std::int64_t now) {
+  auto email_norm = domain::normalize_email(customer.details.email);
+  db.prepare(sql_insert_user)
+    .bind_all(email_norm, email_norm, customer.details.firstname, customer.details.lastname, now)
+    .run();
+  auto user_id = db.last_insert_rowid();
+  auto token = domain::new_secret_id();
+  db.prepare(sql_insert_token).bind_all(domain::sha256_hex(token), user_id, now + mail.password_token_ttl_s).run();
+  queue_mail(db, customer.details.email, "Your Boutique account: choose your password",
+             "Hello " + customer.details.firstname + ",\n\n"
+             "Thank you for your purchase. An account was created for you so that you can find your invoices and\n"
+             "your trainings in the customer space. Choose your password with this link (valid 24 hours, once):\n\n" +
+               mail.base_url + "/account/password?token=" + token +
+               "\n\nYour login is your email address: " + email_norm + "\n",
+             now);
+  return user_id;
+}
+
+/// Attaches the customer to a user unless it already is attached: the session's user, else the user with the
+/// same email, else a new user. A user already holding another customer account is left alone.
+void attach_customer(database& db, const customer_record& customer, std::optional<std::int64_t> session_user,
+                     const mail_settings& mail, std::int64_t now) {
+  if (customer.user_id) return;
+  std::optional<std::int64_t> user = session_user;
+  if (!user) {
+    auto& st = db.prepare(sql_user_by_email).bind_all(domain::normalize_email(customer.details.email));
+    if (st.step()) user = st.integer(0);
+  }
+  if (!user) user = create_user_with_password_link(db, customer, mail, now);
+  if (db.prepare(sql_user_has_customer).bind_all(*user).step()) {
+    record_event(db, customer.id, "attach_skipped", "user already holds a customer account", now);
+    return;
+  }
+  db.prepare(sql_attach_customer).bind_all(*user, customer.id).run();
+  record_event(db, customer.id, "attached_to_user", "user " + std::to_string(*user), now);
+}
+
+void complete(database& db, const stored_bill& bill, domain::bill_status current, const payment_event& event,
+              const mail_settings& mail) {
+  using domain::bill_status;
+  move_bill(db, bill.record.transid, current, bill_status::soldout, event.now);
+  move_bill(db, bill.record.transid, bill_status::soldout, bill_status::complete, event.now);
+  for (auto& [item_id, line] : bill_lines(db, bill.id)) {
+    // The catalog duration is read at completion time: the product's term starts now.
+    auto& dur = db.prepare(sql_catalog_duration).bind_all(line.code);
+    std::optional<std::int32_t> days;
+    if (dur.step() && !dur.is_null(0)) days = static_cast<std::int32_t>(dur.integer(0));
+    auto end = domain::product_end(event.now, days);
+    for (std::int32_t unit = 0; unit < line.quantity; ++unit) {
+      for (int attempt = 0;; ++attempt) {
+        try {
+          db.prepare(sql_insert_product)
+            .bind_all(domain::new_product_reference(), bill.record.customer_id, line.code, line.name, item_id,
+                      event.now, end)
+            .run();
+          break;
+        } catch (const storage_error& e) {
+          if (!e.constraint() || attempt >= 5) throw;  // a PID collision: draw another
+        }
+      }
+    }
+  }
+  auto customer = find_customer_by_id(db, bill.record.customer_id);
+  if (!customer) throw write_refused(domain::error_code::internal, "bill without customer");
+  record_event(db, customer->id, "paid", bill.record.transid, event.now);
+  attach_customer(db, *customer, event.session_user_id, mail, event.now);
+  record_event(db, customer->id, "completed", bill.record.transid, event.now);
+  queue_mail(db, customer->details.email, "Your order " + bill.record.transid + " is complete",
+             "Hello " + customer->details.firstname + ",\n\nYour payment was received and your order " +
+               bill.record.transid + " is complete. Total: " + std::to_string(bill.record.total / 100) + "." +
+               (bill.record.total % 100 < 10 ? "0" : "") + std::to_string(bill.record.total % 100) + " " +
+               bill.record.currency + ".\nYour trainings are listed in your customer space: " + mail.base_url +
+               "/account\n",
+             event.now);
+}
+
+}  // namespace
+
+void place_bill(database& db, const bill_draft& d) {
+  db.prepare(sql_insert_bill)
+    .bind_all(d.transid, d.session_id, d.customer_id, d.paymode, d.cart.untaxed, d.cart.taxes, d.cart.total,
+              d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at)
+    .run();
+  auto bill_id = db.last_insert_rowid();
+  for (const auto& l : d.cart.lines)
+    db.prepare(sql_insert_bill_item)
+      .bind_all(bill_id, l.code, l.name, std::int64_t{l.quantity}, l.unit_price, l.untaxed, l.taxes, l.total)
+      .run();
+  record_event(db, d.customer_id, "order_placed", d.transid, d.emitted_at);
+  save_session(db, d.session_id, d.session_snapshot_json, d.session_expires_at);
+}
+
+std::optional<bill_record> find_bill(database& db, const std::string& transid) {
+  auto bill = find_stored_bill(db, transid);
+  if (!bill) return std::nullopt;
+  return bill->record;
+}
+
+std::optional<std::string> bill_session(database& db, const std::string& transid) {
+  auto& st = db.prepare(sql_bill_session).bind_all(transid);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+bill_list bills_of_customer(database& db, std::int64_t customer_id) {
+  std::vector<stored_bill> stored;
+  auto& st = db.prepare(sql_select_bills_of_customer).bind_all(customer_id);
+  while (auto b = read_bill(st)) stored.push_back(std::move(*b));
+  bill_list bills;
+  for (auto& b : stored) {
+    for (auto& [id, line] : bill_lines(db, b.id)) b.record.lines.push_back(std::move(line));
+    bills.push_back(std::move(b.record));
+  }
+  return bills;
+}
+
+product_list products_of_customer(database& db, std::int64_t customer_id) {
+  product_list products;
+  auto& st = db.prepare(sql_products_of_customer).bind_all(customer_id);
+  while (st.step())
+    products.push_back(
+      {st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), st.text(5) == "COMPLETE"});
+  return products;
+}
+
+payment_outcome apply_payment(database& db, const payment_event& event, const mail_settings& mail) {
+  using domain::bill_status;
+  auto bill = find_stored_bill(db, event.transid);
+  if (!bill) throw write_refused(domain::error_code::not_found, "unknown transid");
+  payment_outcome outcome;
+  outcome.transid = event.transid;
+  outcome.customer_id = bill->record.customer_id;
+  auto& recorded = db.prepare(sql_select_notification).bind_all(event.provider, event.txn_id);
+  if (recorded.step()) {
+    auto result = recorded.text(0);
+    if (result != "applied") outcome.refusal = result;
+  } else if (event.amount != bill->record.total || event.currency != bill->record.currency) {
+    outcome.refusal = "amount or currency does not match the bill (" + std::to_string(bill->record.total) + " " +
+                      bill->record.currency + ")";
+    db.prepare(sql_insert_notification)
+      .bind_all(event.provider, event.txn_id, event.transid, event.status, outcome.refusal, event.now)
+      .run();
+  } else {
+    auto current = domain::parse_bill_status(bill->record.status).value_or(bill_status::placed);
+    if (event.status == "completed") {
+      if (current != bill_status::complete) complete(db, *bill, current, event, mail);
+    } else if (event.status == "pending") {
+      move_bill(db, event.transid, current, bill_status::pending, event.now);
+    } else if (event.status == "failed") {
+      move_bill(db, event.transid, current, bill_status::failed, event.now);
+    } else {
+      throw write_refused(domain::error_code::validation, "status must be completed, pending or failed");
+    }
+    db.prepare(sql_insert_notification)
+      .bind_all(event.provider, event.txn_id, event.transid, event.status, std::string("applied"), event.now)
+      .run();
+  }
+  outcome.status = find_stored_bill(db, event.transid)->record.status;
+  outcome.products = products_of_bill(db, event.transid);
+  // The checkout session learns the outcome in the same transaction, whichever path delivered it.
+  db.prepare(sql_sync_session_bill).bind_all(outcome.status, event.transid).run();
+  return outcome;
+}
+
+}  // namespace boutique::storage

@@ -1,0 +1,100 @@
+#include "storage/database.hpp"
+#include "storage/queries.hpp"
+
+namespace boutique::storage {
+
+namespace {
+
+constexpr const char* customer_columns =
+  "id, email, firstname, lastname, organisation, address, zip, city, country, invoiceinfo, user_id, created_at, "
+  "updated_at, version";
+
+const std::string sql_customer_by_email = std::string("SELECT ") + customer_columns + " FROM customers WHERE email_norm = ?";
+const std::string sql_customer_by_id = std::string("SELECT ") + customer_columns + " FROM customers WHERE id = ?";
+const std::string sql_customer_by_user = std::string("SELECT ") + customer_columns + " FROM customers WHERE user_id = ?";
+constexpr const char* sql_insert_customer =
+  "INSERT INTO customers (email_norm, email, firstname, lastname, organisation, address, zip, city, country, "
+  "invoiceinfo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* sql_update_customer =
+  "UPDATE customers SET email = ?, firstname = ?, lastname = ?, organisation = ?, address = ?, zip = ?, city = ?, "
+  "country = ?, invoiceinfo = ?, updated_at = ?, version = version + 1 WHERE id = ?";
+constexpr const char* sql_insert_event = "INSERT INTO customer_events (customer_id, at, kind, detail) VALUES (?, ?, ?, ?)";
+constexpr const char* sql_upsert_session =
+  "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES (?1, ?2, strftime('%s','now'), ?3) "
+  "ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at, "
+  "expires_at = excluded.expires_at";
+constexpr const char* sql_select_session = "SELECT snapshot FROM sessions WHERE id = ? AND expires_at > ?";
+
+std::optional<customer_record> one_customer(statement& st) {
+  if (!st.step()) return std::nullopt;
+  customer_record c;
+  c.id = st.integer(0);
+  c.details.email = st.text(1);
+  c.details.firstname = st.text(2);
+  c.details.lastname = st.text(3);
+  c.details.organisation = st.text(4);
+  c.details.address = st.text(5);
+  c.details.zip = st.text(6);
+  c.details.city = st.text(7);
+  c.details.country = st.text(8);
+  c.details.invoiceinfo = st.text(9);
+  c.user_id = st.optional_integer(10);
+  c.created_at = st.integer(11);
+  c.updated_at = st.integer(12);
+  c.version = st.integer(13);
+  return c;
+}
+
+}  // namespace
+
+std::optional<customer_record> find_customer_by_email(database& db, const std::string& email_norm) {
+  return one_customer(db.prepare(sql_customer_by_email).bind_all(email_norm));
+}
+
+std::optional<customer_record> find_customer_by_id(database& db, std::int64_t id) {
+  return one_customer(db.prepare(sql_customer_by_id).bind_all(id));
+}
+
+std::optional<customer_record> find_customer_by_user(database& db, std::int64_t user_id) {
+  return one_customer(db.prepare(sql_customer_by_user).bind_all(user_id));
+}
+
+customer_record deposit_contact(database& db, const domain::contact& d, std::optional<std::int64_t> acting_user,
+                                std::int64_t now) {
+  auto email_norm = domain::normalize_email(d.email);
+  auto existing = find_customer_by_email(db, email_norm);
+  if (!existing) {
+    db.prepare(sql_insert_customer)
+      .bind_all(email_norm, d.email, d.firstname, d.lastname, d.organisation, d.address, d.zip, d.city, d.country,
+                d.invoiceinfo, now, now)
+      .run();
+    auto id = db.last_insert_rowid();
+    record_event(db, id, "created", "", now);
+    return *find_customer_by_id(db, id);
+  }
+  bool may_change = !existing->user_id || (acting_user && *existing->user_id == *acting_user);
+  if (!may_change || existing->details == d) return *existing;
+  db.prepare(sql_update_customer)
+    .bind_all(d.email, d.firstname, d.lastname, d.organisation, d.address, d.zip, d.city, d.country, d.invoiceinfo,
+              now, existing->id)
+    .run();
+  record_event(db, existing->id, "contact_updated", "", now);
+  return *find_customer_by_id(db, existing->id);
+}
+
+void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at) {
+  db.prepare(sql_upsert_session).bind_all(id, snapshot, expires_at).run();
+}
+
+std::optional<std::string> load_session(database& db, const std::string& id, std::int64_t now) {
+  auto& st = db.prepare(sql_select_session).bind_all(id, now);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+void record_event(database& db, std::int64_t customer_id, const std::string& kind, const std::string& detail,
+                  std::int64_t now) {
+  db.prepare(sql_insert_event).bind_all(customer_id, now, kind, detail).run();
+}
+
+}  // namespace boutique::storage

@@ -1,0 +1,86 @@
+#pragma once
+
+// The service's SQL, as plain functions on one connection. Writes are called by the storage actor inside its
+// batch transaction; reads by the reader actors. Each function that changes several rows runs in one
+// transaction (savepoint) and changes nothing when it throws.
+
+#include "actors/messages.hpp"
+
+#include <optional>
+#include <string>
+
+namespace boutique::storage {
+
+class database;
+
+/// What completion needs to write the password-set mail.
+struct mail_settings {
+  std::string base_url = "http://127.0.0.1:8080";
+  std::int64_t password_token_ttl_s = 24 * 3600;
+};
+
+// -- customers -------------------------------------------------------------------------------------------------
+
+std::optional<customer_record> find_customer_by_email(database& db, const std::string& email_norm);
+std::optional<customer_record> find_customer_by_id(database& db, std::int64_t id);
+std::optional<customer_record> find_customer_by_user(database& db, std::int64_t user_id);
+
+/// Finds or creates the customer account for `details.email` (normalised) and applies the deposit rule:
+/// a new email creates it; an account not attached to a user takes the details given; an account attached to a
+/// user takes them only when `acting_user` is that user. Returns the account as it now is.
+customer_record deposit_contact(database& db, const domain::contact& details, std::optional<std::int64_t> acting_user,
+                                std::int64_t now);
+
+// -- sessions --------------------------------------------------------------------------------------------------
+
+void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at);
+/// The stored snapshot of a session that has not expired at `now`.
+std::optional<std::string> load_session(database& db, const std::string& id, std::int64_t now);
+
+// -- bills, payments, products ---------------------------------------------------------------------------------
+
+/// Inserts a PLACED bill and its lines; a transid placed twice is a constraint error.
+void place_bill(database& db, const bill_draft& draft);
+std::optional<bill_record> find_bill(database& db, const std::string& transid);
+/// The session that placed a bill.
+std::optional<std::string> bill_session(database& db, const std::string& transid);
+bill_list bills_of_customer(database& db, std::int64_t customer_id);
+product_list products_of_customer(database& db, std::int64_t customer_id);
+
+/// Applies a payment event exactly once per (provider, txn_id), in one transaction: records the notification,
+/// checks amount and currency (a mismatch is recorded as refused and throws write_refused(validation)), moves the
+/// bill along the transition table (write_refused(conflict) otherwise) and, on completion, creates one product
+/// per unit, attaches the customer to a user (creating one with a password-set link when needed) and queues
+/// the mails. A delivery already recorded returns the recorded outcome.
+payment_outcome apply_payment(database& db, const payment_event& event, const mail_settings& mail);
+
+// -- users and authentication ----------------------------------------------------------------------------------
+
+/// The user whose username or email (normalised) is `login`.
+std::optional<user_credentials> find_user_by_login(database& db, const std::string& login);
+std::optional<user_record> find_user(database& db, std::int64_t id);
+
+/// Sets the password of the user owning the unused, unexpired password-set token whose hash is `token_hash`,
+/// and marks the token used. Throws write_refused(not_found) when there is no such token.
+void set_password_with_token(database& db, const std::string& token_hash, const std::string& password_hash,
+                             std::int64_t now);
+
+/// Records a login session (by the hash of its token) for `user_id` until `expires_at`.
+void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at);
+void close_auth_session(database& db, const std::string& token_hash);
+/// The user of a login session that has not expired at `now`.
+std::optional<user_record> auth_session_user(database& db, const std::string& token_hash, std::int64_t now);
+
+// -- outbox ----------------------------------------------------------------------------------------------------
+
+void queue_mail(database& db, const std::string& recipient, const std::string& subject, const std::string& body,
+                std::int64_t now);
+outbox_list unsent_mail(database& db, int limit);
+void mark_mail_sent(database& db, const std::vector<std::int64_t>& ids, std::int64_t now);
+
+// -- events ----------------------------------------------------------------------------------------------------
+
+void record_event(database& db, std::int64_t customer_id, const std::string& kind, const std::string& detail,
+                  std::int64_t now);
+
+}  // namespace boutique::storage

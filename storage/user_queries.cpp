@@ -1,0 +1,94 @@
+#include "storage/database.hpp"
+#include "storage/queries.hpp"
+#include "storage/storage_actor.hpp"
+
+namespace boutique::storage {
+
+namespace {
+
+constexpr const char* sql_user_by_login =
+  "SELECT id, username, email_norm, firstname, lastname, password_hash FROM users "
+  "WHERE username = ?1 OR email_norm = ?1 LIMIT 1";
+constexpr const char* sql_user_by_id =
+  "SELECT id, username, email_norm, firstname, lastname, password_hash FROM users WHERE id = ?";
+constexpr const char* sql_find_token =
+  "SELECT user_id FROM password_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?";
+constexpr const char* sql_use_token = "UPDATE password_tokens SET used_at = ? WHERE hash = ?";
+constexpr const char* sql_set_password = "UPDATE users SET password_hash = ? WHERE id = ?";
+constexpr const char* sql_insert_auth_session =
+  "INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)";
+constexpr const char* sql_delete_auth_session = "DELETE FROM auth_sessions WHERE token_hash = ?";
+constexpr const char* sql_auth_session_user =
+  "SELECT u.id, u.username, u.email_norm, u.firstname, u.lastname, u.password_hash FROM auth_sessions s "
+  "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?";
+constexpr const char* sql_insert_mail =
+  "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)";
+constexpr const char* sql_unsent_mail =
+  "SELECT id, recipient, subject, body, created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?";
+constexpr const char* sql_mark_sent = "UPDATE outbox SET sent_at = ? WHERE id = ?";
+
+std::optional<user_credentials> one_user(statement& st) {
+  if (!st.step()) return std::nullopt;
+  user_credentials c;
+  c.user.id = st.integer(0);
+  c.user.username = st.text(1);
+  c.user.email = st.text(2);
+  c.user.firstname = st.text(3);
+  c.user.lastname = st.text(4);
+  if (!st.is_null(5)) c.password_hash = st.text(5);
+  return c;
+}
+
+}  // namespace
+
+std::optional<user_credentials> find_user_by_login(database& db, const std::string& login) {
+  return one_user(db.prepare(sql_user_by_login).bind_all(domain::normalize_email(login)));
+}
+
+std::optional<user_record> find_user(database& db, std::int64_t id) {
+  auto found = one_user(db.prepare(sql_user_by_id).bind_all(id));
+  if (!found) return std::nullopt;
+  return found->user;
+}
+
+void set_password_with_token(database& db, const std::string& token_hash, const std::string& password_hash,
+                             std::int64_t now) {
+  auto& st = db.prepare(sql_find_token).bind_all(token_hash, now);
+  if (!st.step())
+    throw write_refused(domain::error_code::not_found, "this password link is unknown, used or expired");
+  auto user_id = st.integer(0);
+  db.prepare(sql_use_token).bind_all(now, token_hash).run();
+  db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
+}
+
+void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
+  db.prepare(sql_insert_auth_session).bind_all(token_hash, user_id, expires_at).run();
+}
+
+void close_auth_session(database& db, const std::string& token_hash) {
+  db.prepare(sql_delete_auth_session).bind_all(token_hash).run();
+}
+
+std::optional<user_record> auth_session_user(database& db, const std::string& token_hash, std::int64_t now) {
+  auto found = one_user(db.prepare(sql_auth_session_user).bind_all(token_hash, now));
+  if (!found) return std::nullopt;
+  return found->user;
+}
+
+void queue_mail(database& db, const std::string& recipient, const std::string& subject, const std::string& body,
+                std::int64_t now) {
+  db.prepare(sql_insert_mail).bind_all(recipient, subject, body, now).run();
+}
+
+outbox_list unsent_mail(database& db, int limit) {
+  outbox_list mails;
+  auto& st = db.prepare(sql_unsent_mail).bind_all(std::int64_t{limit});
+  while (st.step()) mails.push_back({st.integer(0), st.text(1), st.text(2), st.text(3), st.integer(4)});
+  return mails;
+}
+
+void mark_mail_sent(database& db, const std::vector<std::int64_t>& ids, std::int64_t now) {
+  for (auto id : ids) db.prepare(sql_mark_sent).bind_all(now, id).run();
+}
+
+}  // namespace boutique::storage

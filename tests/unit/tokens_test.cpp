@@ -1,0 +1,67 @@
+#include "domain/tokens.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+using namespace boutique::domain;
+
+namespace {
+
+bool is_base62(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  });
+}
+
+}  // namespace
+
+TEST(tokens, product_references_are_8_base62_characters) {
+  for (int i = 0; i < 100; ++i) {
+    auto pid = new_product_reference();
+    EXPECT_EQ(pid.size(), 8u);
+    EXPECT_TRUE(is_base62(pid)) << pid;
+  }
+}
+
+TEST(tokens, secret_ids_are_22_base62_characters) {
+  for (int i = 0; i < 100; ++i) {
+    auto id = new_secret_id();
+    EXPECT_EQ(id.size(), 22u);
+    EXPECT_TRUE(is_base62(id)) << id;
+  }
+  EXPECT_EQ(random_base62(0), "");
+  EXPECT_EQ(random_base62(40).size(), 40u);
+}
+
+TEST(tokens, ten_thousand_product_references_have_no_duplicates_and_use_the_whole_alphabet) {
+  std::set<std::string> pids;
+  std::set<char> chars;
+  for (int i = 0; i < 10000; ++i) {
+    auto pid = new_product_reference();
+    pids.insert(pid);
+    chars.insert(pid.begin(), pid.end());
+  }
+  EXPECT_EQ(pids.size(), 10000u);
+  EXPECT_EQ(chars.size(), 62u);  // 80000 draws: missing any symbol would mean a broken alphabet
+}
+
+TEST(tokens, sha256_hex_matches_known_vectors) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex(std::string("a\0b", 3)).size(), 64u);
+  EXPECT_NE(sha256_hex(std::string("a\0b", 3)), sha256_hex("a"));
+}
+
+TEST(tokens, constant_time_equal_compares_whole_strings) {
+  EXPECT_TRUE(constant_time_equal("", ""));
+  EXPECT_TRUE(constant_time_equal("s3cretToken", "s3cretToken"));
+  EXPECT_FALSE(constant_time_equal("s3cretToken", "s3cretTokem"));
+  EXPECT_FALSE(constant_time_equal("s3cretToken", "S3cretToken"));
+  EXPECT_FALSE(constant_time_equal("s3cret", "s3cretToken"));
+  EXPECT_FALSE(constant_time_equal("s3cretToken", "s3cret"));
+  EXPECT_FALSE(constant_time_equal("", "x"));
+  EXPECT_FALSE(constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+}
