@@ -136,6 +136,10 @@ statement& database::prepare(std::string_view sql) {
   return *it->second;
 }
 
+void database::reset_all() {
+  for (auto& [sql, st] : cache_) st->reset();
+}
+
 std::int64_t database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
 int database::changes() const { return sqlite3_changes(db_); }

@@ -80,6 +80,9 @@ class database {
   void exec(std::string_view sql);
   /// Returns the cached prepared statement for `sql`, reset and with its bindings cleared.
   statement& prepare(std::string_view sql);
+  /// Resets every cached statement. A statement left on a row keeps its read transaction (and so an old
+  /// snapshot of the database) open: call this when a unit of work is done.
+  void reset_all();
   std::int64_t last_insert_rowid() const;
   int changes() const;
   const std::string& path() const { return path_; }

@@ -18,11 +18,15 @@ struct reader_state {
 
 using pointer = reader_actor::stateful_pointer<reader_state>;
 
+/// Runs one query, then ends its read transaction so that the next query sees the latest commits.
 template <class Query>
-auto guarded(Query query) -> caf::result<decltype(query())> {
+auto guarded(database& db, Query query) -> caf::result<decltype(query())> {
   try {
-    return query();
+    auto result = query();
+    db.reset_all();
+    return result;
   } catch (const std::exception& e) {
+    db.reset_all();
     return make_domain_error(domain::error_code::storage_failure, e.what());
   }
 }
@@ -31,36 +35,36 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path) {
   self->state.db = std::make_unique<database>(path, database::options{database::access::read_only, true});
   return {
     [self](caf::ping_atom) -> caf::result<bool> {
-      return guarded([&] { return self->state.db->prepare("SELECT 1").step(); });
+      return guarded(*self->state.db, [&] { return self->state.db->prepare("SELECT 1").step(); });
     },
     [self](caf::get_atom, atoms::catalog_atom) -> caf::result<domain::catalog> {
-      return guarded([&] { return read_catalog(*self->state.db); });
+      return guarded(*self->state.db, [&] { return read_catalog(*self->state.db); });
     },
     [self](caf::get_atom, atoms::session_atom, const std::string& id,
            std::int64_t now) -> caf::result<std::optional<std::string>> {
-      return guarded([&] { return load_session(*self->state.db, id, now); });
+      return guarded(*self->state.db, [&] { return load_session(*self->state.db, id, now); });
     },
     [self](caf::get_atom, atoms::user_atom, const std::string& login) -> caf::result<std::optional<user_credentials>> {
-      return guarded([&] { return find_user_by_login(*self->state.db, login); });
+      return guarded(*self->state.db, [&] { return find_user_by_login(*self->state.db, login); });
     },
     [self](caf::get_atom, atoms::customer_atom, std::int64_t user_id) -> caf::result<std::optional<customer_record>> {
-      return guarded([&] { return find_customer_by_user(*self->state.db, user_id); });
+      return guarded(*self->state.db, [&] { return find_customer_by_user(*self->state.db, user_id); });
     },
     [self](caf::get_atom, atoms::bills_atom, std::int64_t customer_id) -> caf::result<bill_list> {
-      return guarded([&] { return bills_of_customer(*self->state.db, customer_id); });
+      return guarded(*self->state.db, [&] { return bills_of_customer(*self->state.db, customer_id); });
     },
     [self](caf::get_atom, atoms::products_atom, std::int64_t customer_id) -> caf::result<product_list> {
-      return guarded([&] { return products_of_customer(*self->state.db, customer_id); });
+      return guarded(*self->state.db, [&] { return products_of_customer(*self->state.db, customer_id); });
     },
     [self](caf::get_atom, atoms::auth_atom, const std::string& token_hash,
            std::int64_t now) -> caf::result<std::optional<user_record>> {
-      return guarded([&] { return auth_session_user(*self->state.db, token_hash, now); });
+      return guarded(*self->state.db, [&] { return auth_session_user(*self->state.db, token_hash, now); });
     },
     [self](caf::get_atom, atoms::outbox_atom, std::int32_t limit) -> caf::result<outbox_list> {
-      return guarded([&] { return unsent_mail(*self->state.db, limit); });
+      return guarded(*self->state.db, [&] { return unsent_mail(*self->state.db, limit); });
     },
     [self](caf::get_atom, atoms::payment_atom, const std::string& transid) -> caf::result<std::optional<std::string>> {
-      return guarded([&] { return bill_session(*self->state.db, transid); });
+      return guarded(*self->state.db, [&] { return bill_session(*self->state.db, transid); });
     },
   };
 }

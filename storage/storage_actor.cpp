@@ -63,6 +63,7 @@ void flush(pointer self) {
         outcomes[i] = to_error(e);
       }
     }
+    st.db->reset_all();
     st.db->exec("COMMIT");
   } catch (const std::exception& e) {
     st.log->error("event=commit_failed writes={} error=\"{}\"", batch.size(), e.what());
@@ -110,8 +111,9 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
   self->state.mail = std::move(mail);
   return {
     [self](caf::ping_atom) {
-      auto& st = self->state.db->prepare(sql_ping);
-      return st.step();
+      auto alive = self->state.db->prepare(sql_ping).step();
+      self->state.db->reset_all();
+      return alive;
     },
     [self](caf::put_atom, atoms::session_atom, std::string& id, std::string& snapshot, std::int64_t expires_at) {
       return enqueue<caf::ok_atom>(self, [id = std::move(id), snapshot = std::move(snapshot), expires_at](database& db) {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 using namespace boutique::storage;
 
 
@@ -75,4 +78,23 @@ TEST(storage, an_unusable_path_fails_with_the_path_in_the_message) {
   } catch (const storage_error& e) {
     EXPECT_NE(std::string(e.what()).find("/proc/boutique-cannot-exist"), std::string::npos);
   }
+}
+
+TEST(storage, a_reader_sees_commits_made_after_its_previous_query) {
+  auto dir = std::filesystem::temp_directory_path() / ("boutique-reader-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto path = (dir / "r.db").string();
+  database writer(path, {database::access::read_write, false});
+  migrate(writer);
+  const char* insert = "INSERT INTO outbox (recipient, subject, body, created_at) VALUES ('a', 'b', 'c', 0)";
+  writer.exec(insert);
+  database reader(path, {database::access::read_only, false});
+  const char* first_mail = "SELECT id FROM outbox ORDER BY id LIMIT 1";
+  ASSERT_TRUE(reader.prepare(first_mail).step());  // left on its row: its read transaction stays open
+  reader.reset_all();
+  writer.exec(insert);
+  auto& count = reader.prepare("SELECT count(*) FROM outbox");
+  ASSERT_TRUE(count.step());
+  EXPECT_EQ(count.integer(0), 2);
+  std::filesystem::remove_all(dir);
 }

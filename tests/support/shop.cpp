@@ -1,0 +1,75 @@
+#include "support/shop.hpp"
+
+#include "storage/database.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace boutique::testing {
+
+nlohmann::json contact_form(const std::string& email, const std::string& city) {
+  return {{"firstname", "Ana"}, {"lastname", "Lopez"}, {"email", email},      {"organisation", "Aéroport de Lyon"},
+          {"address", "1 rue de la Paix"}, {"zip", "69000"}, {"city", city}, {"country", "FR"}};
+}
+
+checkout::checkout(std::uint16_t port) : client_(port) {
+  auto r = client_.send("POST", "/api/v1/sessions");
+  if (r.status != 201) throw std::runtime_error("cannot create a session: " + r.body);
+  id_ = r.json()["session_id"];
+}
+
+reply checkout::buy(const std::string& email, const nlohmann::json& items) {
+  for (auto step : {cart(items), contact(contact_form(email)), order()})
+    if (step.status >= 300) return step;
+  return pay();
+}
+
+std::filesystem::path mail_dir(const test_service& svc) {
+  return std::filesystem::path(svc.settings().storage.path).parent_path() / "mail";
+}
+
+std::string wait_for_mail(const test_service& svc, const std::string& recipient, const std::string& needle) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (std::filesystem::exists(mail_dir(svc)))
+      for (const auto& entry : std::filesystem::directory_iterator(mail_dir(svc))) {
+        if (entry.path().extension() != ".eml") continue;
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        auto mail = text.str();
+        if (mail.find("To: <" + recipient + ">") != std::string::npos && mail.find(needle) != std::string::npos)
+          return mail;
+      }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a folder the mailer writes to
+  }
+  return {};
+}
+
+std::string token_in(const std::string& mail) {
+  auto at = mail.find("token=");
+  if (at == std::string::npos) return {};
+  auto end = mail.find_first_of("\r\n ", at);
+  return mail.substr(at + 6, end - at - 6);
+}
+
+std::int64_t query_int(const test_service& svc, const std::string& sql) {
+  storage::database db(svc.settings().storage.path, {storage::database::access::read_only, true});
+  auto& st = db.prepare(sql);
+  if (!st.step()) return -1;
+  return st.integer(0);
+}
+
+}  // namespace boutique::testing
+
+namespace boutique::testing {
+
+std::string query_text(const test_service& svc, const std::string& sql, const std::string& param) {
+  storage::database db(svc.settings().storage.path, {storage::database::access::read_only, true});
+  auto& st = db.prepare(sql).bind_all(param);
+  return st.step() ? st.text(0) : "<none>";
+}
+
+}  // namespace boutique::testing

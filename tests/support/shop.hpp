@@ -1,0 +1,55 @@
+#pragma once
+
+#include "support/http_client.hpp"
+#include "support/test_service.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace boutique::testing {
+
+/// A contact form as a shopper fills it.
+nlohmann::json contact_form(const std::string& email, const std::string& city = "Lyon");
+
+/// One shopper's checkout session, driven over HTTP.
+class checkout {
+ public:
+  explicit checkout(std::uint16_t port);
+  const std::string& id() const { return id_; }
+  std::string path(const std::string& suffix = "") const { return "/api/v1/sessions/" + id_ + suffix; }
+
+  reply cart(const nlohmann::json& items) { return client_.put(path("/cart"), {{"items", items}}); }
+  reply contact(const nlohmann::json& form) { return client_.put(path("/contact"), form); }
+  reply login(const std::string& login, const std::string& password) {
+    return client_.post(path("/login"), {{"login", login}, {"password", password}});
+  }
+  reply order() { return client_.post(path("/order"), {{"paymode", "test"}}); }
+  reply pay() { return client_.send("POST", path("/pay")); }
+  reply state() { return client_.get(path()); }
+  http_client& client() { return client_; }
+
+  /// Cart with one A51-11236-F, contact for `email`, order and test payment; returns the payment reply.
+  reply buy(const std::string& email, const nlohmann::json& items = nlohmann::json::array({{{"code", "A51-11236-F"},
+                                                                                            {"quantity", 1}}}));
+
+ private:
+  http_client client_;
+  std::string id_;
+};
+
+/// The mail-drop folder of a test service.
+std::filesystem::path mail_dir(const test_service& svc);
+
+/// Waits (up to 10 s, polling the folder) for a mail to `recipient` whose text contains `needle`; returns its text.
+std::string wait_for_mail(const test_service& svc, const std::string& recipient, const std::string& needle);
+
+/// The password-set token in a mail's text ("" when none).
+std::string token_in(const std::string& mail);
+
+/// Runs one SQL query returning a single integer against the service's database (read-only).
+std::int64_t query_int(const test_service& svc, const std::string& sql);
+
+/// Runs one SQL query with one text parameter returning a single text value ("<none>" when no row).
+std::string query_text(const test_service& svc, const std::string& sql, const std::string& param);
+
+}  // namespace boutique::testing
