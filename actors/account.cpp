@@ -1,5 +1,6 @@
 #include "actors/account.hpp"
 
+#include "actors/directory_page.hpp"
 #include "config/logging.hpp"
 
 #include <caf/all.hpp>
@@ -20,6 +21,8 @@ struct account_state {
   customer_record record;
   storage::storage_actor storage;
   std::chrono::milliseconds timeout{10000};
+  std::uint64_t messages = 0;
+  std::int64_t last_active = 0;
   static inline const char* name = "account";
 };
 
@@ -28,9 +31,12 @@ account_actor::behavior_type account(account_actor::stateful_pointer<account_sta
   self->state.record = std::move(record);
   self->state.storage = std::move(storage);
   self->state.timeout = timeout;
+  self->state.last_active = now_s();
   return {
     [self](atoms::deposit_atom, domain::contact& details,
            std::optional<std::int64_t> acting_user) -> caf::result<customer_record> {
+      ++self->state.messages;
+      self->state.last_active = now_s();
       auto rp = self->make_response_promise<customer_record>();
       // await: the account handles nothing else until this change is committed.
       self->request(self->state.storage, self->state.timeout, atoms::deposit_atom_v, details, acting_user, now_s())
@@ -43,17 +49,14 @@ account_actor::behavior_type account(account_actor::stateful_pointer<account_sta
       return rp;
     },
     [self](caf::get_atom) { return self->state.record; },
+    [self](caf::get_atom, atoms::vitals_atom) {
+      return account_vitals{self->state.record, {self->state.messages, self->mailbox().size(), self->state.last_active}};
+    },
     [self](atoms::passivate_atom) { self->quit(); },
   };
 }
 
 // -- directory -------------------------------------------------------------------------------------------------
-
-struct live_account {
-  account_actor handle;
-  std::string email_norm;
-  std::chrono::steady_clock::time_point last_active;
-};
 
 /// A deposit waiting for the account of its email to be loaded or created.
 struct waiting_deposit {
@@ -67,7 +70,10 @@ struct directory_state {
   storage::storage_actor storage;
   account_settings settings;
   std::unordered_map<std::string, std::int64_t> id_by_email;
-  std::unordered_map<std::int64_t, live_account> live;
+  std::map<std::int64_t, live_entry<account_actor>> live;
+  std::unordered_map<std::int64_t, std::string> email_of;
+  std::uint64_t activations = 0;
+  std::uint64_t passivations = 0;
   std::unordered_map<std::string, std::vector<waiting_deposit>> loading;
   std::shared_ptr<spdlog::logger> log = config::logger("accounts");
   static inline const char* name = "account_directory";
@@ -75,8 +81,8 @@ struct directory_state {
 
 using directory_pointer = account_directory_actor::stateful_pointer<directory_state>;
 
-void forward(directory_pointer self, live_account& target, waiting_deposit w) {
-  target.last_active = std::chrono::steady_clock::now();
+void forward(directory_pointer self, live_entry<account_actor>& target, waiting_deposit w) {
+  target.touch();
   self->request(target.handle, self->state.settings.timeout, atoms::deposit_atom_v, std::move(w.details), w.acting_user)
     .then([p = w.promise](customer_record& r) mutable { p.deliver(std::move(r)); },
           [p = w.promise](caf::error& err) mutable { p.deliver(err); });
@@ -86,7 +92,11 @@ void activate(directory_pointer self, const customer_record& record, const std::
   auto& st = self->state;
   auto handle = self->spawn<caf::linked>(account, record, st.storage, st.settings.timeout);
   st.id_by_email[email_norm] = record.id;
-  st.live[record.id] = {handle, email_norm, std::chrono::steady_clock::now()};
+  st.email_of[record.id] = email_norm;
+  auto& entry = st.live[record.id];
+  entry.handle = handle;
+  entry.touch();
+  ++st.activations;
   st.log->debug("event=activated customer_id={}", record.id);
 }
 
@@ -95,8 +105,10 @@ void passivate(directory_pointer self, std::int64_t id) {
   auto it = st.live.find(id);
   if (it == st.live.end()) return;
   self->send(it->second.handle, atoms::passivate_atom_v);
-  st.id_by_email.erase(it->second.email_norm);
+  st.id_by_email.erase(st.email_of[id]);
+  st.email_of.erase(id);
   st.live.erase(it);
+  ++st.passivations;
   st.log->debug("event=passivated customer_id={}", id);
 }
 
@@ -141,7 +153,23 @@ account_directory_actor::behavior_type account_directory(directory_pointer self,
       return rp;
     },
     [self](atoms::refresh_atom, std::int64_t customer_id) { passivate(self, customer_id); },
-    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.size(); },
+    [self](caf::get_atom, atoms::stats_atom) {
+      auto& st = self->state;
+      return directory_stats{st.live.size(), st.activations, st.passivations, self->mailbox().size()};
+    },
+    [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
+      std::optional<std::int64_t> cursor;
+      if (!after.empty()) cursor = std::strtoll(after.c_str(), nullptr, 10);
+      return page_of(self->state.live, "account", limit, cursor, [](std::int64_t k) { return std::to_string(k); });
+    },
+    [self](caf::get_atom, atoms::vitals_atom, std::int64_t id) -> caf::result<account_vitals> {
+      auto it = self->state.live.find(id);
+      if (it == self->state.live.end())
+        return make_domain_error(domain::error_code::not_found,
+                                 "account actor not active (passivated or unknown); see GET /admin/customers/" +
+                                   std::to_string(id));
+      return self->delegate(it->second.handle, caf::get_atom_v, atoms::vitals_atom_v);
+    },
     [self](caf::tick_atom) {
       auto& st = self->state;
       auto cutoff = std::chrono::steady_clock::now() - st.settings.idle;

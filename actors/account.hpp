@@ -12,6 +12,7 @@ using account_actor = caf::typed_actor<
   // contact, acting user -> the account as it now is
   caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
   caf::replies_to<caf::get_atom>::with<customer_record>,
+  caf::replies_to<caf::get_atom, atoms::vitals_atom>::with<account_vitals>,
   caf::reacts_to<atoms::passivate_atom>>;
 
 /// Finds or creates the account actor of an email: at most one live actor per customer account, and one
@@ -20,7 +21,11 @@ using account_directory_actor = caf::typed_actor<
   caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
   // customer id: its account changed elsewhere (a completion); drop the live copy
   caf::reacts_to<atoms::refresh_atom, std::int64_t>,
-  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<std::size_t>,
+  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
+  // limit, after (cursor) -> a page of live accounts
+  caf::replies_to<caf::get_atom, atoms::actors_atom, std::int32_t, std::string>::with<actor_page>,
+  // customer id -> the live actor's own snapshot (404 when it is not active)
+  caf::replies_to<caf::get_atom, atoms::vitals_atom, std::int64_t>::with<account_vitals>,
   caf::reacts_to<caf::tick_atom>>;
 
 struct account_settings {

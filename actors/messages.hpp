@@ -22,12 +22,65 @@
 
 namespace boutique {
 
-/// Counters the storage actor keeps about its group commits.
+/// Cumulative histogram counts: counts[i] is the number of observations <= bounds[i] (the last is +Inf).
+struct histogram {
+  std::vector<double> bounds;
+  std::vector<std::uint64_t> counts;  ///< one per bound, plus +Inf
+  double sum = 0;
+  std::uint64_t count = 0;
+
+  explicit histogram(std::vector<double> b = {}) : bounds(std::move(b)), counts(bounds.size() + 1, 0) {}
+  void observe(double value) {
+    for (std::size_t i = 0; i < bounds.size(); ++i)
+      if (value <= bounds[i]) ++counts[i];
+    ++counts.back();
+    sum += value;
+    ++count;
+  }
+};
+
+/// Counters the storage actor keeps about its group commits and the payments it applied.
 struct storage_stats {
   std::uint64_t batches = 0;       ///< transactions committed
   std::uint64_t writes = 0;        ///< writes acknowledged
   std::uint64_t failed_writes = 0; ///< writes rolled back
   std::uint64_t largest_batch = 0;
+  std::uint64_t mailbox = 0;       ///< messages waiting when the stats were taken
+  histogram batch_sizes{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
+  histogram commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
+  std::uint64_t checkouts_completed = 0;
+  std::uint64_t payments_applied = 0;
+  std::uint64_t payments_replayed = 0;
+  std::uint64_t payments_refused = 0;
+};
+
+/// What a directory says of itself and its live actors.
+struct directory_stats {
+  std::uint64_t live = 0;
+  std::uint64_t activations = 0;
+  std::uint64_t passivations = 0;
+  std::uint64_t mailbox = 0;
+};
+
+/// One live actor as a directory knows it.
+struct actor_entry {
+  std::string kind;
+  std::string key;
+  std::uint64_t routed = 0;        ///< requests the directory routed to it
+  std::int64_t last_active = 0;    ///< unix seconds
+};
+
+/// A page of live actors, ordered by key; `next` is the cursor of the following page.
+struct actor_page {
+  std::vector<actor_entry> actors;
+  std::optional<std::string> next;
+};
+
+/// A live actor's own account of itself, for the management endpoint.
+struct actor_vitals {
+  std::uint64_t messages = 0;    ///< messages handled
+  std::uint64_t mailbox = 0;     ///< messages waiting
+  std::int64_t last_active = 0;  ///< unix seconds
 };
 
 /// A customer account as stored.
@@ -130,6 +183,8 @@ struct payment_outcome {
   std::int64_t customer_id = 0;
   std::vector<product_record> products;
   std::string refusal;  ///< why the event was refused (amount or currency mismatch), empty when applied
+  bool replay = false;  ///< this (provider, txn_id) had been delivered before
+  bool completed_now = false;  ///< this delivery completed the purchase
 };
 
 /// An email waiting in the outbox.
@@ -139,6 +194,39 @@ struct outbox_mail {
   std::string subject;
   std::string body;
   std::int64_t created_at = 0;
+};
+
+/// One entry of a customer's timeline.
+struct customer_event {
+  std::int64_t at = 0;
+  std::string kind;
+  std::string detail;
+};
+
+/// Everything an admin sees of one customer.
+struct customer_detail {
+  customer_record customer;
+  std::optional<user_record> user;
+  std::vector<bill_record> bills;
+  std::vector<product_record> products;
+  std::vector<customer_event> events;
+};
+
+/// A search of customers by email prefix or name, paged by id.
+struct customer_query {
+  std::string q;
+  std::int32_t limit = 50;
+  std::int64_t after = 0;
+};
+
+struct session_vitals {
+  session_snapshot session;
+  actor_vitals vitals;
+};
+
+struct account_vitals {
+  customer_record customer;
+  actor_vitals vitals;
 };
 
 using customer_list = std::vector<customer_record>;
@@ -174,10 +262,19 @@ CAF_ADD_ATOM(boutique, boutique::atoms, auth_atom, "auth")
 CAF_ADD_ATOM(boutique, boutique::atoms, passivate_atom, "passivate")
 CAF_ADD_ATOM(boutique, boutique::atoms, refresh_atom, "refresh")
 CAF_ADD_ATOM(boutique, boutique::atoms, resolve_atom, "resolve")
+CAF_ADD_ATOM(boutique, boutique::atoms, actors_atom, "actors")
+CAF_ADD_ATOM(boutique, boutique::atoms, vitals_atom, "vitals")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::storage_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::directory_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::actor_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_vitals)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::account_vitals)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::customer_detail)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::customer_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::customer_detail>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::contact)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::field_errors)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::customer_record)

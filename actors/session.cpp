@@ -1,5 +1,6 @@
 #include "actors/session.hpp"
 
+#include "actors/directory_page.hpp"
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
 
@@ -58,6 +59,8 @@ struct session_state {
   session_snapshot s;
   std::shared_ptr<const session_context> ctx;
   std::unordered_map<std::string, payment_outcome> payments;  ///< outcomes already answered, by provider/txn_id
+  std::uint64_t messages = 0;
+  std::int64_t last_active = 0;
   std::shared_ptr<spdlog::logger> log = config::logger("session");
   static inline const char* name = "session";
 };
@@ -125,6 +128,12 @@ caf::result<domain::contact> login(pointer self, std::string& login_name, std::s
               s.user_id = user.id;
               if (account) {
                 // The session's contact becomes the user's customer account.
+                self->request(self->state.ctx->storage, self->state.ctx->settings.timeout, atoms::login_atom_v,
+                              account->id, now_s())
+                  .then([](caf::ok_atom) {},
+                        [self](caf::error& err) {
+                          self->state.log->warn("event=login_event_lost error=\"{}\"", error_detail(err));
+                        });
                 s.contact = account->details;
                 s.contact_given = true;
                 s.customer_id = account->id;
@@ -214,33 +223,65 @@ caf::result<payment_outcome> pay(pointer self) {
   return apply_payment(self, std::move(event));
 }
 
+/// Counts a handled message and its time, for the management endpoint.
+void touch(pointer self) {
+  ++self->state.messages;
+  self->state.last_active = now_s();
+}
+
 session_actor::behavior_type session(pointer self, session_snapshot snapshot, std::shared_ptr<const session_context> ctx) {
   self->state.s = std::move(snapshot);
   self->state.ctx = std::move(ctx);
+  self->state.last_active = now_s();
   return {
-    [self](caf::get_atom) { return self->state.s; },
-    [self](caf::put_atom, atoms::cart_atom, cart_request& lines) { return put_cart(self, lines); },
-    [self](caf::put_atom, atoms::customer_atom, domain::contact& c) { return put_contact(self, c); },
-    [self](caf::get_atom, atoms::customer_atom) { return self->state.s.contact; },
-    [self](atoms::login_atom, std::string& l, std::string& p) { return login(self, l, p); },
-    [self](atoms::order_atom, const std::string& paymode) { return order(self, paymode); },
-    [self](atoms::pay_atom) { return pay(self); },
-    [self](atoms::payment_atom, payment_event& event) { return apply_payment(self, std::move(event)); },
+    [self](caf::get_atom) {
+      touch(self);
+      return self->state.s;
+    },
+    [self](caf::put_atom, atoms::cart_atom, cart_request& lines) {
+      touch(self);
+      return put_cart(self, lines);
+    },
+    [self](caf::put_atom, atoms::customer_atom, domain::contact& c) {
+      touch(self);
+      return put_contact(self, c);
+    },
+    [self](caf::get_atom, atoms::customer_atom) {
+      touch(self);
+      return self->state.s.contact;
+    },
+    [self](atoms::login_atom, std::string& l, std::string& p) {
+      touch(self);
+      return login(self, l, p);
+    },
+    [self](atoms::order_atom, const std::string& paymode) {
+      touch(self);
+      return order(self, paymode);
+    },
+    [self](atoms::pay_atom) {
+      touch(self);
+      return pay(self);
+    },
+    [self](atoms::payment_atom, payment_event& e) {
+      touch(self);
+      return apply_payment(self, std::move(e));
+    },
+    [self](caf::get_atom, atoms::vitals_atom) {
+      return session_vitals{self->state.s,
+                            {self->state.messages, self->mailbox().size(), self->state.last_active}};
+    },
     [self](atoms::passivate_atom) { self->quit(); },
   };
 }
 
 // -- directory -------------------------------------------------------------------------------------------------
 
-struct live_session {
-  session_actor handle;
-  std::chrono::steady_clock::time_point last_active;
-};
-
 struct directory_state {
   directory_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   std::shared_ptr<const session_context> ctx;
-  std::unordered_map<std::string, live_session> live;
+  std::map<std::string, live_entry<session_actor>> live;
+  std::uint64_t activations = 0;
+  std::uint64_t passivations = 0;
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<session_actor>>> loading;
   std::shared_ptr<spdlog::logger> log = config::logger("sessions");
   static inline const char* name = "session_directory";
@@ -252,7 +293,10 @@ session_actor activate(directory_pointer self, session_snapshot snapshot) {
   auto& st = self->state;
   auto id = snapshot.id;
   auto handle = self->spawn<caf::linked>(session, std::move(snapshot), st.ctx);
-  st.live[id] = {handle, std::chrono::steady_clock::now()};
+  auto& entry = st.live[id];
+  entry.handle = handle;
+  entry.touch();
+  ++st.activations;
   return handle;
 }
 
@@ -267,7 +311,7 @@ void settle(directory_pointer self, const std::string& id, const Result& result)
 caf::result<session_actor> resolve(directory_pointer self, const std::string& id) {
   auto& st = self->state;
   if (auto it = st.live.find(id); it != st.live.end()) {
-    it->second.last_active = std::chrono::steady_clock::now();
+    it->second.touch();
     return it->second.handle;
   }
   auto rp = self->make_response_promise<session_actor>();
@@ -338,7 +382,22 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
     [self](caf::put_atom) { return create(self); },
     [self](atoms::resolve_atom, const std::string& id) { return resolve(self, id); },
     [self](atoms::payment_atom, payment_event& event) { return route_payment(self, event); },
-    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.size(); },
+    [self](caf::get_atom, atoms::stats_atom) {
+      auto& st = self->state;
+      return directory_stats{st.live.size(), st.activations, st.passivations, self->mailbox().size()};
+    },
+    [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
+      std::optional<std::string> cursor;
+      if (!after.empty()) cursor = after;
+      return page_of(self->state.live, "session", limit, cursor, [](const std::string& k) { return k; });
+    },
+    [self](caf::get_atom, atoms::vitals_atom, const std::string& id) -> caf::result<session_vitals> {
+      auto it = self->state.live.find(id);
+      if (it == self->state.live.end())
+        return failure(domain::error_code::not_found,
+                       "session actor not active (passivated or unknown); its last state is in the sessions table");
+      return self->delegate(it->second.handle, caf::get_atom_v, atoms::vitals_atom_v);
+    },
     [self, sweep_every](caf::tick_atom) {
       auto& st = self->state;
       auto cutoff = std::chrono::steady_clock::now() - st.ctx->settings.idle;
@@ -346,6 +405,7 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
         if (it->second.last_active < cutoff) {
           self->send(it->second.handle, atoms::passivate_atom_v);
           it = st.live.erase(it);
+          ++st.passivations;
         } else {
           ++it;
         }

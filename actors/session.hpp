@@ -26,6 +26,7 @@ using session_actor = caf::typed_actor<
   // test payment of the placed bill
   caf::replies_to<atoms::pay_atom>::with<payment_outcome>,
   caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::replies_to<caf::get_atom, atoms::vitals_atom>::with<session_vitals>,
   caf::reacts_to<atoms::passivate_atom>>;
 
 /// Single activation of sessions: spawns on demand (restoring persisted state), passivates idle ones.
@@ -36,7 +37,11 @@ using session_directory_actor = caf::typed_actor<
   caf::replies_to<atoms::resolve_atom, std::string>::with<session_actor>,
   // a payment event, routed to the session that placed the bill
   caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
-  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<std::size_t>,
+  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
+  // limit, after (cursor) -> a page of live sessions
+  caf::replies_to<caf::get_atom, atoms::actors_atom, std::int32_t, std::string>::with<actor_page>,
+  // session id -> the live actor's own snapshot (404 when it is not active)
+  caf::replies_to<caf::get_atom, atoms::vitals_atom, std::string>::with<session_vitals>,
   caf::reacts_to<caf::tick_atom>>;
 
 struct session_settings {

@@ -121,10 +121,15 @@ struct service::impl {
     mailer = actors::spawn_mailer(sys, storage, readers, {mail_dir(), std::chrono::milliseconds(200), timeout});
     backend = std::make_shared<net::backend>(
       net::backend{sys, storage, readers, sessions, accounts, identity, timeout, settings.payments.secret,
-                   settings.auth.login_ttl_s});
+                   settings.auth.login_ttl_s, settings.admin.token, settings.storage.readers, settings.auth.hash_workers});
   }
 
   void start() {
+    try {
+      config::validate(settings);
+    } catch (const config::config_error& e) {
+      throw startup_error(e.what());
+    }
     config::set_log_level(settings.log_level);
     auto db = open_database();
     system.emplace(actor_config);
@@ -135,9 +140,15 @@ struct service::impl {
     net::add_admin_routes(*management, backend);
     running = true;
     try {
-      http = std::make_unique<net::http_server>(public_options(settings), serve(api));
+      auto observed = [metrics = backend->metrics](net::server_options o) {
+        o.observe = [metrics](const std::string& route, int status, double seconds) {
+          metrics->observe(route, status, seconds);
+        };
+        return o;
+      };
+      http = std::make_unique<net::http_server>(observed(public_options(settings)), serve(api));
       http->start();
-      admin = std::make_unique<net::http_server>(admin_options(settings), serve(management));
+      admin = std::make_unique<net::http_server>(observed(admin_options(settings)), serve(management));
       admin->start();
     } catch (const std::runtime_error& e) {
       stop();

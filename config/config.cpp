@@ -138,6 +138,15 @@ void set_option(settings& s, const std::string& key, const std::string& value) {
   it->second(s, key, value);
 }
 
+void validate(const settings& s) {
+  bool loopback = s.admin.address == "127.0.0.1" || s.admin.address == "::1" || s.admin.address == "localhost" ||
+                  s.admin.address.rfind("127.", 0) == 0;
+  if (!loopback && s.admin.token.size() < 32)
+    throw config_error("admin.address '" + s.admin.address +
+                       "' is not a loopback address: set an admin token of at least 32 characters "
+                       "(BOUTIQUE_ADMIN_TOKEN) or keep the management listener on 127.0.0.1");
+}
+
 settings load(const std::vector<std::string>& args) {
   std::string config_file;
   bool explicit_file = false;
@@ -164,6 +173,7 @@ settings load(const std::vector<std::string>& args) {
   if (!config_file.empty()) load_file(s, config_file);
   load_environment(s);
   for (const auto& [key, value] : overrides) set_option(s, key, value);
+  validate(s);
   return s;
 }
 

@@ -85,6 +85,10 @@ class config_error : public std::runtime_error {
 /// BOUTIQUE_PAYMENT_SECRET) and `--section.key=value` arguments. Throws config_error.
 settings load(const std::vector<std::string>& args);
 
+/// Checks rules that span options: the management listener may leave loopback only with an admin token of at
+/// least 32 characters. Throws config_error.
+void validate(const settings& s);
+
 /// Applies one `section.key` = `value` assignment; throws config_error for an unknown key or a bad value.
 void set_option(settings& s, const std::string& key, const std::string& value);
 

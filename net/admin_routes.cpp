@@ -1,36 +1,331 @@
 #include "net/admin_routes.hpp"
 
+#include "config/logging.hpp"
+#include "domain/tokens.hpp"
 #include "net/ask.hpp"
+#include "net/json_codec.hpp"
+#include "net/query.hpp"
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
+
+#include <charconv>
 
 namespace boutique::net {
 
 namespace {
 
+using nlohmann::json;
+using backend_ptr = std::shared_ptr<backend>;
+
 std::int64_t uptime_s(const backend& b) {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - b.started).count();
 }
 
-void get_health(const std::shared_ptr<backend>& b, responder respond) {
+http_response ok_json(const json& body) { return json_response(200, body.dump()); }
+
+/// Accepts the request only with `Authorization: Bearer <admin token>`, compared in constant time.
+bool authorized(const backend& b, const http_request& request) {
+  if (b.admin_token.empty()) return false;
+  auto header = std::string(request.header("authorization").value_or(""));
+  return domain::constant_time_equal(header, "Bearer " + b.admin_token);
+}
+
+route_handler guarded(backend_ptr b, std::function<void(const backend_ptr&, http_request&, const route_params&,
+                                                        const responder&)> handler) {
+  return [b, handler = std::move(handler)](http_request& request, const route_params& p, responder respond) {
+    if (!authorized(*b, request)) {
+      auto refused = problem(401, "Unauthorized", "a valid admin bearer token is required");
+      refused.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return respond(std::move(refused));
+    }
+    handler(b, request, p, respond);
+  };
+}
+
+std::optional<std::int64_t> to_int(const std::string& text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+/// Reads `limit` (1..1000, default 100); sets `error` when invalid.
+std::int32_t limit_param(const std::map<std::string, std::string>& q, std::optional<http_response>& error) {
+  auto it = q.find("limit");
+  if (it == q.end()) return 100;
+  auto n = to_int(it->second);
+  if (!n || *n < 1 || *n > 1000) {
+    error = problem(422, "Unprocessable Content", "limit must be within 1..1000", {{"limit", "must be within 1..1000"}});
+    return 0;
+  }
+  return static_cast<std::int32_t>(*n);
+}
+
+json vitals_json(const actor_vitals& v) {
+  return {{"messages", v.messages}, {"mailbox", v.mailbox}, {"last_active", rfc3339(v.last_active)}};
+}
+
+json admin_customer_json(const customer_record& c) {
+  return {{"id", c.id},
+          {"email", c.details.email},
+          {"firstname", c.details.firstname},
+          {"lastname", c.details.lastname},
+          {"user_id", c.user_id ? json(*c.user_id) : json(nullptr)},
+          {"created_at", rfc3339(c.created_at)},
+          {"updated_at", rfc3339(c.updated_at)}};
+}
+
+// -- routes ----------------------------------------------------------------------------------------------------
+
+void get_health(const backend_ptr& b, const responder& respond) {
   auto answer = [b, respond](bool storage_ok) {
-    nlohmann::json body = {{"status", storage_ok ? "ok" : "degraded"},
-                           {"uptime_s", uptime_s(*b)},
-                           {"storage", storage_ok ? "ok" : "unavailable"}};
+    json body = {{"status", storage_ok ? "ok" : "degraded"},
+                 {"uptime_s", uptime_s(*b)},
+                 {"storage", storage_ok ? "ok" : "unavailable"}};
     respond(json_response(storage_ok ? 200 : 503, body.dump()));
   };
-  ask(
-    b->sys, b->timeout, b->storage, [answer](bool ok) { answer(ok); }, [answer](caf::error&) { answer(false); },
-    caf::ping_atom_v);
+  run_flow(b->sys, respond, [b, answer](flow_self self) {
+    self->request(b->storage, b->timeout, caf::ping_atom_v)
+      .then([answer](bool ok) { answer(ok); }, [answer](caf::error&) { answer(false); });
+  });
+}
+
+json counts_json(const backend& b, const directory_stats& sessions, const directory_stats& accounts) {
+  return {{"session", sessions.live}, {"account", accounts.live}, {"session_directory", 1}, {"account_directory", 1},
+          {"identity", 1},           {"storage", 1},              {"reader", b.reader_count}, {"hasher", b.hasher_count},
+          {"mailer", 1}};
+}
+
+void list_actors(const backend_ptr& b, http_request& request, const route_params&, const responder& respond) {
+  auto q = parse_query(request.query);
+  if (!q) return respond(problem(400, "Bad Request", "the query string is malformed"));
+  std::optional<http_response> error;
+  auto limit = limit_param(*q, error);
+  auto kind = q->count("kind") ? q->at("kind") : std::string("session");
+  if (kind != "session" && kind != "account")
+    error = problem(422, "Unprocessable Content", "kind must be session or account", {{"kind", "session or account"}});
+  if (error) return respond(*error);
+  auto after = q->count("after") ? q->at("after") : std::string();
+  run_flow(b->sys, respond, [b, respond, limit, kind, after](flow_self self) {
+    self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+      .then(
+        [self, b, respond, limit, kind, after](directory_stats& sessions) {
+          self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+            .then(
+              [self, b, respond, limit, kind, after, sessions](directory_stats& accounts) {
+                auto answer = [b, respond, sessions, accounts](actor_page& page) {
+                  json list = json::array();
+                  for (const auto& a : page.actors)
+                    list.push_back({{"kind", a.kind},
+                                    {"key", a.key},
+                                    {"messages", a.routed},
+                                    {"mailbox", nullptr},
+                                    {"last_active", rfc3339(a.last_active)}});
+                  respond(ok_json({{"counts", counts_json(*b, sessions, accounts)},
+                                   {"actors", list},
+                                   {"next", page.next ? json(*page.next) : json(nullptr)}}));
+                };
+                if (kind == "session")
+                  self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::actors_atom_v, limit, after)
+                    .then(answer, fail_with(respond));
+                else
+                  self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::actors_atom_v, limit, after)
+                    .then(answer, fail_with(respond));
+              },
+              fail_with(respond));
+        },
+        fail_with(respond));
+  });
+}
+
+json session_state_json(const session_snapshot& s) {
+  json cart = json::array();
+  for (const auto& line : s.cart) cart.push_back({{"code", line.code}, {"quantity", line.quantity}});
+  return {{"stage", s.stage},
+          {"cart", cart},
+          {"priced", cart_json(s.priced)},
+          {"contact", s.contact},
+          {"contact_given", s.contact_given},
+          {"customer_id", s.customer_id ? json(*s.customer_id) : json(nullptr)},
+          {"user_id", s.user_id ? json(*s.user_id) : json(nullptr)},
+          {"transid", s.transid ? json(*s.transid) : json(nullptr)},
+          {"bill_status", s.bill_status ? json(*s.bill_status) : json(nullptr)},
+          {"paymode", s.paymode},
+          {"created_at", rfc3339(s.created_at)},
+          {"updated_at", rfc3339(s.updated_at)},
+          {"expires_at", rfc3339(s.expires_at)}};
+}
+
+void session_actor_state(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
+  run_flow(b->sys, respond, [b, respond, sid = p.get("sid")](flow_self self) {
+    self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, sid)
+      .then(
+        [respond, sid](session_vitals& v) {
+          auto body = vitals_json(v.vitals);
+          body["kind"] = "session";
+          body["key"] = sid;
+          body["state"] = session_state_json(v.session);
+          respond(ok_json(body));
+        },
+        fail_with(respond));
+  });
+}
+
+void account_actor_state(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
+  auto id = to_int(p.get("customer_id"));
+  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  run_flow(b->sys, respond, [b, respond, id = *id](flow_self self) {
+    self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, id)
+      .then(
+        [respond, id](account_vitals& v) {
+          auto body = vitals_json(v.vitals);
+          body["kind"] = "account";
+          body["key"] = std::to_string(id);
+          body["state"] = admin_customer_json(v.customer);
+          body["state"]["contact"] = v.customer.details;
+          body["state"]["version"] = v.customer.version;
+          respond(ok_json(body));
+        },
+        fail_with(respond));
+  });
+}
+
+void search_customers(const backend_ptr& b, http_request& request, const route_params&, const responder& respond) {
+  auto q = parse_query(request.query);
+  if (!q) return respond(problem(400, "Bad Request", "the query string is malformed"));
+  std::optional<http_response> error;
+  customer_query query;
+  query.limit = limit_param(*q, error);
+  if (q->count("q")) query.q = q->at("q");
+  if (q->count("after")) {
+    auto after = to_int(q->at("after"));
+    if (!after) error = problem(422, "Unprocessable Content", "after must be a customer id", {{"after", "not an id"}});
+    else query.after = *after;
+  }
+  if (query.q.size() > 254) error = problem(422, "Unprocessable Content", "q is too long", {{"q", "too long"}});
+  if (error) return respond(*error);
+  run_flow(b->sys, respond, [b, respond, query](flow_self self) {
+    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::customer_atom_v, query)
+      .then(
+        [respond, query](customer_list& found) {
+          json list = json::array();
+          for (const auto& c : found) list.push_back(admin_customer_json(c));
+          bool more = static_cast<std::int32_t>(found.size()) == query.limit;
+          respond(ok_json({{"customers", list}, {"next", more ? json(std::to_string(found.back().id)) : json(nullptr)}}));
+        },
+        fail_with(respond));
+  });
+}
+
+void customer_detail_route(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
+  auto id = to_int(p.get("id"));
+  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  run_flow(b->sys, respond, [b, respond, id = *id](flow_self self) {
+    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, id)
+      .then(
+        [respond](std::optional<customer_detail>& d) {
+          if (!d) return respond(problem(404, "Not Found", "no such customer"));
+          auto customer = admin_customer_json(d->customer);
+          customer["contact"] = d->customer.details;
+          json bills = json::array(), events = json::array();
+          for (const auto& bill : d->bills) bills.push_back(bill_json(bill));
+          for (const auto& e : d->events) events.push_back({{"at", rfc3339(e.at)}, {"kind", e.kind}, {"detail", e.detail}});
+          respond(ok_json({{"customer", customer},
+                           {"user", d->user ? json{{"id", d->user->id}, {"username", d->user->username},
+                                                   {"email", d->user->email}}
+                                            : json(nullptr)},
+                           {"bills", bills},
+                           {"products", products_json(d->products, std::time(nullptr), true)},
+                           {"events", events}}));
+        },
+        fail_with(respond));
+  });
+}
+
+void put_log_level(const backend_ptr&, http_request& request, const route_params&, const responder& respond) {
+  auto body = parse_body(request, {"level"});
+  auto level = string_field(body, "level");
+  if (body.error) return respond(*body.error);
+  if (!config::set_log_level(level))
+    return respond(problem(422, "Unprocessable Content", "unknown level",
+                           {{"level", "one of trace, debug, info, warn, error, critical, off"}}));
+  config::logger("admin")->warn("event=log_level_changed level={}", level);
+  respond(ok_json({{"level", level}}));
+}
+
+void render_metrics(const backend& b, const directory_stats& sessions, const directory_stats& accounts,
+                    const storage_stats& storage, const responder& respond) {
+  namespace p = prometheus;
+  std::string out;
+  b.metrics->render(out);
+  p::family(out, "boutique_live_actors", "gauge", "Live actors by kind.");
+  auto counts = counts_json(b, sessions, accounts);
+  for (const auto& [kind, count] : counts.items())
+    p::sample(out, "boutique_live_actors", "kind=\"" + kind + "\"", count.get<double>());
+  p::family(out, "boutique_mailbox_size", "gauge", "Messages waiting in a mailbox.");
+  p::sample(out, "boutique_mailbox_size", "actor=\"session_directory\"", static_cast<double>(sessions.mailbox));
+  p::sample(out, "boutique_mailbox_size", "actor=\"account_directory\"", static_cast<double>(accounts.mailbox));
+  p::sample(out, "boutique_mailbox_size", "actor=\"storage\"", static_cast<double>(storage.mailbox));
+  p::family(out, "boutique_activations_total", "counter", "Actors spawned by their directory, by kind.");
+  p::sample(out, "boutique_activations_total", "kind=\"session\"", static_cast<double>(sessions.activations));
+  p::sample(out, "boutique_activations_total", "kind=\"account\"", static_cast<double>(accounts.activations));
+  p::family(out, "boutique_passivations_total", "counter", "Idle actors stopped by their directory, by kind.");
+  p::sample(out, "boutique_passivations_total", "kind=\"session\"", static_cast<double>(sessions.passivations));
+  p::sample(out, "boutique_passivations_total", "kind=\"account\"", static_cast<double>(accounts.passivations));
+  p::family(out, "boutique_storage_batch_size", "histogram", "Writes committed per transaction (group commit).");
+  p::histogram_samples(out, "boutique_storage_batch_size", "", storage.batch_sizes);
+  p::family(out, "boutique_storage_commit_seconds", "histogram", "Time to run and commit one batch.");
+  p::histogram_samples(out, "boutique_storage_commit_seconds", "", storage.commit_seconds);
+  p::family(out, "boutique_storage_failed_writes_total", "counter", "Writes rolled back.");
+  p::sample(out, "boutique_storage_failed_writes_total", "", static_cast<double>(storage.failed_writes));
+  p::family(out, "boutique_checkouts_completed_total", "counter", "Purchases completed.");
+  p::sample(out, "boutique_checkouts_completed_total", "", static_cast<double>(storage.checkouts_completed));
+  p::family(out, "boutique_payment_notifications_total", "counter", "Payment events by result.");
+  p::sample(out, "boutique_payment_notifications_total", "result=\"applied\"", static_cast<double>(storage.payments_applied));
+  p::sample(out, "boutique_payment_notifications_total", "result=\"replayed\"",
+            static_cast<double>(storage.payments_replayed));
+  p::sample(out, "boutique_payment_notifications_total", "result=\"refused\"", static_cast<double>(storage.payments_refused));
+  p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
+  p::family(out, "boutique_uptime_seconds", "gauge", "Seconds since the service started.");
+  p::sample(out, "boutique_uptime_seconds", "", static_cast<double>(uptime_s(b)));
+  http_response response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = std::move(out);
+  respond(std::move(response));
+}
+
+void get_metrics(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
+  run_flow(b->sys, respond, [b, respond](flow_self self) {
+    self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+      .then(
+        [self, b, respond](directory_stats& sessions) {
+          self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+            .then(
+              [self, b, respond, sessions](directory_stats& accounts) {
+                self->request(b->storage, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+                  .then([b, respond, sessions, accounts](storage_stats& storage) {
+                          render_metrics(*b, sessions, accounts, storage, respond);
+                        },
+                        fail_with(respond));
+              },
+              fail_with(respond));
+        },
+        fail_with(respond));
+  });
 }
 
 }  // namespace
 
 void add_admin_routes(router& r, std::shared_ptr<backend> b) {
-  r.add("GET", "/admin/health", [b](http_request&, const route_params&, responder respond) {
-    get_health(b, std::move(respond));
-  });
+  r.add("GET", "/admin/health", [b](http_request&, const route_params&, responder respond) { get_health(b, respond); });
+  r.add("GET", "/admin/metrics", guarded(b, get_metrics));
+  r.add("GET", "/admin/actors", guarded(b, list_actors));
+  r.add("GET", "/admin/actors/session/{sid}", guarded(b, session_actor_state));
+  r.add("GET", "/admin/actors/account/{customer_id}", guarded(b, account_actor_state));
+  r.add("GET", "/admin/customers", guarded(b, search_customers));
+  r.add("GET", "/admin/customers/{id}", guarded(b, customer_detail_route));
+  r.add("PUT", "/admin/log-level", guarded(b, put_log_level));
 }
 
 }  // namespace boutique::net

@@ -20,18 +20,9 @@ constexpr const char* auth_cookie = "boutique_auth";
 
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-/// Runs `flow` inside a short-lived actor, so that it can chain typed requests without blocking any thread.
 template <class Flow>
-void run(const backend_ptr& b, Flow flow) {
-  b->sys.spawn([flow = std::move(flow)](self_ptr self) mutable { flow(self); });
-}
-
-/// The error handler every flow uses: the problem response for an actor's error.
-auto fail_with(const responder& respond) {
-  return [respond](caf::error& err) {
-    auto fields = error_fields(err);
-    respond(problem_for(domain_code(err), error_detail(err), fields));
-  };
+void run(const backend_ptr& b, const responder& respond, Flow flow) {
+  run_flow(b->sys, respond, std::move(flow));
 }
 
 http_response ok_json(int status, const json& body) { return json_response(status, body.dump()); }
@@ -39,7 +30,7 @@ http_response ok_json(int status, const json& body) { return json_response(statu
 /// Resolves the session of the path's {sid}, then runs `next(self, session)`.
 template <class Next>
 void with_session(const backend_ptr& b, const route_params& p, const responder& respond, Next next) {
-  run(b, [b, sid = p.get("sid"), respond, next = std::move(next)](self_ptr self) mutable {
+  run(b, respond, [b, sid = p.get("sid"), respond, next = std::move(next)](self_ptr self) mutable {
     self->request(b->sessions, b->timeout, atoms::resolve_atom_v, sid)
       .then([self, next](actors::session_actor& s) mutable { next(self, s); }, fail_with(respond));
   });
@@ -66,7 +57,7 @@ template <class Next>
 void with_user(const backend_ptr& b, const http_request& request, const responder& respond, Next next) {
   auto token = cookie_value(request, auth_cookie);
   if (token.empty()) return respond(problem(401, "Unauthorized", "log in first"));
-  run(b, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
+  run(b, respond, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
     self->request(b->identity, b->timeout, caf::get_atom_v, atoms::auth_atom_v, token)
       .then([self, next](user_record& user) mutable { next(self, user); }, fail_with(respond));
   });
@@ -85,7 +76,7 @@ void with_customer(const backend_ptr& b, const http_request& request, const resp
 // -- checkout sessions -----------------------------------------------------------------------------------------
 
 void create_session(const backend_ptr& b, const responder& respond) {
-  run(b, [b, respond](self_ptr self) {
+  run(b, respond, [b, respond](self_ptr self) {
     self->request(b->sessions, b->timeout, caf::put_atom_v)
       .then([respond](std::string& id) { respond(ok_json(201, {{"session_id", id}, {"stage", "browsing"}})); },
             fail_with(respond));
@@ -236,7 +227,7 @@ void notify_payment(const backend_ptr& b, http_request& request, const responder
   auto body = parse_body(request, {"provider", "txn_id", "transid", "status", "amount", "currency"});
   auto event = notification_field(body);
   if (body.error) return respond(*body.error);
-  run(b, [b, respond, event = *event](self_ptr self) {
+  run(b, respond, [b, respond, event = *event](self_ptr self) {
     self->request(b->sessions, b->timeout, atoms::payment_atom_v, event)
       .then([respond](payment_outcome& o) { respond(ok_json(200, {{"transid", o.transid}, {"status", o.status}})); },
             fail_with(respond));
@@ -254,7 +245,7 @@ void auth_login(const backend_ptr& b, http_request& request, const responder& re
   auto login = string_field(body, "login");
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
-  run(b, [b, respond, login, password](self_ptr self) {
+  run(b, respond, [b, respond, login, password](self_ptr self) {
     self->request(b->identity, b->timeout, atoms::login_atom_v, login, password)
       .then(
         [self, b, respond](user_record& user) {
@@ -280,7 +271,7 @@ void auth_logout(const backend_ptr& b, http_request& request, const responder& r
     respond(std::move(response));
   };
   if (token.empty()) return cleared();
-  run(b, [b, token, cleared, respond](self_ptr self) {
+  run(b, respond, [b, token, cleared, respond](self_ptr self) {
     self->request(b->identity, b->timeout, atoms::logout_atom_v, token)
       .then([cleared](caf::ok_atom) { cleared(); }, fail_with(respond));
   });
@@ -292,7 +283,7 @@ void set_password(const backend_ptr& b, http_request& request, const responder& 
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
   if (token.empty() || token.size() > 64) return respond(problem(404, "Not Found", "this password link is unknown, used or expired"));
-  run(b, [b, respond, token, password](self_ptr self) {
+  run(b, respond, [b, respond, token, password](self_ptr self) {
     self->request(b->identity, b->timeout, atoms::password_atom_v, token, password)
       .then([respond](caf::ok_atom) { respond(ok_json(200, {{"status", "password set"}})); }, fail_with(respond));
   });
@@ -345,7 +336,7 @@ void get_my_products(const backend_ptr& b, http_request& request, const responde
 }
 
 void get_catalog(const backend_ptr& b, const responder& respond) {
-  run(b, [b, respond](self_ptr self) {
+  run(b, respond, [b, respond](self_ptr self) {
     self->request(b->readers, b->timeout, caf::get_atom_v, atoms::catalog_atom_v)
       .then([respond](domain::catalog& items) { respond(ok_json(200, {{"items", items}})); }, fail_with(respond));
   });

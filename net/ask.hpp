@@ -1,7 +1,8 @@
 #pragma once
 
-// The bridge from the HTTP threads to the actors: a handler sends one typed request and gets its reply (or
-// error) in a callback, without ever blocking an Asio thread. Include only from CAF translation units.
+// The bridge from the HTTP threads to the actors: a handler runs a short "flow" inside a short-lived actor,
+// which sends typed requests and answers through the responder, without ever blocking an Asio thread.
+// Include only from CAF translation units.
 
 #include "actors/messages.hpp"
 #include "net/problem.hpp"
@@ -9,25 +10,38 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
-#include <chrono>
-
 namespace boutique::net {
 
-/// Sends `xs...` to `dest` as a request from a short-lived actor; `on_reply` gets the typed reply,
-/// `on_error` a caf::error (including a timeout after `timeout`). Both run on an actor thread.
-template <class Handle, class OnReply, class OnError, class... Ts>
-void ask(caf::actor_system& sys, std::chrono::milliseconds timeout, const Handle& dest, OnReply on_reply,
-         OnError on_error, Ts... xs) {
-  sys.spawn(
-    [dest, timeout, on_reply = std::move(on_reply), on_error = std::move(on_error),
-     ... xs = std::move(xs)](caf::event_based_actor* self) mutable {
-      self->request(dest, timeout, std::move(xs)...).then(std::move(on_reply), std::move(on_error));
+using flow_self = caf::event_based_actor*;
+
+/// Runs `flow(self)` in a new short-lived actor; it lives until its last pending request is answered.
+/// An exception escaping the flow answers a 500 (the responder ignores any later answer).
+template <class Flow>
+void run_flow(caf::actor_system& sys, const responder& respond, Flow flow) {
+  sys.spawn([respond, flow = std::move(flow)](flow_self self) mutable {
+    self->set_exception_handler([respond](caf::scheduled_actor*, std::exception_ptr& error) -> caf::error {
+      std::string what = "unexpected failure";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      respond(problem_for(domain::error_code::internal, "internal error: " + what));
+      return caf::exit_reason::unhandled_exception;
     });
+    flow(self);
+  });
 }
 
-/// The problem response for an error coming back from an actor.
+/// The problem response for an error coming back from an actor (field errors included).
 inline http_response problem_from(const caf::error& err) {
-  return problem_for(domain_code(err), error_detail(err));
+  return problem_for(domain_code(err), error_detail(err), error_fields(err));
+}
+
+/// An error handler answering the problem response for an actor's error.
+inline auto fail_with(const responder& respond) {
+  return [respond](caf::error& err) { respond(problem_from(err)); };
 }
 
 }  // namespace boutique::net

@@ -2,7 +2,9 @@
 
 #include "actors/account.hpp"
 #include "actors/identity.hpp"
+#include "actors/mailer.hpp"
 #include "actors/session.hpp"
+#include "net/metrics.hpp"
 #include "storage/reader.hpp"
 #include "storage/storage_actor.hpp"
 
@@ -23,6 +25,10 @@ struct backend {
   std::chrono::milliseconds timeout{10000};
   std::string payment_secret;
   std::int64_t login_ttl_s = 7 * 86400;
+  std::string admin_token;
+  int reader_count = 1;
+  int hasher_count = 1;
+  std::shared_ptr<http_metrics> metrics = std::make_shared<http_metrics>();
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

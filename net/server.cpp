@@ -171,7 +171,9 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     path_ = request.path;
     request_id_ = request.request_id;
     received_at_ = request.received_at;
-    server_->handler(std::move(request), [self = shared_from_this()](http_response response) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    server_->handler(std::move(request), [self = shared_from_this(), answered](http_response response) {
+      if (answered->exchange(true)) return;  // exactly one response per request
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     });
@@ -206,6 +208,7 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received_at_).count();
     server_->log->info("event=request request_id={} method={} path={} route=\"{}\" status={} ms={:.2f}", request_id_,
                        method_, path_, response.route, response.status, elapsed);
+    if (server_->options.observe) server_->options.observe(response.route, response.status, elapsed / 1000.0);
     stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_s));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec) {

@@ -22,6 +22,8 @@ struct server_options {
   std::size_t max_connections = 10000;
   int read_timeout_s = 10;
   int idle_timeout_s = 30;
+  /// Called once per response with its route pattern ("" when none matched), status and duration in seconds.
+  std::function<void(const std::string&, int, double)> observe;
 };
 
 /// An HTTP/1.1 server on Boost.Beast: one strand per connection, keep-alive, explicit limits, one request

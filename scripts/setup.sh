@@ -13,6 +13,7 @@ PACKAGES=(
   libkainjow-mustache-dev
   libgtest-dev libgmock-dev
   curl wrk
+  prometheus
 )
 
 missing=()

@@ -251,6 +251,7 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
   auto& recorded = db.prepare(sql_select_notification).bind_all(event.provider, event.txn_id);
   if (recorded.step()) {
     auto result = recorded.text(0);
+    outcome.replay = true;
     if (result != "applied") outcome.refusal = result;
   } else if (event.amount != bill->record.total || event.currency != bill->record.currency) {
     outcome.refusal = "amount or currency does not match the bill (" + std::to_string(bill->record.total) + " " +
@@ -261,7 +262,10 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
   } else {
     auto current = domain::parse_bill_status(bill->record.status).value_or(bill_status::placed);
     if (event.status == "completed") {
-      if (current != bill_status::complete) complete(db, *bill, current, event, mail);
+      if (current != bill_status::complete) {
+        complete(db, *bill, current, event, mail);
+        outcome.completed_now = true;
+      }
     } else if (event.status == "pending") {
       move_bill(db, event.transid, current, bill_status::pending, event.now);
     } else if (event.status == "failed") {

@@ -23,6 +23,12 @@ constexpr const char* sql_upsert_session =
   "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES (?1, ?2, strftime('%s','now'), ?3) "
   "ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at, "
   "expires_at = excluded.expires_at";
+const std::string sql_search_customers =
+  std::string("SELECT ") + customer_columns +
+  " FROM customers WHERE id > ?2 AND (?1 = '' OR email_norm LIKE ?1 ESCAPE '\\' OR lower(lastname) LIKE ?1 ESCAPE "
+  "'\\' OR lower(firstname) LIKE ?1 ESCAPE '\\') ORDER BY id LIMIT ?3";
+constexpr const char* sql_customer_events =
+  "SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, id";
 constexpr const char* sql_select_session = "SELECT snapshot FROM sessions WHERE id = ? AND expires_at > ?";
 
 std::optional<customer_record> one_customer(statement& st) {
@@ -80,6 +86,32 @@ customer_record deposit_contact(database& db, const domain::contact& d, std::opt
     .run();
   record_event(db, existing->id, "contact_updated", "", now);
   return *find_customer_by_id(db, existing->id);
+}
+
+customer_list search_customers(database& db, const customer_query& query) {
+  std::string pattern;
+  for (char c : domain::normalize_email(query.q)) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  if (!pattern.empty()) pattern += '%';
+  customer_list found;
+  auto& st = db.prepare(sql_search_customers).bind_all(pattern, query.after, std::int64_t{query.limit});
+  while (auto c = one_customer(st)) found.push_back(std::move(*c));
+  return found;
+}
+
+std::optional<customer_detail> customer_details(database& db, std::int64_t id) {
+  auto customer = find_customer_by_id(db, id);
+  if (!customer) return std::nullopt;
+  customer_detail d;
+  d.customer = *customer;
+  if (customer->user_id) d.user = find_user(db, *customer->user_id);
+  d.bills = bills_of_customer(db, id);
+  d.products = products_of_customer(db, id);
+  auto& st = db.prepare(sql_customer_events).bind_all(id);
+  while (st.step()) d.events.push_back({st.integer(0), st.text(1), st.text(2)});
+  return d;
 }
 
 void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at) {

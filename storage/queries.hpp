@@ -31,6 +31,13 @@ std::optional<customer_record> find_customer_by_user(database& db, std::int64_t 
 customer_record deposit_contact(database& db, const domain::contact& details, std::optional<std::int64_t> acting_user,
                                 std::int64_t now);
 
+/// Customers whose email starts with `q` or whose first or last name starts with `q` (case-insensitive),
+/// with id > `after`, by id, at most `limit`.
+customer_list search_customers(database& db, const customer_query& query);
+
+/// A customer with its user, bills, products and timeline.
+std::optional<customer_detail> customer_details(database& db, std::int64_t id);
+
 // -- sessions --------------------------------------------------------------------------------------------------
 
 void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at);

@@ -63,6 +63,12 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path) {
     [self](caf::get_atom, atoms::outbox_atom, std::int32_t limit) -> caf::result<outbox_list> {
       return guarded(*self->state.db, [&] { return unsent_mail(*self->state.db, limit); });
     },
+    [self](caf::get_atom, atoms::customer_atom, const customer_query& query) -> caf::result<customer_list> {
+      return guarded(*self->state.db, [&] { return search_customers(*self->state.db, query); });
+    },
+    [self](caf::get_atom, atoms::vitals_atom, std::int64_t id) -> caf::result<std::optional<customer_detail>> {
+      return guarded(*self->state.db, [&] { return customer_details(*self->state.db, id); });
+    },
     [self](caf::get_atom, atoms::payment_atom, const std::string& transid) -> caf::result<std::optional<std::string>> {
       return guarded(*self->state.db, [&] { return bill_session(*self->state.db, transid); });
     },

@@ -25,6 +25,9 @@ using reader_actor = caf::typed_actor<
   // login-session token hash, now -> its user
   caf::replies_to<caf::get_atom, atoms::auth_atom, std::string, std::int64_t>::with<std::optional<user_record>>,
   caf::replies_to<caf::get_atom, atoms::outbox_atom, std::int32_t>::with<outbox_list>,
+  caf::replies_to<caf::get_atom, atoms::customer_atom, customer_query>::with<customer_list>,
+  // customer id -> everything about it (admins)
+  caf::replies_to<caf::get_atom, atoms::vitals_atom, std::int64_t>::with<std::optional<customer_detail>>,
   // transid -> the session that placed the bill
   caf::replies_to<caf::get_atom, atoms::payment_atom, std::string>::with<std::optional<std::string>>>;
 

@@ -75,6 +75,8 @@ void flush(pointer self) {
   }
   auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   st.stats.batches++;
+  st.stats.batch_sizes.observe(static_cast<double>(batch.size()));
+  st.stats.commit_seconds.observe(elapsed / 1000.0);
   st.stats.largest_batch = std::max<std::uint64_t>(st.stats.largest_batch, batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (outcomes[i]) st.stats.failed_writes++;
@@ -134,7 +136,13 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](atoms::payment_atom, payment_event& event) {
       return enqueue<payment_outcome>(self, [self, event = std::move(event)](database& db) {
-        return apply_payment(db, event, self->state.mail);
+        auto outcome = apply_payment(db, event, self->state.mail);
+        auto& stats = self->state.stats;
+        if (!outcome.refusal.empty()) ++stats.payments_refused;
+        else if (outcome.replay) ++stats.payments_replayed;
+        else ++stats.payments_applied;
+        if (outcome.completed_now) ++stats.checkouts_completed;
+        return outcome;
       });
     },
     [self](atoms::password_atom, std::string& token_hash, std::string& password_hash, std::int64_t now) {
@@ -156,13 +164,23 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return caf::ok_atom_v;
       });
     },
+    [self](atoms::login_atom, std::int64_t customer_id, std::int64_t now) {
+      return enqueue<caf::ok_atom>(self, [customer_id, now](database& db) {
+        record_event(db, customer_id, "logged_in", "", now);
+        return caf::ok_atom_v;
+      });
+    },
     [self](atoms::sent_atom, std::vector<std::int64_t>& ids, std::int64_t now) {
       return enqueue<caf::ok_atom>(self, [ids = std::move(ids), now](database& db) {
         mark_mail_sent(db, ids, now);
         return caf::ok_atom_v;
       });
     },
-    [self](caf::get_atom, atoms::stats_atom) { return self->state.stats; },
+    [self](caf::get_atom, atoms::stats_atom) {
+      auto stats = self->state.stats;
+      stats.mailbox = self->mailbox().size();
+      return stats;
+    },
     [self](caf::flush_atom) { flush(self); },
   };
 }

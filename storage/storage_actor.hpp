@@ -29,6 +29,8 @@ using storage_actor = caf::typed_actor<
   // token hash, user id, expires_at
   caf::replies_to<atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<atoms::logout_atom, std::string>::with<caf::ok_atom>,
+  // customer id, now: a user logged in during a checkout (customer timeline)
+  caf::replies_to<atoms::login_atom, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<atoms::sent_atom, std::vector<std::int64_t>, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<storage_stats>,
   caf::reacts_to<caf::flush_atom>>;

@@ -5,6 +5,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 namespace boutique::testing {
 
 namespace beast = boost::beast;
@@ -21,6 +24,8 @@ struct http_client::impl {
   void connect() {
     stream.emplace(ioc);
     stream->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    timeval timeout{30, 0};  // a test never hangs on a silent server
+    setsockopt(stream->socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     buffer.clear();
   }
 
