@@ -4,6 +4,7 @@
 #include "config/logging.hpp"
 #include "net/admin_routes.hpp"
 #include "net/api_routes.hpp"
+#include "net/page_routes.hpp"
 #include "net/server.hpp"
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
@@ -136,6 +137,7 @@ struct service::impl {
     spawn_actors(std::move(db));
     auto api = std::make_shared<net::router>();
     net::add_api_routes(*api, backend);
+    net::add_page_routes(*api, backend);
     auto management = std::make_shared<net::router>();
     net::add_admin_routes(*management, backend);
     running = true;
