@@ -1,6 +1,7 @@
 #include "actors/identity.hpp"
 
 #include "config/logging.hpp"
+#include "domain/throttle.hpp"
 #include "domain/tokens.hpp"
 
 #include <caf/all.hpp>
@@ -22,6 +23,7 @@ struct identity_state {
   hasher_actor hashers;
   identity_settings settings;
   std::string dummy_hash;  ///< verified against for unknown logins, so that they cost the same work
+  std::unique_ptr<domain::attempt_limiter> failed_logins;
   std::shared_ptr<spdlog::logger> log = config::logger("identity");
   static inline const char* name = "identity";
 };
@@ -37,23 +39,32 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
   st.readers = std::move(readers);
   st.hashers = std::move(hashers);
   st.settings = settings;
+  st.failed_logins = std::make_unique<domain::attempt_limiter>(settings.max_failed_logins, settings.failed_login_window_s);
   self->request(st.hashers, caf::infinite, atoms::hash_atom_v, domain::new_secret_id())
     .then([self](std::string& hash) { self->state.dummy_hash = std::move(hash); },
           [self](caf::error& err) { self->state.log->error("event=dummy_hash_failed error=\"{}\"", error_detail(err)); });
   return {
     [self](atoms::login_atom, std::string& login, std::string& password) -> caf::result<user_record> {
+      auto key = domain::normalize_email(login);
+      if (auto wait = self->state.failed_logins->retry_after(key, now_s()); wait > 0)
+        return make_throttled_error("too many failed logins; try again later", wait);
       auto rp = self->make_response_promise<user_record>();
       auto timeout = self->state.settings.timeout;
       self->request(self->state.readers, timeout, caf::get_atom_v, atoms::user_atom_v, login)
         .then(
-          [self, rp, password, timeout](std::optional<user_credentials>& found) mutable {
+          [self, rp, password, timeout, key](std::optional<user_credentials>& found) mutable {
             bool known = found && found->password_hash;
             auto hash = known ? *found->password_hash : self->state.dummy_hash;
             self->request(self->state.hashers, timeout, atoms::verify_atom_v, hash, password)
               .then(
-                [rp, known, found](bool matches) mutable {
-                  if (known && matches) rp.deliver(found->user);
-                  else rp.deliver(unauthenticated());
+                [self, rp, known, found, key](bool matches) mutable {
+                  if (known && matches) {
+                    self->state.failed_logins->record_success(key);
+                    rp.deliver(found->user);
+                  } else {
+                    self->state.failed_logins->record_failure(key, now_s());
+                    rp.deliver(unauthenticated());
+                  }
                 },
                 [rp](caf::error& err) mutable { rp.deliver(err); });
           },

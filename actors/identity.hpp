@@ -22,6 +22,8 @@ using identity_actor = caf::typed_actor<
 struct identity_settings {
   std::int64_t login_ttl_s = 7 * 86400;
   std::chrono::milliseconds timeout{10000};
+  int max_failed_logins = 5;         ///< per login name, within the window (unknown names count alike)
+  std::int64_t failed_login_window_s = 900;
 };
 
 identity_actor spawn_identity(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,

@@ -13,6 +13,16 @@ caf::error make_validation_error(std::string detail, domain::field_errors fields
   return caf::make_error(domain::error_code::validation, std::move(detail), std::move(fields));
 }
 
+caf::error make_throttled_error(std::string detail, std::int64_t retry_after_s) {
+  return caf::make_error(domain::error_code::throttled, std::move(detail), retry_after_s);
+}
+
+std::int64_t error_retry_after(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 2 && ctx.match_element<std::int64_t>(1)) return ctx.get_as<std::int64_t>(1);
+  return 0;
+}
+
 domain::field_errors error_fields(const caf::error& err) {
   const auto& ctx = err.context();
   if (ctx.size() == 2 && ctx.match_element<domain::field_errors>(1)) return ctx.get_as<domain::field_errors>(1);

@@ -306,6 +306,12 @@ caf::error make_domain_error(domain::error_code code, std::string detail);
 /// Makes a validation error carrying field-level messages (field -> message).
 caf::error make_validation_error(std::string detail, domain::field_errors fields);
 
+/// Makes a throttling error telling after how many seconds to retry.
+caf::error make_throttled_error(std::string detail, std::int64_t retry_after_s);
+
+/// The seconds to wait carried by a throttling error (0 for other errors).
+std::int64_t error_retry_after(const caf::error& err);
+
 /// The field-level messages of a validation error (empty for other errors).
 domain::field_errors error_fields(const caf::error& err);
 

@@ -48,6 +48,9 @@ struct auth_options {
   int hash_workers = 2;             ///< threads computing password hashes
   int password_token_ttl_s = 86400; ///< validity of a password-set link
   int login_ttl_s = 7 * 86400;      ///< validity of a support-space login
+  int max_failed_logins = 5;        ///< failed logins per account within the window before refusing (429)
+  int max_failed_logins_per_address = 20;  ///< the same, per client address
+  int failed_login_window_s = 900;  ///< the window of both limits
 };
 
 struct shop_options {

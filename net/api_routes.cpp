@@ -342,6 +342,22 @@ void get_catalog(const backend_ptr& b, const responder& respond) {
   });
 }
 
+/// Refuses credential routes (429) from an address with too many recent failures, and counts its failures.
+route_handler limited_by_address(const backend_ptr& b, route_handler handler) {
+  return [b, handler = std::move(handler)](http_request& request, const route_params& p, responder respond) {
+    auto address = request.remote_address;
+    if (auto wait = b->login_limits->retry_after(address, now_s()); wait > 0) {
+      auto refused = problem(429, "Too Many Requests", "too many failed attempts from this address; try again later");
+      refused.headers.emplace_back("Retry-After", std::to_string(wait));
+      return respond(std::move(refused));
+    }
+    handler(request, p, [b, address, respond](http_response response) {
+      if (response.status == 401 || response.status == 404) b->login_limits->record_failure(address, now_s());
+      respond(std::move(response));
+    });
+  };
+}
+
 }  // namespace
 
 void add_api_routes(router& r, std::shared_ptr<backend> b) {
@@ -357,14 +373,16 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/api/v1/sessions/{sid}/contact",
         [b](req&, const params& p, responder respond) { get_contact(b, p, respond); });
   r.add("POST", "/api/v1/sessions/{sid}/login",
-        [b](req& rq, const params& p, responder respond) { session_login(b, rq, p, respond); });
+        limited_by_address(b, [b](req& rq, const params& p, responder respond) { session_login(b, rq, p, respond); }));
   r.add("POST", "/api/v1/sessions/{sid}/order",
         [b](req& rq, const params& p, responder respond) { place_order(b, rq, p, respond); });
   r.add("POST", "/api/v1/sessions/{sid}/pay", [b](req&, const params& p, responder respond) { test_pay(b, p, respond); });
   r.add("POST", "/api/v1/payments/notify", [b](req& rq, const params&, responder respond) { notify_payment(b, rq, respond); });
-  r.add("POST", "/api/v1/auth/login", [b](req& rq, const params&, responder respond) { auth_login(b, rq, respond); });
+  r.add("POST", "/api/v1/auth/login",
+        limited_by_address(b, [b](req& rq, const params&, responder respond) { auth_login(b, rq, respond); }));
   r.add("POST", "/api/v1/auth/logout", [b](req& rq, const params&, responder respond) { auth_logout(b, rq, respond); });
-  r.add("POST", "/api/v1/auth/password", [b](req& rq, const params&, responder respond) { set_password(b, rq, respond); });
+  r.add("POST", "/api/v1/auth/password",
+        limited_by_address(b, [b](req& rq, const params&, responder respond) { set_password(b, rq, respond); }));
   r.add("GET", "/api/v1/me", [b](req& rq, const params&, responder respond) { get_me(b, rq, respond); });
   r.add("PUT", "/api/v1/me/customer", [b](req& rq, const params&, responder respond) { put_my_customer(b, rq, respond); });
   r.add("GET", "/api/v1/me/bills", [b](req& rq, const params&, responder respond) { get_my_bills(b, rq, respond); });

@@ -36,7 +36,9 @@ void run_flow(caf::actor_system& sys, const responder& respond, Flow flow) {
 
 /// The problem response for an error coming back from an actor (field errors included).
 inline http_response problem_from(const caf::error& err) {
-  return problem_for(domain_code(err), error_detail(err), error_fields(err));
+  auto response = problem_for(domain_code(err), error_detail(err), error_fields(err));
+  if (auto wait = error_retry_after(err); wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
+  return response;
 }
 
 /// An error handler answering the problem response for an actor's error.

@@ -65,3 +65,26 @@ TEST(tokens, constant_time_equal_compares_whole_strings) {
   EXPECT_FALSE(constant_time_equal("", "x"));
   EXPECT_FALSE(constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
+
+#include "domain/throttle.hpp"
+
+TEST(throttle, a_key_is_refused_after_too_many_failures_until_the_window_passes) {
+  boutique::domain::attempt_limiter limiter(3, 60);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(limiter.retry_after("ana", 1000 + i), 0);
+    limiter.record_failure("ana", 1000 + i);
+  }
+  EXPECT_EQ(limiter.retry_after("ana", 1010), 50);
+  EXPECT_EQ(limiter.retry_after("bob", 1010), 0) << "keys are independent";
+  EXPECT_EQ(limiter.retry_after("ana", 1060), 0) << "the window has passed";
+  limiter.record_failure("ana", 1061);
+  EXPECT_EQ(limiter.retry_after("ana", 1061), 0) << "a new window starts with one failure";
+}
+
+TEST(throttle, success_clears_the_failures) {
+  boutique::domain::attempt_limiter limiter(2, 60);
+  limiter.record_failure("ana", 0);
+  limiter.record_success("ana");
+  limiter.record_failure("ana", 1);
+  EXPECT_EQ(limiter.retry_after("ana", 2), 0);
+}
