@@ -96,6 +96,32 @@ json counts_json(const backend& b, const directory_stats& sessions, const direct
           {"mailer", 1}};
 }
 
+/// Asks every actor of a listing for its own vitals (messages handled, mailbox size), then answers. An actor
+/// passivated meanwhile keeps nulls.
+void fill_vitals(flow_self self, const backend_ptr& b, const std::string& kind, std::shared_ptr<json> listing,
+                 const responder& respond) {
+  auto& actors = (*listing)["actors"];
+  auto pending = std::make_shared<std::size_t>(actors.size());
+  if (*pending == 0) return respond(ok_json(*listing));
+  auto settle = [listing, pending, respond](std::size_t i, const actor_vitals* v) {
+    if (v) {
+      (*listing)["actors"][i]["messages"] = v->messages;
+      (*listing)["actors"][i]["mailbox"] = v->mailbox;
+      (*listing)["actors"][i]["last_active"] = rfc3339(v->last_active);
+    }
+    if (--*pending == 0) respond(ok_json(*listing));
+  };
+  for (std::size_t i = 0; i < actors.size(); ++i) {
+    auto key = actors[i]["key"].get<std::string>();
+    if (kind == "session")
+      self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, key)
+        .then([settle, i](session_vitals& v) { settle(i, &v.vitals); }, [settle, i](caf::error&) { settle(i, nullptr); });
+    else
+      self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, std::int64_t{std::stoll(key)})
+        .then([settle, i](account_vitals& v) { settle(i, &v.vitals); }, [settle, i](caf::error&) { settle(i, nullptr); });
+  }
+}
+
 void list_actors(const backend_ptr& b, http_request& request, const route_params&, const responder& respond) {
   auto q = parse_query(request.query);
   if (!q) return respond(problem(400, "Bad Request", "the query string is malformed"));
@@ -113,17 +139,17 @@ void list_actors(const backend_ptr& b, http_request& request, const route_params
           self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
             .then(
               [self, b, respond, limit, kind, after, sessions](directory_stats& accounts) {
-                auto answer = [b, respond, sessions, accounts](actor_page& page) {
-                  json list = json::array();
+                auto answer = [self, b, respond, sessions, accounts, kind](actor_page& page) {
+                  auto listing = std::make_shared<json>(json{{"counts", counts_json(*b, sessions, accounts)},
+                                                             {"actors", json::array()},
+                                                             {"next", page.next ? json(*page.next) : json(nullptr)}});
                   for (const auto& a : page.actors)
-                    list.push_back({{"kind", a.kind},
-                                    {"key", a.key},
-                                    {"messages", a.routed},
-                                    {"mailbox", nullptr},
-                                    {"last_active", rfc3339(a.last_active)}});
-                  respond(ok_json({{"counts", counts_json(*b, sessions, accounts)},
-                                   {"actors", list},
-                                   {"next", page.next ? json(*page.next) : json(nullptr)}}));
+                    (*listing)["actors"].push_back({{"kind", a.kind},
+                                                    {"key", a.key},
+                                                    {"messages", nullptr},
+                                                    {"mailbox", nullptr},
+                                                    {"last_active", rfc3339(a.last_active)}});
+                  fill_vitals(self, b, kind, listing, respond);
                 };
                 if (kind == "session")
                   self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::actors_atom_v, limit, after)

@@ -56,6 +56,11 @@ TEST_F(admin_fixture, counts_and_pages_follow_the_sessions_created) {
   for (const auto& page : {listing, rest})
     for (const auto& a : page["actors"]) keys.insert(a["key"]);
   for (const auto& s : shoppers) EXPECT_TRUE(keys.count(s->id())) << s->id();
+  for (const auto& a : listing["actors"]) {
+    EXPECT_EQ(a["kind"], "session");
+    EXPECT_TRUE(a["mailbox"].is_number_integer()) << a.dump();
+    EXPECT_TRUE(a["messages"].is_number_integer()) << a.dump();
+  }
   EXPECT_EQ(admin.get("/admin/actors?kind=teapot", auth).status, 422);
   EXPECT_EQ(admin.get("/admin/actors?limit=0", auth).status, 422);
 }
