@@ -1,6 +1,7 @@
 #include "actors/identity.hpp"
 
 #include "config/logging.hpp"
+#include "domain/contact.hpp"
 #include "domain/throttle.hpp"
 #include "domain/tokens.hpp"
 
@@ -40,8 +41,9 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
   st.hashers = std::move(hashers);
   st.settings = settings;
   st.failed_logins = std::make_unique<domain::attempt_limiter>(settings.max_failed_logins, settings.failed_login_window_s);
+  // await: no login is handled before the dummy hash exists, so unknown logins always cost a full verification.
   self->request(st.hashers, caf::infinite, atoms::hash_atom_v, domain::new_secret_id())
-    .then([self](std::string& hash) { self->state.dummy_hash = std::move(hash); },
+    .await([self](std::string& hash) { self->state.dummy_hash = std::move(hash); },
           [self](caf::error& err) { self->state.log->error("event=dummy_hash_failed error=\"{}\"", error_detail(err)); });
   return {
     [self](atoms::login_atom, std::string& login, std::string& password) -> caf::result<user_record> {
@@ -72,7 +74,7 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
       return rp;
     },
     [self](atoms::password_atom, std::string& token, std::string& password) -> caf::result<caf::ok_atom> {
-      if (auto problem = password_problem(password); !problem.empty())
+      if (auto problem = domain::password_problem(password); !problem.empty())
         return make_domain_error(domain::error_code::validation, "password " + problem);
       auto rp = self->make_response_promise<caf::ok_atom>();
       auto timeout = self->state.settings.timeout;
@@ -117,12 +119,6 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
 
 }  // namespace
 
-std::string password_problem(const std::string& password) {
-  if (password.size() < 10) return "must be at least 10 characters";
-  if (password.size() > 1024) return "must be at most 1024 characters";
-  if (!domain::is_clean_text(password)) return "must be valid UTF-8 without control characters";
-  return {};
-}
 
 identity_actor spawn_identity(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,
                               hasher_actor hashers, identity_settings settings) {

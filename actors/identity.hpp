@@ -29,7 +29,4 @@ struct identity_settings {
 identity_actor spawn_identity(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,
                               hasher_actor hashers, identity_settings settings);
 
-/// The rule for a new password: 10 to 1024 bytes of clean UTF-8. Returns the problem, or an empty string.
-std::string password_problem(const std::string& password);
-
 }  // namespace boutique::actors

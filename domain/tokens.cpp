@@ -1,5 +1,7 @@
 #include "domain/tokens.hpp"
 
+#include "domain/contact.hpp"
+
 #include <sodium.h>
 
 #include <stdexcept>
@@ -32,6 +34,13 @@ std::string sha256_hex(const std::string& text) {
   char hex[crypto_hash_sha256_BYTES * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
   return hex;
+}
+
+std::string password_problem(const std::string& password) {
+  if (password.size() < 10) return "must be at least 10 characters";
+  if (password.size() > 1024) return "must be at most 1024 characters";
+  if (!is_clean_text(password)) return "must be valid UTF-8 without control characters";
+  return {};
 }
 
 bool constant_time_equal(const std::string& a, const std::string& b) {

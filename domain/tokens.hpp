@@ -17,6 +17,10 @@ inline std::string new_secret_id() { return random_base62(22); }
 /// Lower-case hex SHA-256 of `text`: how secret tokens are stored.
 std::string sha256_hex(const std::string& text);
 
+/// The rule for a new password: 10 to 1024 bytes of valid UTF-8 without control characters.
+/// Returns the problem ("must be at least 10 characters"), or an empty string.
+std::string password_problem(const std::string& password);
+
 /// Constant-time equality of two strings of the same length (false when lengths differ).
 bool constant_time_equal(const std::string& a, const std::string& b);
 

@@ -88,3 +88,13 @@ TEST(throttle, success_clears_the_failures) {
   limiter.record_failure("ana", 1);
   EXPECT_EQ(limiter.retry_after("ana", 2), 0);
 }
+
+TEST(password, length_and_text_rules) {
+  using boutique::domain::password_problem;
+  EXPECT_NE(password_problem("123456789"), "");
+  EXPECT_EQ(password_problem("1234567890"), "");
+  EXPECT_EQ(password_problem(std::string(1024, 'p')), "");
+  EXPECT_NE(password_problem(std::string(1025, 'p')), "");
+  EXPECT_NE(password_problem("bad\x01password!"), "");
+  EXPECT_EQ(password_problem("mot de passe sûr"), "");
+}
