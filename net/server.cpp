@@ -276,10 +276,10 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
 void http_server::impl::refuse_overloaded(tcp::socket socket) {
   log->warn("event=connection_refused reason=max_connections limit={}", options.max_connections);
   auto s = std::make_shared<tcp::socket>(std::move(socket));
+  static const std::string body = problem_body(503, "Service Unavailable", "too many open connections");
   static const std::string response =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\n"
-    "Connection: close\r\nContent-Length: 98\r\n\r\n" +
-    problem_body(503, "Service Unavailable", "too many open connections");
+    "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   asio::async_write(*s, asio::buffer(response), [s](beast::error_code, std::size_t) {
     beast::error_code ignored;
     s->close(ignored);
