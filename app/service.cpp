@@ -139,13 +139,13 @@ struct service::impl {
     auto db = open_database();
     system.emplace(actor_config);
     spawn_actors(std::move(db));
-    auto api = std::make_shared<net::router>();
-    net::add_api_routes(*api, backend);
-    net::add_page_routes(*api, backend);
-    auto management = std::make_shared<net::router>();
-    net::add_admin_routes(*management, backend);
     running = true;
     try {
+      auto api = std::make_shared<net::router>();
+      net::add_api_routes(*api, backend);
+      net::add_page_routes(*api, backend);  // loads the page templates: may fail on a broken installation
+      auto management = std::make_shared<net::router>();
+      net::add_admin_routes(*management, backend);
       auto observed = [metrics = backend->metrics](net::server_options o) {
         o.observe = [metrics](const std::string& route, int status, double seconds) {
           metrics->observe(route, status, seconds);

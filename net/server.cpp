@@ -201,7 +201,7 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     res->set(http::field::content_type, response.content_type);
     res->set("X-Request-Id", request_id_);
     res->set("X-Content-Type-Options", "nosniff");
-    for (auto& [name, value] : response.headers) res->set(name, value);
+    for (auto& [name, value] : response.headers) res->insert(name, value);  // insert: Set-Cookie may repeat
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_ && !draining_);
     res->prepare_payload();

@@ -14,7 +14,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   curl wrk
   prometheus
+  clang libclang-rt-14-dev
+  chromium
 )
+# node and npm run the browser tests (tests/e2e); a machine that already has them (e.g. from NodeSource) keeps its own.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

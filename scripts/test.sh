@@ -5,3 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh
 cd build
 ctest --output-on-failure --timeout 600
+cd ..
+bash tests/fuzz/run.sh
+bash tests/e2e/run.sh

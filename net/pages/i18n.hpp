@@ -1,0 +1,29 @@
+#pragma once
+
+// The words of the browser front in English and French. Templates read them as {{t.key}}.
+
+#include "net/pages/kit.hpp"
+
+#include <kainjow/mustache.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace boutique::net::pages {
+
+/// Every text of `l`, as the mustache object `t`.
+kainjow::mustache::data texts(language l);
+
+/// One text; the key itself when it is unknown (a missing translation shows, it does not break the page).
+std::string text(language l, std::string_view key);
+
+/// A product state (available, running, expiring, expired, pending) as shown to customers.
+std::string state_label(const std::string& state, language l);
+
+/// A bill status (PLACED, COMPLETE, ...) as shown to customers ("Paid").
+std::string bill_status_label(const std::string& status, language l);
+
+/// A validation message from the domain ("is required", ...) in `l`; unknown messages are kept as they are.
+std::string field_message(const std::string& message, language l);
+
+}  // namespace boutique::net::pages

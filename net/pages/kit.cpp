@@ -1,0 +1,149 @@
+#include "net/pages/kit.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <vector>
+
+namespace boutique::net::pages {
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+/// The quality of one Accept-Language entry ("fr-CH;q=0.9" -> 0.9); 1 when absent.
+double quality_of(std::string_view params) {
+  auto q = params.find("q=");
+  if (q == std::string_view::npos) return 1.0;
+  try {
+    return std::stod(std::string(params.substr(q + 2)));
+  } catch (const std::exception&) {
+    return 0.0;
+  }
+}
+
+/// Groups digits by three with `separator`: 1234567 -> "1,234,567".
+std::string grouped(std::int64_t units, std::string_view separator) {
+  auto digits = std::to_string(units);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += separator;
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view code_of(language l) { return l == language::fr ? "fr" : "en"; }
+
+std::optional<language> parse_language(std::string_view text) {
+  auto l = lower(text);
+  if (l == "en") return language::en;
+  if (l == "fr") return language::fr;
+  return std::nullopt;
+}
+
+language choose_language(const http_request& request) {
+  if (auto chosen = parse_language(cookie_value(request, "boutique_lang"))) return *chosen;
+  auto header = request.header("accept-language");
+  if (!header) return language::en;
+  std::optional<language> best;
+  double best_q = 0;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    auto end = rest.find(',');
+    auto entry = trim(rest.substr(0, end));
+    auto semi = entry.find(';');
+    auto tag = trim(entry.substr(0, semi));
+    auto primary = tag.substr(0, tag.find('-'));
+    auto q = semi == std::string_view::npos ? 1.0 : quality_of(entry.substr(semi + 1));
+    if (auto l = parse_language(primary); l && q > best_q) {
+      best = l;
+      best_q = q;
+    }
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return best.value_or(language::en);
+}
+
+std::string cookie_value(const http_request& request, std::string_view name) {
+  auto header = request.header("cookie");
+  if (!header) return {};
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    auto end = rest.find(';');
+    auto part = trim(rest.substr(0, end));
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return {};
+}
+
+std::string cookie_header(std::string_view name, std::string_view value, std::optional<std::int64_t> max_age) {
+  auto header = std::string(name) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Lax";
+  if (max_age) header += "; Max-Age=" + std::to_string(*max_age);
+  return header;
+}
+
+std::string money(std::int64_t minor, const std::string& currency, language l) {
+  auto magnitude = minor < 0 ? -minor : minor;
+  char cents[3];
+  std::snprintf(cents, sizeof cents, "%02d", static_cast<int>(magnitude % 100));
+  bool euro = currency == "EUR";
+  std::string out = minor < 0 ? "-" : "";
+  if (l == language::fr) {
+    out += grouped(magnitude / 100, "\u202f");
+    out += ',';
+    out += cents;
+    out += "\u00a0";
+    out += euro ? std::string("€") : currency;
+    return out;
+  }
+  if (euro) out += "€";
+  out += grouped(magnitude / 100, ",");
+  out += '.';
+  out += cents;
+  if (!euro) out += " " + currency;
+  return out;
+}
+
+std::string date_of(std::int64_t unix_seconds) {
+  auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[16];
+  std::strftime(out, sizeof out, "%Y-%m-%d", &tm);
+  return out;
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace boutique::net::pages

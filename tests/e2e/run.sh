@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Browser tests of the pages: starts Boutique on free ports with a temporary database, drives Debian's Chromium
+# through playwright-core (node's own test runner), then stops the service, also when a test fails.
+# BOUTIQUE_BIN picks the binary (default ./build/boutique). Never downloads a browser.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+BIN=${BOUTIQUE_BIN:-./build/boutique}
+CHROMIUM=${BOUTIQUE_CHROMIUM:-/usr/bin/chromium}
+[[ -x $BIN ]] || { echo "e2e: no executable at $BIN (build first)" >&2; exit 1; }
+[[ -x $CHROMIUM ]] || { echo "e2e: no Chromium at $CHROMIUM (apt-get install chromium)" >&2; exit 1; }
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
+
+TMP=$(mktemp -d)
+SERVER_PID=""
+stop_server() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap stop_server EXIT
+
+"$BIN" --http.port=0 --admin.port=0 --storage.path="$TMP/b.db" --catalog.path=config/catalog.json \
+  --storage.synchronous=normal --log.level=info >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+
+# The bound port is logged once the public listener is up.
+PORT=""
+for _ in $(seq 1 300); do
+  PORT=$(sed -n 's/.* http event=listening .*port=\([0-9][0-9]*\).*/\1/p' "$TMP/server.log" | head -n1)
+  [[ -n $PORT ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "e2e: the service exited:" >&2; cat "$TMP/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n $PORT ]] || { echo "e2e: the service did not start listening" >&2; cat "$TMP/server.log" >&2; exit 1; }
+
+mkdir -p tests/e2e/screenshots
+status=0
+BOUTIQUE_URL="http://127.0.0.1:$PORT" BOUTIQUE_MAIL_DIR="$TMP/mail" BOUTIQUE_CHROMIUM="$CHROMIUM" \
+  node --test tests/e2e/shop.test.mjs || status=$?
+if ((status != 0)); then
+  echo "e2e: service log (last 40 lines):" >&2
+  tail -n 40 "$TMP/server.log" >&2
+fi
+exit "$status"

@@ -1,0 +1,37 @@
+// Request bodies -> strict JSON decoding -> contact tidy/validation and cart pricing.
+#include "domain/bill.hpp"
+#include "domain/contact.hpp"
+#include "net/json_codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+using namespace boutique;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  net::http_request request;
+  request.headers.emplace_back("content-type", "application/json");
+  request.body.assign(reinterpret_cast<const char*>(data), size);
+  auto body = net::parse_body(request, {"firstname", "lastname", "email", "organisation", "address", "zip", "city",
+                                        "country", "invoiceinfo", "items"});
+  auto contact = net::contact_field(body);
+  if (body.error) {
+    if (body.error->status != 400 && body.error->status != 415) __builtin_trap();
+    return 0;
+  }
+  auto tidy = domain::tidy(contact);
+  auto errors = domain::validate(tidy);
+  if (errors.empty() && (!domain::is_valid_email(tidy.email) || !domain::is_country_code(tidy.country)))
+    __builtin_trap();
+  nlohmann::json echoed = tidy;  // what the service answers must serialise
+  (void)echoed.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  std::vector<domain::cart_line> lines;
+  if (auto items = body.value.find("items"); items != body.value.end() && items->is_array())
+    for (const auto& item : *items)
+      if (item.is_object() && item.contains("code") && item["code"].is_string() && item.contains("quantity") &&
+          item["quantity"].is_number_integer())
+        lines.push_back({item["code"].get<std::string>(), static_cast<std::int32_t>(item["quantity"].get<std::int64_t>())});
+  domain::catalog catalog = {{"A51-11236-F", "Formation", 12000, "EUR", 2000, 365, false}};
+  auto priced = domain::price_cart(lines, catalog);
+  if (priced.cart.total != priced.cart.untaxed + priced.cart.taxes) __builtin_trap();
+  return 0;
+}
