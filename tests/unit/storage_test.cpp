@@ -98,3 +98,15 @@ TEST(storage, a_reader_sees_commits_made_after_its_previous_query) {
   EXPECT_EQ(count.integer(0), 2);
   std::filesystem::remove_all(dir);
 }
+
+#include "storage/queries.hpp"
+
+TEST(storage, an_expired_session_is_not_restored) {
+  database db(":memory:", {database::access::read_write, false});
+  migrate(db);
+  save_session(db, "fresh", "{}", 2000);
+  save_session(db, "stale", "{}", 1000);
+  EXPECT_TRUE(load_session(db, "fresh", 1500).has_value());
+  EXPECT_FALSE(load_session(db, "stale", 1500).has_value()) << "sessions expire at expires_at";
+  EXPECT_FALSE(load_session(db, "unknown", 1500).has_value());
+}
