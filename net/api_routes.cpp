@@ -3,6 +3,7 @@
 #include "domain/signature.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
+#include "net/pages/kit.hpp"
 
 #include <caf/all.hpp>
 
@@ -36,26 +37,11 @@ void with_session(const backend_ptr& b, const route_params& p, const responder& 
   });
 }
 
-std::string cookie_value(const http_request& request, std::string_view name) {
-  auto header = request.header("cookie");
-  if (!header) return {};
-  std::string_view rest = *header;
-  while (!rest.empty()) {
-    auto end = rest.find(';');
-    auto part = rest.substr(0, end);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
-      return std::string(part.substr(name.size() + 1));
-    if (end == std::string_view::npos) break;
-    rest.remove_prefix(end + 1);
-  }
-  return {};
-}
 
 /// Authenticates the support-space cookie, then runs `next(self, user)`; 401 otherwise.
 template <class Next>
 void with_user(const backend_ptr& b, const http_request& request, const responder& respond, Next next) {
-  auto token = cookie_value(request, auth_cookie);
+  auto token = pages::cookie_value(request, auth_cookie);
   if (token.empty()) return respond(problem(401, "Unauthorized", "log in first"));
   run(b, respond, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
     self->request(b->identity, b->timeout, caf::get_atom_v, atoms::auth_atom_v, token)
@@ -236,9 +222,6 @@ void notify_payment(const backend_ptr& b, http_request& request, const responder
 
 // -- authentication and the support space ----------------------------------------------------------------------
 
-std::string session_cookie(const std::string& token, std::int64_t max_age) {
-  return std::string(auth_cookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
-}
 
 void auth_login(const backend_ptr& b, http_request& request, const responder& respond) {
   auto body = parse_body(request, {"login", "password"});
@@ -253,7 +236,7 @@ void auth_login(const backend_ptr& b, http_request& request, const responder& re
             .then(
               [b, respond, user](std::string& token) {
                 auto response = ok_json(200, {{"user", user_json(user)}});
-                response.headers.emplace_back("Set-Cookie", session_cookie(token, b->login_ttl_s));
+                response.headers.emplace_back("Set-Cookie", pages::cookie_header(auth_cookie, token, b->login_ttl_s));
                 respond(std::move(response));
               },
               fail_with(respond));
@@ -263,11 +246,11 @@ void auth_login(const backend_ptr& b, http_request& request, const responder& re
 }
 
 void auth_logout(const backend_ptr& b, http_request& request, const responder& respond) {
-  auto token = cookie_value(request, auth_cookie);
+  auto token = pages::cookie_value(request, auth_cookie);
   auto cleared = [respond] {
     http_response response;
     response.status = 204;
-    response.headers.emplace_back("Set-Cookie", session_cookie("", 0));
+    response.headers.emplace_back("Set-Cookie", pages::cookie_header(auth_cookie, "", 0));
     respond(std::move(response));
   };
   if (token.empty()) return cleared();
