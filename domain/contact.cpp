@@ -57,6 +57,13 @@ contact tidy(contact c) {
   return c;
 }
 
+account_edit edit_of_account(contact submitted, const std::string& account_email) {
+  submitted.email = account_email;
+  account_edit edit{tidy(std::move(submitted)), {}};
+  edit.errors = validate(edit.details);
+  return edit;
+}
+
 bool is_valid_email(const std::string& email) {
   if (email.size() < 3 || email.size() > 254) return false;
   auto at = email.find('@');

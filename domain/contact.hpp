@@ -33,6 +33,14 @@ contact tidy(contact c);
 /// ISO 3166-1 alpha-2 country; length limits; valid UTF-8 without control characters.
 field_errors validate(const contact& c);
 
+/// A user's edit of their attached customer account: the email stays the account's; the rest is tidied and
+/// validated like a deposit.
+struct account_edit {
+  contact details;
+  field_errors errors;
+};
+account_edit edit_of_account(contact submitted, const std::string& account_email);
+
 /// True for a well-formed email address (one '@', non-empty local part, a dotted domain, no spaces).
 bool is_valid_email(const std::string& email);
 

@@ -285,11 +285,10 @@ void put_my_customer(const backend_ptr& b, http_request& request, const responde
   with_customer(b, request, respond,
                 [b, respond, details](self_ptr self, user_record user, std::optional<customer_record> c) mutable {
                   if (!c) return respond(problem(404, "Not Found", "no customer account is attached to this user yet"));
-                  details.email = c->details.email;  // the email stays the account's
-                  details = domain::tidy(std::move(details));
-                  if (auto errors = domain::validate(details); !errors.empty())
-                    return respond(problem(422, "Unprocessable Content", "the contact details are not valid", errors));
-                  self->request(b->accounts, b->timeout, atoms::deposit_atom_v, details, std::optional{user.id})
+                  auto edit = domain::edit_of_account(details, c->details.email);
+                  if (!edit.errors.empty())
+                    return respond(problem(422, "Unprocessable Content", "the contact details are not valid", edit.errors));
+                  self->request(b->accounts, b->timeout, atoms::deposit_atom_v, edit.details, std::optional{user.id})
                     .then([respond](customer_record& updated) { respond(ok_json(200, {{"customer", updated.details}})); },
                           fail_with(respond));
                 });

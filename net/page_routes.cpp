@@ -834,11 +834,12 @@ void save_account(const front_ptr& f, const http_request& request, const visitor
     f, request, v, respond,
     [f, v, respond, typed](flow_self self, user_record user, std::optional<customer_record> c) mutable {
       if (!c) return respond(message_page(*f, v, 404, text(v.lang, "title_account"), text(v.lang, "no_customer")));
-      typed.email = c->details.email;  // the email stays the account's (as in PUT /api/v1/me/customer)
-      auto details = domain::tidy(typed);
-      if (auto errors = domain::validate(details); !errors.empty())
-        return answer_account(self, f, v, respond, {typed, errors, false}, user, c);
-      self->request(f->b->accounts, f->b->timeout, atoms::deposit_atom_v, details, std::optional{user.id})
+      auto edit = domain::edit_of_account(typed, c->details.email);  // the rule of PUT /api/v1/me/customer
+      if (!edit.errors.empty()) {
+        typed.email = c->details.email;
+        return answer_account(self, f, v, respond, {typed, edit.errors, false}, user, c);
+      }
+      self->request(f->b->accounts, f->b->timeout, atoms::deposit_atom_v, edit.details, std::optional{user.id})
         .then([respond](customer_record&) { respond(see_other("/account?saved=1")); }, fail_page(f, v, respond, "/account"));
     });
 }
