@@ -1,0 +1,173 @@
+// After a run: every checkout the generator saw acknowledged exists exactly once in the database, COMPLETE,
+// with one product per unit bought, under the one customer of its email; and nothing is duplicated anywhere.
+// Reads the SQLite file read-only (WAL: reads do not disturb the running service).
+
+#include "loadgen.hpp"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace bench {
+
+namespace {
+
+/// A read-only connection running one query at a time.
+class reader {
+ public:
+  explicit reader(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+      throw std::runtime_error("cannot open " + path + ": " + sqlite3_errmsg(db_));
+    sqlite3_busy_timeout(db_, 10000);
+  }
+  ~reader() { sqlite3_close(db_); }
+
+  /// Calls `row(stmt)` for each row of `sql`.
+  template <class Row>
+  void each(const char* sql, Row row) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("query failed: ") + sqlite3_errmsg(db_));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) row(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) throw std::runtime_error(std::string("query failed: ") + sqlite3_errmsg(db_));
+  }
+
+  std::uint64_t scalar(const char* sql) {
+    std::uint64_t value = 0;
+    each(sql, [&](sqlite3_stmt* st) { value = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)); });
+    return value;
+  }
+
+  void begin() { sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr); }  // one snapshot for all the queries
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::string text(sqlite3_stmt* st, int column) {
+  auto p = sqlite3_column_text(st, column);
+  return p ? reinterpret_cast<const char*>(p) : "";
+}
+
+struct bill_row {
+  std::int64_t id = 0;
+  std::string status;
+  std::int64_t customer_id = 0;
+  int occurrences = 0;
+};
+
+/// The database, loaded once into memory (a few hundred thousand rows at most in a bench run).
+struct snapshot {
+  std::unordered_map<std::string, bill_row> bills;               // by transid
+  std::unordered_map<std::int64_t, std::string> customer_email;  // by id
+  std::unordered_map<std::string, int> customers_per_email;
+  std::unordered_map<std::int64_t, std::int64_t> units_of_bill;     // sum of bill_items.quantity
+  std::unordered_map<std::int64_t, std::int64_t> products_of_bill;  // products via their bill item
+};
+
+snapshot load(reader& db) {
+  snapshot s;
+  db.each("SELECT id, transid, status, customer_id FROM bills", [&](sqlite3_stmt* st) {
+    auto& b = s.bills[text(st, 1)];
+    b.id = sqlite3_column_int64(st, 0);
+    b.status = text(st, 2);
+    b.customer_id = sqlite3_column_int64(st, 3);
+    ++b.occurrences;
+  });
+  db.each("SELECT id, email_norm FROM customers", [&](sqlite3_stmt* st) {
+    auto email = text(st, 1);
+    s.customer_email[sqlite3_column_int64(st, 0)] = email;
+    ++s.customers_per_email[email];
+  });
+  db.each("SELECT bill_id, sum(quantity) FROM bill_items GROUP BY bill_id",
+          [&](sqlite3_stmt* st) { s.units_of_bill[sqlite3_column_int64(st, 0)] = sqlite3_column_int64(st, 1); });
+  db.each("SELECT i.bill_id, count(*) FROM products p JOIN bill_items i ON i.id = p.bill_item_id GROUP BY i.bill_id",
+          [&](sqlite3_stmt* st) { s.products_of_bill[sqlite3_column_int64(st, 0)] = sqlite3_column_int64(st, 1); });
+  return s;
+}
+
+void note(verification& v, const std::string& what) {
+  if (v.examples.size() < 10) v.examples.push_back(what);
+}
+
+void check_acknowledged(const snapshot& s, const std::vector<acknowledged>& acks, verification& v) {
+  std::unordered_set<std::string> emails;
+  for (const auto& a : acks) {
+    emails.insert(a.email_norm);
+    auto it = s.bills.find(a.transid);
+    if (it == s.bills.end() || it->second.occurrences != 1) {
+      ++v.missing;
+      note(v, "bill " + a.transid + (it == s.bills.end() ? " missing" : " present more than once"));
+      continue;
+    }
+    const auto& b = it->second;
+    bool ok = true;
+    if (b.status != "COMPLETE") ++v.not_complete, ok = false, note(v, "bill " + a.transid + " is " + b.status);
+    auto products = s.products_of_bill.count(b.id) ? s.products_of_bill.at(b.id) : 0;
+    if (products != a.units) {
+      ++v.wrong_units, ok = false;
+      note(v, "bill " + a.transid + ": " + std::to_string(products) + " products for " + std::to_string(a.units) +
+                " units bought");
+    }
+    auto owner = s.customer_email.find(b.customer_id);
+    if (owner == s.customer_email.end() || owner->second != a.email_norm) {
+      ++v.wrong_customer, ok = false;
+      note(v, "bill " + a.transid + " not under the customer of " + a.email_norm);
+    }
+    if (ok) ++v.found_complete;
+  }
+  v.emails = emails.size();
+  for (const auto& e : emails) {
+    auto it = s.customers_per_email.find(e);
+    if (it == s.customers_per_email.end() || it->second != 1) {
+      ++v.emails_not_once;
+      note(v, "email " + e + " has " + std::to_string(it == s.customers_per_email.end() ? 0 : it->second) +
+                " customer accounts");
+    }
+  }
+}
+
+void check_duplicates(reader& db, const snapshot& s, verification& v) {
+  v.duplicate_customers = db.scalar("SELECT count(*) - count(DISTINCT email_norm) FROM customers");
+  v.duplicate_bills = db.scalar("SELECT count(*) - count(DISTINCT transid) FROM bills");
+  v.duplicate_products = db.scalar("SELECT count(*) - count(DISTINCT reference) FROM products");
+  v.duplicate_notifications = db.scalar(
+    "SELECT count(*) FROM (SELECT 1 FROM payment_notifications GROUP BY provider, txn_id HAVING count(*) > 1)");
+  v.customers_total = db.scalar("SELECT count(*) FROM customers");
+  v.bills_total = db.scalar("SELECT count(*) FROM bills");
+  v.products_total = db.scalar("SELECT count(*) FROM products");
+  for (const auto& [transid, b] : s.bills) {
+    if (b.status != "COMPLETE") continue;
+    auto units = s.units_of_bill.count(b.id) ? s.units_of_bill.at(b.id) : 0;
+    auto products = s.products_of_bill.count(b.id) ? s.products_of_bill.at(b.id) : 0;
+    if (units != products) ++v.complete_bills_with_wrong_products;
+  }
+}
+
+}  // namespace
+
+verification verify_database(const std::string& path, const std::vector<acknowledged>& acks) {
+  verification v;
+  v.ran = true;
+  v.acknowledged = acks.size();
+  try {
+    reader db(path);
+    db.begin();
+    auto s = load(db);
+    check_acknowledged(s, acks, v);
+    check_duplicates(db, s, v);
+  } catch (const std::exception& e) {
+    note(v, std::string("verification failed to run: ") + e.what());
+    return v;
+  }
+  v.pass = v.found_complete == v.acknowledged && v.emails_not_once == 0 && v.duplicate_customers == 0 &&
+           v.duplicate_bills == 0 && v.duplicate_products == 0 && v.duplicate_notifications == 0 &&
+           v.complete_bills_with_wrong_products == 0;
+  return v;
+}
+
+}  // namespace bench
