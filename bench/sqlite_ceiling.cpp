@@ -1,12 +1,13 @@
 // boutique-sqlite-ceiling: the storage ceiling. Writes the rows a guest checkout writes in the service (sessions,
 // customers, customer_events, bills, bill_items, products, users, password_tokens, outbox, payment_notifications),
-// straight into SQLite with the project's schema (storage/migrations/*.sql), WAL, synchronous=FULL, foreign keys
+// straight into SQLite with the project's schema (the embedded storage/migrations), WAL, synchronous=FULL, foreign keys
 // on, committing every --batch writes (a "write" is one of the 6 storage requests of a checkout, as in the service's
 // group commit). No service, no actors, no reads: what SQLite alone can do on this disk.
 //
-// usage: boutique-sqlite-ceiling --db=PATH [--seconds=5] [--batch=32] [--savepoints=0|1] [--migrations=DIR]
+// usage: boutique-sqlite-ceiling --db=PATH [--seconds=5] [--batch=32] [--savepoints=0|1]
 
-#include <sqlite3.h>
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -26,77 +27,41 @@
 
 namespace {
 
+namespace storage = boutique::storage;
+
 struct settings {
   std::string db_path;
-  std::string migrations = BOUTIQUE_MIGRATIONS_DIR;
   double seconds = 5;
   int batch = 32;
   bool savepoints = false;  // wrap each write in SAVEPOINT/RELEASE, as the service's storage actor does
 };
 
+/// The project's own connection (storage/database.hpp) with the bench's parameter lists.
 class connection {
  public:
-  explicit connection(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
-  }
-  ~connection() {
-    statements_.clear();
-    sqlite3_close(db_);
-  }
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string message = error ? error : "?";
-      sqlite3_free(error);
-      throw std::runtime_error(message + " in: " + sql.substr(0, 80));
-    }
-  }
+  explicit connection(const std::string& path) : db_(path, {storage::database::access::read_write, true}) {}
+  void exec(const std::string& sql) { db_.exec(sql); }
   /// Runs a cached prepared statement with the given text/integer parameters; returns the rows changed.
   int run(const char* sql, const std::vector<std::variant<std::int64_t, std::string>>& params) {
-    auto& st = statements_[sql];
-    if (!st) {
-      sqlite3_stmt* raw = nullptr;
-      if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK)
-        throw std::runtime_error(std::string(sqlite3_errmsg(db_)) + " in: " + sql);
-      st.reset(raw);
-    }
+    auto& st = db_.prepare(sql);
     for (std::size_t i = 0; i < params.size(); ++i) {
       int index = static_cast<int>(i) + 1;
-      if (auto n = std::get_if<std::int64_t>(&params[i])) sqlite3_bind_int64(st.get(), index, *n);
-      else {
-        const auto& s = std::get<std::string>(params[i]);
-        sqlite3_bind_text(st.get(), index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-      }
+      if (auto n = std::get_if<std::int64_t>(&params[i])) st.bind(index, *n);
+      else st.bind(index, std::get<std::string>(params[i]));
     }
-    int rc = sqlite3_step(st.get());
-    sqlite3_reset(st.get());
-    if (rc != SQLITE_DONE) throw std::runtime_error(std::string(sqlite3_errmsg(db_)) + " in: " + sql);
-    return sqlite3_changes(db_);
+    st.run();
+    return db_.changes();
   }
-  std::int64_t last_id() const { return sqlite3_last_insert_rowid(db_); }
+  std::int64_t last_id() const { return db_.last_insert_rowid(); }
+  storage::database& db() { return db_; }
 
  private:
-  struct finalizer {
-    void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
-  };
-  sqlite3* db_ = nullptr;
-  std::map<const char*, std::unique_ptr<sqlite3_stmt, finalizer>> statements_;
+  storage::database db_;
 };
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void apply_schema(connection& db, const std::string& dir) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir))
-    if (entry.path().extension() == ".sql") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  if (files.empty()) throw std::runtime_error("no migrations in " + dir);
-  for (const auto& f : files) db.exec(read_file(f));
+/// The service's schema, from the migrations embedded in the project's storage library.
+void apply_schema(connection& db) {
+  storage::migrate(db.db());
   db.exec("INSERT INTO catalog_items VALUES ('A51-11236-F','Formation initiale','12000','EUR',2000,365,0,1),"
           "('B12-20410-F','Sauveteur secouriste',24000,'EUR',2000,730,1,2),"
           "('D22-40155-M','Moodle for teachers',4900,'EUR',550,90,0,3)");
@@ -207,7 +172,6 @@ settings parse(int argc, char** argv) {
     else if (key == "--seconds") s.seconds = std::stod(value);
     else if (key == "--batch") s.batch = std::max(1, std::stoi(value));
     else if (key == "--savepoints") s.savepoints = value == "1";
-    else if (key == "--migrations") s.migrations = value;
     else {
       std::fprintf(stderr, "usage: boutique-sqlite-ceiling --db=PATH [--seconds=5] [--batch=32] [--savepoints=0|1]\n");
       std::exit(2);
@@ -229,7 +193,7 @@ int main(int argc, char** argv) {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA foreign_keys = ON");
-  apply_schema(db, s.migrations);
+  apply_schema(db);
   id_maker ids;
   std::uint64_t checkouts = 0, rows = 0, writes = 0, commits = 0;
   auto start = std::chrono::steady_clock::now();

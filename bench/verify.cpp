@@ -4,7 +4,7 @@
 
 #include "loadgen.hpp"
 
-#include <sqlite3.h>
+#include "storage/database.hpp"
 
 #include <stdexcept>
 #include <unordered_map>
@@ -12,46 +12,33 @@
 
 namespace bench {
 
+namespace storage = boutique::storage;
+
 namespace {
 
-/// A read-only connection running one query at a time.
+/// The service's own read-only connection, one query at a time.
 class reader {
  public:
-  explicit reader(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
-      throw std::runtime_error("cannot open " + path + ": " + sqlite3_errmsg(db_));
-    sqlite3_busy_timeout(db_, 10000);
-  }
-  ~reader() { sqlite3_close(db_); }
+  explicit reader(const std::string& path) : db_(path, {storage::database::access::read_only, true}) {}
 
-  /// Calls `row(stmt)` for each row of `sql`.
+  /// Calls `row(statement)` for each row of `sql`.
   template <class Row>
   void each(const char* sql, Row row) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("query failed: ") + sqlite3_errmsg(db_));
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) row(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) throw std::runtime_error(std::string("query failed: ") + sqlite3_errmsg(db_));
+    auto& st = db_.prepare(sql);
+    while (st.step()) row(st);
   }
 
   std::uint64_t scalar(const char* sql) {
     std::uint64_t value = 0;
-    each(sql, [&](sqlite3_stmt* st) { value = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)); });
+    each(sql, [&](const storage::statement& st) { value = static_cast<std::uint64_t>(st.integer(0)); });
     return value;
   }
 
-  void begin() { sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr); }  // one snapshot for all the queries
+  void begin() { db_.exec("BEGIN"); }  // one snapshot for all the queries
 
  private:
-  sqlite3* db_ = nullptr;
+  storage::database db_;
 };
-
-std::string text(sqlite3_stmt* st, int column) {
-  auto p = sqlite3_column_text(st, column);
-  return p ? reinterpret_cast<const char*>(p) : "";
-}
 
 struct bill_row {
   std::int64_t id = 0;
@@ -71,22 +58,22 @@ struct snapshot {
 
 snapshot load(reader& db) {
   snapshot s;
-  db.each("SELECT id, transid, status, customer_id FROM bills", [&](sqlite3_stmt* st) {
-    auto& b = s.bills[text(st, 1)];
-    b.id = sqlite3_column_int64(st, 0);
-    b.status = text(st, 2);
-    b.customer_id = sqlite3_column_int64(st, 3);
+  db.each("SELECT id, transid, status, customer_id FROM bills", [&](const storage::statement& st) {
+    auto& b = s.bills[st.text(1)];
+    b.id = st.integer(0);
+    b.status = st.text(2);
+    b.customer_id = st.integer(3);
     ++b.occurrences;
   });
-  db.each("SELECT id, email_norm FROM customers", [&](sqlite3_stmt* st) {
-    auto email = text(st, 1);
-    s.customer_email[sqlite3_column_int64(st, 0)] = email;
+  db.each("SELECT id, email_norm FROM customers", [&](const storage::statement& st) {
+    auto email = st.text(1);
+    s.customer_email[st.integer(0)] = email;
     ++s.customers_per_email[email];
   });
   db.each("SELECT bill_id, sum(quantity) FROM bill_items GROUP BY bill_id",
-          [&](sqlite3_stmt* st) { s.units_of_bill[sqlite3_column_int64(st, 0)] = sqlite3_column_int64(st, 1); });
+          [&](const storage::statement& st) { s.units_of_bill[st.integer(0)] = st.integer(1); });
   db.each("SELECT i.bill_id, count(*) FROM products p JOIN bill_items i ON i.id = p.bill_item_id GROUP BY i.bill_id",
-          [&](sqlite3_stmt* st) { s.products_of_bill[sqlite3_column_int64(st, 0)] = sqlite3_column_int64(st, 1); });
+          [&](const storage::statement& st) { s.products_of_bill[st.integer(0)] = st.integer(1); });
   return s;
 }
 
