@@ -140,6 +140,18 @@ struct bill_draft {
   std::int64_t session_expires_at = 0;
 };
 
+/// A checkout session given a new id at login (against session fixation): its row moves to the new id, with
+/// its bill when one is placed, and the login is recorded on the customer's timeline, in one transaction.
+struct session_rekey {
+  std::string old_id;
+  std::string new_id;
+  std::string snapshot_json;
+  std::int64_t expires_at = 0;
+  std::optional<std::string> transid;           ///< the placed bill, now referring to the new id
+  std::optional<std::int64_t> logged_in_customer;  ///< the customer account the session now holds
+  std::int64_t now = 0;
+};
+
 /// A bill as stored, with its lines.
 struct bill_record {
   std::string transid;
@@ -264,6 +276,7 @@ CAF_ADD_ATOM(boutique, boutique::atoms, refresh_atom, "refresh")
 CAF_ADD_ATOM(boutique, boutique::atoms, resolve_atom, "resolve")
 CAF_ADD_ATOM(boutique, boutique::atoms, actors_atom, "actors")
 CAF_ADD_ATOM(boutique, boutique::atoms, vitals_atom, "vitals")
+CAF_ADD_ATOM(boutique, boutique::atoms, rekey_atom, "rekey")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)
@@ -294,6 +307,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::customer_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::user_credentials>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::user_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::string>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_rekey)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::int64_t>)
 
 CAF_ERROR_CODE_ENUM(boutique::domain::error_code, "boutique")

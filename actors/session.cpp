@@ -58,6 +58,7 @@ struct session_state {
   session_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   session_snapshot s;
   std::shared_ptr<const session_context> ctx;
+  caf::actor_addr directory;  ///< weak: the directory owns its sessions, not the other way round
   std::unordered_map<std::string, payment_outcome> payments;  ///< outcomes already answered, by provider/txn_id
   std::uint64_t messages = 0;
   std::int64_t last_active = 0;
@@ -67,16 +68,24 @@ struct session_state {
 
 using pointer = session_actor::stateful_pointer<session_state>;
 
-/// Persists the snapshot, then calls `done` (or delivers the error to `rp`). The actor handles nothing else
-/// meanwhile (await), so that changes of one session never interleave.
+/// Persists `next` as the session's new state, then makes it the actor's state and calls `done`; when the write
+/// fails, the actor keeps its previous state and `rp` gets the error, so nothing is half-applied. The actor
+/// handles nothing else meanwhile (await), so that changes of one session never interleave.
 template <class Promise, class Done>
-void persist(pointer self, Promise rp, Done done) {
-  auto& s = self->state.s;
-  s.updated_at = now_s();
-  s.expires_at = s.updated_at + self->state.ctx->settings.ttl.count();
-  self->request(self->state.ctx->storage, self->state.ctx->settings.timeout, caf::put_atom_v, atoms::session_atom_v,
-                s.id, to_json(s), s.expires_at)
-    .await([done](caf::ok_atom) mutable { done(); }, [rp](caf::error& err) mutable { rp.deliver(err); });
+void commit(pointer self, session_snapshot next, Promise rp, Done done) {
+  const auto& ctx = *self->state.ctx;
+  next.updated_at = now_s();
+  next.expires_at = next.updated_at + ctx.settings.ttl.count();
+  auto id = next.id;
+  auto expires_at = next.expires_at;
+  self->request(ctx.storage, ctx.settings.timeout, caf::put_atom_v, atoms::session_atom_v, id, to_json(next),
+                expires_at)
+    .await(
+      [self, next, done](caf::ok_atom) mutable {
+        self->state.s = std::move(next);
+        done();
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
 }
 
 bool is_placed(const session_snapshot& s) { return s.transid.has_value(); }
@@ -88,9 +97,10 @@ caf::result<session_snapshot> put_cart(pointer self, cart_request& lines) {
   if (!priced.errors.empty())
     return make_validation_error("the cart is not valid", priced.errors);
   auto rp = self->make_response_promise<session_snapshot>();
-  s.cart = std::move(lines);
-  s.priced = std::move(priced.cart);
-  persist(self, rp, [self, rp]() mutable { rp.deliver(self->state.s); });
+  auto next = s;
+  next.cart = std::move(lines);
+  next.priced = std::move(priced.cart);
+  commit(self, std::move(next), rp, [self, rp]() mutable { rp.deliver(self->state.s); });
   return rp;
 }
 
@@ -104,19 +114,51 @@ caf::result<session_snapshot> put_contact(pointer self, domain::contact& given) 
   self->request(self->state.ctx->accounts, self->state.ctx->settings.timeout, atoms::deposit_atom_v, details, s.user_id)
     .await(
       [self, rp, details](customer_record& account) mutable {
-        auto& s = self->state.s;
-        s.contact = details;
-        s.contact_given = true;
-        s.customer_id = account.id;
-        if (s.stage == "browsing") s.stage = "contact";
-        persist(self, rp, [self, rp]() mutable { rp.deliver(self->state.s); });
+        auto next = self->state.s;
+        next.contact = details;
+        next.contact_given = true;
+        next.customer_id = account.id;
+        if (next.stage == "browsing") next.stage = "contact";
+        commit(self, std::move(next), rp, [self, rp]() mutable { rp.deliver(self->state.s); });
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
 }
 
-caf::result<domain::contact> login(pointer self, std::string& login_name, std::string& password) {
-  auto rp = self->make_response_promise<domain::contact>();
+/// Gives the session of a shopper who just logged in a new id (the old one stops working: whoever knew it
+/// cannot follow the shopper into their account), in storage first, then in the directory.
+void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> logged_in_customer,
+            caf::typed_response_promise<session_snapshot> rp) {
+  const auto& ctx = *self->state.ctx;
+  next.id = domain::new_secret_id();
+  next.updated_at = now_s();
+  next.expires_at = next.updated_at + ctx.settings.ttl.count();
+  session_rekey rekey{self->state.s.id, next.id,          to_json(next), next.expires_at,
+                      next.transid,     logged_in_customer, next.updated_at};
+  self->request(ctx.storage, ctx.settings.timeout, atoms::rekey_atom_v, std::move(rekey))
+    .await(
+      [self, rp, next](caf::ok_atom) mutable {
+        auto old_id = self->state.s.id;
+        self->state.s = std::move(next);
+        auto directory = caf::actor_cast<session_directory_actor>(self->state.directory);
+        if (!directory) {
+          rp.deliver(failure(domain::error_code::internal, "the session directory is gone"));
+          return self->quit();
+        }
+        self->request(directory, self->state.ctx->settings.timeout, atoms::rekey_atom_v, old_id, self->state.s.id)
+          .await([self, rp](caf::ok_atom) mutable { rp.deliver(self->state.s); },
+                 [self, rp](caf::error& err) mutable {
+                   // Stored under the new id but routed under the old one: stop, the next request reloads it.
+                   self->state.log->error("event=rekey_failed error=\"{}\"", error_detail(err));
+                   rp.deliver(err);
+                   self->quit();
+                 });
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+}
+
+caf::result<session_snapshot> login(pointer self, std::string& login_name, std::string& password) {
+  auto rp = self->make_response_promise<session_snapshot>();
   auto timeout = self->state.ctx->settings.timeout;
   self->request(self->state.ctx->identity, timeout, atoms::login_atom_v, login_name, password)
     .await(
@@ -124,30 +166,26 @@ caf::result<domain::contact> login(pointer self, std::string& login_name, std::s
         self->request(self->state.ctx->readers, timeout, caf::get_atom_v, atoms::customer_atom_v, user.id)
           .await(
             [self, rp, user](std::optional<customer_record>& account) mutable {
-              auto& s = self->state.s;
-              s.user_id = user.id;
+              auto next = self->state.s;
+              next.user_id = user.id;
+              std::optional<std::int64_t> logged_in_customer;
               if (account) {
                 // The session's contact becomes the user's customer account.
-                self->request(self->state.ctx->storage, self->state.ctx->settings.timeout, atoms::login_atom_v,
-                              account->id, now_s())
-                  .then([](caf::ok_atom) {},
-                        [self](caf::error& err) {
-                          self->state.log->warn("event=login_event_lost error=\"{}\"", error_detail(err));
-                        });
-                s.contact = account->details;
-                s.contact_given = true;
-                s.customer_id = account->id;
-                if (s.stage == "browsing") s.stage = "contact";
+                logged_in_customer = account->id;
+                next.contact = account->details;
+                next.contact_given = true;
+                next.customer_id = account->id;
+                if (next.stage == "browsing") next.stage = "contact";
               } else {
-                s.contact = domain::contact{};
-                s.contact.firstname = user.firstname;
-                s.contact.lastname = user.lastname;
-                s.contact.email = user.email;
-                s.contact_given = false;
-                s.customer_id.reset();
-                if (s.stage == "contact") s.stage = "browsing";
+                next.contact = domain::contact{};
+                next.contact.firstname = user.firstname;
+                next.contact.lastname = user.lastname;
+                next.contact.email = user.email;
+                next.contact_given = false;
+                next.customer_id.reset();
+                if (next.stage == "contact") next.stage = "browsing";
               }
-              persist(self, rp, [self, rp]() mutable { rp.deliver(self->state.s.contact); });
+              rotate(self, std::move(next), logged_in_customer, rp);
             },
             [rp](caf::error& err) mutable { rp.deliver(err); });
       },
@@ -229,9 +267,11 @@ void touch(pointer self) {
   self->state.last_active = now_s();
 }
 
-session_actor::behavior_type session(pointer self, session_snapshot snapshot, std::shared_ptr<const session_context> ctx) {
+session_actor::behavior_type session(pointer self, session_snapshot snapshot, std::shared_ptr<const session_context> ctx,
+                                     caf::actor_addr directory) {
   self->state.s = std::move(snapshot);
   self->state.ctx = std::move(ctx);
+  self->state.directory = std::move(directory);
   self->state.last_active = now_s();
   return {
     [self](caf::get_atom) {
@@ -292,7 +332,7 @@ using directory_pointer = session_directory_actor::stateful_pointer<directory_st
 session_actor activate(directory_pointer self, session_snapshot snapshot) {
   auto& st = self->state;
   auto id = snapshot.id;
-  auto handle = self->spawn<caf::linked>(session, std::move(snapshot), st.ctx);
+  auto handle = self->spawn<caf::linked>(session, std::move(snapshot), st.ctx, self->address());
   auto& entry = st.live[id];
   entry.handle = handle;
   entry.touch();
@@ -381,6 +421,16 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
   return {
     [self](caf::put_atom) { return create(self); },
     [self](atoms::resolve_atom, const std::string& id) { return resolve(self, id); },
+    [self](atoms::rekey_atom, const std::string& old_id, const std::string& new_id) {
+      auto& live = self->state.live;
+      if (auto it = live.find(old_id); it != live.end()) {
+        auto entry = std::move(it->second);
+        live.erase(it);
+        entry.touch();
+        live.insert_or_assign(new_id, std::move(entry));
+      }
+      return caf::ok_atom_v;
+    },
     [self](atoms::payment_atom, payment_event& event) { return route_payment(self, event); },
     [self](caf::get_atom, atoms::stats_atom) {
       auto& st = self->state;

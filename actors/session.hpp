@@ -19,8 +19,8 @@ using session_actor = caf::typed_actor<
   caf::replies_to<caf::put_atom, atoms::customer_atom, domain::contact>::with<session_snapshot>,
   // the contact form's current values
   caf::replies_to<caf::get_atom, atoms::customer_atom>::with<domain::contact>,
-  // login, password -> the pre-filled contact form
-  caf::replies_to<atoms::login_atom, std::string, std::string>::with<domain::contact>,
+  // login, password -> the session under its new id, its contact pre-filled from the user's account
+  caf::replies_to<atoms::login_atom, std::string, std::string>::with<session_snapshot>,
   // paymode -> the session with its placed bill
   caf::replies_to<atoms::order_atom, std::string>::with<session_snapshot>,
   // test payment of the placed bill
@@ -35,6 +35,8 @@ using session_directory_actor = caf::typed_actor<
   caf::replies_to<caf::put_atom>::with<std::string>,
   // session id -> its live actor (404 when unknown or expired)
   caf::replies_to<atoms::resolve_atom, std::string>::with<session_actor>,
+  // old id, new id: a session renamed at login (it is stored under the new id already)
+  caf::replies_to<atoms::rekey_atom, std::string, std::string>::with<caf::ok_atom>,
   // a payment event, routed to the session that placed the bill
   caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,

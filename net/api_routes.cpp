@@ -143,7 +143,12 @@ void session_login(const backend_ptr& b, http_request& request, const route_para
   if (body.error) return respond(*body.error);
   with_session(b, p, respond, [b, respond, login, password](self_ptr self, actors::session_actor s) {
     self->request(s, b->timeout, atoms::login_atom_v, login, password)
-      .then([respond](domain::contact& c) { respond(ok_json(200, {{"contact", c}})); }, fail_with(respond));
+      .then(
+        [respond](session_snapshot& snap) {
+          // The session has a new id from now on; the one in the path no longer works.
+          respond(ok_json(200, {{"contact", snap.contact}, {"session_id", snap.id}}));
+        },
+        fail_with(respond));
   });
 }
 

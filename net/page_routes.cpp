@@ -546,7 +546,11 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
     f, request, v, respond,
     [f, v, respond, login, password](flow_self self, actors::session_actor s) {
       self->request(s, f->b->timeout, atoms::login_atom_v, login, password)
-        .then([respond](domain::contact&) { respond(see_other("/checkout/contact")); },
+        .then(
+          [respond](session_snapshot& snap) {
+            // The session has a new id from now on: the browser gets it, the old one no longer works.
+            respond(see_other("/checkout/contact", pages::cookie_header(checkout_cookie, snap.id, std::nullopt)));
+          },
               [self, f, v, respond, login, s](caf::error& err) {
                 auto code = domain_code(err);
                 if (code != domain::error_code::unauthenticated && code != domain::error_code::throttled)

@@ -29,6 +29,8 @@ const std::string sql_search_customers =
   "'\\' OR lower(firstname) LIKE ?1 ESCAPE '\\') ORDER BY id LIMIT ?3";
 constexpr const char* sql_customer_events =
   "SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, id";
+constexpr const char* sql_delete_session = "DELETE FROM sessions WHERE id = ?";
+constexpr const char* sql_move_bill = "UPDATE bills SET session_id = ?2 WHERE transid = ?1";
 constexpr const char* sql_select_session = "SELECT snapshot FROM sessions WHERE id = ? AND expires_at > ?";
 
 std::optional<customer_record> one_customer(statement& st) {
@@ -116,6 +118,15 @@ std::optional<customer_detail> customer_details(database& db, std::int64_t id) {
 
 void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at) {
   db.prepare(sql_upsert_session).bind_all(id, snapshot, expires_at).run();
+}
+
+void rekey_session(database& db, const session_rekey& r) {
+  transaction tx(db);
+  db.prepare(sql_delete_session).bind_all(r.old_id).run();
+  save_session(db, r.new_id, r.snapshot_json, r.expires_at);
+  if (r.transid) db.prepare(sql_move_bill).bind_all(*r.transid, r.new_id).run();
+  if (r.logged_in_customer) record_event(db, *r.logged_in_customer, "logged_in", "", r.now);
+  tx.commit();
 }
 
 std::optional<std::string> load_session(database& db, const std::string& id, std::int64_t now) {

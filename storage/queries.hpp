@@ -41,6 +41,8 @@ std::optional<customer_detail> customer_details(database& db, std::int64_t id);
 // -- sessions --------------------------------------------------------------------------------------------------
 
 void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at);
+/// Moves a session to its new id (see session_rekey); the old id is gone afterwards.
+void rekey_session(database& db, const session_rekey& r);
 /// The stored snapshot of a session that has not expired at `now`.
 std::optional<std::string> load_session(database& db, const std::string& id, std::int64_t now);
 

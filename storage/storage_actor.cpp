@@ -123,6 +123,12 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return caf::ok_atom_v;
       });
     },
+    [self](atoms::rekey_atom, session_rekey& rekey) {
+      return enqueue<caf::ok_atom>(self, [rekey = std::move(rekey)](database& db) {
+        rekey_session(db, rekey);
+        return caf::ok_atom_v;
+      });
+    },
     [self](atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user, std::int64_t now) {
       return enqueue<customer_record>(self, [details = std::move(details), acting_user, now](database& db) {
         return deposit_contact(db, details, acting_user, now);

@@ -20,6 +20,7 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<caf::ping_atom>::with<bool>,
   // session id, snapshot, expires_at
   caf::replies_to<caf::put_atom, atoms::session_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
+  caf::replies_to<atoms::rekey_atom, session_rekey>::with<caf::ok_atom>,
   // contact, acting user, now -> the customer account as it now is (see queries.hpp deposit_contact)
   caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>, std::int64_t>::with<customer_record>,
   caf::replies_to<atoms::order_atom, bill_draft>::with<caf::ok_atom>,

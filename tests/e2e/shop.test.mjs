@@ -59,12 +59,16 @@ test('a returning customer logs in at the contact step and changes the city', as
   try {
     await addToCart(page, 'G40-70300-C');
     await submit(page, page.getByRole('link', { name: 'Continue to your details' }));
+    const checkoutId = async () => (await context.cookies()).find((c) => c.name === 'boutique_checkout')?.value;
+    const guestId = await checkoutId();
     const login = page.locator('aside');
     await login.getByLabel('Email or username').fill(email);
     await login.getByLabel('Password').fill(password);
     await submit(page, login.getByRole('button', { name: 'Log in' }));
 
     assert.equal(new URL(page.url()).pathname, '/checkout/contact');
+    assert.ok(guestId);
+    assert.notEqual(await checkoutId(), guestId, 'a new checkout session id at login');
     await page.getByText('You are logged in').waitFor();
     assert.equal(await page.locator('#f-email').inputValue(), email);
     assert.equal(await page.getByLabel('First name').inputValue(), 'Camille');

@@ -124,8 +124,16 @@ TEST(checkout, login_prefills_the_form_and_edits_are_saved_to_the_account) {
   EXPECT_EQ(wrong.json()["detail"], unknown.json()["detail"]) << "one generic message for both";
   EXPECT_FALSE(c.state().json()["authenticated"]);
 
+  ASSERT_EQ(c.cart(one_item).status, 200);
+  auto before = c.id();
   auto in = c.login("Returning@Example.org", password);
   ASSERT_EQ(in.status, 200) << in.body;
+  EXPECT_NE(c.id(), before) << "a new session id at login";
+  EXPECT_EQ(c.id().size(), before.size());
+  EXPECT_EQ(c.client().get("/api/v1/sessions/" + before).status, 404) << "the old id no longer works";
+  EXPECT_EQ(c.client().get("/api/v1/sessions/" + before + "/contact").status, 404)
+    << "whoever knew the old id cannot read the account's details";
+  EXPECT_EQ(c.state().json()["cart"]["items"].size(), 1u) << "the cart moved with the session";
   EXPECT_EQ(in.json()["contact"]["city"], "Lyon");
   EXPECT_EQ(in.json()["contact"]["lastname"], "Lopez");
   EXPECT_TRUE(c.state().json()["authenticated"]);
@@ -133,7 +141,6 @@ TEST(checkout, login_prefills_the_form_and_edits_are_saved_to_the_account) {
 
   ASSERT_EQ(c.contact(contact_form("returning@example.org", "Annecy")).status, 200);
   EXPECT_EQ(city_of(svc, "returning@example.org"), "Annecy");
-  ASSERT_EQ(c.cart(one_item).status, 200);
   ASSERT_EQ(c.order().status, 201);
   ASSERT_EQ(c.pay().status, 200);
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM users"), 1) << "no second user for a returning customer";

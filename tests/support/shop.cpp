@@ -20,6 +20,12 @@ checkout::checkout(std::uint16_t port) : client_(port) {
   id_ = r.json()["session_id"];
 }
 
+reply checkout::login(const std::string& login, const std::string& password) {
+  auto r = client_.post(path("/login"), {{"login", login}, {"password", password}});
+  if (r.status == 200) id_ = r.json().at("session_id");
+  return r;
+}
+
 reply checkout::buy(const std::string& email, const nlohmann::json& items) {
   for (auto step : {cart(items), contact(contact_form(email)), order()})
     if (step.status >= 300) return step;
