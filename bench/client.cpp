@@ -47,12 +47,15 @@ void connection::close() {
   open_ = false;
 }
 
-asio::awaitable<std::string> connection::ensure_open() {
+asio::awaitable<std::string> connection::open() {
   if (open_) co_return std::string{};
   beast::error_code ec;
   stream_.expires_after(request_timeout);
   co_await stream_.async_connect(endpoint_, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return "connect: " + ec.message();
+  if (ec) {
+    close();  // a fresh socket for the next attempt
+    co_return "connect: " + ec.message();
+  }
   stream_.socket().set_option(tcp::no_delay(true), ec);
   open_ = true;
   co_return std::string{};
@@ -61,7 +64,7 @@ asio::awaitable<std::string> connection::ensure_open() {
 asio::awaitable<reply> connection::send(http::verb method, const std::string& target, std::string body,
                                         const header_list& headers) {
   reply out;
-  if (auto failure = co_await ensure_open(); !failure.empty()) {
+  if (auto failure = co_await open(); !failure.empty()) {
     out.failure = failure;
     co_return out;
   }

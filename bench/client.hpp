@@ -14,7 +14,7 @@
 
 namespace bench {
 
-/// A response, or an I/O failure (status 0, `failure` says what).
+/// A response, or an I/O failure on connect, write or read (status 0, `failure` says what).
 struct reply {
   int status = 0;
   std::string body;
@@ -31,8 +31,10 @@ class connection {
   boost::asio::awaitable<reply> send(boost::beast::http::verb method, const std::string& target, std::string body,
                                      const header_list& headers = {});
 
+  /// Connects unless already connected; returns what failed, or nothing.
+  boost::asio::awaitable<std::string> open();
+
  private:
-  boost::asio::awaitable<std::string> ensure_open();
   void close();
 
   boost::beast::tcp_stream stream_;

@@ -21,6 +21,7 @@ const char* mode_name(run_mode m) {
     case run_mode::ceiling: return "ceiling";
     case run_mode::sessions: return "sessions";
     case run_mode::accounts: return "accounts";
+    case run_mode::verify: return "verify";
   }
   return "?";
 }
@@ -36,6 +37,7 @@ const char* done_name(run_mode m) {
     case run_mode::ceiling: return "requests";
     case run_mode::sessions: return "sessions";
     case run_mode::accounts: return "accounts";
+    case run_mode::verify: return "verified";
   }
   return "done";
 }
@@ -62,6 +64,7 @@ nlohmann::json verification_json(const verification& v) {
           {"not_complete", v.not_complete},
           {"wrong_units", v.wrong_units},
           {"wrong_customer", v.wrong_customer},
+          {"not_attached", v.not_attached},
           {"emails", v.emails},
           {"emails_not_exactly_once", v.emails_not_once},
           {"duplicate_customers", v.duplicate_customers},
@@ -69,32 +72,72 @@ nlohmann::json verification_json(const verification& v) {
           {"duplicate_products", v.duplicate_products},
           {"duplicate_notifications", v.duplicate_notifications},
           {"complete_bills_with_wrong_products", v.complete_bills_with_wrong_products},
+          {"complete_bills_unattached", v.complete_bills_unattached},
+          {"incomplete_bills_with_products", v.incomplete_bills_with_products},
+          {"bills_completed_twice", v.bills_completed_twice},
+          {"sessions_with_two_bills", v.sessions_with_two_bills},
+          {"sessions_read", v.sessions_read},
+          {"sessions_completed", v.sessions_completed},
+          {"sessions_not_completed", v.sessions_not_completed},
           {"customers_total", v.customers_total},
           {"bills_total", v.bills_total},
           {"products_total", v.products_total},
           {"examples", v.examples}};
 }
 
+nlohmann::json resume_json(const resume_counts& c) {
+  return {{"interrupted", c.interrupted},
+          {"resumed", c.resumed},
+          {"completed_after_resume", c.completed_after_resume},
+          {"lost", c.lost},
+          {"inconsistent", c.inconsistent},
+          {"login_lost", c.login_lost},
+          {"abandoned", c.abandoned},
+          {"reconnects", c.reconnects},
+          {"examples", c.examples}};
+}
+
+using ull = unsigned long long;
+
 void print_verification(const verification& v) {
   if (!v.ran) return;
-  std::printf("verification: %s  acknowledged %llu, found COMPLETE with right units and customer %llu; missing %llu, "
-              "not complete %llu, wrong units %llu, wrong customer %llu; emails %llu (not exactly once: %llu); "
-              "duplicates: customers %llu, bills %llu, products %llu, notifications %llu; complete bills with wrong "
-              "product count %llu (database: %llu customers, %llu bills, %llu products)\n",
-              v.pass ? "PASS" : "FAIL", (unsigned long long)v.acknowledged, (unsigned long long)v.found_complete,
-              (unsigned long long)v.missing, (unsigned long long)v.not_complete, (unsigned long long)v.wrong_units,
-              (unsigned long long)v.wrong_customer, (unsigned long long)v.emails,
-              (unsigned long long)v.emails_not_once, (unsigned long long)v.duplicate_customers,
-              (unsigned long long)v.duplicate_bills, (unsigned long long)v.duplicate_products,
-              (unsigned long long)v.duplicate_notifications, (unsigned long long)v.complete_bills_with_wrong_products,
-              (unsigned long long)v.customers_total, (unsigned long long)v.bills_total,
-              (unsigned long long)v.products_total);
+  std::printf("verification: %s  acknowledged %llu, found COMPLETE with right units and customer, attached %llu; "
+              "missing %llu, not complete %llu, wrong units %llu, wrong customer %llu, not attached %llu; emails %llu "
+              "(not exactly once: %llu)\n",
+              v.pass ? "PASS" : "FAIL", (ull)v.acknowledged, (ull)v.found_complete, (ull)v.missing,
+              (ull)v.not_complete, (ull)v.wrong_units, (ull)v.wrong_customer, (ull)v.not_attached, (ull)v.emails,
+              (ull)v.emails_not_once);
+  std::printf("  duplicates: customers %llu, bills %llu, products %llu, notifications %llu, bills completed twice "
+              "%llu, sessions with two bills %llu; COMPLETE bills with wrong product count %llu, COMPLETE bills "
+              "unattached %llu, other bills with products %llu (database: %llu customers, %llu bills, %llu products)\n",
+              (ull)v.duplicate_customers, (ull)v.duplicate_bills, (ull)v.duplicate_products,
+              (ull)v.duplicate_notifications, (ull)v.bills_completed_twice, (ull)v.sessions_with_two_bills,
+              (ull)v.complete_bills_with_wrong_products, (ull)v.complete_bills_unattached,
+              (ull)v.incomplete_bills_with_products, (ull)v.customers_total, (ull)v.bills_total,
+              (ull)v.products_total);
+  if (v.sessions_read)
+    std::printf("  sessions read back: %llu completed, %llu not\n", (ull)v.sessions_completed,
+                (ull)v.sessions_not_completed);
   for (const auto& e : v.examples) std::printf("  %s\n", e.c_str());
+}
+
+void print_resume(const resume_counts& c) {
+  if (c.interrupted == 0 && c.reconnects == 0) return;
+  std::printf("interrupted sessions: %llu; resumed %llu (completed after resume %llu); not resumed: lost %llu, "
+              "inconsistent %llu, login answer lost %llu, abandoned %llu; reconnects %llu\n",
+              (ull)c.interrupted, (ull)c.resumed, (ull)c.completed_after_resume, (ull)c.lost, (ull)c.inconsistent,
+              (ull)c.login_lost, (ull)c.abandoned, (ull)c.reconnects);
+  for (const auto& e : c.examples) std::printf("  %s\n", e.c_str());
 }
 
 }  // namespace
 
 void print_table(const run_result& r) {
+  if (r.opts.mode == run_mode::verify) {
+    print_verification(r.check);
+    std::fflush(stdout);
+    return;
+  }
   const auto& s = r.stats;
   std::uint64_t errors = 0;
   for (const auto& [kind, n] : s.errors) errors += n;
@@ -109,6 +152,7 @@ void print_table(const run_result& r) {
   std::printf("errors: %llu\n", (unsigned long long)errors);
   for (const auto& [kind, n] : s.errors) std::printf("  %-40s %llu\n", kind.c_str(), (unsigned long long)n);
   for (const auto& [key, value] : r.extra) std::printf("%s: %.3f\n", key.c_str(), value);
+  print_resume(s.resume);
   std::printf("%-10s %10s %9s %9s %9s %9s\n", "step", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
   for (std::size_t i = 0; i < step_count; ++i) {
     const auto& h = s.latency[i];
@@ -135,12 +179,14 @@ void write_json(const run_result& r, const std::string& path) {
   out["mix"] = {{"returning_share", r.opts.returning_share},
                 {"notify_share", r.opts.notify_share},
                 {"replay_share", r.opts.replay_share},
-                {"login_share", 0.0}};
+                {"login_share", r.opts.login_share}};
   out["errors"] = nlohmann::json::object();
   for (const auto& [kind, n] : s.errors) out["errors"][kind] = n;
   for (std::size_t i = 0; i < step_count; ++i)
     if (s.latency[i].count()) out["latency"][step_names[i]] = latency_json(s.latency[i]);
   for (const auto& [key, value] : r.extra) out["extra"][key] = value;
+  out["resume"] = resume_json(s.resume);
+  out["acknowledged"] = s.acks.size();
   out["per_second"] = nlohmann::json::array();
   for (std::size_t t = 0; t < s.seconds.size(); ++t)
     out["per_second"].push_back({{"second", t},

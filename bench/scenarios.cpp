@@ -1,16 +1,14 @@
 #include "scenarios.hpp"
 
-#include "client.hpp"
-#include "domain/signature.hpp"
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <condition_variable>
-#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -23,70 +21,70 @@ using verb = boost::beast::http::verb;
 
 namespace {
 
+std::atomic<bool> stop_asked{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "request_stop is called from a signal handler");
+
+constexpr auto first_reconnect_delay = std::chrono::milliseconds(10);
+constexpr auto longest_reconnect_delay = std::chrono::milliseconds(500);
+constexpr auto reconnect_budget = std::chrono::seconds(30);
+
 std::uint64_t micros_since(clock_type::time_point t0) {
   return static_cast<std::uint64_t>(
     std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0).count());
 }
+
+bool before_deadline(const worker& w) { return clock_type::now() < w.shared->deadline && !w.shared->service_gone; }
+
+}  // namespace
 
 std::string lowercase(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
-/// One request of a step: records its latency; returns the body when the status is the expected one.
-asio::awaitable<std::optional<std::string>> call(worker& w, connection& c, step s, verb method,
-                                                 const std::string& target, std::string body, int expected,
-                                                 const header_list& headers = {}) {
+asio::awaitable<step_result> call(worker& w, connection& c, step s, verb method, const std::string& target,
+                                  std::string body, int expected, const header_list& headers) {
   auto t0 = clock_type::now();
   auto r = co_await c.send(method, target, std::move(body), headers);
   w.note_request(s, micros_since(t0));
-  auto name = [s] { return std::string(step_names[static_cast<std::size_t>(s)]); };
-  if (r.status == 0) {
-    w.note_error(name() + ": io " + r.failure);
-    co_return std::nullopt;
-  }
-  if (r.status != expected) {
-    w.note_error(name() + ": status " + std::to_string(r.status));
-    co_return std::nullopt;
-  }
-  co_return std::move(r.body);
+  std::string name = step_names[static_cast<std::size_t>(s)];
+  step_result out;
+  out.status = r.status;
+  if (r.status == 0) w.note_error(name + ": connection " + r.failure);
+  else if (r.status != expected) w.note_error(name + ": status " + std::to_string(r.status));
+  else out.body = std::move(r.body);
+  co_return out;
 }
 
-/// 1 to 3 distinct catalog lines, 1 to 3 units each; returns the body and the number of units.
-std::pair<std::string, std::int64_t> random_cart(worker& w) {
-  const auto& codes = w.shared->catalog_codes;
-  std::uniform_int_distribution<std::size_t> lines_of(1, std::min<std::size_t>(3, codes.size()));
-  std::uniform_int_distribution<int> quantity_of(1, 3);
-  auto lines = lines_of(w.rng);
-  auto first = std::uniform_int_distribution<std::size_t>(0, codes.size() - 1)(w.rng);
-  std::string body = "{\"items\":[";
-  std::int64_t units = 0;
-  for (std::size_t i = 0; i < lines; ++i) {
-    int quantity = quantity_of(w.rng);
-    units += quantity;
-    if (i) body += ',';
-    body += "{\"code\":\"" + codes[(first + i) % codes.size()] + "\",\"quantity\":" + std::to_string(quantity) + "}";
+asio::awaitable<bool> reconnect(worker& w, connection& c) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto give_up_at = clock_type::now() + reconnect_budget;
+  auto delay = std::chrono::duration<double, std::milli>(first_reconnect_delay);
+  while (before_deadline(w) && clock_type::now() < give_up_at) {
+    timer.expires_after(std::chrono::duration_cast<clock_type::duration>(
+      delay * std::uniform_real_distribution<double>(0.5, 1.5)(w.rng)));
+    co_await timer.async_wait(asio::use_awaitable);
+    if ((co_await c.open()).empty()) {
+      ++w.stats.resume.reconnects;
+      co_return true;
+    }
+    delay = std::min(delay * 2, std::chrono::duration<double, std::milli>(longest_reconnect_delay));
   }
-  return {body + "]}", units};
+  if (clock_type::now() >= give_up_at && !w.shared->service_gone.exchange(true))
+    std::cerr << "boutique-load: the service did not come back within " << reconnect_budget.count()
+              << " s; stopping\n";
+  co_return false;
 }
 
-/// `<kind><id>-<run tag>@bench.example`: unique per run (built by appending: GCC 12 warns wrongly on chains of +).
+bool may_start(const worker& w) { return before_deadline(w) && !stop_asked; }
+
+void request_stop() { stop_asked = true; }
+
 std::string bench_email(const char* kind, const std::string& id, const std::string& run_tag) {
+  // Built by appending: GCC 12 warns wrongly on chains of +.
   std::string email = kind;
   email.append(id).append("-").append(run_tag).append("@bench.example");
   return email;
-}
-
-/// A new guest email, or (returning_share of the time) one that already bought, written in upper case to
-/// exercise normalisation.
-std::pair<std::string, bool> choose_email(worker& w) {
-  if (!w.returning_pool.empty() && w.chance(w.opts().returning_share)) {
-    auto pick = std::uniform_int_distribution<std::size_t>(0, w.returning_pool.size() - 1)(w.rng);
-    auto email = w.returning_pool[pick];
-    for (auto& ch : email) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return {email, true};
-  }
-  return {bench_email("c", std::to_string(w.index) + "-" + std::to_string(w.emails_made++), w.shared->run_tag), false};
 }
 
 std::string contact_body(const std::string& email) {
@@ -94,66 +92,11 @@ std::string contact_body(const std::string& email) {
          R"(","organisation":"Bench Ltd","city":"Lyon","zip":"69001","country":"fr"})";
 }
 
-bool completed(const std::optional<std::string>& body, const std::string& transid) {
-  return body && json_string(*body, "status") == "COMPLETE" && json_string(*body, "transid") == transid;
-}
-
-asio::awaitable<bool> pay_by_test(worker& w, connection& c, const std::string& base, const std::string& transid) {
-  auto paid = co_await call(w, c, step::pay, verb::post, base + "/pay", "", 200);
-  if (paid && !completed(paid, transid)) w.note_error("pay: not COMPLETE");
-  co_return completed(paid, transid);
-}
-
-/// Pays through a signed notification, delivered twice for replay_share of them (both must answer COMPLETE).
-asio::awaitable<bool> pay_by_notification(worker& w, connection& c, const std::string& transid, long long total,
-                                          const std::string& currency) {
-  auto body = R"({"provider":"bench","txn_id":"n-)" + transid + R"(","transid":")" + transid +
-              R"(","status":"completed","amount":)" + std::to_string(total) + R"(,"currency":")" + currency + "\"}";
-  header_list headers{{"X-Boutique-Signature",
-                       boutique::domain::sign_notification(body, w.opts().secret, std::time(nullptr))}};
-  auto first = co_await call(w, c, step::notify, verb::post, "/api/v1/payments/notify", body, 200, headers);
-  if (first && !completed(first, transid)) w.note_error("notify: not COMPLETE");
-  if (!completed(first, transid)) co_return false;
-  if (w.chance(w.opts().replay_share)) {
-    auto again = co_await call(w, c, step::replay, verb::post, "/api/v1/payments/notify", body, 200, headers);
-    if (again && !completed(again, transid)) w.note_error("replay: not COMPLETE");
-    if (!completed(again, transid)) co_return false;
-  }
-  co_return true;
-}
-
-/// session -> cart -> contact -> order -> pay (or notify); true when acknowledged COMPLETE.
-asio::awaitable<bool> one_checkout(worker& w, connection& c) {
-  auto created = co_await call(w, c, step::session, verb::post, "/api/v1/sessions", "", 201);
-  if (!created) co_return false;
-  auto base = "/api/v1/sessions/" + json_string(*created, "session_id");
-  auto [cart, units] = random_cart(w);
-  if (!co_await call(w, c, step::cart, verb::put, base + "/cart", cart, 200)) co_return false;
-  auto [email, returning] = choose_email(w);
-  if (!co_await call(w, c, step::contact, verb::put, base + "/contact", contact_body(email), 200)) co_return false;
-  auto placed = co_await call(w, c, step::order, verb::post, base + "/order", R"({"paymode":"test"})", 201);
-  if (!placed) co_return false;
-  auto transid = json_string(*placed, "transid");
-  bool paid = w.chance(w.opts().notify_share)
-                ? co_await pay_by_notification(w, c, transid, json_integer(*placed, "total"),
-                                               json_string(*placed, "currency"))
-                : co_await pay_by_test(w, c, base, transid);
-  if (!paid) co_return false;
-  w.stats.acks.push_back({transid, lowercase(email), units});
-  if (!returning) w.returning_pool.push_back(email);
-  co_return true;
-}
-
-bool before_deadline(const worker& w) { return clock_type::now() < w.shared->deadline; }
-
-/// Claims the next item index below `limit`, or nothing when all are claimed.
 std::optional<std::uint64_t> claim(worker& w, std::uint64_t limit) {
   auto i = w.shared->live.started.fetch_add(1);
   if (i >= limit) return std::nullopt;
   return i;
 }
-
-}  // namespace
 
 std::size_t worker::second_now() const {
   return static_cast<std::size_t>(micros_since(shared->start) / 1000000);
@@ -187,22 +130,27 @@ void worker::note_done() {
 
 asio::awaitable<void> checkout_customer(worker& w) {
   connection c(co_await asio::this_coro::executor, w.opts().port);
-  while (before_deadline(w)) {
+  while (may_start(w)) {
     if (w.opts().checkouts && !claim(w, w.opts().checkouts)) break;
     auto t0 = clock_type::now();
-    if (co_await one_checkout(w, c)) w.note_checkout(micros_since(t0));
+    if (co_await run_checkout(w, c)) w.note_checkout(micros_since(t0));
   }
 }
 
 asio::awaitable<void> ceiling_customer(worker& w) {
   connection c(co_await asio::this_coro::executor, w.opts().port);
-  while (before_deadline(w)) co_await call(w, c, step::catalog, verb::get, "/api/v1/catalog", "", 200);
+  while (may_start(w)) {
+    auto r = co_await call(w, c, step::catalog, verb::get, "/api/v1/catalog", "", 200);
+    if (r.connection_lost() && !co_await reconnect(w, c)) break;
+  }
 }
 
 asio::awaitable<void> session_creator(worker& w) {
   connection c(co_await asio::this_coro::executor, w.opts().port);
-  while (before_deadline(w) && claim(w, w.opts().count)) {
-    if (co_await call(w, c, step::session, verb::post, "/api/v1/sessions", "", 201)) w.note_done();
+  while (may_start(w) && claim(w, w.opts().count)) {
+    auto r = co_await call(w, c, step::session, verb::post, "/api/v1/sessions", "", 201);
+    if (r) w.note_done();
+    else if (r.connection_lost() && !co_await reconnect(w, c)) break;
   }
 }
 
@@ -210,12 +158,17 @@ asio::awaitable<void> account_creator(worker& w) {
   connection c(co_await asio::this_coro::executor, w.opts().port);
   while (auto i = claim(w, w.opts().count)) {
     auto created = co_await call(w, c, step::session, verb::post, "/api/v1/sessions", "", 201);
+    if (created.connection_lost() && !co_await reconnect(w, c)) break;
     if (!created) continue;
     auto sid = json_string(*created, "session_id");
     auto email = bench_email("a", std::to_string(*i), w.shared->run_tag);
-    if (co_await call(w, c, step::contact, verb::put, "/api/v1/sessions/" + sid + "/contact", contact_body(email), 200)) {
+    auto deposited =
+      co_await call(w, c, step::contact, verb::put, "/api/v1/sessions/" + sid + "/contact", contact_body(email), 200);
+    if (deposited) {
       w.shared->account_sessions[*i] = sid;
       w.note_done();
+    } else if (deposited.connection_lost() && !co_await reconnect(w, c)) {
+      break;
     }
   }
 }
@@ -226,8 +179,36 @@ asio::awaitable<void> account_redepositor(worker& w) {
     const auto& sid = w.shared->account_sessions[*i];
     if (sid.empty()) continue;
     auto email = bench_email("a", std::to_string(*i), w.shared->run_tag);
-    if (co_await call(w, c, step::deposit, verb::put, "/api/v1/sessions/" + sid + "/contact", contact_body(email), 200))
+    auto r =
+      co_await call(w, c, step::deposit, verb::put, "/api/v1/sessions/" + sid + "/contact", contact_body(email), 200);
+    if (r) w.note_done();
+    else if (r.connection_lost() && !co_await reconnect(w, c)) break;
+  }
+}
+
+asio::awaitable<void> login_user_buyer(worker& w) {
+  connection c(co_await asio::this_coro::executor, w.opts().port);
+  auto& users = w.shared->login_users;
+  while (auto i = claim(w, users.size())) {
+    if (co_await run_checkout(w, c, users[*i].email)) w.note_done();
+  }
+}
+
+asio::awaitable<void> password_setter(worker& w) {
+  connection c(co_await asio::this_coro::executor, w.opts().port);
+  auto& users = w.shared->login_users;
+  while (auto i = claim(w, users.size())) {
+    auto& user = users[*i];
+    if (user.token.empty()) continue;
+    auto body = R"({"token":")" + user.token + R"(","password":")" + user.password + "\"}";
+    auto r = co_await call(w, c, step::password, verb::post, "/api/v1/auth/password", body, 200);
+    // Once more after a lost connection (a used token then answers 404: that user is left out).
+    if (r.connection_lost() && co_await reconnect(w, c))
+      r = co_await call(w, c, step::password, verb::post, "/api/v1/auth/password", body, 200);
+    if (r) {
+      user.ready = true;
       w.note_done();
+    }
   }
 }
 
@@ -294,6 +275,20 @@ void worker_stats::merge(worker_stats& other) {
     seconds[s].request_latency.merge(other.seconds[s].request_latency);
   }
   acks.insert(acks.end(), std::make_move_iterator(other.acks.begin()), std::make_move_iterator(other.acks.end()));
+  resume.merge(other.resume);
+}
+
+void resume_counts::merge(const resume_counts& other) {
+  interrupted += other.interrupted;
+  resumed += other.resumed;
+  completed_after_resume += other.completed_after_resume;
+  lost += other.lost;
+  inconsistent += other.inconsistent;
+  login_lost += other.login_lost;
+  abandoned += other.abandoned;
+  reconnects += other.reconnects;
+  for (const auto& e : other.examples)
+    if (examples.size() < 10) examples.push_back(e);
 }
 
 }  // namespace bench

@@ -1,10 +1,18 @@
 // After a run: every checkout the generator saw acknowledged exists exactly once in the database, COMPLETE,
-// with one product per unit bought, under the one customer of its email; and nothing is duplicated anywhere.
-// Reads the SQLite file read-only (WAL: reads do not disturb the running service).
+// with one product per unit bought, under the one customer of its email, attached to a user; a bill is COMPLETE
+// if and only if its products exist and its customer is attached; nothing is duplicated anywhere. Reads the
+// SQLite file read-only (WAL: reads do not disturb the running service). Optionally reads every acknowledged
+// session back through the API.
 
+#include "client.hpp"
 #include "loadgen.hpp"
 
 #include "storage/database.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <stdexcept>
 #include <unordered_map>
@@ -51,6 +59,7 @@ struct bill_row {
 struct snapshot {
   std::unordered_map<std::string, bill_row> bills;               // by transid
   std::unordered_map<std::int64_t, std::string> customer_email;  // by id
+  std::unordered_set<std::int64_t> attached_customers;           // ids of customers attached to a user
   std::unordered_map<std::string, int> customers_per_email;
   std::unordered_map<std::int64_t, std::int64_t> units_of_bill;     // sum of bill_items.quantity
   std::unordered_map<std::int64_t, std::int64_t> products_of_bill;  // products via their bill item
@@ -65,16 +74,22 @@ snapshot load(reader& db) {
     b.customer_id = st.integer(3);
     ++b.occurrences;
   });
-  db.each("SELECT id, email_norm FROM customers", [&](const storage::statement& st) {
+  db.each("SELECT id, email_norm, user_id IS NOT NULL FROM customers", [&](const storage::statement& st) {
     auto email = st.text(1);
     s.customer_email[st.integer(0)] = email;
     ++s.customers_per_email[email];
+    if (st.integer(2)) s.attached_customers.insert(st.integer(0));
   });
   db.each("SELECT bill_id, sum(quantity) FROM bill_items GROUP BY bill_id",
           [&](const storage::statement& st) { s.units_of_bill[st.integer(0)] = st.integer(1); });
   db.each("SELECT i.bill_id, count(*) FROM products p JOIN bill_items i ON i.id = p.bill_item_id GROUP BY i.bill_id",
           [&](const storage::statement& st) { s.products_of_bill[st.integer(0)] = st.integer(1); });
   return s;
+}
+
+std::int64_t count_in(const std::unordered_map<std::int64_t, std::int64_t>& counts, std::int64_t bill_id) {
+  auto it = counts.find(bill_id);
+  return it == counts.end() ? 0 : it->second;
 }
 
 void note(verification& v, const std::string& what) {
@@ -94,7 +109,7 @@ void check_acknowledged(const snapshot& s, const std::vector<acknowledged>& acks
     const auto& b = it->second;
     bool ok = true;
     if (b.status != "COMPLETE") ++v.not_complete, ok = false, note(v, "bill " + a.transid + " is " + b.status);
-    auto products = s.products_of_bill.count(b.id) ? s.products_of_bill.at(b.id) : 0;
+    auto products = count_in(s.products_of_bill, b.id);
     if (products != a.units) {
       ++v.wrong_units, ok = false;
       note(v, "bill " + a.transid + ": " + std::to_string(products) + " products for " + std::to_string(a.units) +
@@ -104,6 +119,10 @@ void check_acknowledged(const snapshot& s, const std::vector<acknowledged>& acks
     if (owner == s.customer_email.end() || owner->second != a.email_norm) {
       ++v.wrong_customer, ok = false;
       note(v, "bill " + a.transid + " not under the customer of " + a.email_norm);
+    }
+    if (!s.attached_customers.count(b.customer_id)) {
+      ++v.not_attached, ok = false;
+      note(v, "bill " + a.transid + ": its customer is not attached to a user");
     }
     if (ok) ++v.found_complete;
   }
@@ -121,6 +140,11 @@ void check_acknowledged(const snapshot& s, const std::vector<acknowledged>& acks
 void check_duplicates(reader& db, const snapshot& s, verification& v) {
   v.duplicate_customers = db.scalar("SELECT count(*) - count(DISTINCT email_norm) FROM customers");
   v.duplicate_bills = db.scalar("SELECT count(*) - count(DISTINCT transid) FROM bills");
+  v.sessions_with_two_bills =
+    db.scalar("SELECT count(*) FROM (SELECT 1 FROM bills GROUP BY session_id HAVING count(*) > 1)");
+  // A completion records one `paid` event for its bill: two mean the purchase was completed twice.
+  v.bills_completed_twice = db.scalar(
+    "SELECT count(*) FROM (SELECT 1 FROM customer_events WHERE kind = 'paid' GROUP BY detail HAVING count(*) > 1)");
   v.duplicate_products = db.scalar("SELECT count(*) - count(DISTINCT reference) FROM products");
   v.duplicate_notifications = db.scalar(
     "SELECT count(*) FROM (SELECT 1 FROM payment_notifications GROUP BY provider, txn_id HAVING count(*) > 1)");
@@ -128,10 +152,19 @@ void check_duplicates(reader& db, const snapshot& s, verification& v) {
   v.bills_total = db.scalar("SELECT count(*) FROM bills");
   v.products_total = db.scalar("SELECT count(*) FROM products");
   for (const auto& [transid, b] : s.bills) {
-    if (b.status != "COMPLETE") continue;
-    auto units = s.units_of_bill.count(b.id) ? s.units_of_bill.at(b.id) : 0;
-    auto products = s.products_of_bill.count(b.id) ? s.products_of_bill.at(b.id) : 0;
-    if (units != products) ++v.complete_bills_with_wrong_products;
+    auto products = count_in(s.products_of_bill, b.id);
+    if (b.status != "COMPLETE") {
+      if (products) {
+        ++v.incomplete_bills_with_products;
+        note(v, "bill " + transid + " is " + b.status + " with products");
+      }
+      continue;
+    }
+    if (count_in(s.units_of_bill, b.id) != products) ++v.complete_bills_with_wrong_products;
+    if (!s.attached_customers.count(b.customer_id)) {
+      ++v.complete_bills_unattached;
+      note(v, "bill " + transid + " is COMPLETE, its customer attached to no user");
+    }
   }
 }
 
@@ -153,8 +186,37 @@ verification verify_database(const std::string& path, const std::vector<acknowle
   }
   v.pass = v.found_complete == v.acknowledged && v.emails_not_once == 0 && v.duplicate_customers == 0 &&
            v.duplicate_bills == 0 && v.duplicate_products == 0 && v.duplicate_notifications == 0 &&
-           v.complete_bills_with_wrong_products == 0;
+           v.complete_bills_with_wrong_products == 0 && v.complete_bills_unattached == 0 &&
+           v.incomplete_bills_with_products == 0 && v.bills_completed_twice == 0 && v.sessions_with_two_bills == 0;
   return v;
+}
+
+namespace {
+
+/// Reads each acknowledged session on one keep-alive connection: it must say completed, with its bill COMPLETE.
+boost::asio::awaitable<void> read_sessions(int port, const std::vector<acknowledged>& acks, verification& v) {
+  connection c(co_await boost::asio::this_coro::executor, port);
+  for (const auto& a : acks) {
+    auto r = co_await c.send(boost::beast::http::verb::get, "/api/v1/sessions/" + a.sid, "");
+    if (r.status == 200 && json_string(r.body, "stage") == "completed" && json_string(r.body, "transid") == a.transid &&
+        json_string(r.body, "bill_status") == "COMPLETE") {
+      ++v.sessions_completed;
+      continue;
+    }
+    ++v.sessions_not_completed;
+    note(v, "session " + a.sid + " of bill " + a.transid + " reads back as: " +
+              (r.status ? std::to_string(r.status) + " " + r.body.substr(0, 200) : r.failure));
+  }
+}
+
+}  // namespace
+
+void verify_sessions(int port, const std::vector<acknowledged>& acks, verification& v) {
+  boost::asio::io_context io(1);
+  boost::asio::co_spawn(io, read_sessions(port, acks, v), boost::asio::detached);
+  io.run();
+  v.sessions_read = true;
+  v.pass = v.pass && v.sessions_not_completed == 0;
 }
 
 }  // namespace bench
