@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The Boutique benchmark, side by side in one run (see bench/README.md):
 #   1. ceiling: GET /api/v1/catalog with the same client, connections and duration as the checkouts
-#   2. the checkout mix at 32 and at 256 concurrent customers (verified against the database afterwards)
+#   2. the checkout mix at 32 and at 256 concurrent customers, 10 % of them logging in with a password (verified
+#      against the database afterwards)
 #   3. storage ceiling: the same rows straight into SQLite, in the service's measured transaction sizes
 #   4. memory: resident memory with many idle live sessions, as bytes per session
 #   5. passivation: reactivating passivated customer accounts
 # BENCH_QUICK=1: about a minute. BOUTIQUE_BIN=path: benchmark that service binary instead of the one built here
 # (BOUTIQUE_COMMIT=sha: the commit it was built from, for the summary).
-# Results (logs, JSON, SVG, summary.txt) go to BENCH_OUT (default bench/out/).
+# Results (logs, JSON, SVG, summary.txt) go to BENCH_OUT (default bench/out/); the build to BENCH_BUILD (default
+# build-bench/).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=$ROOT/build-bench
+BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 OUT=${BENCH_OUT:-$ROOT/bench/out}
 QUICK=${BENCH_QUICK:-0}
+LOGIN_SHARE=0.1  # share of checkouts logging in with a password: each login costs an Argon2id hash (~20-50 ms CPU)
 TOKEN=bench-admin-token
 SECRET=bench-payment-secret
 export BOUTIQUE_ADMIN_TOKEN=$TOKEN BOUTIQUE_PAYMENT_SECRET=$SECRET
@@ -46,24 +49,14 @@ RAW=$BUILD/bench/boutique-sqlite-ceiling
 
 # -- the service under test -------------------------------------------------------------------------------------
 
-SVC_PID=; SVC_DIR=; HTTP_PORT=; ADMIN_PORT=
+source "$ROOT/bench/service.sh"
+SVC_DIR=
 
 # start_service NAME [--option=value...]: a fresh service on free ports with a temporary database (synchronous=full).
 start_service() {
   local name=$1; shift
   SVC_DIR=$(mktemp -d /tmp/boutique-bench.XXXXXX)
-  (cd "$ROOT" && exec "$BOUTIQUE_BIN" --http.port=0 --admin.port=0 --storage.path="$SVC_DIR/b.db" \
-      --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" "$@") > "$OUT/$name.log" 2>&1 &
-  SVC_PID=$!
-  local deadline=$((SECONDS + 30))
-  until grep -q "admin event=listening" "$OUT/$name.log" 2>/dev/null; do
-    if ! kill -0 "$SVC_PID" 2>/dev/null || (( SECONDS > deadline )); then
-      echo "the service did not start; see $OUT/$name.log" >&2; tail -5 "$OUT/$name.log" >&2; exit 1
-    fi
-    sleep 0.1  # polling the log for the listening line, with a deadline
-  done
-  HTTP_PORT=$(grep -m1 "http event=listening" "$OUT/$name.log" | sed 's/.*port=\([0-9]*\).*/\1/')
-  ADMIN_PORT=$(grep -m1 "admin event=listening" "$OUT/$name.log" | sed 's/.*port=\([0-9]*\).*/\1/')
+  launch_service "$OUT/$name.log" "$SVC_DIR/b.db" "$@" || exit 1
   echo "service $name: pid $SVC_PID, http $HTTP_PORT, admin $ADMIN_PORT, database $SVC_DIR/b.db"
 }
 
@@ -100,6 +93,7 @@ for customers in 32 256; do
   load "ceiling-$customers" --mode=ceiling --customers="$customers" --duration="$DURATION"
   s0=$(metric boutique_storage_batch_size_sum); c0=$(metric boutique_storage_batch_size_count)
   load "checkout-$customers" --mode=checkout --customers="$customers" --duration="$DURATION" \
+    --login="$LOGIN_SHARE" --mail-dir="$SVC_DIR/mail" --login-pool="$SVC_DIR/login-users.txt" \
     --verify-db="$SVC_DIR/b.db" || FAILED_VERIFY=1
   s1=$(metric boutique_storage_batch_size_sum); c1=$(metric boutique_storage_batch_size_count)
   declare "BATCH_$customers=$(batch_mean "$s0" "$c0" "$s1" "$c1")"
@@ -154,6 +148,7 @@ for customers in 32 256; do
   say "checkout requests/s: $(round "$(json "checkout-$customers" .requests_per_s)")"
   say "ratio checkout/ceiling: $(ratio "$(json "checkout-$customers" .requests_per_s)" "$(json "ceiling-$customers" .requests_per_s)")"
   say "p99 per request: $(json "checkout-$customers" .latency.request.p99_ms) ms   p50 $(json "checkout-$customers" .latency.request.p50_ms) ms   whole checkout p99 $(json "checkout-$customers" .latency.checkout.p99_ms) ms"
+  say "login (share $LOGIN_SHARE): $(json "checkout-$customers" .latency.login.count) logins, p50 $(json "checkout-$customers" .latency.login.p50_ms) ms, p99 $(json "checkout-$customers" .latency.login.p99_ms) ms"
   say "errors: $(jq -c .errors "$OUT/checkout-$customers.json")"
   say "verification: $(json "checkout-$customers" '.verification | "\(if .pass then "PASS" else "FAIL" end) acknowledged \(.acknowledged), found \(.found_complete)"')"
   raw_rate=$(awk '/^raw checkouts\/s:/ { print $3 }' "$OUT/sqlite-$customers.txt")

@@ -1,0 +1,23 @@
+# Starting the service under test, for bench/run.sh and bench/crash.sh (sourced, not run).
+# Needs ROOT (the source tree) and BOUTIQUE_BIN; sets SVC_PID, HTTP_PORT and ADMIN_PORT.
+
+SVC_PID=; HTTP_PORT=; ADMIN_PORT=
+
+# launch_service LOG DB [--option=value...]: starts the service on the SQLite file DB with storage.synchronous=full
+# (acknowledged = on disk), on free ports unless the options name them (later options win), logging to LOG; waits
+# for its `event=listening` lines (polling the log, 30 s at most) and reads the ports from them.
+launch_service() {
+  local log=$1 db=$2; shift 2
+  (cd "$ROOT" && exec "$BOUTIQUE_BIN" --http.port=0 --admin.port=0 --storage.path="$db" \
+      --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" "$@") > "$log" 2>&1 &
+  SVC_PID=$!
+  local deadline=$((SECONDS + 30))
+  until grep -q "admin event=listening" "$log" 2>/dev/null; do
+    if ! kill -0 "$SVC_PID" 2>/dev/null || (( SECONDS > deadline )); then
+      echo "the service did not start; see $log" >&2; tail -5 "$log" >&2; return 1
+    fi
+    sleep 0.1  # polling the log for the listening line, with a deadline
+  done
+  HTTP_PORT=$(grep -m1 "http event=listening" "$log" | sed 's/.*port=\([0-9]*\).*/\1/')
+  ADMIN_PORT=$(grep -m1 "admin event=listening" "$log" | sed 's/.*port=\([0-9]*\).*/\1/')
+}
