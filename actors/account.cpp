@@ -90,7 +90,9 @@ void forward(directory_pointer self, live_entry<account_actor>& target, waiting_
 
 void activate(directory_pointer self, const customer_record& record, const std::string& email_norm) {
   auto& st = self->state;
-  auto handle = self->spawn<caf::linked>(account, record, st.storage, st.settings.timeout);
+  // Monitored, not linked: an account actor that crashes is forgotten (and reloaded by the next deposit) instead
+  // of taking the directory, and every other account with it, down.
+  auto handle = self->spawn<caf::monitored>(account, record, st.storage, st.settings.timeout);
   st.id_by_email[email_norm] = record.id;
   st.email_of[record.id] = email_norm;
   auto& entry = st.live[record.id];
@@ -117,6 +119,17 @@ account_directory_actor::behavior_type account_directory(directory_pointer self,
   self->state.storage = std::move(storage);
   self->state.settings = settings;
   self->delayed_send(self, settings.idle / 4 + std::chrono::seconds(1), caf::tick_atom_v);
+  stop_live_actors_on_exit(self);
+  self->set_down_handler([self](caf::down_msg& down) {
+    if (down.reason == caf::exit_reason::normal) return;  // passivated: already forgotten
+    auto& st = self->state;
+    if (auto id = key_of(st.live, down.source)) {
+      st.id_by_email.erase(st.email_of[*id]);
+      st.email_of.erase(*id);
+      st.live.erase(*id);
+      st.log->error("event=account_crashed customer_id={} reason=\"{}\"", *id, caf::to_string(down.reason));
+    }
+  });
   return {
     [self](atoms::deposit_atom, domain::contact& details,
            std::optional<std::int64_t> acting_user) -> caf::result<customer_record> {

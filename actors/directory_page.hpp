@@ -2,8 +2,13 @@
 
 #include "actors/messages.hpp"
 
+#include <caf/actor_addr.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/system_messages.hpp>
+
 #include <ctime>
 #include <map>
+#include <optional>
 
 namespace boutique::actors {
 
@@ -32,6 +37,25 @@ actor_page page_of(const std::map<Key, live_entry<Handle>>& live, const std::str
     page.actors.push_back({kind, key_text(it->first), it->second.routed, it->second.last_active_unix});
   if (it != live.end() && !page.actors.empty()) page.next = page.actors.back().key;
   return page;
+}
+
+/// When a directory is told to exit, its live actors go with it (what a link did, in one direction only).
+template <class Self>
+void stop_live_actors_on_exit(Self* self) {
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [key, entry] : self->state.live) self->send_exit(entry.handle, msg.reason);
+    self->state.live.clear();
+    self->quit(msg.reason);
+  });
+}
+
+/// The key of the live actor at address `who`, if it is still listed. A linear scan: directories monitor their
+/// actors and call this only for one that died abnormally (a crash), which is rare.
+template <class Key, class Handle>
+std::optional<Key> key_of(const std::map<Key, live_entry<Handle>>& live, const caf::actor_addr& who) {
+  for (const auto& [key, entry] : live)
+    if (entry.handle.address() == who) return key;
+  return std::nullopt;
 }
 
 }  // namespace boutique::actors

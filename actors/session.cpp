@@ -4,9 +4,13 @@
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <unordered_map>
 
@@ -20,10 +24,27 @@ std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 caf::error failure(domain::error_code code, std::string detail) { return make_domain_error(code, std::move(detail)); }
 
-json contact_json(const domain::contact& c) {
-  return {{"firstname", c.firstname}, {"lastname", c.lastname}, {"email", c.email},
-          {"organisation", c.organisation}, {"address", c.address}, {"zip", c.zip},
-          {"city", c.city}, {"country", c.country}, {"invoiceinfo", c.invoiceinfo}};
+// Snapshots are written at every change of every session: Boost.JSON builds them in a stack buffer and serialises
+// them several times faster than nlohmann::json (which still reads them back, once per activation).
+boost::json::object contact_object(const domain::contact& c, boost::json::storage_ptr sp) {
+  boost::json::object j(std::move(sp));
+  j.reserve(9);
+  j.emplace("firstname", c.firstname);
+  j.emplace("lastname", c.lastname);
+  j.emplace("email", c.email);
+  j.emplace("organisation", c.organisation);
+  j.emplace("address", c.address);
+  j.emplace("zip", c.zip);
+  j.emplace("city", c.city);
+  j.emplace("country", c.country);
+  j.emplace("invoiceinfo", c.invoiceinfo);
+  return j;
+}
+
+std::string contact_json(const domain::contact& c) {
+  unsigned char buffer[2048];
+  boost::json::monotonic_resource memory(buffer);
+  return boost::json::serialize(contact_object(c, &memory));
 }
 
 domain::contact contact_from(const json& j) {
@@ -41,8 +62,9 @@ domain::contact contact_from(const json& j) {
 }
 
 template <class T>
-json optional_json(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
+boost::json::value optional_value(const std::optional<T>& v, boost::json::storage_ptr sp) {
+  if (!v) return boost::json::value(nullptr, std::move(sp));
+  return boost::json::value(*v, std::move(sp));
 }
 
 template <class T>
@@ -54,15 +76,66 @@ std::optional<T> optional_from(const json& j, const char* key) {
 
 // -- session actor ---------------------------------------------------------------------------------------------
 
+/// True when a session holds nothing yet: no cart, no contact, no login, no order (a shopper who only opened the
+/// shop, the common case among idle live sessions).
+bool is_blank(const session_snapshot& s) {
+  static const domain::priced_cart nothing_priced;
+  return s.stage == "browsing" && s.cart.empty() && s.priced.lines.empty() && s.priced.total == 0 &&
+         s.priced.currency == nothing_priced.currency && !s.contact_given && s.contact == domain::contact{} &&
+         !s.customer_id && !s.user_id && !s.transid && !s.bill_status && s.paymode.empty();
+}
+
+/// A session's state in memory. A blank session keeps only its id and times (about 600 bytes less than a whole
+/// snapshot, for each of the many idle live sessions); a session holding anything keeps its whole snapshot.
+class held_session {
+ public:
+  void set(session_snapshot s) {
+    if (!is_blank(s)) {
+      whole_ = std::make_unique<session_snapshot>(std::move(s));
+      return;
+    }
+    whole_.reset();
+    id_ = std::move(s.id);
+    created_at_ = s.created_at;
+    updated_at_ = s.updated_at;
+    expires_at_ = s.expires_at;
+  }
+  /// The session as it is.
+  session_snapshot get() const {
+    if (whole_) return *whole_;
+    session_snapshot s;
+    s.id = id_;
+    s.created_at = created_at_;
+    s.updated_at = updated_at_;
+    s.expires_at = expires_at_;
+    return s;
+  }
+  const std::string& id() const { return whole_ ? whole_->id : id_; }
+  /// The whole snapshot, or null while the session is blank.
+  const session_snapshot* whole() const { return whole_.get(); }
+
+ private:
+  std::unique_ptr<session_snapshot> whole_;
+  std::string id_;
+  std::int64_t created_at_ = 0;
+  std::int64_t updated_at_ = 0;
+  std::int64_t expires_at_ = 0;
+};
+
+const std::shared_ptr<spdlog::logger>& session_log() {
+  static const auto log = config::logger("session");
+  return log;
+}
+
 struct session_state {
   session_state() = default;  // not an aggregate: CAF would build it from the actor pointer
-  session_snapshot s;
+  held_session s;
   std::shared_ptr<const session_context> ctx;
   caf::actor_addr directory;  ///< weak: the directory owns its sessions, not the other way round
-  std::unordered_map<std::string, payment_outcome> payments;  ///< outcomes already answered, by provider/txn_id
+  /// Outcomes already answered, by provider/txn_id (one or two per session: a vector is the smallest).
+  std::vector<std::pair<std::string, payment_outcome>> payments;
   std::uint64_t messages = 0;
   std::int64_t last_active = 0;
-  std::shared_ptr<spdlog::logger> log = config::logger("session");
   static inline const char* name = "session";
 };
 
@@ -82,44 +155,44 @@ void commit(pointer self, session_snapshot next, Promise rp, Done done) {
                 expires_at)
     .await(
       [self, next, done](caf::ok_atom) mutable {
-        self->state.s = std::move(next);
+        self->state.s.set(std::move(next));
         done();
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
 }
 
-bool is_placed(const session_snapshot& s) { return s.transid.has_value(); }
+bool is_placed(const held_session& s) { return s.whole() && s.whole()->transid; }
 
 caf::result<session_snapshot> put_cart(pointer self, cart_request& lines) {
-  auto& s = self->state.s;
+  const auto& s = self->state.s;
   if (is_placed(s)) return failure(domain::error_code::conflict, "the order is already placed; the cart is closed");
   auto priced = domain::price_cart(lines, *self->state.ctx->catalog);
   if (!priced.errors.empty())
     return make_validation_error("the cart is not valid", priced.errors);
   auto rp = self->make_response_promise<session_snapshot>();
-  auto next = s;
+  auto next = s.get();
   next.cart = std::move(lines);
   next.priced = std::move(priced.cart);
-  commit(self, std::move(next), rp, [self, rp]() mutable { rp.deliver(self->state.s); });
+  commit(self, std::move(next), rp, [self, rp]() mutable { rp.deliver(self->state.s.get()); });
   return rp;
 }
 
 caf::result<session_snapshot> put_contact(pointer self, domain::contact& given) {
-  auto& s = self->state.s;
-  if (is_placed(s)) return failure(domain::error_code::conflict, "the order is already placed");
+  if (is_placed(self->state.s)) return failure(domain::error_code::conflict, "the order is already placed");
   auto details = domain::tidy(std::move(given));
   if (auto errors = domain::validate(details); !errors.empty())
     return make_validation_error("the contact details are not valid", errors);
   auto rp = self->make_response_promise<session_snapshot>();
-  self->request(self->state.ctx->accounts, self->state.ctx->settings.timeout, atoms::deposit_atom_v, details, s.user_id)
+  auto user = self->state.s.whole() ? self->state.s.whole()->user_id : std::nullopt;
+  self->request(self->state.ctx->accounts, self->state.ctx->settings.timeout, atoms::deposit_atom_v, details, user)
     .await(
       [self, rp, details](customer_record& account) mutable {
-        auto next = self->state.s;
+        auto next = self->state.s.get();
         next.contact = details;
         next.contact_given = true;
         next.customer_id = account.id;
         if (next.stage == "browsing") next.stage = "contact";
-        commit(self, std::move(next), rp, [self, rp]() mutable { rp.deliver(self->state.s); });
+        commit(self, std::move(next), rp, [self, rp]() mutable { rp.deliver(self->state.s.get()); });
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
@@ -133,23 +206,23 @@ void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> log
   next.id = domain::new_secret_id();
   next.updated_at = now_s();
   next.expires_at = next.updated_at + ctx.settings.ttl.count();
-  session_rekey rekey{self->state.s.id, next.id,          to_json(next), next.expires_at,
+  session_rekey rekey{self->state.s.id(), next.id,          to_json(next), next.expires_at,
                       next.transid,     logged_in_customer, next.updated_at};
   self->request(ctx.storage, ctx.settings.timeout, atoms::rekey_atom_v, std::move(rekey))
     .await(
       [self, rp, next](caf::ok_atom) mutable {
-        auto old_id = self->state.s.id;
-        self->state.s = std::move(next);
+        auto old_id = self->state.s.id();
+        self->state.s.set(std::move(next));
         auto directory = caf::actor_cast<session_directory_actor>(self->state.directory);
         if (!directory) {
           rp.deliver(failure(domain::error_code::internal, "the session directory is gone"));
           return self->quit();
         }
-        self->request(directory, self->state.ctx->settings.timeout, atoms::rekey_atom_v, old_id, self->state.s.id)
-          .await([self, rp](caf::ok_atom) mutable { rp.deliver(self->state.s); },
+        self->request(directory, self->state.ctx->settings.timeout, atoms::rekey_atom_v, old_id, self->state.s.id())
+          .await([self, rp](caf::ok_atom) mutable { rp.deliver(self->state.s.get()); },
                  [self, rp](caf::error& err) mutable {
                    // Stored under the new id but routed under the old one: stop, the next request reloads it.
-                   self->state.log->error("event=rekey_failed error=\"{}\"", error_detail(err));
+                   session_log()->error("event=rekey_failed error=\"{}\"", error_detail(err));
                    rp.deliver(err);
                    self->quit();
                  });
@@ -166,7 +239,7 @@ caf::result<session_snapshot> login(pointer self, std::string& login_name, std::
         self->request(self->state.ctx->readers, timeout, caf::get_atom_v, atoms::customer_atom_v, user.id)
           .await(
             [self, rp, user](std::optional<customer_record>& account) mutable {
-              auto next = self->state.s;
+              auto next = self->state.s.get();
               next.user_id = user.id;
               std::optional<std::int64_t> logged_in_customer;
               if (account) {
@@ -194,11 +267,11 @@ caf::result<session_snapshot> login(pointer self, std::string& login_name, std::
 }
 
 caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
-  auto& s = self->state.s;
+  auto s = self->state.s.get();
   const auto& settings = self->state.ctx->settings;
   if (paymode != "test" || !settings.test_payments)
     return make_validation_error("this payment mode is not available", {{"paymode", "not an available payment mode"}});
-  if (is_placed(s)) return s;
+  if (s.transid) return s;
   if (s.cart.empty()) return failure(domain::error_code::conflict, "the cart is empty");
   if (!s.contact_given || !s.customer_id)
     return failure(domain::error_code::conflict, "contact details must be given before ordering");
@@ -210,12 +283,12 @@ caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
   placed.stage = "placed";
   placed.updated_at = now_s();
   placed.expires_at = placed.updated_at + settings.ttl.count();
-  bill_draft draft{*placed.transid,           s.id, *s.customer_id, paymode, s.priced, contact_json(s.contact).dump(),
+  bill_draft draft{*placed.transid,           s.id, *s.customer_id, paymode, s.priced, contact_json(s.contact),
                    placed.updated_at,         to_json(placed), placed.expires_at};
   self->request(self->state.ctx->storage, settings.timeout, atoms::order_atom_v, std::move(draft))
     .await(
       [self, rp, placed](caf::ok_atom) mutable {
-        self->state.s = placed;
+        self->state.s.set(placed);
         rp.deliver(placed);
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
@@ -224,21 +297,24 @@ caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
 
 caf::result<payment_outcome> apply_payment(pointer self, payment_event event) {
   auto key = event.provider + "/" + event.txn_id;
-  if (auto done = self->state.payments.find(key); done != self->state.payments.end()) {
+  auto& payments = self->state.payments;
+  auto done = std::find_if(payments.begin(), payments.end(), [&key](const auto& p) { return p.first == key; });
+  if (done != payments.end()) {
     if (!done->second.refusal.empty()) return failure(domain::error_code::validation, done->second.refusal);
     return done->second;
   }
   auto rp = self->make_response_promise<payment_outcome>();
-  event.session_user_id = self->state.s.user_id;
+  if (auto whole = self->state.s.whole()) event.session_user_id = whole->user_id;
   event.now = now_s();
   self->request(self->state.ctx->storage, self->state.ctx->settings.timeout, atoms::payment_atom_v, event)
     .await(
       [self, rp, key](payment_outcome& outcome) mutable {
-        auto& s = self->state.s;
-        self->state.payments[key] = outcome;
+        self->state.payments.emplace_back(key, outcome);
         if (!outcome.refusal.empty()) { rp.deliver(failure(domain::error_code::validation, outcome.refusal)); return; }
+        auto s = self->state.s.get();
         s.bill_status = outcome.status;
         if (outcome.status == "COMPLETE") s.stage = "completed";
+        self->state.s.set(std::move(s));
         self->send(self->state.ctx->accounts, atoms::refresh_atom_v, outcome.customer_id);
         rp.deliver(std::move(outcome));
       },
@@ -247,9 +323,9 @@ caf::result<payment_outcome> apply_payment(pointer self, payment_event event) {
 }
 
 caf::result<payment_outcome> pay(pointer self) {
-  const auto& s = self->state.s;
   if (!self->state.ctx->settings.test_payments) return failure(domain::error_code::not_found, "no test payments here");
-  if (!s.transid) return failure(domain::error_code::conflict, "no order is placed yet");
+  if (!is_placed(self->state.s)) return failure(domain::error_code::conflict, "no order is placed yet");
+  const auto& s = *self->state.s.whole();
   if (s.paymode != "test") return failure(domain::error_code::conflict, "this order is not paid by the test mode");
   payment_event event;
   event.provider = "test";
@@ -269,14 +345,14 @@ void touch(pointer self) {
 
 session_actor::behavior_type session(pointer self, session_snapshot snapshot, std::shared_ptr<const session_context> ctx,
                                      caf::actor_addr directory) {
-  self->state.s = std::move(snapshot);
+  self->state.s.set(std::move(snapshot));
   self->state.ctx = std::move(ctx);
   self->state.directory = std::move(directory);
   self->state.last_active = now_s();
   return {
     [self](caf::get_atom) {
       touch(self);
-      return self->state.s;
+      return self->state.s.get();
     },
     [self](caf::put_atom, atoms::cart_atom, cart_request& lines) {
       touch(self);
@@ -285,10 +361,6 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
     [self](caf::put_atom, atoms::customer_atom, domain::contact& c) {
       touch(self);
       return put_contact(self, c);
-    },
-    [self](caf::get_atom, atoms::customer_atom) {
-      touch(self);
-      return self->state.s.contact;
     },
     [self](atoms::login_atom, std::string& l, std::string& p) {
       touch(self);
@@ -307,7 +379,7 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
       return apply_payment(self, std::move(e));
     },
     [self](caf::get_atom, atoms::vitals_atom) {
-      return session_vitals{self->state.s,
+      return session_vitals{self->state.s.get(),
                             {self->state.messages, self->mailbox().size(), self->state.last_active}};
     },
     [self](atoms::passivate_atom) { self->quit(); },
@@ -332,7 +404,9 @@ using directory_pointer = session_directory_actor::stateful_pointer<directory_st
 session_actor activate(directory_pointer self, session_snapshot snapshot) {
   auto& st = self->state;
   auto id = snapshot.id;
-  auto handle = self->spawn<caf::linked>(session, std::move(snapshot), st.ctx, self->address());
+  // Monitored, not linked: a session that crashes is forgotten (and reloaded from storage by the next request)
+  // instead of taking the directory, and every other session with it, down.
+  auto handle = self->spawn<caf::monitored>(session, std::move(snapshot), st.ctx, self->address());
   auto& entry = st.live[id];
   entry.handle = handle;
   entry.touch();
@@ -418,6 +492,15 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
   self->state.ctx = std::move(ctx);
   auto sweep_every = self->state.ctx->settings.idle / 4 + std::chrono::seconds(1);
   self->delayed_send(self, sweep_every, caf::tick_atom_v);
+  stop_live_actors_on_exit(self);
+  self->set_down_handler([self](caf::down_msg& down) {
+    if (down.reason == caf::exit_reason::normal) return;  // passivated: already forgotten
+    auto& live = self->state.live;
+    if (auto id = key_of(live, down.source)) {
+      live.erase(*id);
+      self->state.log->error("event=session_crashed session={} reason=\"{}\"", *id, caf::to_string(down.reason));
+    }
+  });
   return {
     [self](caf::put_atom) { return create(self); },
     [self](atoms::resolve_atom, const std::string& id) { return resolve(self, id); },
@@ -468,22 +551,27 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
 }  // namespace
 
 std::string to_json(const session_snapshot& s) {
-  json cart = json::array();
-  for (const auto& line : s.cart) cart.push_back({{"code", line.code}, {"quantity", line.quantity}});
-  return json{{"id", s.id},
-              {"stage", s.stage},
-              {"cart", cart},
-              {"contact", contact_json(s.contact)},
-              {"contact_given", s.contact_given},
-              {"customer_id", optional_json(s.customer_id)},
-              {"user_id", optional_json(s.user_id)},
-              {"transid", optional_json(s.transid)},
-              {"bill_status", optional_json(s.bill_status)},
-              {"paymode", s.paymode},
-              {"created_at", s.created_at},
-              {"updated_at", s.updated_at},
-              {"expires_at", s.expires_at}}
-    .dump();
+  unsigned char buffer[4096];
+  boost::json::monotonic_resource memory(buffer);
+  boost::json::storage_ptr sp(&memory);
+  boost::json::array cart(sp);
+  for (const auto& line : s.cart) cart.push_back(boost::json::object({{"code", line.code}, {"quantity", line.quantity}}, sp));
+  boost::json::object j(sp);
+  j.reserve(13);
+  j.emplace("id", s.id);
+  j.emplace("stage", s.stage);
+  j.emplace("cart", std::move(cart));
+  j.emplace("contact", contact_object(s.contact, sp));
+  j.emplace("contact_given", s.contact_given);
+  j.emplace("customer_id", optional_value(s.customer_id, sp));
+  j.emplace("user_id", optional_value(s.user_id, sp));
+  j.emplace("transid", optional_value(s.transid, sp));
+  j.emplace("bill_status", optional_value(s.bill_status, sp));
+  j.emplace("paymode", s.paymode);
+  j.emplace("created_at", s.created_at);
+  j.emplace("updated_at", s.updated_at);
+  j.emplace("expires_at", s.expires_at);
+  return boost::json::serialize(j);
 }
 
 session_snapshot session_from_json(const std::string& text) {

@@ -17,8 +17,6 @@ using session_actor = caf::typed_actor<
   caf::replies_to<caf::put_atom, atoms::cart_atom, cart_request>::with<session_snapshot>,
   // deposit contact details -> the session, holding the values now kept for it
   caf::replies_to<caf::put_atom, atoms::customer_atom, domain::contact>::with<session_snapshot>,
-  // the contact form's current values
-  caf::replies_to<caf::get_atom, atoms::customer_atom>::with<domain::contact>,
   // login, password -> the session under its new id, its contact pre-filled from the user's account
   caf::replies_to<atoms::login_atom, std::string, std::string>::with<session_snapshot>,
   // paymode -> the session with its placed bill

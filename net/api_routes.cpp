@@ -131,8 +131,8 @@ void put_contact(const backend_ptr& b, http_request& request, const route_params
 
 void get_contact(const backend_ptr& b, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, caf::get_atom_v, atoms::customer_atom_v)
-      .then([respond](domain::contact& c) { respond(ok_json(200, c)); }, fail_with(respond));
+    self->request(s, b->timeout, caf::get_atom_v)
+      .then([respond](session_snapshot& snap) { respond(ok_json(200, snap.contact)); }, fail_with(respond));
   });
 }
 

@@ -505,14 +505,9 @@ http_response contact_page(const front& f, const visitor& v, int status, const c
 void show_contact(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond](flow_self self, actors::session_actor s, const session_snapshot& snap) {
+    [f, v, respond](flow_self, actors::session_actor, const session_snapshot& snap) {
       if (auto elsewhere = misplaced(snap, "contact"); !elsewhere.empty()) return respond(see_other(elsewhere));
-      self->request(s, f->b->timeout, caf::get_atom_v, atoms::customer_atom_v)
-        .then(
-          [f, v, respond, authenticated = snap.user_id.has_value()](domain::contact& c) {
-            respond(contact_page(*f, v, 200, {c, {}, authenticated, "", ""}));
-          },
-          fail_page(f, v, respond));
+      respond(contact_page(*f, v, 200, {snap.contact, {}, snap.user_id.has_value(), "", ""}));
     },
     [respond](flow_self) { respond(see_other("/cart")); });
 }
@@ -557,10 +552,10 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
                   return respond(error_page(*f, v, err));
                 auto why = code == domain::error_code::throttled ? text(v.lang, "unavailable")
                                                                  : text(v.lang, "login_failed");
-                self->request(s, f->b->timeout, caf::get_atom_v, atoms::customer_atom_v)
+                self->request(s, f->b->timeout, caf::get_atom_v)
                   .then(
-                    [f, v, respond, login, why, status = status_of(code)](domain::contact& c) {
-                      respond(contact_page(*f, v, status, {c, {}, false, login, why}));
+                    [f, v, respond, login, why, status = status_of(code)](session_snapshot& snap) {
+                      respond(contact_page(*f, v, status, {snap.contact, {}, false, login, why}));
                     },
                     fail_page(f, v, respond));
               });

@@ -10,6 +10,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev
   libsodium-dev
+  libmimalloc-dev
   libkainjow-mustache-dev
   libgtest-dev libgmock-dev
   curl wrk

@@ -243,11 +243,12 @@ product_list products_of_customer(database& db, std::int64_t customer_id) {
 
 payment_outcome apply_payment(database& db, const payment_event& event, const mail_settings& mail) {
   using domain::bill_status;
-  auto bill = find_stored_bill(db, event.transid);
+  auto bill = read_bill(db.prepare(sql_select_bill).bind_all(event.transid));  // its lines are read on completion
   if (!bill) throw write_refused(domain::error_code::not_found, "unknown transid");
   payment_outcome outcome;
   outcome.transid = event.transid;
   outcome.customer_id = bill->record.customer_id;
+  outcome.status = bill->record.status;  // unless this delivery moves it
   auto& recorded = db.prepare(sql_select_notification).bind_all(event.provider, event.txn_id);
   if (recorded.step()) {
     auto result = recorded.text(0);
@@ -265,11 +266,14 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
       if (current != bill_status::complete) {
         complete(db, *bill, current, event, mail);
         outcome.completed_now = true;
+        outcome.status = domain::to_string(bill_status::complete);
       }
     } else if (event.status == "pending") {
       move_bill(db, event.transid, current, bill_status::pending, event.now);
+      outcome.status = domain::to_string(bill_status::pending);
     } else if (event.status == "failed") {
       move_bill(db, event.transid, current, bill_status::failed, event.now);
+      outcome.status = domain::to_string(bill_status::failed);
     } else {
       throw write_refused(domain::error_code::validation, "status must be completed, pending or failed");
     }
@@ -277,7 +281,6 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
       .bind_all(event.provider, event.txn_id, event.transid, event.status, std::string("applied"), event.now)
       .run();
   }
-  outcome.status = find_stored_bill(db, event.transid)->record.status;
   outcome.products = products_of_bill(db, event.transid);
   // The checkout session learns the outcome in the same transaction, whichever path delivered it.
   db.prepare(sql_sync_session_bill).bind_all(outcome.status, event.transid).run();

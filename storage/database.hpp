@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -90,7 +91,12 @@ class database {
  private:
   std::string path_;
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, std::unique_ptr<statement>> cache_;
+  /// Looked up by the SQL text without copying it into a key first.
+  struct sql_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> cache_;
 };
 
 /// Runs `body` inside a transaction (or a savepoint when one is already open); rolls back when it throws.

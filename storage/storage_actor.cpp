@@ -53,7 +53,7 @@ void flush(pointer self) {
   std::vector<caf::error> outcomes(batch.size());
   auto started = std::chrono::steady_clock::now();
   try {
-    st.db->exec("BEGIN IMMEDIATE");
+    st.db->prepare("BEGIN IMMEDIATE").run();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       try {
         transaction write(*st.db);
@@ -64,7 +64,7 @@ void flush(pointer self) {
       }
     }
     st.db->reset_all();
-    st.db->exec("COMMIT");
+    st.db->prepare("COMMIT").run();
   } catch (const std::exception& e) {
     st.log->error("event=commit_failed writes={} error=\"{}\"", batch.size(), e.what());
     try {

@@ -123,3 +123,41 @@ TEST_F(actors_fixture, one_live_account_per_email_and_idle_accounts_passivate) {
       EXPECT_EQ(r.details.city, "Annecy");
     }, [](caf::error&) { ADD_FAILURE(); });
 }
+
+TEST_F(actors_fixture, a_crashed_session_is_reloaded_and_the_directory_and_other_sessions_live_on) {
+  caf::scoped_actor self{*sys};
+  auto create = [&] {
+    std::string id;
+    self->request(sessions, caf::infinite, caf::put_atom_v).receive([&](std::string& s) { id = s; }, [](caf::error&) {});
+    return id;
+  };
+  auto resolve = [&](const std::string& id) {
+    actors::session_actor s;
+    self->request(sessions, caf::infinite, atoms::resolve_atom_v, id)
+      .receive([&](actors::session_actor& found) { s = found; }, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+    return s;
+  };
+  auto crashing_id = create();
+  auto other_id = create();
+  auto crashing = resolve(crashing_id);
+  auto other = resolve(other_id);
+  self->request(crashing, caf::infinite, caf::put_atom_v, atoms::cart_atom_v, cart_request{{"A51-11236-F", 2}})
+    .receive([](session_snapshot&) {}, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+
+  self->monitor(crashing);
+  self->send_exit(crashing, caf::exit_reason::kill);  // what an exception escaping a handler does
+  self->receive([](caf::down_msg&) {});
+
+  // The directory learns of the crash from its monitor (asynchronously): poll it, bounded.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  actors::session_actor reloaded = resolve(crashing_id);
+  while (reloaded == crashing && std::chrono::steady_clock::now() < deadline) reloaded = resolve(crashing_id);
+  ASSERT_NE(reloaded, crashing) << "the crashed actor is forgotten";
+  session_snapshot restored;
+  self->request(reloaded, caf::infinite, caf::get_atom_v)
+    .receive([&](session_snapshot& s) { restored = s; }, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+  ASSERT_EQ(restored.cart.size(), 1u) << "its state comes back from storage";
+  EXPECT_EQ(restored.cart[0].quantity, 2);
+  EXPECT_EQ(resolve(other_id), other) << "the other session's actor was not touched";
+  EXPECT_EQ(live(sessions), 2u);
+}
