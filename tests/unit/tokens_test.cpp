@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -97,4 +98,17 @@ TEST(password, length_and_text_rules) {
   EXPECT_NE(password_problem(std::string(1025, 'p')), "");
   EXPECT_NE(password_problem("bad\x01password!"), "");
   EXPECT_EQ(password_problem("mot de passe sûr"), "");
+}
+
+TEST(tokens, every_symbol_of_an_id_is_equally_likely) {
+  // 620,000 symbols, 10,000 expected each (sd 100). Mapping every byte with `% 62` would give the first 8 symbols
+  // 5/256 instead of 4/256 (12,400 expected): the bounds below catch that bias, and chance almost never does.
+  std::map<char, int> count;
+  for (int i = 0; i < 10000; ++i)
+    for (char c : random_base62(62)) ++count[c];
+  ASSERT_EQ(count.size(), 62u);
+  for (const auto& [symbol, n] : count) {
+    EXPECT_GT(n, 9400) << symbol;
+    EXPECT_LT(n, 10600) << symbol;
+  }
 }
