@@ -73,6 +73,8 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   mutable std::mutex connections_mutex;
   std::condition_variable connections_changed;
   std::unordered_set<std::shared_ptr<connection>> connections;
+  /// Set under connections_mutex once stop() ran the last queued handlers: nothing runs the io_context again.
+  bool handlers_flushed = false;
 
   impl(server_options opts, request_handler h)
       : options(std::move(opts)), handler(std::move(h)), log(config::logger(options.name)) {}
@@ -86,6 +88,7 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
 
   void accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  void flush_queued_handlers();
   void refuse_overloaded(tcp::socket socket);
   void forget(const std::shared_ptr<connection>& c) {
     std::lock_guard lock(connections_mutex);
@@ -112,6 +115,23 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       self->draining_ = true;
       if (!self->busy_) self->close();
+    });
+  }
+
+  /// Only once the server's threads have stopped: closes the socket, so that the operations pending on it
+  /// complete (with an error) at the next run of the io_context.
+  void abort() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+  }
+
+  /// Called from any thread, once per request. After stop() flushed the server's queue, a handler queued would
+  /// never run and, holding this connection, would keep the server alive for ever: the response is dropped.
+  void respond(http_response response) {
+    std::lock_guard lock(server_->connections_mutex);
+    if (server_->handlers_flushed) return;
+    asio::post(stream_.get_executor(), [self = shared_from_this(), response = std::move(response)]() mutable {
+      self->write(std::move(response));
     });
   }
 
@@ -171,11 +191,11 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     path_ = request.path;
     request_id_ = request.request_id;
     received_at_ = request.received_at;
+    if (!server_->handler) return close();  // completed while stop() flushed the queue: too late to serve
     auto answered = std::make_shared<std::atomic<bool>>(false);
     server_->handler(std::move(request), [self = shared_from_this(), answered](http_response response) {
       if (answered->exchange(true)) return;  // exactly one response per request
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
+      self->respond(std::move(response));
     });
   }
 
@@ -344,12 +364,27 @@ void http_server::stop(int grace_ms) {
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();
-  // Pending handlers keep connections (and so this impl) alive until the io_context goes; drop what the
-  // handler holds (actor handles) now so that the actor system can shut down.
-  impl_->handler = nullptr;
-  std::lock_guard lock(impl_->connections_mutex);
-  impl_->connections.clear();
+  impl_->flush_queued_handlers();
   impl_->log->info("event=stopped");
+}
+
+/// Every handler still queued in the stopped io_context holds its connection, and each connection holds this
+/// impl, which owns the io_context: a cycle that nothing would ever free. Runs on the thread calling stop(),
+/// after the server's threads stopped: closes the acceptor and every socket, so that each pending operation
+/// completes with an error, runs those completions here, and forgets the connections still awaiting a response.
+void http_server::impl::flush_queued_handlers() {
+  handler = nullptr;  // also releases the actor handles the routes hold, so that the actor system can shut down
+  beast::error_code ec;
+  acceptor.close(ec);
+  {
+    std::lock_guard lock(connections_mutex);
+    handlers_flushed = true;
+    for (const auto& c : connections) c->abort();
+  }
+  ioc.restart();
+  ioc.poll();
+  std::lock_guard lock(connections_mutex);
+  connections.clear();
 }
 
 }  // namespace boutique::net

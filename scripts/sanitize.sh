@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the test suites with sanitizers and runs them through ctest (docs/RELIABILITY.md, "Sanitizers"):
+#   bash scripts/sanitize.sh asan   AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer, in build-asan/
+#   bash scripts/sanitize.sh tsan   ThreadSanitizer, in build-tsan/, against a CAF core library built for it
+# Any report fails the run. Suppressions (library code only, each explained) are in tests/sanitizers/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:-asan}
+suppressions=$PWD/tests/sanitizers
+case $kind in
+  asan)
+    sanitize=address,undefined
+    export ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1
+    export UBSAN_OPTIONS=suppressions=$suppressions/ubsan.supp:print_stacktrace=1:halt_on_error=1
+    ;;
+  tsan)
+    sanitize=thread
+    export TSAN_OPTIONS=suppressions=$suppressions/tsan.supp:second_deadlock_stack=1
+    ;;
+  *)
+    echo "usage: $0 [asan|tsan]" >&2
+    exit 2
+    ;;
+esac
+bash scripts/setup.sh
+cmake -S . -B "build-$kind" -DCMAKE_BUILD_TYPE=Debug -DBOUTIQUE_SANITIZE="$sanitize" >/dev/null
+cmake --build "build-$kind" -j"$(nproc)"
+if [[ $kind == tsan ]]; then
+  bash tests/sanitizers/caf_tsan.sh "$PWD/build-tsan/caf"
+  export LD_LIBRARY_PATH=$PWD/build-tsan/caf/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+cd "build-$kind"
+ctest --output-on-failure --timeout 1800

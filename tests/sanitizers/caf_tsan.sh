@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds Debian's CAF core library (the installed version, from its Debian source) instrumented for
+# ThreadSanitizer into $1/lib, once; scripts/sanitize.sh tsan runs the tests with it in LD_LIBRARY_PATH.
+# Why: Debian's libcaf_core.so is not instrumented, so TSan does not see the atomics with which CAF hands an actor
+# and its messages from one thread to the next, and reports a race in almost every actor (3,660 reports in one
+# run of the suites). Same version, same build options (caf/detail/build_config.hpp), so the same ABI.
+set -euo pipefail
+out=$1
+library=$out/lib/libcaf_core.so.0.17.6
+[[ -e $library ]] && exit 0
+version=$(dpkg-query -W -f='${source:Version}' libcaf-core0.17)
+work=$out/source
+mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+echo "deb-src http://deb.debian.org/debian bookworm main" >"$work/sources.list"
+# A private source list and cache: the machine's apt configuration is left alone.
+apt=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+     -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache")
+apt-get "${apt[@]}" -qq update
+read -r uri _ _ checksum < <(apt-get "${apt[@]}" source --print-uris "actor-framework=$version" | grep "orig.tar")
+uri=${uri//\'/}
+curl -sSfL -o "$work/orig.tar.gz" "$uri"
+echo "${checksum#SHA256:}  $work/orig.tar.gz" | sha256sum --check --quiet
+tar -xzf "$work/orig.tar.gz" -C "$work"
+cmake -S "$work"/actor-framework-* -B "$out" -DCMAKE_BUILD_TYPE=None \
+  -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g1 -fno-omit-frame-pointer" -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread \
+  -DCAF_NO_IO=yes -DCAF_NO_OPENSSL=yes -DCAF_NO_OPENCL=yes -DCAF_NO_PYTHON=yes -DCAF_NO_TOOLS=yes \
+  -DCAF_NO_EXAMPLES=yes -DCAF_NO_UNIT_TESTS=yes -DCAF_NO_SUMMARY=yes >/dev/null
+cmp "$out/libcaf_core/caf/detail/build_config.hpp" /usr/include/caf/detail/build_config.hpp
+cmake --build "$out" -j"$(nproc)" --target libcaf_core_shared >/dev/null
