@@ -149,12 +149,10 @@ void commit(pointer self, session_snapshot next, Promise rp, Done done) {
   const auto& ctx = *self->state.ctx;
   next.updated_at = now_s();
   next.expires_at = next.updated_at + ctx.settings.ttl.count();
-  auto id = next.id;
-  auto expires_at = next.expires_at;
-  self->request(ctx.storage, ctx.settings.timeout, caf::put_atom_v, atoms::session_atom_v, id, to_json(next),
-                expires_at)
+  self->request(ctx.storage, ctx.settings.timeout, caf::put_atom_v, atoms::session_atom_v, next.id, to_json(next),
+                next.expires_at)
     .await(
-      [self, next, done](caf::ok_atom) mutable {
+      [self, next = std::move(next), done](caf::ok_atom) mutable {
         self->state.s.set(std::move(next));
         done();
       },
@@ -210,7 +208,7 @@ void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> log
                       next.transid,     logged_in_customer, next.updated_at};
   self->request(ctx.storage, ctx.settings.timeout, atoms::rekey_atom_v, std::move(rekey))
     .await(
-      [self, rp, next](caf::ok_atom) mutable {
+      [self, rp, next = std::move(next)](caf::ok_atom) mutable {
         auto old_id = self->state.s.id();
         self->state.s.set(std::move(next));
         auto directory = caf::actor_cast<session_directory_actor>(self->state.directory);
@@ -267,29 +265,29 @@ caf::result<session_snapshot> login(pointer self, std::string& login_name, std::
 }
 
 caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
-  auto s = self->state.s.get();
+  const auto* s = self->state.s.whole();  // null while the session is blank: no cart
   const auto& settings = self->state.ctx->settings;
   if (paymode != "test" || !settings.test_payments)
     return make_validation_error("this payment mode is not available", {{"paymode", "not an available payment mode"}});
-  if (s.transid) return s;
-  if (s.cart.empty()) return failure(domain::error_code::conflict, "the cart is empty");
-  if (!s.contact_given || !s.customer_id)
+  if (s && s->transid) return *s;
+  if (!s || s->cart.empty()) return failure(domain::error_code::conflict, "the cart is empty");
+  if (!s->contact_given || !s->customer_id)
     return failure(domain::error_code::conflict, "contact details must be given before ordering");
   auto rp = self->make_response_promise<session_snapshot>();
-  auto placed = s;
+  auto placed = *s;
   placed.transid = domain::new_secret_id();
   placed.bill_status = "PLACED";
   placed.paymode = paymode;
   placed.stage = "placed";
   placed.updated_at = now_s();
   placed.expires_at = placed.updated_at + settings.ttl.count();
-  bill_draft draft{*placed.transid,           s.id, *s.customer_id, paymode, s.priced, contact_json(s.contact),
-                   placed.updated_at,         to_json(placed), placed.expires_at};
+  bill_draft draft{*placed.transid,   placed.id,       *placed.customer_id, paymode, placed.priced,
+                   contact_json(placed.contact), placed.updated_at, to_json(placed),     placed.expires_at};
   self->request(self->state.ctx->storage, settings.timeout, atoms::order_atom_v, std::move(draft))
     .await(
-      [self, rp, placed](caf::ok_atom) mutable {
-        self->state.s.set(placed);
+      [self, rp, placed = std::move(placed)](caf::ok_atom) mutable {
         rp.deliver(placed);
+        self->state.s.set(std::move(placed));
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;

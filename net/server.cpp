@@ -1,6 +1,7 @@
 #include "net/server.hpp"
 
 #include "config/logging.hpp"
+#include "net/beast_request.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -170,18 +171,7 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     if (ec) return on_read_error(ec);
     stream_.expires_never();
     auto& req = parser_->get();
-    http_request request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    auto q = request.target.find('?');
-    request.path = request.target.substr(0, q);
-    if (q != std::string::npos) request.query = request.target.substr(q + 1);
-    for (const auto& field : req) {
-      std::string name(field.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    request.body = std::move(req.body());
+    auto request = to_http_request(req);
     auto client_id = request.header("x-request-id");
     request.request_id = client_id && acceptable_request_id(*client_id) ? std::string(*client_id) : make_request_id();
     request.remote_address = remote_;

@@ -1,4 +1,5 @@
 // Raw bytes -> Beast request parser with the service's limits -> router with the real route patterns.
+#include "net/beast_request.hpp"
 #include "net/problem.hpp"
 #include "net/query.hpp"
 #include "net/router.hpp"
@@ -38,14 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_header_done()) return 0;
   parser.put_eof(ec);
-  auto& req = parser.get();
-  http_request request;
-  request.method = std::string(req.method_string());
-  request.target = std::string(req.target());
-  auto q = request.target.find('?');
-  request.path = request.target.substr(0, q);
-  if (q != std::string::npos) request.query = request.target.substr(q + 1);
-  request.body = req.body();
+  auto request = to_http_request(parser.get());
   parse_query(request.query);
   int answers = 0;
   routes().dispatch(std::move(request), [&](http_response r) {
