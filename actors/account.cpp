@@ -1,6 +1,6 @@
 #include "actors/account.hpp"
 
-#include "actors/directory_page.hpp"
+#include "actors/directory.hpp"
 #include "config/logging.hpp"
 
 #include <caf/all.hpp>
@@ -19,6 +19,7 @@ std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 struct account_state {
   account_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   customer_record record;
+  account_route route;
   storage::storage_actor storage;
   std::chrono::milliseconds timeout{10000};
   std::uint64_t messages = 0;
@@ -26,15 +27,25 @@ struct account_state {
   static inline const char* name = "account";
 };
 
-account_actor::behavior_type account(account_actor::stateful_pointer<account_state> self, customer_record record,
+using account_pointer = account_actor::stateful_pointer<account_state>;
+
+/// The refusal of a message routed to another activation; nothing when it is this one's.
+std::optional<caf::error> misaddressed(account_pointer self, const account_route& to) {
+  if (to == self->state.route) return std::nullopt;
+  return misrouted("no such customer account");
+}
+
+account_actor::behavior_type account(account_pointer self, customer_record record, std::uint64_t generation,
                                      storage::storage_actor storage, std::chrono::milliseconds timeout) {
+  self->state.route = {record.id, generation};
   self->state.record = std::move(record);
   self->state.storage = std::move(storage);
   self->state.timeout = timeout;
   self->state.last_active = now_s();
   return {
-    [self](atoms::deposit_atom, domain::contact& details,
+    [self](const account_route& to, atoms::deposit_atom, domain::contact& details,
            std::optional<std::int64_t> acting_user) -> caf::result<customer_record> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       ++self->state.messages;
       self->state.last_active = now_s();
       auto rp = self->make_response_promise<customer_record>();
@@ -48,7 +59,10 @@ account_actor::behavior_type account(account_actor::stateful_pointer<account_sta
           [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
-    [self](caf::get_atom) { return self->state.record; },
+    [self](const account_route& to, caf::get_atom) -> caf::result<customer_record> {
+      if (auto refused = misaddressed(self, to)) return *refused;
+      return self->state.record;
+    },
     [self](caf::get_atom, atoms::vitals_atom) {
       return account_vitals{self->state.record, {self->state.messages, self->mailbox().size(), self->state.last_active}};
     },
@@ -69,127 +83,138 @@ struct directory_state {
   directory_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   storage::storage_actor storage;
   account_settings settings;
+  live_actors<std::int64_t, account_actor> live;
   std::unordered_map<std::string, std::int64_t> id_by_email;
-  std::map<std::int64_t, live_entry<account_actor>> live;
   std::unordered_map<std::int64_t, std::string> email_of;
-  std::uint64_t activations = 0;
-  std::uint64_t passivations = 0;
-  std::unordered_map<std::string, std::vector<waiting_deposit>> loading;
+  /// Deposits waiting, by normalised email, for the account to be found or created, or for the passivated actor
+  /// of that email to be down first (so that its last write and the next one never overlap).
+  std::unordered_map<std::string, std::vector<waiting_deposit>> waiting;
   std::shared_ptr<spdlog::logger> log = config::logger("accounts");
   static inline const char* name = "account_directory";
 };
 
 using directory_pointer = account_directory_actor::stateful_pointer<directory_state>;
 
-void forward(directory_pointer self, live_entry<account_actor>& target, waiting_deposit w) {
-  target.touch();
-  self->request(target.handle, self->state.settings.timeout, atoms::deposit_atom_v, std::move(w.details), w.acting_user)
+void forward(directory_pointer self, std::int64_t id, waiting_deposit w) {
+  auto* target = self->state.live.route(id);
+  self->request(target->handle, self->state.settings.timeout, account_route{id, target->generation},
+                atoms::deposit_atom_v, std::move(w.details), w.acting_user)
     .then([p = w.promise](customer_record& r) mutable { p.deliver(std::move(r)); },
           [p = w.promise](caf::error& err) mutable { p.deliver(err); });
 }
 
-void activate(directory_pointer self, const customer_record& record, const std::string& email_norm) {
-  auto& st = self->state;
-  // Monitored, not linked: an account actor that crashes is forgotten (and reloaded by the next deposit) instead
-  // of taking the directory, and every other account with it, down.
-  auto handle = self->spawn<caf::monitored>(account, record, st.storage, st.settings.timeout);
-  st.id_by_email[email_norm] = record.id;
-  st.email_of[record.id] = email_norm;
-  auto& entry = st.live[record.id];
-  entry.handle = handle;
-  entry.touch();
-  ++st.activations;
-  st.log->debug("event=activated customer_id={}", record.id);
-}
-
 void passivate(directory_pointer self, std::int64_t id) {
   auto& st = self->state;
-  auto it = st.live.find(id);
-  if (it == st.live.end()) return;
-  self->send(it->second.handle, atoms::passivate_atom_v);
-  st.id_by_email.erase(st.email_of[id]);
-  st.email_of.erase(id);
-  st.live.erase(it);
-  ++st.passivations;
+  auto handle = st.live.stop(id);
+  if (!handle) return;
+  self->send(*handle, atoms::passivate_atom_v);
+  // Deposits of this email wait until the actor is down (the entry marks it).
+  const auto& email = st.email_of[id];
+  st.id_by_email.erase(email);
+  st.waiting.try_emplace(email);
   st.log->debug("event=passivated customer_id={}", id);
+}
+
+void activate(directory_pointer self, const customer_record& record, const std::string& email_norm) {
+  auto& st = self->state;
+  auto generation = st.live.next_generation();
+  // Monitored, not linked: an account actor that crashes is forgotten (and reloaded by the next deposit) instead
+  // of taking the directory, and every other account with it, down.
+  auto handle = self->spawn<caf::monitored>(account, record, generation, st.storage, st.settings.timeout);
+  st.id_by_email[email_norm] = record.id;
+  st.email_of[record.id] = email_norm;
+  st.live.add(record.id, handle, generation);
+  st.log->debug("event=activated customer_id={}", record.id);
+  for (auto evicted : st.live.over_cap()) passivate(self, evicted);
+}
+
+/// The first deposit of an email with no live account: storage finds or creates it atomically (UNIQUE email);
+/// deposits of the same email arriving meanwhile wait for it, then go to the one live account actor.
+void load(directory_pointer self, const std::string& email) {
+  auto& st = self->state;
+  auto& queue = st.waiting[email];
+  auto first = std::move(queue.front());
+  queue.erase(queue.begin());
+  self->request(st.storage, st.settings.timeout, atoms::deposit_atom_v, first.details, first.acting_user, now_s())
+    .then(
+      [self, email, rp = first.promise](customer_record& record) mutable {
+        activate(self, record, email);
+        auto waiting = std::move(self->state.waiting[email]);
+        self->state.waiting.erase(email);
+        for (auto& next : waiting) forward(self, record.id, std::move(next));
+        rp.deliver(std::move(record));
+      },
+      [self, email, rp = first.promise](caf::error& err) mutable {
+        rp.deliver(err);
+        // The others are tried on their own: one deposit's refusal need not be theirs.
+        auto queue = self->state.waiting.find(email);
+        if (queue->second.empty()) self->state.waiting.erase(queue);
+        else load(self, email);
+      });
+}
+
+caf::result<customer_record> deposit(directory_pointer self, domain::contact& details,
+                                     std::optional<std::int64_t> acting_user) {
+  auto& st = self->state;
+  auto email = domain::normalize_email(details.email);
+  auto rp = self->make_response_promise<customer_record>();
+  waiting_deposit w{rp, std::move(details), acting_user};
+  if (auto id = st.id_by_email.find(email); id != st.id_by_email.end()) {
+    forward(self, id->second, std::move(w));
+    return rp;
+  }
+  // A queue already there: a load is under way, or the email's passivated actor is not down yet.
+  auto [queue, first] = st.waiting.try_emplace(email);
+  queue->second.push_back(std::move(w));
+  if (first) load(self, email);
+  return rp;
 }
 
 account_directory_actor::behavior_type account_directory(directory_pointer self, storage::storage_actor storage,
                                                          account_settings settings) {
   self->state.storage = std::move(storage);
   self->state.settings = settings;
+  self->state.live.set_cap(settings.max_live);
   self->delayed_send(self, settings.idle / 4 + std::chrono::seconds(1), caf::tick_atom_v);
   stop_live_actors_on_exit(self);
   self->set_down_handler([self](caf::down_msg& down) {
-    if (down.reason == caf::exit_reason::normal) return;  // passivated: already forgotten
     auto& st = self->state;
-    if (auto id = key_of(st.live, down.source)) {
-      st.id_by_email.erase(st.email_of[*id]);
-      st.email_of.erase(*id);
-      st.live.erase(*id);
-      st.log->error("event=account_crashed customer_id={} reason=\"{}\"", *id, caf::to_string(down.reason));
+    auto gone = st.live.down(down.source);
+    if (!gone) return;
+    auto email = st.email_of[gone->key];
+    st.email_of.erase(gone->key);
+    if (!gone->passivated) {
+      st.id_by_email.erase(email);
+      st.log->error("event=account_crashed customer_id={} reason=\"{}\"", gone->key, caf::to_string(down.reason));
+      return;
     }
+    auto queue = st.waiting.find(email);
+    if (queue == st.waiting.end()) return;
+    if (queue->second.empty()) st.waiting.erase(queue);
+    else load(self, email);
   });
   return {
-    [self](atoms::deposit_atom, domain::contact& details,
-           std::optional<std::int64_t> acting_user) -> caf::result<customer_record> {
-      auto& st = self->state;
-      auto email = domain::normalize_email(details.email);
-      auto rp = self->make_response_promise<customer_record>();
-      waiting_deposit w{rp, std::move(details), acting_user};
-      if (auto id = st.id_by_email.find(email); id != st.id_by_email.end()) {
-        forward(self, st.live.at(id->second), std::move(w));
-        return rp;
-      }
-      if (auto queue = st.loading.find(email); queue != st.loading.end()) {
-        queue->second.push_back(std::move(w));
-        return rp;
-      }
-      // First deposit of an email with no live account: storage finds or creates it atomically (UNIQUE email);
-      // deposits of the same email arriving meanwhile wait for it, then go to the one live account actor.
-      st.loading[email];
-      self->request(st.storage, st.settings.timeout, atoms::deposit_atom_v, w.details, acting_user, now_s())
-        .then(
-          [self, email, rp](customer_record& record) mutable {
-            activate(self, record, email);
-            auto waiting = std::move(self->state.loading[email]);
-            self->state.loading.erase(email);
-            for (auto& next : waiting) forward(self, self->state.live.at(record.id), std::move(next));
-            rp.deliver(std::move(record));
-          },
-          [self, email, rp](caf::error& err) mutable {
-            auto waiting = std::move(self->state.loading[email]);
-            self->state.loading.erase(email);
-            for (auto& next : waiting) next.promise.deliver(err);
-            rp.deliver(err);
-          });
-      return rp;
+    [self](atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user) {
+      return deposit(self, details, acting_user);
     },
     [self](atoms::refresh_atom, std::int64_t customer_id) { passivate(self, customer_id); },
-    [self](caf::get_atom, atoms::stats_atom) {
-      auto& st = self->state;
-      return directory_stats{st.live.size(), st.activations, st.passivations, self->mailbox().size()};
-    },
+    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.stats(self->mailbox().size()); },
     [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
       std::optional<std::int64_t> cursor;
       if (!after.empty()) cursor = std::strtoll(after.c_str(), nullptr, 10);
-      return page_of(self->state.live, "account", limit, cursor, [](std::int64_t k) { return std::to_string(k); });
+      return self->state.live.page("account", limit, cursor, [](std::int64_t k) { return std::to_string(k); });
     },
     [self](caf::get_atom, atoms::vitals_atom, std::int64_t id) -> caf::result<account_vitals> {
-      auto it = self->state.live.find(id);
-      if (it == self->state.live.end())
+      const auto* live = self->state.live.peek(id);
+      if (!live)
         return make_domain_error(domain::error_code::not_found,
                                  "account actor not active (passivated or unknown); see GET /admin/customers/" +
                                    std::to_string(id));
-      return self->delegate(it->second.handle, caf::get_atom_v, atoms::vitals_atom_v);
+      return self->delegate(live->handle, caf::get_atom_v, atoms::vitals_atom_v);
     },
     [self](caf::tick_atom) {
       auto& st = self->state;
-      auto cutoff = std::chrono::steady_clock::now() - st.settings.idle;
-      std::vector<std::int64_t> idle;
-      for (const auto& [id, entry] : st.live)
-        if (entry.last_active < cutoff) idle.push_back(id);
-      for (auto id : idle) passivate(self, id);
+      for (auto id : st.live.idle_since(std::chrono::steady_clock::now() - st.settings.idle)) passivate(self, id);
       self->delayed_send(self, st.settings.idle / 4 + std::chrono::seconds(1), caf::tick_atom_v);
     },
   };

@@ -7,11 +7,12 @@
 
 namespace boutique::actors {
 
-/// One customer account: serialises every change of it.
+/// One customer account: serialises every change of it. Its messages carry the route (customer id, generation)
+/// the directory sent them under; one meant for another activation is refused.
 using account_actor = caf::typed_actor<
   // contact, acting user -> the account as it now is
-  caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
-  caf::replies_to<caf::get_atom>::with<customer_record>,
+  caf::replies_to<account_route, atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
+  caf::replies_to<account_route, caf::get_atom>::with<customer_record>,
   caf::replies_to<caf::get_atom, atoms::vitals_atom>::with<account_vitals>,
   caf::reacts_to<atoms::passivate_atom>>;
 
@@ -30,6 +31,7 @@ using account_directory_actor = caf::typed_actor<
 
 struct account_settings {
   std::chrono::seconds idle{600};
+  std::size_t max_live = 0;  ///< most live account actors (0: no cap)
   std::chrono::milliseconds timeout{10000};
 };
 

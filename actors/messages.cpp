@@ -32,6 +32,8 @@ domain::field_errors error_fields(const caf::error& err) {
 domain::error_code domain_code(const caf::error& err) {
   if (err.category() == caf::atom("boutique")) return static_cast<domain::error_code>(err.code());
   if (err == caf::sec::request_timeout) return domain::error_code::overloaded;
+  // The actor was passivated between routing and delivery: nothing ran, a retry reaches its next activation.
+  if (err == caf::sec::request_receiver_down) return domain::error_code::overloaded;
   return domain::error_code::internal;
 }
 

@@ -58,9 +58,25 @@ struct storage_stats {
 struct directory_stats {
   std::uint64_t live = 0;
   std::uint64_t activations = 0;
-  std::uint64_t passivations = 0;
+  std::uint64_t passivations = 0;  ///< idle ones, and least recently used ones beyond the cap
   std::uint64_t mailbox = 0;
+  std::uint64_t evictions = 0;     ///< passivations forced by the live cap
+  std::uint64_t cap = 0;           ///< most live actors at once
 };
+
+/// The address a message to a keyed actor was routed under: the key the directory knew it by and the generation
+/// of its activation. An actor refuses (404) a message whose route is not its current one, however long the
+/// message waited: a session renamed at login no longer answers to its old id, and a message meant for another
+/// activation of the same key is never run by this one.
+template <class Key>
+struct route {
+  Key key;
+  std::uint64_t generation = 0;
+  friend bool operator==(const route&, const route&) = default;
+};
+
+using session_route = route<std::string>;
+using account_route = route<std::int64_t>;
 
 /// One live actor as a directory knows it.
 struct actor_entry {
@@ -308,6 +324,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::user_credentials>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::user_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::string>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_rekey)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_route)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::account_route)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::int64_t>)
 
 CAF_ERROR_CODE_ENUM(boutique::domain::error_code, "boutique")

@@ -1,6 +1,6 @@
 #include "actors/session.hpp"
 
-#include "actors/directory_page.hpp"
+#include "actors/directory.hpp"
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
 
@@ -132,6 +132,7 @@ struct session_state {
   held_session s;
   std::shared_ptr<const session_context> ctx;
   caf::actor_addr directory;  ///< weak: the directory owns its sessions, not the other way round
+  session_route route;        ///< the id and generation messages must be routed under
   /// Outcomes already answered, by provider/txn_id (one or two per session: a vector is the smallest).
   std::vector<std::pair<std::string, payment_outcome>> payments;
   std::uint64_t messages = 0;
@@ -201,8 +202,8 @@ caf::result<session_snapshot> put_contact(pointer self, domain::contact& given) 
 void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> logged_in_customer,
             caf::typed_response_promise<session_snapshot> rp) {
   const auto& ctx = *self->state.ctx;
-  next.id = domain::new_secret_id();
   next.updated_at = now_s();
+  next.id = domain::new_signed_id(ctx.id_key, next.updated_at);
   next.expires_at = next.updated_at + ctx.settings.ttl.count();
   session_rekey rekey{self->state.s.id(), next.id,          to_json(next), next.expires_at,
                       next.transid,     logged_in_customer, next.updated_at};
@@ -216,8 +217,13 @@ void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> log
           rp.deliver(failure(domain::error_code::internal, "the session directory is gone"));
           return self->quit();
         }
+        // Messages routed under the old id that waited meanwhile are refused from now on: the route changed.
+        self->state.route = {self->state.s.id(), 0};
         self->request(directory, self->state.ctx->settings.timeout, atoms::rekey_atom_v, old_id, self->state.s.id())
-          .await([self, rp](caf::ok_atom) mutable { rp.deliver(self->state.s.get()); },
+          .await([self, rp](std::uint64_t generation) mutable {
+                   self->state.route.generation = generation;
+                   rp.deliver(self->state.s.get());
+                 },
                  [self, rp](caf::error& err) mutable {
                    // Stored under the new id but routed under the old one: stop, the next request reloads it.
                    session_log()->error("event=rekey_failed error=\"{}\"", error_detail(err));
@@ -341,39 +347,51 @@ void touch(pointer self) {
   self->state.last_active = now_s();
 }
 
+/// The refusal of a message routed under another id or activation than this one's (the session was renamed at
+/// login while the message waited, or it is meant for another activation); nothing when it is this session's.
+std::optional<caf::error> misaddressed(pointer self, const session_route& to) {
+  if (to == self->state.route) {
+    touch(self);
+    return std::nullopt;
+  }
+  return misrouted("no such checkout session");
+}
+
 session_actor::behavior_type session(pointer self, session_snapshot snapshot, std::shared_ptr<const session_context> ctx,
-                                     caf::actor_addr directory) {
+                                     caf::actor_addr directory, std::uint64_t generation) {
+  self->state.route = {snapshot.id, generation};
   self->state.s.set(std::move(snapshot));
   self->state.ctx = std::move(ctx);
   self->state.directory = std::move(directory);
   self->state.last_active = now_s();
   return {
-    [self](caf::get_atom) {
-      touch(self);
+    [self](const session_route& to, caf::get_atom) -> caf::result<session_snapshot> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       return self->state.s.get();
     },
-    [self](caf::put_atom, atoms::cart_atom, cart_request& lines) {
-      touch(self);
+    [self](const session_route& to, caf::put_atom, atoms::cart_atom, cart_request& lines) -> caf::result<session_snapshot> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       return put_cart(self, lines);
     },
-    [self](caf::put_atom, atoms::customer_atom, domain::contact& c) {
-      touch(self);
+    [self](const session_route& to, caf::put_atom, atoms::customer_atom,
+           domain::contact& c) -> caf::result<session_snapshot> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       return put_contact(self, c);
     },
-    [self](atoms::login_atom, std::string& l, std::string& p) {
-      touch(self);
+    [self](const session_route& to, atoms::login_atom, std::string& l, std::string& p) -> caf::result<session_snapshot> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       return login(self, l, p);
     },
-    [self](atoms::order_atom, const std::string& paymode) {
-      touch(self);
+    [self](const session_route& to, atoms::order_atom, const std::string& paymode) -> caf::result<session_snapshot> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       return order(self, paymode);
     },
-    [self](atoms::pay_atom) {
-      touch(self);
+    [self](const session_route& to, atoms::pay_atom) -> caf::result<payment_outcome> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       return pay(self);
     },
-    [self](atoms::payment_atom, payment_event& e) {
-      touch(self);
+    [self](const session_route& to, atoms::payment_atom, payment_event& e) -> caf::result<payment_outcome> {
+      if (auto refused = misaddressed(self, to)) return *refused;
       return apply_payment(self, std::move(e));
     },
     [self](caf::get_atom, atoms::vitals_atom) {
@@ -389,80 +407,97 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
 struct directory_state {
   directory_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   std::shared_ptr<const session_context> ctx;
-  std::map<std::string, live_entry<session_actor>> live;
-  std::uint64_t activations = 0;
-  std::uint64_t passivations = 0;
-  std::unordered_map<std::string, std::vector<caf::typed_response_promise<session_actor>>> loading;
+  live_actors<std::string, session_actor> live;
+  /// Resolves waiting for a session to be loaded, or for its passivated actor to be down first.
+  std::unordered_map<std::string, std::vector<caf::typed_response_promise<session_ref>>> waiting;
   std::shared_ptr<spdlog::logger> log = config::logger("sessions");
   static inline const char* name = "session_directory";
 };
 
 using directory_pointer = session_directory_actor::stateful_pointer<directory_state>;
 
-session_actor activate(directory_pointer self, session_snapshot snapshot) {
+void passivate(directory_pointer self, const std::string& id) {
+  if (auto handle = self->state.live.stop(id)) self->send(*handle, atoms::passivate_atom_v);
+}
+
+session_ref activate(directory_pointer self, session_snapshot snapshot) {
   auto& st = self->state;
   auto id = snapshot.id;
+  auto generation = st.live.next_generation();
   // Monitored, not linked: a session that crashes is forgotten (and reloaded from storage by the next request)
   // instead of taking the directory, and every other session with it, down.
-  auto handle = self->spawn<caf::monitored>(session, std::move(snapshot), st.ctx, self->address());
-  auto& entry = st.live[id];
-  entry.handle = handle;
-  entry.touch();
-  ++st.activations;
-  return handle;
+  auto handle = self->spawn<caf::monitored>(session, std::move(snapshot), st.ctx, self->address(), generation);
+  st.live.add(id, handle, generation);
+  for (const auto& evicted : st.live.over_cap()) passivate(self, evicted);
+  return {handle, {id, generation}};
 }
 
 /// Answers every waiting resolve of `id` with `result`.
 template <class Result>
 void settle(directory_pointer self, const std::string& id, const Result& result) {
-  auto waiting = std::move(self->state.loading[id]);
-  self->state.loading.erase(id);
+  auto it = self->state.waiting.find(id);
+  if (it == self->state.waiting.end()) return;
+  auto waiting = std::move(it->second);
+  self->state.waiting.erase(it);
   for (auto& p : waiting) p.deliver(result);
 }
 
-caf::result<session_actor> resolve(directory_pointer self, const std::string& id) {
+/// A session that holds nothing has no row: its signed id alone restores it, blank, until it expires.
+std::optional<session_snapshot> blank_session(const session_context& ctx, const std::string& id, std::int64_t now) {
+  auto created = domain::signed_id_time(ctx.id_key, id);
+  if (!created || *created + ctx.settings.ttl.count() <= now) return std::nullopt;
+  session_snapshot s;
+  s.id = id;
+  s.created_at = s.updated_at = *created;
+  s.expires_at = *created + ctx.settings.ttl.count();
+  return s;
+}
+
+/// Loads session `id` from storage (or from its signed id) and answers the resolves waiting for it.
+void load(directory_pointer self, const std::string& id) {
   auto& st = self->state;
-  if (auto it = st.live.find(id); it != st.live.end()) {
-    it->second.touch();
-    return it->second.handle;
-  }
-  auto rp = self->make_response_promise<session_actor>();
-  auto [queue, first] = st.loading.try_emplace(id);
-  queue->second.push_back(rp);
-  if (!first) return rp;
-  self->request(st.ctx->readers, st.ctx->settings.timeout, caf::get_atom_v, atoms::session_atom_v, id, now_s())
+  auto now = now_s();
+  self->request(st.ctx->readers, st.ctx->settings.timeout, caf::get_atom_v, atoms::session_atom_v, id, now)
     .then(
-      [self, id](std::optional<std::string>& stored) {
-        if (!stored) return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
+      [self, id, now](std::optional<std::string>& stored) {
+        const auto& ctx = *self->state.ctx;
+        if (!stored) {
+          if (auto blank = blank_session(ctx, id, now)) return settle(self, id, activate(self, std::move(*blank)));
+          return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
+        }
+        // An empty snapshot marks an id retired at login: it never answers again.
+        if (stored->empty()) return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
         try {
           auto snapshot = session_from_json(*stored);
-          snapshot.priced = domain::price_cart(snapshot.cart, *self->state.ctx->catalog).cart;
+          snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog).cart;
           settle(self, id, activate(self, std::move(snapshot)));
         } catch (const std::exception& e) {
-          self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", id, e.what());
+          self->state.log->error("event=corrupt_snapshot error=\"{}\"", e.what());
           settle(self, id, failure(domain::error_code::internal, "the session cannot be restored"));
         }
       },
       [self, id](caf::error& err) { settle(self, id, err); });
+}
+
+caf::result<session_ref> resolve(directory_pointer self, const std::string& id) {
+  auto& st = self->state;
+  if (auto* live = st.live.route(id)) return session_ref{live->handle, {id, live->generation}};
+  auto rp = self->make_response_promise<session_ref>();
+  auto [queue, first] = st.waiting.try_emplace(id);
+  queue->second.push_back(rp);
+  // A session being passivated is loaded again once its actor is down (see the down handler).
+  if (first && !st.live.stopping(id)) load(self, id);
   return rp;
 }
 
 caf::result<std::string> create(directory_pointer self) {
   auto& st = self->state;
   session_snapshot s;
-  s.id = domain::new_secret_id();
   s.created_at = s.updated_at = now_s();
+  s.id = domain::new_signed_id(st.ctx->id_key, s.created_at);
   s.expires_at = s.created_at + st.ctx->settings.ttl.count();
-  auto rp = self->make_response_promise<std::string>();
-  self->request(st.ctx->storage, st.ctx->settings.timeout, caf::put_atom_v, atoms::session_atom_v, s.id, to_json(s),
-                s.expires_at)
-    .then(
-      [self, rp, s](caf::ok_atom) mutable {
-        activate(self, s);
-        rp.deliver(s.id);
-      },
-      [rp](caf::error& err) mutable { rp.deliver(err); });
-  return rp;
+  // Not stored: a session that holds nothing gets its row with its first change.
+  return activate(self, std::move(s)).route.key;
 }
 
 caf::result<payment_outcome> route_payment(directory_pointer self, payment_event& event) {
@@ -474,8 +509,8 @@ caf::result<payment_outcome> route_payment(directory_pointer self, payment_event
         if (!session_id) { rp.deliver(failure(domain::error_code::not_found, "unknown transid")); return; }
         self->request(caf::actor_cast<session_directory_actor>(self), timeout, atoms::resolve_atom_v, *session_id)
           .then(
-            [self, rp, event, timeout](session_actor& target) mutable {
-              self->request(target, timeout, atoms::payment_atom_v, event)
+            [self, rp, event, timeout](session_ref& target) mutable {
+              self->request(target.actor, timeout, target.route, atoms::payment_atom_v, event)
                 .then([rp](payment_outcome& o) mutable { rp.deliver(std::move(o)); },
                       [rp](caf::error& err) mutable { rp.deliver(err); });
             },
@@ -488,59 +523,42 @@ caf::result<payment_outcome> route_payment(directory_pointer self, payment_event
 session_directory_actor::behavior_type session_directory(directory_pointer self,
                                                          std::shared_ptr<const session_context> ctx) {
   self->state.ctx = std::move(ctx);
+  self->state.live.set_cap(self->state.ctx->settings.max_live);
   auto sweep_every = self->state.ctx->settings.idle / 4 + std::chrono::seconds(1);
   self->delayed_send(self, sweep_every, caf::tick_atom_v);
   stop_live_actors_on_exit(self);
   self->set_down_handler([self](caf::down_msg& down) {
-    if (down.reason == caf::exit_reason::normal) return;  // passivated: already forgotten
-    auto& live = self->state.live;
-    if (auto id = key_of(live, down.source)) {
-      live.erase(*id);
-      self->state.log->error("event=session_crashed session={} reason=\"{}\"", *id, caf::to_string(down.reason));
-    }
+    auto gone = self->state.live.down(down.source);
+    if (!gone) return;
+    if (!gone->passivated)
+      self->state.log->error("event=session_crashed reason=\"{}\"", caf::to_string(down.reason));
+    if (self->state.waiting.count(gone->key)) load(self, gone->key);
   });
   return {
     [self](caf::put_atom) { return create(self); },
     [self](atoms::resolve_atom, const std::string& id) { return resolve(self, id); },
     [self](atoms::rekey_atom, const std::string& old_id, const std::string& new_id) {
-      auto& live = self->state.live;
-      if (auto it = live.find(old_id); it != live.end()) {
-        auto entry = std::move(it->second);
-        live.erase(it);
-        entry.touch();
-        live.insert_or_assign(new_id, std::move(entry));
-      }
-      return caf::ok_atom_v;
+      auto* renamed = self->state.live.rename(old_id, new_id);
+      // Not live: it is being passivated, and answers nothing more.
+      return renamed ? renamed->generation : std::uint64_t{0};
     },
     [self](atoms::payment_atom, payment_event& event) { return route_payment(self, event); },
-    [self](caf::get_atom, atoms::stats_atom) {
-      auto& st = self->state;
-      return directory_stats{st.live.size(), st.activations, st.passivations, self->mailbox().size()};
-    },
+    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.stats(self->mailbox().size()); },
     [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
       std::optional<std::string> cursor;
       if (!after.empty()) cursor = after;
-      return page_of(self->state.live, "session", limit, cursor, [](const std::string& k) { return k; });
+      return self->state.live.page("session", limit, cursor, [](const std::string& k) { return k; });
     },
     [self](caf::get_atom, atoms::vitals_atom, const std::string& id) -> caf::result<session_vitals> {
-      auto it = self->state.live.find(id);
-      if (it == self->state.live.end())
+      const auto* live = self->state.live.peek(id);
+      if (!live)
         return failure(domain::error_code::not_found,
                        "session actor not active (passivated or unknown); its last state is in the sessions table");
-      return self->delegate(it->second.handle, caf::get_atom_v, atoms::vitals_atom_v);
+      return self->delegate(live->handle, caf::get_atom_v, atoms::vitals_atom_v);
     },
     [self, sweep_every](caf::tick_atom) {
-      auto& st = self->state;
-      auto cutoff = std::chrono::steady_clock::now() - st.ctx->settings.idle;
-      for (auto it = st.live.begin(); it != st.live.end();) {
-        if (it->second.last_active < cutoff) {
-          self->send(it->second.handle, atoms::passivate_atom_v);
-          it = st.live.erase(it);
-          ++st.passivations;
-        } else {
-          ++it;
-        }
-      }
+      auto cutoff = std::chrono::steady_clock::now() - self->state.ctx->settings.idle;
+      for (const auto& id : self->state.live.idle_since(cutoff)) passivate(self, id);
       self->delayed_send(self, sweep_every, caf::tick_atom_v);
     },
   };

@@ -12,29 +12,37 @@
 namespace boutique::actors {
 
 /// One checkout session: cart, contact, login, order, payment. Every change is persisted before it is answered.
+/// Every message carries the route it was sent under (see route<Key>): one for another id or activation is refused.
 using session_actor = caf::typed_actor<
-  caf::replies_to<caf::get_atom>::with<session_snapshot>,
-  caf::replies_to<caf::put_atom, atoms::cart_atom, cart_request>::with<session_snapshot>,
+  caf::replies_to<session_route, caf::get_atom>::with<session_snapshot>,
+  caf::replies_to<session_route, caf::put_atom, atoms::cart_atom, cart_request>::with<session_snapshot>,
   // deposit contact details -> the session, holding the values now kept for it
-  caf::replies_to<caf::put_atom, atoms::customer_atom, domain::contact>::with<session_snapshot>,
+  caf::replies_to<session_route, caf::put_atom, atoms::customer_atom, domain::contact>::with<session_snapshot>,
   // login, password -> the session under its new id, its contact pre-filled from the user's account
-  caf::replies_to<atoms::login_atom, std::string, std::string>::with<session_snapshot>,
+  caf::replies_to<session_route, atoms::login_atom, std::string, std::string>::with<session_snapshot>,
   // paymode -> the session with its placed bill
-  caf::replies_to<atoms::order_atom, std::string>::with<session_snapshot>,
+  caf::replies_to<session_route, atoms::order_atom, std::string>::with<session_snapshot>,
   // test payment of the placed bill
-  caf::replies_to<atoms::pay_atom>::with<payment_outcome>,
-  caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::replies_to<session_route, atoms::pay_atom>::with<payment_outcome>,
+  caf::replies_to<session_route, atoms::payment_atom, payment_event>::with<payment_outcome>,
   caf::replies_to<caf::get_atom, atoms::vitals_atom>::with<session_vitals>,
   caf::reacts_to<atoms::passivate_atom>>;
 
-/// Single activation of sessions: spawns on demand (restoring persisted state), passivates idle ones.
+/// A session's live actor and the route to send it messages under.
+struct session_ref {
+  session_actor actor;
+  session_route route;
+};
+
+/// Single activation of sessions: spawns on demand (restoring persisted state), passivates idle ones and, beyond
+/// the live cap, the least recently used.
 using session_directory_actor = caf::typed_actor<
   // create a session -> its id
   caf::replies_to<caf::put_atom>::with<std::string>,
   // session id -> its live actor (404 when unknown or expired)
-  caf::replies_to<atoms::resolve_atom, std::string>::with<session_actor>,
-  // old id, new id: a session renamed at login (it is stored under the new id already)
-  caf::replies_to<atoms::rekey_atom, std::string, std::string>::with<caf::ok_atom>,
+  caf::replies_to<atoms::resolve_atom, std::string>::with<session_ref>,
+  // old id, new id: a session renamed at login (stored under the new id already) -> its new route generation
+  caf::replies_to<atoms::rekey_atom, std::string, std::string>::with<std::uint64_t>,
   // a payment event, routed to the session that placed the bill
   caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
@@ -49,6 +57,7 @@ struct session_settings {
   std::chrono::seconds ttl{7 * 86400};
   std::chrono::milliseconds timeout{10000};
   bool test_payments = true;
+  std::size_t max_live = 0;  ///< most live session actors (0: no cap)
 };
 
 /// What every session actor talks to.
@@ -59,6 +68,7 @@ struct session_context {
   account_directory_actor accounts;
   std::shared_ptr<const domain::catalog> catalog;
   session_settings settings;
+  std::string id_key;  ///< signs the ids of new sessions, which are stored only with their first change
 };
 
 session_directory_actor spawn_session_directory(caf::actor_system& sys, std::shared_ptr<const session_context> ctx);
@@ -68,3 +78,5 @@ std::string to_json(const session_snapshot& s);
 session_snapshot session_from_json(const std::string& json);
 
 }  // namespace boutique::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::actors::session_ref)

@@ -73,6 +73,7 @@ struct service::impl {
   actors::hasher_actor hashers;
   actors::mailer_actor mailer;
   std::shared_ptr<const domain::catalog> catalog;
+  std::string session_id_key;
   std::unique_ptr<net::http_server> http;
   std::unique_ptr<net::http_server> admin;
   bool running = false;
@@ -87,6 +88,7 @@ struct service::impl {
       auto version = storage::migrate(*db);
       catalog = std::make_shared<const domain::catalog>(config::load_catalog(settings.catalog_path));
       storage::replace_catalog(*db, *catalog);
+      session_id_key = storage::service_key(*db, "session_ids");
       log->info("event=database_ready path={} schema_version={}", settings.storage.path, version);
       return db;
     } catch (const storage::storage_error& e) {
@@ -114,12 +116,15 @@ struct service::impl {
     auto identity = actors::spawn_identity(sys, storage, readers, hashers,
                                            {settings.auth.login_ttl_s, timeout, settings.auth.max_failed_logins,
                                             settings.auth.failed_login_window_s});
-    auto accounts =
-      actors::spawn_account_directory(sys, storage, {std::chrono::seconds(settings.lifetimes.account_idle_s), timeout});
+    const auto& lifetimes = settings.lifetimes;
+    auto accounts = actors::spawn_account_directory(
+      sys, storage,
+      {std::chrono::seconds(lifetimes.account_idle_s), static_cast<std::size_t>(lifetimes.max_live_accounts), timeout});
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, catalog,
-      {std::chrono::seconds(settings.lifetimes.session_idle_s), std::chrono::seconds(settings.lifetimes.session_ttl_s),
-       timeout, settings.payments.test_mode}});
+      {std::chrono::seconds(lifetimes.session_idle_s), std::chrono::seconds(lifetimes.session_ttl_s), timeout,
+       settings.payments.test_mode, static_cast<std::size_t>(lifetimes.max_live_sessions)},
+      session_id_key});
     auto sessions = actors::spawn_session_directory(sys, ctx);
     mailer = actors::spawn_mailer(sys, storage, readers, {mail_dir(), std::chrono::milliseconds(200), timeout});
     backend = std::make_shared<net::backend>(

@@ -133,7 +133,8 @@ rm -rf "$RAW_DB"
 # -- 4: memory per idle live session ----------------------------------------------------------------------------
 
 phase "4. memory: idle live sessions ($MEM_FIRST, then up to $MEM_SECOND within ${MEM_BUDGET} s)"
-start_service memory --actors.session_idle_s=86400 --http.idle_timeout_s=3600
+# No live cap here: this phase measures what each live session costs.
+start_service memory --actors.session_idle_s=86400 --actors.max_live_sessions=0 --http.idle_timeout_s=3600
 load memory-warmup --mode=sessions --customers=8 --count=1000 >/dev/null
 RSS0=$(rss_bytes)
 load memory-first --mode=sessions --customers=64 --count=$((MEM_FIRST - 1000)) >/dev/null

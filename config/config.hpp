@@ -40,6 +40,8 @@ struct actor_lifetimes {
   int session_idle_s = 900;      ///< a session actor idle this long is passivated (its state is in storage)
   int session_ttl_s = 7 * 86400; ///< a checkout session expires this long after its last change
   int account_idle_s = 600;      ///< an account actor idle this long is passivated
+  int max_live_sessions = 100000; ///< beyond, the least recently used session actor is passivated (0: no cap)
+  int max_live_accounts = 50000;  ///< beyond, the least recently used account actor is passivated (0: no cap)
 };
 
 struct auth_options {

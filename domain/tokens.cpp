@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace boutique::domain {
@@ -34,6 +35,44 @@ std::string random_base62(std::size_t length) {
   }
   sodium_memzero(bytes, sizeof bytes);
   return out;
+}
+
+namespace {
+
+constexpr std::size_t signed_random = 22, signed_time = 8, signed_mac = 16;
+
+std::string mac_hex(const std::string& key, const std::string& text) {
+  ensure_sodium();
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  return std::string(hex, signed_mac);
+}
+
+}  // namespace
+
+std::string new_signed_id(const std::string& key, std::int64_t now) {
+  char time_hex[signed_time + 1];
+  std::snprintf(time_hex, sizeof time_hex, "%08llx", static_cast<unsigned long long>(now) & 0xffffffffULL);
+  auto body = random_base62(signed_random) + time_hex;
+  return body + mac_hex(key, body);
+}
+
+std::optional<std::int64_t> signed_id_time(const std::string& key, const std::string& id) {
+  if (id.size() != signed_random + signed_time + signed_mac) return std::nullopt;
+  auto body = id.substr(0, signed_random + signed_time);
+  if (!constant_time_equal(mac_hex(key, body), id.substr(body.size()))) return std::nullopt;
+  std::int64_t t = 0;
+  for (char c : body.substr(signed_random)) {
+    int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (digit < 0) return std::nullopt;
+    t = t * 16 + digit;
+  }
+  return t;
 }
 
 std::string sha256_hex(const std::string& text) {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace boutique::domain {
@@ -13,6 +15,15 @@ inline std::string new_product_reference() { return random_base62(8); }
 
 /// Session ids, transids and secret tokens: 22 base62 characters (> 130 bits).
 inline std::string new_secret_id() { return random_base62(22); }
+
+/// A new checkout-session id that proves, under `key`, that this service made it and when: 22 random base62
+/// characters, the creation time as 8 hex digits and 16 hex digits of HMAC-SHA-256 (46 characters). A session
+/// holding nothing is never stored: its id alone lets it be restored, blank, until it expires.
+std::string new_signed_id(const std::string& key, std::int64_t now);
+
+/// The creation time carried by an id that `new_signed_id` made under `key`; nothing for any other string.
+/// The MAC is compared in constant time.
+std::optional<std::int64_t> signed_id_time(const std::string& key, const std::string& id);
 
 /// Lower-case hex SHA-256 of `text`: how secret tokens are stored.
 std::string sha256_hex(const std::string& text);

@@ -298,6 +298,13 @@ void render_metrics(const backend& b, const directory_stats& sessions, const dir
   p::family(out, "boutique_passivations_total", "counter", "Idle actors stopped by their directory, by kind.");
   p::sample(out, "boutique_passivations_total", "kind=\"session\"", static_cast<double>(sessions.passivations));
   p::sample(out, "boutique_passivations_total", "kind=\"account\"", static_cast<double>(accounts.passivations));
+  p::family(out, "boutique_evictions_total", "counter",
+            "Least recently used actors passivated to stay within the live cap, by kind.");
+  p::sample(out, "boutique_evictions_total", "kind=\"session\"", static_cast<double>(sessions.evictions));
+  p::sample(out, "boutique_evictions_total", "kind=\"account\"", static_cast<double>(accounts.evictions));
+  p::family(out, "boutique_live_actors_cap", "gauge", "Most live actors at once, by kind (0: no cap).");
+  p::sample(out, "boutique_live_actors_cap", "kind=\"session\"", static_cast<double>(sessions.cap));
+  p::sample(out, "boutique_live_actors_cap", "kind=\"account\"", static_cast<double>(accounts.cap));
   p::family(out, "boutique_storage_batch_size", "histogram", "Writes committed per transaction (group commit).");
   p::histogram_samples(out, "boutique_storage_batch_size", "", storage.batch_sizes);
   p::family(out, "boutique_storage_commit_seconds", "histogram", "Time to run and commit one batch.");

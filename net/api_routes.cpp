@@ -33,7 +33,7 @@ template <class Next>
 void with_session(const backend_ptr& b, const route_params& p, const responder& respond, Next next) {
   run(b, respond, [b, sid = p.get("sid"), respond, next = std::move(next)](self_ptr self) mutable {
     self->request(b->sessions, b->timeout, atoms::resolve_atom_v, sid)
-      .then([self, next](actors::session_actor& s) mutable { next(self, s); }, fail_with(respond));
+      .then([self, next](actors::session_ref& s) mutable { next(self, s); }, fail_with(respond));
   });
 }
 
@@ -70,8 +70,8 @@ void create_session(const backend_ptr& b, const responder& respond) {
 }
 
 void get_session(const backend_ptr& b, const route_params& p, const responder& respond) {
-  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, caf::get_atom_v)
+  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, b->timeout, s.route, caf::get_atom_v)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, session_json(snap))); }, fail_with(respond));
   });
 }
@@ -107,8 +107,8 @@ void put_cart(const backend_ptr& b, http_request& request, const route_params& p
   auto body = parse_body(request, {"items"});
   auto lines = cart_field(body);
   if (body.error) return respond(*body.error);
-  with_session(b, p, respond, [b, respond, lines](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, caf::put_atom_v, atoms::cart_atom_v, lines)
+  with_session(b, p, respond, [b, respond, lines](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, b->timeout, s.route, caf::put_atom_v, atoms::cart_atom_v, lines)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, cart_json(snap.priced))); }, fail_with(respond));
   });
 }
@@ -120,8 +120,8 @@ void put_contact(const backend_ptr& b, http_request& request, const route_params
   auto body = parse_body(request, contact_fields);
   auto details = contact_field(body);
   if (body.error) return respond(*body.error);
-  with_session(b, p, respond, [b, respond, details](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, caf::put_atom_v, atoms::customer_atom_v, details)
+  with_session(b, p, respond, [b, respond, details](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, b->timeout, s.route, caf::put_atom_v, atoms::customer_atom_v, details)
       .then([respond](session_snapshot& snap) {
               respond(ok_json(200, {{"stage", snap.stage}, {"contact", snap.contact}}));
             },
@@ -130,8 +130,8 @@ void put_contact(const backend_ptr& b, http_request& request, const route_params
 }
 
 void get_contact(const backend_ptr& b, const route_params& p, const responder& respond) {
-  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, caf::get_atom_v)
+  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, b->timeout, s.route, caf::get_atom_v)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, snap.contact)); }, fail_with(respond));
   });
 }
@@ -141,8 +141,8 @@ void session_login(const backend_ptr& b, http_request& request, const route_para
   auto login = string_field(body, "login");
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
-  with_session(b, p, respond, [b, respond, login, password](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, atoms::login_atom_v, login, password)
+  with_session(b, p, respond, [b, respond, login, password](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, b->timeout, s.route, atoms::login_atom_v, login, password)
       .then(
         [respond](session_snapshot& snap) {
           // The session has a new id from now on; the one in the path no longer works.
@@ -156,8 +156,8 @@ void place_order(const backend_ptr& b, http_request& request, const route_params
   auto body = parse_body(request, {"paymode"});
   auto paymode = string_field(body, "paymode");
   if (body.error) return respond(*body.error);
-  with_session(b, p, respond, [b, respond, paymode](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, atoms::order_atom_v, paymode)
+  with_session(b, p, respond, [b, respond, paymode](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, b->timeout, s.route, atoms::order_atom_v, paymode)
       .then(
         [respond](session_snapshot& snap) {
           respond(ok_json(201, {{"transid", *snap.transid},
@@ -172,8 +172,8 @@ void place_order(const backend_ptr& b, http_request& request, const route_params
 }
 
 void test_pay(const backend_ptr& b, const route_params& p, const responder& respond) {
-  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_actor s) {
-    self->request(s, b->timeout, atoms::pay_atom_v)
+  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, b->timeout, s.route, atoms::pay_atom_v)
       .then(
         [respond](payment_outcome& o) {
           respond(ok_json(200, {{"transid", o.transid},

@@ -313,7 +313,7 @@ void with_checkout(const front_ptr& f, const http_request& request, const visito
   run_flow(f->b->sys, respond, [f, v, sid, respond, next, missing](flow_self self) mutable {
     if (sid.empty() || sid.size() > 64) return missing(self);
     self->request(f->b->sessions, f->b->timeout, atoms::resolve_atom_v, sid)
-      .then([self, next](actors::session_actor& s) mutable { next(self, s); },
+      .then([self, next](actors::session_ref& s) mutable { next(self, s); },
             [self, f, v, respond, missing](caf::error& err) mutable {
               if (domain_code(err) == domain::error_code::not_found) return missing(self);
               respond(error_page(*f, v, err));
@@ -327,8 +327,8 @@ void with_snapshot(const front_ptr& f, const http_request& request, const visito
                    Next next, Missing missing) {
   with_checkout(
     f, request, v, respond,
-    [f, v, respond, next](flow_self self, actors::session_actor s) mutable {
-      self->request(s, f->b->timeout, caf::get_atom_v)
+    [f, v, respond, next](flow_self self, actors::session_ref s) mutable {
+      self->request(s.actor, f->b->timeout, s.route, caf::get_atom_v)
         .then([self, s, next](session_snapshot& snap) mutable { next(self, s, snap); }, fail_page(f, v, respond));
     },
     missing);
@@ -402,7 +402,7 @@ void show_cart(const front_ptr& f, const http_request& request, const visitor& v
   };
   with_snapshot(
     f, request, v, respond,
-    [respond, render](flow_self, actors::session_actor, const session_snapshot& snap) {
+    [respond, render](flow_self, const actors::session_ref&, const session_snapshot& snap) {
       if (snap.stage == "placed") return respond(see_other("/checkout/pay"));
       render(&snap);
     },
@@ -432,8 +432,8 @@ cart_request changed_cart(cart_request lines, const std::string& code, std::int3
 
 /// Replaces the cart of `s` and sends the browser to the cart page (with `cookie` when the session is new).
 void store_cart(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
-                actors::session_actor s, const cart_request& lines, std::optional<std::string> cookie) {
-  self->request(s, f->b->timeout, caf::put_atom_v, atoms::cart_atom_v, lines)
+                actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie) {
+  self->request(s.actor, f->b->timeout, s.route, caf::put_atom_v, atoms::cart_atom_v, lines)
     .then([respond, cookie](session_snapshot&) { respond(see_other("/cart", cookie)); },
           fail_page(f, v, respond, "/cart"));
 }
@@ -446,7 +446,7 @@ void start_checkout(flow_self self, const front_ptr& f, const visitor& v, const 
       [self, f, v, respond, lines](std::string& sid) {
         self->request(f->b->sessions, f->b->timeout, atoms::resolve_atom_v, sid)
           .then(
-            [self, f, v, respond, lines, sid](actors::session_actor& s) {
+            [self, f, v, respond, lines, sid](actors::session_ref& s) {
               store_cart(self, f, v, respond, s, lines, pages::cookie_header(checkout_cookie, sid, std::nullopt));
             },
             fail_page(f, v, respond));
@@ -460,7 +460,7 @@ void change_cart(const front_ptr& f, const http_request& request, const visitor&
   auto quantity = quantity_of(value_of(form, "quantity").empty() ? "1" : value_of(form, "quantity"));
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond, code, quantity, add](flow_self self, actors::session_actor s, const session_snapshot& snap) {
+    [f, v, respond, code, quantity, add](flow_self self, actors::session_ref s, const session_snapshot& snap) {
       if (snap.stage == "placed") return respond(see_other("/checkout/pay"));
       if (snap.stage == "completed" || snap.stage == "cancelled")
         return start_checkout(self, f, v, respond, changed_cart({}, code, quantity, add));
@@ -505,7 +505,7 @@ http_response contact_page(const front& f, const visitor& v, int status, const c
 void show_contact(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond](flow_self, actors::session_actor, const session_snapshot& snap) {
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
       if (auto elsewhere = misplaced(snap, "contact"); !elsewhere.empty()) return respond(see_other(elsewhere));
       respond(contact_page(*f, v, 200, {snap.contact, {}, snap.user_id.has_value(), "", ""}));
     },
@@ -517,12 +517,12 @@ void deposit_contact(const front_ptr& f, const http_request& request, const visi
   auto typed = contact_from(form);
   with_checkout(
     f, request, v, respond,
-    [f, v, respond, typed](flow_self self, actors::session_actor s) {
-      self->request(s, f->b->timeout, caf::put_atom_v, atoms::customer_atom_v, typed)
+    [f, v, respond, typed](flow_self self, actors::session_ref s) {
+      self->request(s.actor, f->b->timeout, s.route, caf::put_atom_v, atoms::customer_atom_v, typed)
         .then([respond](session_snapshot&) { respond(see_other("/checkout/confirm")); },
               [self, f, v, respond, typed, s](caf::error& err) {
                 if (domain_code(err) != domain::error_code::validation) return respond(error_page(*f, v, err));
-                self->request(s, f->b->timeout, caf::get_atom_v)
+                self->request(s.actor, f->b->timeout, s.route, caf::get_atom_v)
                   .then(
                     [f, v, respond, typed, errors = error_fields(err)](session_snapshot& snap) {
                       respond(contact_page(*f, v, 422, {typed, errors, snap.user_id.has_value(), "", ""}));
@@ -539,8 +539,8 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
   auto password = value_of(form, "password");
   with_checkout(
     f, request, v, respond,
-    [f, v, respond, login, password](flow_self self, actors::session_actor s) {
-      self->request(s, f->b->timeout, atoms::login_atom_v, login, password)
+    [f, v, respond, login, password](flow_self self, actors::session_ref s) {
+      self->request(s.actor, f->b->timeout, s.route, atoms::login_atom_v, login, password)
         .then(
           [respond](session_snapshot& snap) {
             // The session has a new id from now on: the browser gets it, the old one no longer works.
@@ -552,7 +552,7 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
                   return respond(error_page(*f, v, err));
                 auto why = code == domain::error_code::throttled ? text(v.lang, "unavailable")
                                                                  : text(v.lang, "login_failed");
-                self->request(s, f->b->timeout, caf::get_atom_v)
+                self->request(s.actor, f->b->timeout, s.route, caf::get_atom_v)
                   .then(
                     [f, v, respond, login, why, status = status_of(code)](session_snapshot& snap) {
                       respond(contact_page(*f, v, status, {snap.contact, {}, false, login, why}));
@@ -566,7 +566,7 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
 void show_confirm(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond](flow_self, actors::session_actor, const session_snapshot& snap) {
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
       if (auto elsewhere = misplaced(snap, "confirm"); !elsewhere.empty()) return respond(see_other(elsewhere));
       data d;
       set_steps(d, v.lang, 2);
@@ -580,8 +580,8 @@ void show_confirm(const front_ptr& f, const http_request& request, const visitor
 void place_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   with_checkout(
     f, request, v, respond,
-    [f, v, respond](flow_self self, actors::session_actor s) {
-      self->request(s, f->b->timeout, atoms::order_atom_v, std::string("test"))
+    [f, v, respond](flow_self self, actors::session_ref s) {
+      self->request(s.actor, f->b->timeout, s.route, atoms::order_atom_v, std::string("test"))
         .then([respond](session_snapshot&) { respond(see_other("/checkout/pay")); },
               fail_page(f, v, respond, "/checkout/confirm"));
     },
@@ -591,7 +591,7 @@ void place_order(const front_ptr& f, const http_request& request, const visitor&
 void show_pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond](flow_self, actors::session_actor, const session_snapshot& snap) {
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
       if (auto elsewhere = misplaced(snap, "pay"); !elsewhere.empty()) return respond(see_other(elsewhere));
       data d;
       set_steps(d, v.lang, 3);
@@ -605,8 +605,8 @@ void show_pay(const front_ptr& f, const http_request& request, const visitor& v,
 void pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   with_checkout(
     f, request, v, respond,
-    [f, v, respond](flow_self self, actors::session_actor s) {
-      self->request(s, f->b->timeout, atoms::pay_atom_v)
+    [f, v, respond](flow_self self, actors::session_ref s) {
+      self->request(s.actor, f->b->timeout, s.route, atoms::pay_atom_v)
         .then([respond](payment_outcome&) { respond(see_other("/checkout/done")); },
               fail_page(f, v, respond, "/checkout/pay"));
     },
@@ -616,7 +616,7 @@ void pay(const front_ptr& f, const http_request& request, const visitor& v, cons
 void show_done(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond](flow_self, actors::session_actor, const session_snapshot& snap) {
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
       if (auto elsewhere = misplaced(snap, "done"); !elsewhere.empty()) return respond(see_other(elsewhere));
       const auto& cart = snap.priced;
       data d;

@@ -1,5 +1,7 @@
+#include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/storage_actor.hpp"
 
 namespace boutique::storage {
 
@@ -29,8 +31,9 @@ const std::string sql_search_customers =
   "'\\' OR lower(firstname) LIKE ?1 ESCAPE '\\') ORDER BY id LIMIT ?3";
 constexpr const char* sql_customer_events =
   "SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, id";
-constexpr const char* sql_delete_session = "DELETE FROM sessions WHERE id = ?";
 constexpr const char* sql_move_bill = "UPDATE bills SET session_id = ?2 WHERE transid = ?1";
+constexpr const char* sql_insert_key = "INSERT OR IGNORE INTO service_keys (name, value) VALUES (?, ?)";
+constexpr const char* sql_select_key = "SELECT value FROM service_keys WHERE name = ?";
 constexpr const char* sql_select_session = "SELECT snapshot FROM sessions WHERE id = ? AND expires_at > ?";
 
 std::optional<customer_record> one_customer(statement& st) {
@@ -67,9 +70,26 @@ std::optional<customer_record> find_customer_by_user(database& db, std::int64_t 
   return one_customer(db.prepare(sql_customer_by_user).bind_all(user_id));
 }
 
+namespace {
+
+/// A logged-in shopper's checkout edits their own customer account, whose key is its email: a deposit under any
+/// other email is refused, with the same answer whether or not that email is known (it reads and changes no other
+/// account). Changing the email is done in the account space, confirmed by a link sent to the new address.
+void require_own_email(database& db, std::int64_t user_id, const std::string& email_norm) {
+  std::string own;
+  if (auto account = find_customer_by_user(db, user_id)) own = domain::normalize_email(account->details.email);
+  else if (auto user = find_user(db, user_id)) own = domain::normalize_email(user->email);
+  if (own == email_norm) return;
+  throw write_refused(domain::error_code::validation, "the contact details are not valid",
+                      {{"email", "is your account's email while you are logged in; change it in your account space"}});
+}
+
+}  // namespace
+
 customer_record deposit_contact(database& db, const domain::contact& d, std::optional<std::int64_t> acting_user,
                                 std::int64_t now) {
   auto email_norm = domain::normalize_email(d.email);
+  if (acting_user) require_own_email(db, *acting_user, email_norm);
   auto existing = find_customer_by_email(db, email_norm);
   if (!existing) {
     db.prepare(sql_insert_customer)
@@ -116,13 +136,24 @@ std::optional<customer_detail> customer_details(database& db, std::int64_t id) {
   return d;
 }
 
+std::string service_key(database& db, const std::string& name) {
+  db.prepare(sql_insert_key).bind_all(name, domain::random_base62(43)).run();
+  auto& st = db.prepare(sql_select_key).bind_all(name);
+  st.step();
+  auto key = st.text(0);
+  db.reset_all();
+  return key;
+}
+
 void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at) {
   db.prepare(sql_upsert_session).bind_all(id, snapshot, expires_at).run();
 }
 
 void rekey_session(database& db, const session_rekey& r) {
   transaction tx(db);
-  db.prepare(sql_delete_session).bind_all(r.old_id).run();
+  // The old id keeps an empty row until it expires: a tombstone, so that it answers 404 instead of coming back as
+  // a blank session from its signed id.
+  save_session(db, r.old_id, "", r.expires_at);
   save_session(db, r.new_id, r.snapshot_json, r.expires_at);
   if (r.transid) db.prepare(sql_move_bill).bind_all(*r.transid, r.new_id).run();
   if (r.logged_in_customer) record_event(db, *r.logged_in_customer, "logged_in", "", r.now);

@@ -38,12 +38,15 @@ customer_list search_customers(database& db, const customer_query& query);
 /// A customer with its user, bills, products and timeline.
 std::optional<customer_detail> customer_details(database& db, std::int64_t id);
 
+/// The service key `name`, made (random, 256 bits) and stored the first time it is asked for.
+std::string service_key(database& db, const std::string& name);
+
 // -- sessions --------------------------------------------------------------------------------------------------
 
 void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at);
-/// Moves a session to its new id (see session_rekey); the old id is gone afterwards.
+/// Moves a session to its new id (see session_rekey); the old id keeps an empty snapshot (retired) until it expires.
 void rekey_session(database& db, const session_rekey& r);
-/// The stored snapshot of a session that has not expired at `now`.
+/// The stored snapshot of a session that has not expired at `now` (empty for an id retired at login).
 std::optional<std::string> load_session(database& db, const std::string& id, std::int64_t now);
 
 // -- bills, payments, products ---------------------------------------------------------------------------------

@@ -46,11 +46,14 @@ storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db
 /// is rolled back.
 class write_refused : public std::runtime_error {
  public:
-  write_refused(domain::error_code code, const std::string& detail) : std::runtime_error(detail), code_(code) {}
+  write_refused(domain::error_code code, const std::string& detail, domain::field_errors fields = {})
+    : std::runtime_error(detail), code_(code), fields_(std::move(fields)) {}
   domain::error_code code() const noexcept { return code_; }
+  const domain::field_errors& fields() const noexcept { return fields_; }
 
  private:
   domain::error_code code_;
+  domain::field_errors fields_;
 };
 
 }  // namespace boutique::storage

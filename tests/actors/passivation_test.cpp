@@ -26,8 +26,11 @@ struct actors_fixture : ::testing::Test {
   std::vector<caf::actor> all;
   actors::session_directory_actor sessions;
   actors::account_directory_actor accounts;
+  std::size_t session_cap = 0;
 
-  void SetUp() override {
+  void SetUp() override { start(); }
+
+  void start() {
     cfg.set("scheduler.max-threads", 2);
     cfg.set("logger.file-verbosity", caf::atom("quiet"));
     sys = std::make_unique<caf::actor_system>(cfg);
@@ -37,11 +40,12 @@ struct actors_fixture : ::testing::Test {
     auto readers = storage::spawn_reader_pool(*sys, path, 1);
     auto hashers = actors::spawn_hasher_pool(*sys, 1, {});
     auto identity = actors::spawn_identity(*sys, storage, readers, hashers, {});
-    accounts = actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), std::chrono::seconds(5)});
+    accounts = actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0, std::chrono::seconds(5)});
     auto catalog = std::make_shared<const domain::catalog>(config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, catalog,
-      {std::chrono::seconds(1), std::chrono::seconds(3600), std::chrono::seconds(5), true}});
+      {std::chrono::seconds(1), std::chrono::seconds(3600), std::chrono::seconds(5), true, session_cap},
+      "test key"});
     sessions = actors::spawn_session_directory(*sys, ctx);
     for (auto h : {caf::actor_cast<caf::actor>(sessions), caf::actor_cast<caf::actor>(accounts),
                    caf::actor_cast<caf::actor>(identity), caf::actor_cast<caf::actor>(hashers),
@@ -66,6 +70,37 @@ struct actors_fixture : ::testing::Test {
     return n;
   }
 
+  std::string create() {
+    caf::scoped_actor self{*sys};
+    std::string id;
+    self->request(sessions, caf::infinite, caf::put_atom_v).receive([&](std::string& s) { id = s; }, [](caf::error&) {});
+    return id;
+  }
+
+  actors::session_ref resolve(const std::string& id) {
+    caf::scoped_actor self{*sys};
+    actors::session_ref ref;
+    self->request(sessions, caf::infinite, atoms::resolve_atom_v, id)
+      .receive([&](actors::session_ref& found) { ref = found; }, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+    return ref;
+  }
+
+  /// The session's reply to a GET sent under `route` (404 as an error).
+  caf::expected<session_snapshot> get(const actors::session_actor& actor, const session_route& route) {
+    caf::scoped_actor self{*sys};
+    caf::expected<session_snapshot> out{caf::error{}};
+    self->request(actor, caf::infinite, route, caf::get_atom_v)
+      .receive([&](session_snapshot& s) { out = std::move(s); }, [&](caf::error& e) { out = std::move(e); });
+    return out;
+  }
+
+  void put_cart(const actors::session_ref& s, std::int32_t quantity) {
+    caf::scoped_actor self{*sys};
+    self->request(s.actor, caf::infinite, s.route, caf::put_atom_v, atoms::cart_atom_v,
+                  cart_request{{"A51-11236-F", quantity}})
+      .receive([](session_snapshot&) {}, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+  }
+
   /// Waits until the directory holds no live actor (bounded: passivation runs every idle/4 + 1 s).
   template <class Handle>
   bool all_passivated(const Handle& directory) {
@@ -81,28 +116,21 @@ struct actors_fixture : ::testing::Test {
 }  // namespace
 
 TEST_F(actors_fixture, an_idle_session_is_passivated_and_restored_with_its_state) {
-  caf::scoped_actor self{*sys};
-  std::string id;
-  self->request(sessions, caf::infinite, caf::put_atom_v).receive([&](std::string& s) { id = s; }, [](caf::error&) {});
+  auto id = create();
   ASSERT_FALSE(id.empty());
-  actors::session_actor first;
-  self->request(sessions, caf::infinite, atoms::resolve_atom_v, id)
-    .receive([&](actors::session_actor& s) { first = s; }, [](caf::error&) {});
-  self->request(first, caf::infinite, caf::put_atom_v, atoms::cart_atom_v, cart_request{{"A51-11236-F", 3}})
-    .receive([](session_snapshot&) {}, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+  auto first = resolve(id);
+  put_cart(first, 3);
   EXPECT_EQ(live(sessions), 1u);
 
   ASSERT_TRUE(all_passivated(sessions));
-  actors::session_actor second;
-  self->request(sessions, caf::infinite, atoms::resolve_atom_v, id)
-    .receive([&](actors::session_actor& s) { second = s; }, [](caf::error&) {});
-  EXPECT_NE(first, second) << "a new activation";
-  session_snapshot restored;
-  self->request(second, caf::infinite, caf::get_atom_v).receive([&](session_snapshot& s) { restored = s; },
-                                                                [](caf::error&) {});
-  ASSERT_EQ(restored.cart.size(), 1u);
-  EXPECT_EQ(restored.cart[0].quantity, 3);
-  EXPECT_EQ(restored.priced.total, 3 * 14400);
+  auto second = resolve(id);
+  EXPECT_NE(first.actor, second.actor) << "a new activation";
+  EXPECT_NE(first.route.generation, second.route.generation);
+  auto restored = get(second.actor, second.route);
+  ASSERT_TRUE(restored);
+  ASSERT_EQ(restored->cart.size(), 1u);
+  EXPECT_EQ(restored->cart[0].quantity, 3);
+  EXPECT_EQ(restored->priced.total, 3 * 14400);
 }
 
 TEST_F(actors_fixture, one_live_account_per_email_and_idle_accounts_passivate) {
@@ -126,38 +154,115 @@ TEST_F(actors_fixture, one_live_account_per_email_and_idle_accounts_passivate) {
 
 TEST_F(actors_fixture, a_crashed_session_is_reloaded_and_the_directory_and_other_sessions_live_on) {
   caf::scoped_actor self{*sys};
-  auto create = [&] {
-    std::string id;
-    self->request(sessions, caf::infinite, caf::put_atom_v).receive([&](std::string& s) { id = s; }, [](caf::error&) {});
-    return id;
-  };
-  auto resolve = [&](const std::string& id) {
-    actors::session_actor s;
-    self->request(sessions, caf::infinite, atoms::resolve_atom_v, id)
-      .receive([&](actors::session_actor& found) { s = found; }, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
-    return s;
-  };
   auto crashing_id = create();
   auto other_id = create();
   auto crashing = resolve(crashing_id);
   auto other = resolve(other_id);
-  self->request(crashing, caf::infinite, caf::put_atom_v, atoms::cart_atom_v, cart_request{{"A51-11236-F", 2}})
-    .receive([](session_snapshot&) {}, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+  put_cart(crashing, 2);
 
-  self->monitor(crashing);
-  self->send_exit(crashing, caf::exit_reason::kill);  // what an exception escaping a handler does
+  self->monitor(crashing.actor);
+  self->send_exit(crashing.actor, caf::exit_reason::kill);  // what an exception escaping a handler does
   self->receive([](caf::down_msg&) {});
 
   // The directory learns of the crash from its monitor (asynchronously): poll it, bounded.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  actors::session_actor reloaded = resolve(crashing_id);
-  while (reloaded == crashing && std::chrono::steady_clock::now() < deadline) reloaded = resolve(crashing_id);
-  ASSERT_NE(reloaded, crashing) << "the crashed actor is forgotten";
-  session_snapshot restored;
-  self->request(reloaded, caf::infinite, caf::get_atom_v)
-    .receive([&](session_snapshot& s) { restored = s; }, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
-  ASSERT_EQ(restored.cart.size(), 1u) << "its state comes back from storage";
-  EXPECT_EQ(restored.cart[0].quantity, 2);
-  EXPECT_EQ(resolve(other_id), other) << "the other session's actor was not touched";
+  auto reloaded = resolve(crashing_id);
+  while (reloaded.actor == crashing.actor && std::chrono::steady_clock::now() < deadline) reloaded = resolve(crashing_id);
+  ASSERT_NE(reloaded.actor, crashing.actor) << "the crashed actor is forgotten";
+  auto restored = get(reloaded.actor, reloaded.route);
+  ASSERT_TRUE(restored);
+  ASSERT_EQ(restored->cart.size(), 1u) << "its state comes back from storage";
+  EXPECT_EQ(restored->cart[0].quantity, 2);
+  EXPECT_EQ(resolve(other_id).actor, other.actor) << "the other session's actor was not touched";
   EXPECT_EQ(live(sessions), 2u);
+}
+
+TEST_F(actors_fixture, a_message_routed_under_another_id_or_generation_is_refused) {
+  auto id = create();
+  auto s = resolve(id);
+  ASSERT_TRUE(get(s.actor, s.route)) << "its own route";
+  auto stale = s.route;
+  stale.generation += 1;
+  auto refused = get(s.actor, stale);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(domain_code(refused.error()), domain::error_code::not_found) << "another activation's message";
+  auto renamed = s.route;
+  renamed.key = create();
+  refused = get(s.actor, renamed);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(domain_code(refused.error()), domain::error_code::not_found) << "another session's id";
+}
+
+TEST_F(actors_fixture, beyond_the_live_cap_the_least_recently_used_sessions_are_passivated_and_keep_their_state) {
+  TearDown();
+  session_cap = 5;
+  start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) {
+    ids.push_back(create());
+    put_cart(resolve(ids.back()), i + 1);
+    EXPECT_LE(live(sessions), session_cap);
+  }
+  for (int i = 0; i < 40; ++i) {
+    auto s = resolve(ids[i]);
+    auto state = get(s.actor, s.route);
+    ASSERT_TRUE(state) << i;
+    ASSERT_EQ(state->cart.size(), 1u) << i;
+    EXPECT_EQ(state->cart[0].quantity, i + 1) << "restored from storage after its eviction";
+  }
+  EXPECT_LE(live(sessions), session_cap);
+  caf::scoped_actor self{*sys};
+  self->request(sessions, caf::infinite, caf::get_atom_v, atoms::stats_atom_v)
+    .receive([&](directory_stats& st) { EXPECT_GE(st.evictions, 70u); }, [](caf::error&) { ADD_FAILURE(); });
+}
+
+TEST_F(actors_fixture, a_session_holding_nothing_is_not_stored_and_comes_back_from_its_id) {
+  TearDown();
+  session_cap = 2;
+  start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(create());
+  EXPECT_LE(live(sessions), session_cap);
+  for (const auto& id : ids) {
+    auto s = resolve(id);
+    auto state = get(s.actor, s.route);
+    ASSERT_TRUE(state) << "a blank session evicted from memory is restored from its signed id";
+    EXPECT_EQ(state->id, id);
+    EXPECT_TRUE(state->cart.empty());
+  }
+  storage::database db(path, storage::database::options{storage::database::access::read_only});
+  auto& count = db.prepare("SELECT count(*) FROM sessions");
+  ASSERT_TRUE(count.step());
+  EXPECT_EQ(count.integer(0), 0) << "no row for a session that holds nothing";
+  caf::scoped_actor self{*sys};
+  auto forged = ids.front();
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  self->request(sessions, caf::infinite, atoms::resolve_atom_v, forged)
+    .receive([](actors::session_ref&) { ADD_FAILURE() << "a forged id is not a session"; },
+             [](caf::error& e) { EXPECT_EQ(domain_code(e), domain::error_code::not_found); });
+}
+
+TEST_F(actors_fixture, a_deposit_right_after_a_passivation_waits_for_the_old_actor_and_nothing_is_lost) {
+  caf::scoped_actor self{*sys};
+  domain::contact c{"Ana", "Lopez", "turn@example.org", "", "", "", "City 0", "FR", ""};
+  std::int64_t id = 0;
+  self->request(accounts, caf::infinite, atoms::deposit_atom_v, c, std::optional<std::int64_t>{})
+    .receive([&](customer_record& r) { id = r.id; }, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
+  for (int round = 1; round <= 100; ++round) {
+    c.city = "City " + std::to_string(round);
+    // A deposit, a passivation and the next deposit queued back to back: the next one must not reach storage before
+    // the passivated actor's write.
+    self->send(accounts, atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
+    self->send(accounts, atoms::refresh_atom_v, id);
+    c.city = "City " + std::to_string(round) + "b";
+    self->send(accounts, atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
+    int received = 0;
+    std::vector<std::string> cities;
+    self->receive_for(received, 2)([&](customer_record& r) { cities.push_back(r.details.city); });
+    ASSERT_EQ(cities.size(), 2u);
+  }
+  storage::database db(path, storage::database::options{storage::database::access::read_only});
+  auto& city = db.prepare("SELECT city FROM customers WHERE email_norm = 'turn@example.org'");
+  ASSERT_TRUE(city.step());
+  EXPECT_EQ(city.text(0), "City 100b") << "the last deposit is the one kept";
 }
