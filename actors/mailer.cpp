@@ -66,7 +66,7 @@ void write_mail(const std::filesystem::path& dir, const outbox_mail& mail) {
 void deliver(pointer self) {
   auto& st = self->state;
   // await: one round at a time, so that a mail is never written twice.
-  self->request(st.readers, st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, std::int32_t{100})
+  self->request(st.readers, st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch)
     .await(
       [self](outbox_list& mails) {
         auto& st = self->state;

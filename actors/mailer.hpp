@@ -17,6 +17,9 @@ struct mailer_settings {
   std::filesystem::path drop_dir;
   std::chrono::milliseconds poll_every{200};
   std::chrono::milliseconds timeout{10000};
+  /// Mails read from the outbox per round; one round at a time, so at most this many are held in memory
+  /// however long the outbox grows.
+  std::int32_t batch = 100;
 };
 
 mailer_actor spawn_mailer(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,

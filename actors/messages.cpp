@@ -17,6 +17,10 @@ caf::error make_throttled_error(std::string detail, std::int64_t retry_after_s) 
   return caf::make_error(domain::error_code::throttled, std::move(detail), retry_after_s);
 }
 
+caf::error make_overloaded_error(std::string detail, std::int64_t retry_after_s) {
+  return caf::make_error(domain::error_code::overloaded, std::move(detail), retry_after_s);
+}
+
 std::int64_t error_retry_after(const caf::error& err) {
   const auto& ctx = err.context();
   if (ctx.size() == 2 && ctx.match_element<std::int64_t>(1)) return ctx.get_as<std::int64_t>(1);

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,18 @@ struct histogram {
   }
 };
 
+/// What one retention run removed (storage/retention.hpp).
+struct retention_report {
+  std::int64_t now = 0;   ///< the time expiry was judged against (unix seconds)
+  double seconds = 0;     ///< how long the run took
+  std::vector<std::pair<std::string, std::uint64_t>> rows;  ///< kind -> rows deleted (or mail bodies emptied)
+  std::uint64_t total() const {
+    std::uint64_t sum = 0;
+    for (const auto& [kind, n] : rows) sum += n;
+    return sum;
+  }
+};
+
 /// Counters the storage actor keeps about its group commits and the payments it applied.
 struct storage_stats {
   std::uint64_t batches = 0;       ///< transactions committed
@@ -52,6 +65,10 @@ struct storage_stats {
   std::uint64_t payments_applied = 0;
   std::uint64_t payments_replayed = 0;
   std::uint64_t payments_refused = 0;
+  std::uint64_t writes_refused_overloaded = 0;  ///< writes refused because the mailbox was over its bound
+  std::uint64_t retention_runs = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> retention_rows;  ///< kind -> rows removed by every run
+  std::optional<retention_report> last_retention;
 };
 
 /// What a directory says of itself and its live actors.
@@ -293,10 +310,12 @@ CAF_ADD_ATOM(boutique, boutique::atoms, resolve_atom, "resolve")
 CAF_ADD_ATOM(boutique, boutique::atoms, actors_atom, "actors")
 CAF_ADD_ATOM(boutique, boutique::atoms, vitals_atom, "vitals")
 CAF_ADD_ATOM(boutique, boutique::atoms, rekey_atom, "rekey")
+CAF_ADD_ATOM(boutique, boutique::atoms, retention_atom, "retention")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::storage_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::retention_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::directory_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::actor_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_vitals)
@@ -341,7 +360,10 @@ caf::error make_validation_error(std::string detail, domain::field_errors fields
 /// Makes a throttling error telling after how many seconds to retry.
 caf::error make_throttled_error(std::string detail, std::int64_t retry_after_s);
 
-/// The seconds to wait carried by a throttling error (0 for other errors).
+/// Makes an overload error (503) telling after how many seconds to retry.
+caf::error make_overloaded_error(std::string detail, std::int64_t retry_after_s);
+
+/// The seconds to wait carried by a throttling or overload error (0 for other errors).
 std::int64_t error_retry_after(const caf::error& err);
 
 /// The field-level messages of a validation error (empty for other errors).

@@ -30,6 +30,13 @@ struct storage_options {
   std::string synchronous = "full";
   int batch_max = 512;
   int readers = 2;
+  int queue_max = 10000;  ///< messages waiting at the writer (or at one reader) beyond which requests get 503
+};
+
+struct retention_options {
+  int interval_s = 3600;                ///< how often the clean-up runs
+  int unattached_customer_days = 30;    ///< age at which an unused customer account (no user, no bill) goes
+  int batch_rows = 1000;                ///< rows removed per transaction
 };
 
 struct actor_options {
@@ -70,6 +77,7 @@ struct settings {
   http_options http;
   admin_options admin;
   storage_options storage;
+  retention_options retention;
   actor_options actors;
   actor_lifetimes lifetimes;
   auth_options auth;

@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include <charconv>
+#include <ctime>
 
 namespace boutique::net {
 
@@ -279,6 +280,24 @@ void put_log_level(const backend_ptr&, http_request& request, const route_params
   respond(ok_json({{"level", level}}));
 }
 
+void render_retention(std::string& out, const storage_stats& storage) {
+  namespace p = prometheus;
+  p::family(out, "boutique_retention_runs_total", "counter", "Retention runs completed.");
+  p::sample(out, "boutique_retention_runs_total", "", static_cast<double>(storage.retention_runs));
+  p::family(out, "boutique_retention_rows_total", "counter",
+            "Rows removed by retention, by kind (mail_bodies: bodies of sent mail emptied).");
+  for (const auto& [kind, rows] : storage.retention_rows)
+    p::sample(out, "boutique_retention_rows_total", "kind=\"" + kind + "\"", static_cast<double>(rows));
+  if (!storage.last_retention) return;
+  const auto& last = *storage.last_retention;
+  p::family(out, "boutique_retention_last_run_timestamp_seconds", "gauge", "When the last retention run judged expiry.");
+  p::sample(out, "boutique_retention_last_run_timestamp_seconds", "", static_cast<double>(last.now));
+  p::family(out, "boutique_retention_last_run_duration_seconds", "gauge", "How long the last retention run took.");
+  p::sample(out, "boutique_retention_last_run_duration_seconds", "", last.seconds);
+  p::family(out, "boutique_retention_last_run_rows", "gauge", "Rows removed by the last retention run, all kinds.");
+  p::sample(out, "boutique_retention_last_run_rows", "", static_cast<double>(last.total()));
+}
+
 void render_metrics(const backend& b, const directory_stats& sessions, const directory_stats& accounts,
                     const storage_stats& storage, const responder& respond) {
   namespace p = prometheus;
@@ -318,6 +337,10 @@ void render_metrics(const backend& b, const directory_stats& sessions, const dir
   p::sample(out, "boutique_payment_notifications_total", "result=\"replayed\"",
             static_cast<double>(storage.payments_replayed));
   p::sample(out, "boutique_payment_notifications_total", "result=\"refused\"", static_cast<double>(storage.payments_refused));
+  p::family(out, "boutique_storage_overloaded_total", "counter",
+           "Writes refused (503) because the writer's mailbox was over storage.queue_max.");
+  p::sample(out, "boutique_storage_overloaded_total", "", static_cast<double>(storage.writes_refused_overloaded));
+  render_retention(out, storage);
   p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
   p::family(out, "boutique_uptime_seconds", "gauge", "Seconds since the service started.");
@@ -348,6 +371,21 @@ void get_metrics(const backend_ptr& b, http_request&, const route_params&, const
   });
 }
 
+/// Runs retention now and answers what it removed (the periodic run does the same every retention.interval_s).
+void post_retention(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
+  run_flow(b->sys, respond, [b, respond](flow_self self) {
+    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    self->request(b->storage, std::chrono::minutes(10), atoms::retention_atom_v, now)
+      .then(
+        [respond](retention_report& report) {
+          json rows = json::object();
+          for (const auto& [kind, n] : report.rows) rows[kind] = n;
+          respond(ok_json({{"at", report.now}, {"seconds", report.seconds}, {"total", report.total()}, {"rows", rows}}));
+        },
+        fail_with(respond));
+  });
+}
+
 }  // namespace
 
 void add_admin_routes(router& r, std::shared_ptr<backend> b) {
@@ -359,6 +397,7 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/admin/customers", guarded(b, search_customers));
   r.add("GET", "/admin/customers/{id}", guarded(b, customer_detail_route));
   r.add("PUT", "/admin/log-level", guarded(b, put_log_level));
+  r.add("POST", "/admin/retention", guarded(b, post_retention));
 }
 
 }  // namespace boutique::net

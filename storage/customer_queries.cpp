@@ -16,10 +16,12 @@ const std::string sql_customer_by_id = std::string("SELECT ") + customer_columns
 const std::string sql_customer_by_user = std::string("SELECT ") + customer_columns + " FROM customers WHERE user_id = ?";
 constexpr const char* sql_insert_customer =
   "INSERT INTO customers (email_norm, email, firstname, lastname, organisation, address, zip, city, country, "
-  "invoiceinfo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  "invoiceinfo, created_at, updated_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* sql_update_customer =
   "UPDATE customers SET email = ?, firstname = ?, lastname = ?, organisation = ?, address = ?, zip = ?, city = ?, "
-  "country = ?, invoiceinfo = ?, updated_at = ?, version = version + 1 WHERE id = ?";
+  "country = ?, invoiceinfo = ?, updated_at = ?10, seen_at = ?10, version = version + 1 WHERE id = ?11";
+/// A deposit that changes nothing still tells retention that a checkout holds this account.
+constexpr const char* sql_touch_customer = "UPDATE customers SET seen_at = ?2 WHERE id = ?1 AND seen_at < ?2";
 constexpr const char* sql_insert_event = "INSERT INTO customer_events (customer_id, at, kind, detail) VALUES (?, ?, ?, ?)";
 constexpr const char* sql_upsert_session =
   "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES (?1, ?2, strftime('%s','now'), ?3) "
@@ -94,14 +96,17 @@ customer_record deposit_contact(database& db, const domain::contact& d, std::opt
   if (!existing) {
     db.prepare(sql_insert_customer)
       .bind_all(email_norm, d.email, d.firstname, d.lastname, d.organisation, d.address, d.zip, d.city, d.country,
-                d.invoiceinfo, now, now)
+                d.invoiceinfo, now, now, now)
       .run();
     auto id = db.last_insert_rowid();
     record_event(db, id, "created", "", now);
     return *find_customer_by_id(db, id);
   }
   bool may_change = !existing->user_id || (acting_user && *existing->user_id == *acting_user);
-  if (!may_change || existing->details == d) return *existing;
+  if (!may_change || existing->details == d) {
+    db.prepare(sql_touch_customer).bind_all(existing->id, now).run();
+    return *existing;
+  }
   db.prepare(sql_update_customer)
     .bind_all(d.email, d.firstname, d.lastname, d.organisation, d.address, d.zip, d.city, d.country, d.invoiceinfo,
               now, existing->id)

@@ -32,7 +32,8 @@ using reader_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, atoms::payment_atom, std::string>::with<std::optional<std::string>>>;
 
 /// Spawns `count` reader actors, each on its own thread with its own read-only connection to `path`,
-/// behind one round-robin handle.
-reader_actor spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count);
+/// behind one round-robin handle. A reader with more than `queue_max` queries waiting refuses new ones
+/// (overloaded, Retry-After); 0: no bound.
+reader_actor spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count, std::size_t queue_max = 0);
 
 }  // namespace boutique::storage

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -23,12 +24,22 @@ struct pending_write {
   std::function<void(caf::error)> settle;
 };
 
+/// A retention run in progress: one batch per message, so that writes queued meanwhile commit between batches.
+struct retention_run {
+  retention_report report;
+  std::size_t step = 0;
+  std::chrono::steady_clock::time_point started;
+  std::vector<caf::typed_response_promise<retention_report>> waiting;
+};
+
 struct storage_state {
   std::shared_ptr<database> db;
   std::vector<pending_write> batch;
   bool flush_scheduled = false;
   std::size_t batch_max = 512;
   mail_settings mail;
+  writer_limits limits;
+  std::optional<retention_run> retention;
   storage_stats stats;
   std::shared_ptr<spdlog::logger> log = config::logger("storage");
   static inline const char* name = "storage";
@@ -89,10 +100,23 @@ void flush(pointer self) {
   st.log->debug("event=commit writes={} ms={:.3f}", batch.size(), elapsed);
 }
 
-/// Queues a write computing a result of type R; the returned promise is fulfilled after commit.
+/// Whether more messages wait than the configured bound: the writer is behind, and taking more writes would
+/// only grow its mailbox and the time every writer waits.
+bool overloaded(pointer self) {
+  auto bound = self->state.limits.queue_max;
+  return bound > 0 && self->mailbox().size() > bound;
+}
+
+/// Queues a write computing a result of type R; the returned promise is fulfilled after commit. Refused whole,
+/// before anything runs, when the writer is overloaded.
 template <class R, class Op>
 caf::typed_response_promise<R> enqueue(pointer self, Op op) {
   auto promise = self->template make_response_promise<R>();
+  if (overloaded(self)) {
+    ++self->state.stats.writes_refused_overloaded;
+    promise.deliver(make_overloaded_error("the service is busy; retry shortly", 1));
+    return promise;
+  }
   auto result = std::make_shared<std::optional<R>>();
   self->state.batch.push_back(
     {[op = std::move(op), result](database& db) { *result = op(db); },
@@ -109,11 +133,79 @@ caf::typed_response_promise<R> enqueue(pointer self, Op op) {
   return promise;
 }
 
+void add_rows(std::vector<std::pair<std::string, std::uint64_t>>& into, const std::string& kind, std::uint64_t n) {
+  for (auto& [k, total] : into)
+    if (k == kind) {
+      total += n;
+      return;
+    }
+  into.emplace_back(kind, n);
+}
+
+void finish_retention(pointer self, caf::error failure) {
+  auto& st = self->state;
+  auto run = std::move(*st.retention);
+  st.retention.reset();
+  if (failure) {
+    for (auto& promise : run.waiting) promise.deliver(failure);
+    return;
+  }
+  auto& report = run.report;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();
+  std::string counts;
+  for (const auto& [kind, n] : report.rows) {
+    add_rows(st.stats.retention_rows, kind, n);
+    counts += kind + "=" + std::to_string(n) + " ";
+  }
+  ++st.stats.retention_runs;
+  st.stats.last_retention = report;
+  st.log->info("event=retention {}total={} ms={:.1f}", counts, report.total(), report.seconds * 1000);
+  for (auto& promise : run.waiting) promise.deliver(report);
+}
+
+/// Runs the next batch of the retention run in progress, in its own transaction after the writes already queued.
+void retention_batch(pointer self) {
+  auto& st = self->state;
+  if (!st.retention) return;
+  flush(self);
+  auto& run = *st.retention;
+  const auto& steps = retention_steps();
+  const auto& step = steps[run.step];
+  try {
+    auto rows = run_retention_batch(*st.db, step, run.report.now, st.limits.retention);
+    if (run.report.rows.size() == run.step) run.report.rows.emplace_back(step.kind, 0);
+    run.report.rows[run.step].second += static_cast<std::uint64_t>(rows);
+    if (rows < st.limits.retention.batch_rows) ++run.step;
+  } catch (const std::exception& e) {
+    st.log->error("event=retention_failed kind={} error=\"{}\"", step.kind, e.what());
+    finish_retention(self, make_domain_error(domain::error_code::storage_failure, "retention failed"));
+    return;
+  }
+  if (run.step == steps.size()) finish_retention(self, {});
+  else self->send(caf::actor_cast<storage_actor>(self), atoms::retention_atom_v, caf::pending_atom_v);
+}
+
+void start_retention(pointer self, std::int64_t now) {
+  auto& st = self->state;
+  if (st.retention) return;
+  st.retention.emplace();
+  st.retention->report.now = now;
+  st.retention->started = std::chrono::steady_clock::now();
+  self->send(caf::actor_cast<storage_actor>(self), atoms::retention_atom_v, caf::pending_atom_v);
+}
+
 storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<database> db, int batch_max,
-                                              mail_settings mail) {
+                                              mail_settings mail, writer_limits limits) {
   self->state.db = std::move(db);
+  // Whatever ran on the connection before (migrations, catalog) must not keep a read snapshot open: a write on
+  // top of a stale snapshot fails (SQLITE_BUSY_SNAPSHOT) once another connection has committed.
+  self->state.db->reset_all();
   self->state.batch_max = static_cast<std::size_t>(batch_max);
   self->state.mail = std::move(mail);
+  self->state.limits = limits;
+  if (limits.retention_every.count() > 0)
+    self->delayed_send(caf::actor_cast<storage_actor>(self), limits.retention_every, atoms::retention_atom_v,
+                       caf::tick_atom_v);
   return {
     [self](caf::ping_atom) {
       auto alive = self->state.db->prepare(sql_ping).step();
@@ -190,6 +282,18 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       stats.mailbox = self->mailbox().size();
       return stats;
     },
+    [self](atoms::retention_atom, std::int64_t now) {
+      auto promise = self->make_response_promise<retention_report>();
+      start_retention(self, now);
+      self->state.retention->waiting.push_back(promise);
+      return promise;
+    },
+    [self](atoms::retention_atom, caf::tick_atom) {
+      start_retention(self, static_cast<std::int64_t>(std::time(nullptr)));
+      self->delayed_send(caf::actor_cast<storage_actor>(self), self->state.limits.retention_every,
+                         atoms::retention_atom_v, caf::tick_atom_v);
+    },
+    [self](atoms::retention_atom, caf::pending_atom) { retention_batch(self); },
     [self](caf::flush_atom) { flush(self); },
   };
 }
@@ -197,8 +301,9 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
 }  // namespace
 
 storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max,
-                            const mail_settings& mail) {
-  return sys.spawn<caf::detached>(storage_behavior, std::shared_ptr<database>(std::move(db)), batch_max, mail);
+                            const mail_settings& mail, writer_limits limits) {
+  return sys.spawn<caf::detached>(storage_behavior, std::shared_ptr<database>(std::move(db)), batch_max, mail,
+                                  limits);
 }
 
 }  // namespace boutique::storage

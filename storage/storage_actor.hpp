@@ -1,11 +1,13 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "storage/retention.hpp"
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 
@@ -34,13 +36,26 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<atoms::login_atom, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<atoms::sent_atom, std::vector<std::int64_t>, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<storage_stats>,
+  // now: runs every retention step against `now`, answered when the run is done
+  caf::replies_to<atoms::retention_atom, std::int64_t>::with<retention_report>,
+  // the periodic timer (a run against the clock), and the next batch of a run in progress
+  caf::reacts_to<atoms::retention_atom, caf::tick_atom>,
+  caf::reacts_to<atoms::retention_atom, caf::pending_atom>,
   caf::reacts_to<caf::flush_atom>>;
 
 struct mail_settings;
 
+struct writer_limits {
+  /// Messages waiting in the mailbox beyond which a new write is refused (overloaded, Retry-After); 0: no bound.
+  std::size_t queue_max = 0;
+  retention_policy retention;
+  /// How often retention runs by itself; 0: only when asked.
+  std::chrono::seconds retention_every{0};
+};
+
 /// Spawns the storage actor on its own thread; it takes ownership of the read-write connection `db`.
 storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max,
-                            const mail_settings& mail);
+                            const mail_settings& mail, writer_limits limits = {});
 
 /// Thrown by a write to refuse it with a domain error (e.g. an illegal state transition); only that write
 /// is rolled back.

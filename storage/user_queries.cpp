@@ -25,7 +25,8 @@ constexpr const char* sql_insert_mail =
   "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)";
 constexpr const char* sql_unsent_mail =
   "SELECT id, recipient, subject, body, created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?";
-constexpr const char* sql_mark_sent = "UPDATE outbox SET sent_at = ? WHERE id = ?";
+// The body holds the one-time password link: once the mail is out, the database keeps only who, what and when.
+constexpr const char* sql_mark_sent = "UPDATE outbox SET sent_at = ?, body = '' WHERE id = ?";
 
 std::optional<user_credentials> one_user(statement& st) {
   if (!st.step()) return std::nullopt;

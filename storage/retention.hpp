@@ -1,0 +1,41 @@
+#pragma once
+
+// Retention: what the service deletes once it is no longer needed, so that neither anonymous traffic nor time
+// grows the database without bound. Each kind is a step run in bounded batches, one transaction per batch, so
+// that the writer is never held for long; a step is done when a batch removes fewer rows than the batch size.
+
+#include "actors/messages.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace boutique::storage {
+
+class database;
+
+struct retention_policy {
+  /// A customer account never attached to a user and never billed is deleted once no checkout has deposited
+  /// its email for this long (and no unexpired session holds it).
+  std::int64_t unattached_customer_s = 30 * 86400;
+  /// Rows removed per transaction.
+  std::int64_t batch_rows = 1000;
+};
+
+/// One kind of clean-up: `run` removes at most `policy.batch_rows` rows due at `now` and returns how many it
+/// removed. It runs inside the caller's transaction.
+struct retention_step {
+  const char* kind;
+  std::int64_t (*run)(database& db, std::int64_t now, const retention_policy& policy);
+};
+
+/// Every clean-up, in the order a run takes them (expired sessions before the customers they held).
+const std::vector<retention_step>& retention_steps();
+
+/// Runs one batch of `step` in its own transaction; returns the rows it removed.
+std::int64_t run_retention_batch(database& db, const retention_step& step, std::int64_t now,
+                                 const retention_policy& policy);
+
+/// Runs every step to its end, batch after batch, judging expiry against `now`.
+retention_report run_retention(database& db, std::int64_t now, const retention_policy& policy);
+
+}  // namespace boutique::storage

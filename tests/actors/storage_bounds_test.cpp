@@ -1,0 +1,167 @@
+// The storage actors under a flood (bounded mailboxes) and the retention run they carry out.
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "storage/queries.hpp"
+#include "storage/reader.hpp"
+#include "storage/storage_actor.hpp"
+#include "support/test_service.hpp"
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace boutique;
+
+namespace {
+
+struct bounds_fixture : ::testing::Test {
+  boutique::testing::temp_dir dir;
+  std::string path = (dir.path() / "b.db").string();
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  storage::storage_actor writer;
+
+  void SetUp() override {
+    cfg.set("scheduler.max-threads", 2);
+    cfg.set("logger.file-verbosity", caf::atom("quiet"));
+    sys = std::make_unique<caf::actor_system>(cfg);
+    storage::database db(path, storage::database::options{});
+    storage::migrate(db);
+  }
+
+  void start_writer(storage::writer_limits limits, int batch_max) {
+    auto db = std::make_unique<storage::database>(path, storage::database::options{});
+    writer = storage::spawn_storage(*sys, std::move(db), batch_max, storage::mail_settings{}, limits);
+  }
+
+  void TearDown() override {
+    if (writer) caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+    writer = nullptr;
+    sys.reset();
+  }
+
+  std::int64_t count(const std::string& sql) {
+    storage::database reader(path, {storage::database::access::read_only, true});
+    auto& st = reader.prepare(sql);
+    st.step();
+    return st.integer(0);
+  }
+
+  static domain::contact contact(int i) {
+    domain::contact c;
+    c.email = "flood" + std::to_string(i) + "@example.org";
+    c.firstname = "Ana";
+    c.lastname = "Lima";
+    c.country = "FR";
+    return c;
+  }
+
+  static bool is_overload_with_retry_after(const caf::error& err) {
+    return domain_code(err) == domain::error_code::overloaded && error_retry_after(err) > 0;
+  }
+};
+
+}  // namespace
+
+TEST_F(bounds_fixture, a_flooded_writer_refuses_the_excess_and_commits_every_accepted_write_whole) {
+  storage::writer_limits limits;
+  limits.queue_max = 20;
+  start_writer(limits, 1);  // one durable commit per write: a flood outruns it
+  constexpr int writes = 2000;
+  caf::scoped_actor self{*sys};
+  using handle = decltype(self->request(writer, caf::infinite, atoms::deposit_atom_v, domain::contact{},
+                                        std::optional<std::int64_t>{}, std::int64_t{0}));
+  std::vector<handle> pending;
+  pending.reserve(writes);
+  for (int i = 0; i < writes; ++i)
+    pending.push_back(
+      self->request(writer, caf::infinite, atoms::deposit_atom_v, contact(i), std::optional<std::int64_t>{}, std::int64_t{7}));
+  std::set<int> accepted, refused;
+  int other = 0;
+  for (int i = 0; i < writes; ++i)
+    pending[static_cast<std::size_t>(i)].receive([&](customer_record&) { accepted.insert(i); },
+                                                 [&](caf::error& err) {
+                                                   if (is_overload_with_retry_after(err)) refused.insert(i);
+                                                   else ++other;
+                                                 });
+  EXPECT_EQ(other, 0) << "every write is either committed or refused as overload";
+  ASSERT_GT(refused.size(), 0u) << "a flood beyond the bound is refused";
+  ASSERT_GT(accepted.size(), 0u);
+  EXPECT_EQ(accepted.size() + refused.size(), static_cast<std::size_t>(writes));
+  EXPECT_EQ(count("SELECT count(*) FROM customers"), static_cast<std::int64_t>(accepted.size()));
+  EXPECT_EQ(count("SELECT count(*) FROM customer_events WHERE kind = 'created'"),
+            static_cast<std::int64_t>(accepted.size()))
+    << "each accepted deposit has its customer and its timeline event, each refused one neither";
+  for (int i : {*accepted.begin(), *accepted.rbegin()})
+    EXPECT_EQ(count("SELECT count(*) FROM customers WHERE email_norm = 'flood" + std::to_string(i) + "@example.org'"), 1);
+  for (int i : {*refused.begin(), *refused.rbegin()})
+    EXPECT_EQ(count("SELECT count(*) FROM customers WHERE email_norm = 'flood" + std::to_string(i) + "@example.org'"), 0);
+
+  storage_stats stats;
+  self->request(writer, caf::infinite, caf::get_atom_v, atoms::stats_atom_v)
+    .receive([&](storage_stats& s) { stats = s; }, [](caf::error&) { FAIL(); });
+  EXPECT_EQ(stats.writes_refused_overloaded, refused.size());
+  self->request(writer, caf::infinite, atoms::deposit_atom_v, contact(writes), std::optional<std::int64_t>{},
+                std::int64_t{7})
+    .receive([](customer_record&) {}, [](caf::error& err) { FAIL() << error_detail(err); });
+}
+
+TEST_F(bounds_fixture, a_flooded_reader_refuses_the_excess_and_answers_the_rest) {
+  {
+    storage::database db(path, storage::database::options{});
+    for (int i = 0; i < 200; ++i) storage::deposit_contact(db, contact(i), std::nullopt, 7);
+  }
+  auto readers = storage::spawn_reader_pool(*sys, path, 1, 20);
+  constexpr int reads = 3000;
+  caf::scoped_actor self{*sys};
+  using handle = decltype(self->request(readers, caf::infinite, caf::get_atom_v, atoms::customer_atom_v,
+                                        customer_query{}));
+  std::vector<handle> pending;
+  pending.reserve(reads);
+  for (int i = 0; i < reads; ++i)
+    pending.push_back(self->request(readers, caf::infinite, caf::get_atom_v, atoms::customer_atom_v, customer_query{}));
+  int answered = 0, refused = 0, other = 0;
+  for (auto& p : pending)
+    p.receive([&](customer_list&) { ++answered; },
+              [&](caf::error& err) { is_overload_with_retry_after(err) ? ++refused : ++other; });
+  EXPECT_EQ(other, 0);
+  EXPECT_GT(refused, 0) << "a flood beyond the bound is refused";
+  EXPECT_GT(answered, 0);
+  caf::anon_send_exit(readers, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(bounds_fixture, a_retention_run_removes_the_backlog_in_batches_while_writes_go_on) {
+  {
+    storage::database db(path, storage::database::options{});
+    db.exec("BEGIN");
+    for (int i = 0; i < 3000; ++i) storage::save_session(db, "expired" + std::to_string(i), "{}", 100);
+    db.exec("COMMIT");
+  }
+  storage::writer_limits limits;
+  limits.retention.batch_rows = 100;
+  start_writer(limits, 512);
+  caf::scoped_actor self{*sys};
+  auto run = self->request(writer, caf::infinite, atoms::retention_atom_v, std::int64_t{1000});
+  using handle = decltype(self->request(writer, caf::infinite, caf::put_atom_v, atoms::session_atom_v, std::string(),
+                                        std::string(), std::int64_t{0}));
+  std::vector<handle> puts;
+  for (int i = 0; i < 50; ++i)
+    puts.push_back(self->request(writer, caf::infinite, caf::put_atom_v, atoms::session_atom_v,
+                                 "live" + std::to_string(i), std::string("{}"), std::int64_t{5000}));
+  int written = 0;
+  for (auto& p : puts) p.receive([&](caf::ok_atom) { ++written; }, [](caf::error& err) { FAIL() << error_detail(err); });
+  retention_report report;
+  run.receive([&](retention_report& r) { report = r; }, [](caf::error& err) { FAIL() << error_detail(err); });
+  EXPECT_EQ(written, 50);
+  EXPECT_EQ(report.now, 1000);
+  EXPECT_EQ(report.total(), 3000u);
+  EXPECT_EQ(count("SELECT count(*) FROM sessions"), 50) << "the live sessions written during the run remain";
+
+  storage_stats stats;
+  self->request(writer, caf::infinite, caf::get_atom_v, atoms::stats_atom_v)
+    .receive([&](storage_stats& s) { stats = s; }, [](caf::error&) { FAIL(); });
+  EXPECT_EQ(stats.retention_runs, 1u);
+  ASSERT_TRUE(stats.last_retention);
+  EXPECT_EQ(stats.last_retention->total(), 3000u);
+}
