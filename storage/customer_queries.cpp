@@ -34,6 +34,8 @@ const std::string sql_search_customers =
 constexpr const char* sql_customer_events =
   "SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, id";
 constexpr const char* sql_move_bill = "UPDATE bills SET session_id = ?2 WHERE transid = ?1";
+/// The snapshot of an id retired at login (valid JSON: the retention index reads snapshots).
+constexpr const char* retired_snapshot = "{\"retired\":true}";
 constexpr const char* sql_insert_key = "INSERT OR IGNORE INTO service_keys (name, value) VALUES (?, ?)";
 constexpr const char* sql_select_key = "SELECT value FROM service_keys WHERE name = ?";
 constexpr const char* sql_select_session = "SELECT snapshot FROM sessions WHERE id = ? AND expires_at > ?";
@@ -158,7 +160,7 @@ void rekey_session(database& db, const session_rekey& r) {
   transaction tx(db);
   // The old id keeps an empty row until it expires: a tombstone, so that it answers 404 instead of coming back as
   // a blank session from its signed id.
-  save_session(db, r.old_id, "", r.expires_at);
+  save_session(db, r.old_id, retired_snapshot, r.expires_at);
   save_session(db, r.new_id, r.snapshot_json, r.expires_at);
   if (r.transid) db.prepare(sql_move_bill).bind_all(*r.transid, r.new_id).run();
   if (r.logged_in_customer) record_event(db, *r.logged_in_customer, "logged_in", "", r.now);
@@ -168,7 +170,9 @@ void rekey_session(database& db, const session_rekey& r) {
 std::optional<std::string> load_session(database& db, const std::string& id, std::int64_t now) {
   auto& st = db.prepare(sql_select_session).bind_all(id, now);
   if (!st.step()) return std::nullopt;
-  return st.text(0);
+  auto snapshot = st.text(0);
+  if (snapshot == retired_snapshot) return std::string();
+  return snapshot;
 }
 
 void record_event(database& db, std::int64_t customer_id, const std::string& kind, const std::string& detail,
