@@ -24,14 +24,6 @@ void in_parallel(int workers, Body body) {
   for (auto& t : threads) t.join();
 }
 
-std::string registered(test_service& svc, const std::string& email, const std::string& password) {
-  EXPECT_EQ(checkout(svc.port()).buy(email).status, 200);
-  auto token = token_in(wait_for_mail(svc, email, "token="));
-  EXPECT_EQ(http_client(svc.port()).post("/api/v1/auth/password", {{"token", token}, {"password", password}}).status,
-            200);
-  return password;
-}
-
 }  // namespace
 
 TEST(concurrency, a_thousand_concurrent_deposits_of_one_email_make_one_customer) {

@@ -36,6 +36,9 @@ class checkout {
   std::string id_;
 };
 
+/// A customer who bought once as a guest, then set `password` through the link mailed to `email`; returns it.
+std::string registered(test_service& svc, const std::string& email, const std::string& password);
+
 /// The mail-drop folder of a test service.
 std::filesystem::path mail_dir(const test_service& svc);
 
