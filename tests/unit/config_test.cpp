@@ -74,7 +74,8 @@ TEST(config, trusted_proxies_are_ip_addresses_and_a_bad_one_is_named) {
   auto s = load({"--http.trusted_proxies= 10.0.0.5, ::ffff:10.0.0.6,2001:DB8::1"});
   EXPECT_EQ(s.http.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "10.0.0.6", "2001:db8::1"}));
   EXPECT_TRUE(load({"--http.trusted_proxies="}).http.trusted_proxies.empty());
-  EXPECT_TRUE(boutique::config::settings{}.http.trusted_proxies.empty()) << "nobody is trusted by default";
+  const boutique::config::settings defaults;
+  EXPECT_TRUE(defaults.http.trusted_proxies.empty()) << "nobody is trusted by default";
   auto message = error_of({"--http.trusted_proxies=10.0.0.5,10.0.0.300"});
   EXPECT_NE(message.find("http.trusted_proxies"), std::string::npos) << message;
   EXPECT_NE(message.find("'10.0.0.300' is not an IP address"), std::string::npos) << message;
