@@ -43,6 +43,9 @@ net::server_options public_options(const config::settings& s) {
   o.max_connections = s.http.max_connections;
   o.read_timeout_s = s.http.read_timeout_s;
   o.idle_timeout_s = s.http.idle_timeout_s;
+  o.max_connections_per_address = s.http.max_connections_per_address;
+  o.first_byte_timeout_s = s.http.first_byte_timeout_s;
+  o.trusted_proxies = s.http.trusted_proxies;
   return o;
 }
 

@@ -13,7 +13,7 @@ trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf
 
 BOUTIQUE_ADMIN_TOKEN=$TOKEN "$BIN" --http.port=0 --admin.port=0 --storage.path="$work/b.db" \
   --catalog.path=config/catalog.json --storage.synchronous=normal --actors.session_idle_s=86400 \
-  --log.level=warn --http.max_connections=100000 > "$work/log" 2>&1 &
+  --log.level=warn --http.max_connections=100000 --http.max_connections_per_address=100000 > "$work/log" 2>&1 &
 server=$!
 ports() { ss -ltnp 2>/dev/null | grep "pid=$server," | awk '{print $4}' | sed 's/.*://' | sort -n; }
 for _ in $(seq 100); do [[ $(ports | wc -l) -ge 2 ]] && break; sleep 0.1; done

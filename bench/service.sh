@@ -4,12 +4,14 @@
 SVC_PID=; HTTP_PORT=; ADMIN_PORT=
 
 # launch_service LOG DB [--option=value...]: starts the service on the SQLite file DB with storage.synchronous=full
-# (acknowledged = on disk), on free ports unless the options name them (later options win), logging to LOG; waits
+# (acknowledged = on disk), on free ports unless the options name them (later options win), without the per-address
+# connection cap (every virtual customer connects from 127.0.0.1), logging to LOG; waits
 # for its `event=listening` lines (polling the log, 30 s at most) and reads the ports from them.
 launch_service() {
   local log=$1 db=$2; shift 2
   (cd "$ROOT" && exec "$BOUTIQUE_BIN" --http.port=0 --admin.port=0 --storage.path="$db" \
-      --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" "$@") > "$log" 2>&1 &
+      --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" \
+      --http.max_connections_per_address=1000000 "$@") > "$log" 2>&1 &
   SVC_PID=$!
   local deadline=$((SECONDS + 30))
   until grep -q "admin event=listening" "$log" 2>/dev/null; do

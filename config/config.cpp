@@ -1,8 +1,10 @@
 #include "config/config.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +51,25 @@ std::string parse_nonempty(const std::string& key, const std::string& value) {
   return value;
 }
 
+/// A comma-separated list of IP addresses, each kept in canonical form.
+std::vector<std::string> parse_addresses(const std::string& key, const std::string& value) {
+  std::vector<std::string> addresses;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    auto end = std::min(value.find(',', start), value.size());
+    auto item = value.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty() || end < value.size()) {
+      auto address = canonical_ip(item);
+      if (!address) invalid(key, value, "'" + item + "' is not an IP address");
+      addresses.push_back(*address);
+    }
+    start = end + 1;
+  }
+  return addresses;
+}
+
 using setter = std::function<void(settings&, const std::string& key, const std::string& value)>;
 
 const std::map<std::string, setter>& setters() {
@@ -68,6 +89,13 @@ const std::map<std::string, setter>& setters() {
      [](settings& s, auto& k, auto& v) { s.http.idle_timeout_s = parse_int<int>(k, v, 1, 3600); }},
     {"http.request_timeout_s",
      [](settings& s, auto& k, auto& v) { s.http.request_timeout_s = parse_int<int>(k, v, 1, 3600); }},
+    {"http.max_connections_per_address",
+     [](settings& s, auto& k, auto& v) {
+       s.http.max_connections_per_address = parse_int<std::size_t>(k, v, 1, 1000000);
+     }},
+    {"http.first_byte_timeout_s",
+     [](settings& s, auto& k, auto& v) { s.http.first_byte_timeout_s = parse_int<int>(k, v, 1, 3600); }},
+    {"http.trusted_proxies", [](settings& s, auto& k, auto& v) { s.http.trusted_proxies = parse_addresses(k, v); }},
     {"admin.address", [](settings& s, auto& k, auto& v) { s.admin.address = parse_nonempty(k, v); }},
     {"admin.port", [](settings& s, auto& k, auto& v) { s.admin.port = parse_int<std::uint16_t>(k, v, 0, 65535); }},
     {"admin.token", [](settings& s, auto&, auto& v) { s.admin.token = v; }},
@@ -149,6 +177,15 @@ void load_environment(settings& s) {
 }
 
 }  // namespace
+
+std::optional<std::string> canonical_ip(std::string_view text) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(std::string(text), ec);
+  if (ec) return std::nullopt;
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  return address.to_string();
+}
 
 void set_option(settings& s, const std::string& key, const std::string& value) {
   auto it = setters().find(key);

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boutique::config {
@@ -17,6 +19,12 @@ struct http_options {
   int read_timeout_s = 10;
   int idle_timeout_s = 30;
   int request_timeout_s = 10;
+  /// Open connections allowed from one client address (trusted proxies excepted); beyond, a 503.
+  std::size_t max_connections_per_address = 64;
+  /// Seconds a new connection may stay silent before its first byte while over half of max_connections are open.
+  int first_byte_timeout_s = 2;
+  /// Peers whose X-Forwarded-For names the client; canonical IP addresses.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct admin_options {
@@ -101,6 +109,10 @@ settings load(const std::vector<std::string>& args);
 /// Checks rules that span options: the management listener may leave loopback only with an admin token of at
 /// least 32 characters. Throws config_error.
 void validate(const settings& s);
+
+/// The canonical text of IP address `text` (an IPv4-mapped IPv6 address as plain IPv4), or nullopt when `text`
+/// is not an IP address. Used for http.trusted_proxies and for the addresses compared with them.
+std::optional<std::string> canonical_ip(std::string_view text);
 
 /// Applies one `section.key` = `value` assignment; throws config_error for an unknown key or a bad value.
 void set_option(settings& s, const std::string& key, const std::string& value);

@@ -8,6 +8,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <ctime>
 
@@ -24,11 +26,22 @@ std::int64_t uptime_s(const backend& b) {
 
 http_response ok_json(const json& body) { return json_response(200, body.dump()); }
 
-/// Accepts the request only with `Authorization: Bearer <admin token>`, compared in constant time.
+/// Accepts the request only with `Authorization: Bearer <admin token>`: the scheme in any case (RFC 9110 §11.1),
+/// the token compared in constant time.
 bool authorized(const backend& b, const http_request& request) {
   if (b.admin_token.empty()) return false;
-  auto header = std::string(request.header("authorization").value_or(""));
-  return domain::constant_time_equal(header, "Bearer " + b.admin_token);
+  auto header = request.header("authorization").value_or("");
+  auto space = header.find(' ');
+  if (space == std::string_view::npos) return false;
+  auto scheme = header.substr(0, space);
+  constexpr std::string_view bearer = "bearer";
+  if (scheme.size() != bearer.size() ||
+      !std::equal(scheme.begin(), scheme.end(), bearer.begin(),
+                  [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+    return false;
+  auto token = header.substr(space);
+  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+  return domain::constant_time_equal(std::string(token), b.admin_token);
 }
 
 route_handler guarded(backend_ptr b, std::function<void(const backend_ptr&, http_request&, const route_params&,

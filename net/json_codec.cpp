@@ -4,6 +4,8 @@
 #include "net/problem.hpp"
 
 #include <ctime>
+#include <set>
+#include <vector>
 
 namespace boutique::domain {
 
@@ -104,6 +106,29 @@ json user_json(const user_record& u) {
   return {{"username", u.username}, {"email", u.email}, {"firstname", u.firstname}, {"lastname", u.lastname}};
 }
 
+namespace {
+
+/// Parses `text` as nlohmann does (discarded when invalid), and sets `duplicate` when an object, at any depth, holds
+/// the same key twice. nlohmann would keep the last value silently, and two readers of one signed payment
+/// notification could then disagree on its amount.
+json parse_strict(const std::string& text, bool& duplicate) {
+  std::vector<std::set<std::string>> open_objects;
+  json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: open_objects.emplace_back(); break;
+      case json::parse_event_t::object_end: open_objects.pop_back(); break;
+      case json::parse_event_t::key:
+        if (!open_objects.back().insert(parsed.get<std::string>()).second) duplicate = true;
+        break;
+      default: break;
+    }
+    return true;
+  };
+  return json::parse(text, check, false);
+}
+
+}  // namespace
+
 json_body parse_body(const http_request& request, const std::set<std::string>& allowed_fields) {
   json_body body;
   auto type = request.header("content-type").value_or("");
@@ -114,9 +139,12 @@ json_body parse_body(const http_request& request, const std::set<std::string>& a
     body.error = problem(415, "Unsupported Media Type", "send the body as application/json");
     return body;
   }
-  body.value = json::parse(request.body, nullptr, false);
+  bool duplicate = false;
+  body.value = parse_strict(request.body, duplicate);
   if (body.value.is_discarded()) {
     body.error = problem(400, "Bad Request", "the body is not valid JSON");
+  } else if (duplicate) {
+    body.error = problem(400, "Bad Request", "the body repeats a key within an object");
   } else if (!body.value.is_object()) {
     body.error = problem(400, "Bad Request", "the body must be a JSON object");
   } else {

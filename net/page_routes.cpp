@@ -115,11 +115,12 @@ http_response page(const front& f, const visitor& v, int status, const std::stri
   return response;
 }
 
+/// A 303 to `location`, always a path of this site (local_redirect_target): "//cart" would name a host "cart".
 http_response see_other(const std::string& location, std::optional<std::string> cookie = std::nullopt) {
   http_response response;
   response.status = 303;
   response.content_type = "text/plain; charset=utf-8";
-  response.headers.emplace_back("Location", location);
+  response.headers.emplace_back("Location", local_redirect_target(location));
   add_security_headers(response);
   if (cookie) response.headers.emplace_back("Set-Cookie", *cookie);
   return response;

@@ -1,5 +1,7 @@
 #include "net/query.hpp"
 
+#include <algorithm>
+
 namespace boutique::net {
 
 namespace {
@@ -11,7 +13,34 @@ int hex_value(char c) {
   return -1;
 }
 
+/// Appends `c`, percent-encoded when it is a control character, a space or a non-ASCII byte.
+void append_visible(std::string& out, char c) {
+  auto byte = static_cast<unsigned char>(c);
+  if (byte > 0x20 && byte < 0x7f) {
+    out += c;
+    return;
+  }
+  static constexpr char hex[] = "0123456789ABCDEF";
+  out += '%';
+  out += hex[byte >> 4];
+  out += hex[byte & 0xf];
+}
+
 }  // namespace
+
+std::string local_redirect_target(std::string_view target) {
+  target = target.substr(0, target.find('#'));
+  if (target.empty() || (target.front() != '/' && target.front() != '\\')) return "/";
+  auto query_at = std::min(target.find('?'), target.size());
+  std::string out;
+  for (auto c : target.substr(0, query_at)) {
+    if (c == '\\') c = '/';
+    if (c == '/' && !out.empty() && out.back() == '/') continue;
+    append_visible(out, c);
+  }
+  for (auto c : target.substr(query_at)) append_visible(out, c);
+  return out;
+}
 
 std::optional<std::string> percent_decode(const std::string& text) {
   std::string out;

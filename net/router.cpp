@@ -48,12 +48,14 @@ bool matches(const std::vector<std::string>& pattern, const std::vector<std::str
 
 void router::dispatch(http_request&& request, const responder& respond) const {
   auto path = split_path(request.path);
+  // RFC 9110 §9.3.2: HEAD is served by the GET route; the server leaves out the body.
+  if (request.method == "HEAD") request.method = "GET";
   std::string allowed;
   for (const auto& r : routes_) {
     route_params params;
     if (!matches(r.segments, path, params)) continue;
     if (r.method != request.method) {
-      allowed += (allowed.empty() ? "" : ", ") + r.method;
+      allowed += (allowed.empty() ? "" : ", ") + r.method + (r.method == "GET" ? ", HEAD" : "");
       continue;
     }
     auto route_name = r.method + " " + r.pattern;

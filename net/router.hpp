@@ -22,7 +22,8 @@ class route_params {
 using route_handler = std::function<void(http_request&, const route_params&, responder)>;
 
 /// Maps (method, path pattern) to handlers. Patterns are literal segments and `{name}` captures:
-/// "/api/v1/sessions/{sid}/cart". An unknown path answers 404, a known path with another method 405.
+/// "/api/v1/sessions/{sid}/cart". An unknown path answers 404, a known path with another method 405. A HEAD request
+/// goes to the GET route as a GET (the HTTP server sends the answer's fields without its body).
 class router {
  public:
   void add(std::string method, std::string pattern, route_handler handler);

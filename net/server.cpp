@@ -1,7 +1,9 @@
 #include "net/server.hpp"
 
+#include "config/config.hpp"
 #include "config/logging.hpp"
 #include "net/beast_request.hpp"
+#include "net/client_address.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,11 +12,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace boutique::net {
@@ -56,6 +61,24 @@ std::string problem_body(int status, std::string_view title, std::string_view de
   return body;
 }
 
+/// Why a request's framing is refused (RFC 9112 §6.1, §6.3), or nullptr when it is acceptable. Beast reads a body
+/// whose Transfer-Encoding does not end in "chunked" as empty and would take the bytes that follow for the next
+/// request: the framing a proxy in front may read otherwise, the building block of request smuggling. Only a
+/// single "chunked" on HTTP/1.1 without Content-Length is accepted.
+const char* framing_refusal(const http::request_parser<http::string_body>& parser) {
+  const auto& req = parser.get();
+  auto codings = req.equal_range(http::field::transfer_encoding);
+  auto count = std::distance(codings.first, codings.second);
+  if (count == 0) return nullptr;
+  if (req.version() < 11) return "Transfer-Encoding is not allowed on HTTP/1.0";
+  if (req.count(http::field::content_length) > 0) return "Transfer-Encoding and Content-Length together";
+  beast::string_view coding = codings.first->value();
+  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+  if (count > 1 || !beast::iequals(coding, "chunked")) return "the only Transfer-Encoding accepted is chunked";
+  return nullptr;
+}
+
 }  // namespace
 
 struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
@@ -74,6 +97,11 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   mutable std::mutex connections_mutex;
   std::condition_variable connections_changed;
   std::unordered_set<std::shared_ptr<connection>> connections;
+  /// Open connections per TCP peer address (canonical text), under connections_mutex.
+  std::unordered_map<std::string, std::size_t> per_address;
+  /// Connections refused since the last connection_refused log line, and when that line was written.
+  std::atomic<std::uint64_t> refused_unlogged{0};
+  std::atomic<std::int64_t> last_refusal_logged_ms{std::numeric_limits<std::int64_t>::min() / 2};
   /// Set under connections_mutex once stop() ran the last queued handlers: nothing runs the io_context again.
   bool handlers_flushed = false;
 
@@ -90,22 +118,22 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   void accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
   void flush_queued_handlers();
-  void refuse_overloaded(tcp::socket socket);
-  void forget(const std::shared_ptr<connection>& c) {
-    std::lock_guard lock(connections_mutex);
-    connections.erase(c);
-    connections_changed.notify_all();
+  void refuse_overloaded(tcp::socket socket, const char* reason, std::size_t limit);
+  void forget(const std::shared_ptr<connection>& c);
+  bool is_trusted_proxy(const std::string& address) const {
+    return std::find(options.trusted_proxies.begin(), options.trusted_proxies.end(), address) !=
+           options.trusted_proxies.end();
   }
 };
 
 class http_server::impl::connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(std::shared_ptr<impl> server, tcp::socket&& socket)
-      : server_(std::move(server)), stream_(std::move(socket)) {
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = endpoint.address().to_string();
-  }
+  /// `remote`: the TCP peer's canonical address. `hurried`: the server was over half full when it accepted this
+  /// connection, which must then send its first byte within first_byte_timeout_s.
+  connection(std::shared_ptr<impl> server, tcp::socket&& socket, std::string remote, bool hurried)
+      : server_(std::move(server)), stream_(std::move(socket)), remote_(std::move(remote)), hurried_(hurried) {}
+
+  const std::string& remote() const { return remote_; }
 
   void start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_request(); });
@@ -143,15 +171,32 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
     parser_->body_limit(server_->options.body_limit);
+    if (served_ == 0 && hurried_) return await_first_byte();
     auto timeout = served_ == 0 ? server_->options.read_timeout_s : server_->options.idle_timeout_s;
-    stream_.expires_after(std::chrono::seconds(timeout));
+    read_header(timeout);
+  }
+
+  void read_header(int timeout_s) {
+    stream_.expires_after(std::chrono::seconds(timeout_s));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  /// Under pressure, a silent connection holds its slot first_byte_timeout_s only, not the whole read timeout.
+  void await_first_byte() {
+    hurried_ = false;
+    stream_.expires_after(std::chrono::seconds(server_->options.first_byte_timeout_s));
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) return self->on_read_error(ec);
+      self->buffer_.commit(n);
+      self->read_header(self->server_->options.read_timeout_s);
+    });
   }
 
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     busy_ = true;
+    if (auto refusal = framing_refusal(*parser_)) return reject(400, "Bad Request", refusal);
     stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_s));
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -174,10 +219,11 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     auto request = to_http_request(req);
     auto client_id = request.header("x-request-id");
     request.request_id = client_id && acceptable_request_id(*client_id) ? std::string(*client_id) : make_request_id();
-    request.remote_address = remote_;
+    request.remote_address = client_address(remote_, request.headers, server_->options.trusted_proxies);
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     method_ = request.method;
+    head_ = request.method == "HEAD";
     path_ = request.path;
     request_id_ = request.request_id;
     received_at_ = request.received_at;
@@ -195,6 +241,7 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     version_ = 11;
     method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
     path_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
+    head_ = method_ == "HEAD";
     request_id_ = make_request_id();
     received_at_ = std::chrono::steady_clock::now();
     http_response response;
@@ -211,10 +258,20 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     res->set(http::field::content_type, response.content_type);
     res->set("X-Request-Id", request_id_);
     res->set("X-Content-Type-Options", "nosniff");
-    for (auto& [name, value] : response.headers) res->insert(name, value);  // insert: Set-Cookie may repeat
+    for (auto& [name, value] : response.headers) {
+      // Set-Cookie may repeat; any other field a handler gives once replaces the server's default (a page's own
+      // X-Content-Type-Options must not appear twice).
+      if (beast::iequals(name, "set-cookie")) res->insert(name, value);
+      else res->set(name, value);
+    }
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_ && !draining_);
     res->prepare_payload();
+    if (head_) {  // RFC 9110 §9.3.2: the fields a GET would get, Content-Length included, and no body
+      auto length = res->body().size();
+      res->body().clear();
+      res->content_length(length);
+    }
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received_at_).count();
     server_->log->info("event=request request_id={} method={} path={} route=\"{}\" status={} ms={:.2f}", request_id_,
                        method_, path_, response.route, response.status, elapsed);
@@ -245,6 +302,8 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_;
+  bool hurried_ = false;
+  bool head_ = false;
   std::string method_, path_, request_id_;
   std::chrono::steady_clock::time_point received_at_;
   unsigned version_ = 11;
@@ -266,25 +325,54 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
     if (stopping) return;
     fail(ec, "accept");
   } else {
+    beast::error_code peer_ec;
+    auto peer = socket.remote_endpoint(peer_ec);
+    auto remote = peer_ec ? std::string() : config::canonical_ip(peer.address().to_string()).value_or("");
     std::shared_ptr<connection> c;
+    const char* refused = nullptr;
+    std::size_t limit = 0;
     {
       // Checked under the lock that stop() takes to list the connections it drains, so that no connection
       // accepted concurrently with stop() escapes the drain.
       std::lock_guard lock(connections_mutex);
       if (stopping) return;
-      if (connections.size() < options.max_connections) {
-        c = std::make_shared<connection>(shared_from_this(), std::move(socket));
+      auto& from_peer = per_address[remote];
+      if (connections.size() >= options.max_connections) {
+        refused = "max_connections";
+        limit = options.max_connections;
+      } else if (from_peer >= options.max_connections_per_address && !is_trusted_proxy(remote)) {
+        refused = "max_connections_per_address";
+        limit = options.max_connections_per_address;
+      } else {
+        bool hurried = connections.size() >= options.max_connections / 2;
+        c = std::make_shared<connection>(shared_from_this(), std::move(socket), remote, hurried);
         connections.insert(c);
+        ++from_peer;
       }
+      if (from_peer == 0) per_address.erase(remote);
     }
     if (c) c->start();
-    else refuse_overloaded(std::move(socket));
+    else refuse_overloaded(std::move(socket), refused, limit);
   }
   accept();
 }
 
-void http_server::impl::refuse_overloaded(tcp::socket socket) {
-  log->warn("event=connection_refused reason=max_connections limit={}", options.max_connections);
+void http_server::impl::forget(const std::shared_ptr<connection>& c) {
+  std::lock_guard lock(connections_mutex);
+  if (connections.erase(c) > 0) {
+    if (auto it = per_address.find(c->remote()); it != per_address.end() && --it->second == 0) per_address.erase(it);
+  }
+  connections_changed.notify_all();
+}
+
+void http_server::impl::refuse_overloaded(tcp::socket socket, const char* reason, std::size_t limit) {
+  // A flood is refused thousands of times a second: one line per second at most, counting the refusals it sums up.
+  ++refused_unlogged;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch()).count();
+  auto last = last_refusal_logged_ms.load();
+  if (now - last >= 1000 && last_refusal_logged_ms.compare_exchange_strong(last, now))
+    log->warn("event=connection_refused reason={} limit={} refused={}", reason, limit, refused_unlogged.exchange(0));
   auto s = std::make_shared<tcp::socket>(std::move(socket));
   static const std::string body = problem_body(503, "Service Unavailable", "too many open connections");
   static const std::string response =
@@ -375,6 +463,7 @@ void http_server::impl::flush_queued_handlers() {
   ioc.poll();
   std::lock_guard lock(connections_mutex);
   connections.clear();
+  per_address.clear();
 }
 
 }  // namespace boutique::net

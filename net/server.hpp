@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace spdlog {
 class logger;
@@ -22,12 +23,20 @@ struct server_options {
   std::size_t max_connections = 10000;
   int read_timeout_s = 10;
   int idle_timeout_s = 30;
+  /// Open connections from one TCP peer address (trusted proxies excepted); beyond, a 503 and close.
+  std::size_t max_connections_per_address = 64;
+  /// While more than half of max_connections are open, a new connection must send its first byte within this.
+  int first_byte_timeout_s = 2;
+  /// Canonical IP addresses whose X-Forwarded-For names the client (see client_address()).
+  std::vector<std::string> trusted_proxies;
   /// Called once per response with its route pattern ("" when none matched), status and duration in seconds.
   std::function<void(const std::string&, int, double)> observe;
 };
 
-/// An HTTP/1.1 server on Boost.Beast: one strand per connection, keep-alive, explicit limits, one request
-/// in flight per connection. Requests go to `handler`; every response gets X-Request-Id and an access-log line.
+/// An HTTP/1.1 server on Boost.Beast: one strand per connection, keep-alive, explicit limits (connections in
+/// all and per client address, a first-byte deadline under pressure), strict framing (RFC 9112 §6.3: a
+/// Transfer-Encoding other than a lone "chunked" is a 400 and a close), HEAD answered as GET without its body,
+/// one request in flight per connection. Requests go to `handler`; every response gets X-Request-Id and an access-log line.
 class http_server {
  public:
   http_server(server_options options, request_handler handler);

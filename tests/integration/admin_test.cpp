@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -38,6 +39,17 @@ TEST_F(admin_fixture, every_route_but_health_refuses_a_missing_or_wrong_token) {
   EXPECT_EQ(admin.send("PUT", "/admin/log-level", R"({"level":"info"})", {{"Content-Type", "application/json"}}).status,
             401);
   EXPECT_EQ(admin.get("/admin/health").status, 200);
+}
+
+TEST_F(admin_fixture, the_bearer_scheme_is_case_insensitive_and_the_token_is_not) {
+  const auto& token = svc.settings().admin.token;
+  for (const std::string scheme : {"Bearer", "bearer", "BEARER", "bEaReR"})
+    EXPECT_EQ(admin.get("/admin/actors", {{"Authorization", scheme + " " + token}}).status, 200) << scheme;
+  std::string upper = token;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const auto& value : {"bearer " + upper, "Basic " + token, "Bearer" + token, "bearer " + token + "x",
+                                  "bearers " + token, std::string("Bearer ")})
+    EXPECT_EQ(admin.get("/admin/actors", {{"Authorization", value}}).status, 401) << value;
 }
 
 TEST_F(admin_fixture, counts_and_pages_follow_the_sessions_created) {

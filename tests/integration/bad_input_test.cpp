@@ -24,7 +24,9 @@ namespace {
 /// One request of the table.
 /// - `target`: {sid} is a fresh session, {sid_cart} a fresh session with a cart, {sid_ready} one with a cart and a
 ///   contact, {sid_placed} the suite's session whose order is placed (and not paid).
-/// - `headers`: a Content-Type of {none} sends no Content-Type at all; the values {signature},
+/// - `headers`: a Content-Type of {none} sends no Content-Type at all; a Transfer-Encoding sends the body as is
+///   (no Content-Length unless the row gives one) on a connection the client does not ask to close; a "{http}"
+///   header of "1.0" sends the request as HTTP/1.0 (these rows go over a raw socket); the values {signature},
 ///   {stale_signature}, {future_signature} and {forged_signature} become an X-Boutique-Signature over the body
 ///   as sent; {auth} becomes the cookie of the suite's logged-in user.
 struct row {
@@ -143,13 +145,18 @@ std::string changed_lines(const std::string& before, const std::string& after) {
   return report;
 }
 
-/// Sends a request with no Content-Type header at all (http_client adds one to any body) and reads the answer.
-reply send_without_content_type(std::uint16_t port, const std::string& method, const std::string& target,
-                                const std::string& body, const headers& extra) {
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+/// Sends a request over a raw socket, framed as the row says (http_client adds a Content-Type to any body, and
+/// frames every body with Content-Length), and reads the answer until the server closes the connection.
+reply send_raw(std::uint16_t port, const std::string& method, const std::string& target, const std::string& body,
+               const headers& extra) {
+  auto version = extra.count("{http}") ? extra.at("{http}") : "1.1";
+  std::string request = method + " " + target + " HTTP/" + version + "\r\nHost: 127.0.0.1\r\n";
+  bool framed = extra.count("Transfer-Encoding") > 0;
+  if (!framed) request += "Connection: close\r\n";
   for (const auto& [name, value] : extra)
-    if (name != "Content-Type") request += name + ": " + value + "\r\n";
-  request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    if (name != "{http}" && value != "{none}") request += name + ": " + value + "\r\n";
+  if (!framed) request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  request += "\r\n" + body;
   auto answer = http_client::raw_exchange(port, request);
   reply r;
   auto head_end = answer.find("\r\n\r\n");
@@ -242,8 +249,9 @@ class bad_input : public ::testing::Test {
 
   static reply send(http_client& client, const row& r, const std::string& target) {
     auto h = expand_headers(r.headers, r.body);
-    if (auto type = h.find("Content-Type"); type != h.end() && type->second == "{none}")
-      return send_without_content_type(svc->port(), r.method, target, r.body, h);
+    if (auto type = h.find("Content-Type"); (type != h.end() && type->second == "{none}") ||
+                                            h.count("Transfer-Encoding") || h.count("{http}"))
+      return send_raw(svc->port(), r.method, target, r.body, h);
     return client.send(r.method, target, r.body, h);
   }
 
@@ -286,6 +294,9 @@ std::vector<row> bad_input::table() {
         << "the bill stays PLACED";
     };
   };
+  // A refused framing ends the connection, so that the bytes after the headers are never read as a request.
+  const auto closes = [](const reply& r) { EXPECT_EQ(r.header("connection"), "close"); };
+  const auto chunked_end = std::string("0\r\n\r\n");
   const auto mismatch_amount = notice({{"txn_id", "bad-input-amount"}, {"amount", placed_total + 1}});
   const auto mismatch_currency = notice({{"txn_id", "bad-input-currency"}, {"currency", "USD"}});
 
@@ -307,6 +318,10 @@ std::vector<row> bad_input::table() {
      {400}, {"items[0]"}},
     {"cart: number as code", "PUT", "/api/v1/sessions/{sid}/cart", {}, cart(json::array({line(5111236, 1)})), {400},
      {"items[0]"}},
+    {"cart: a key twice (the last would win)", "PUT", "/api/v1/sessions/{sid}/cart", {},
+     R"({"items":[],"items":[{"code":"A51-11236-F","quantity":1}]})", {400}},
+    {"cart: a key twice inside a line", "PUT", "/api/v1/sessions/{sid}/cart", {},
+     R"({"items":[{"code":"A51-11236-F","quantity":1,"quantity":100}]})", {400}},
     {"cart: unknown field in a line", "PUT", "/api/v1/sessions/{sid}/cart", {},
      R"({"items":[{"code":"A51-11236-F","quantity":1,"price":1}]})", {400}, {"items[0]"}},
     {"cart: text/plain", "PUT", "/api/v1/sessions/{sid}/cart", text_plain, one, {415}},
@@ -337,6 +352,8 @@ std::vector<row> bad_input::table() {
      {400}},
     {"contact: unknown field", "PUT", "/api/v1/sessions/{sid}/contact", {}, form({{"phone", "+33 1 23 45 67 89"}}),
      {400}, {"phone"}},
+    {"contact: email twice", "PUT", "/api/v1/sessions/{sid}/contact", {},
+     R"({"email":"first@example.com",)" + form().substr(1), {400}},
     {"contact: number as firstname", "PUT", "/api/v1/sessions/{sid}/contact", {}, form({{"firstname", 42}}), {400},
      {"firstname"}},
     {"contact: object as email", "PUT", "/api/v1/sessions/{sid}/contact", {},
@@ -441,6 +458,8 @@ std::vector<row> bad_input::table() {
     {"notify: unknown field", "POST", "/api/v1/payments/notify", signed_json, notice({{"fee", 10}}), {400}, {"fee"}},
     {"notify: string amount", "POST", "/api/v1/payments/notify", signed_json,
      notice({{"amount", std::to_string(placed_total)}}), {400}, {"amount"}},
+    {"notify: signed, amount twice (the last would match the bill)", "POST", "/api/v1/payments/notify", signed_json,
+     R"({"amount":1,)" + notice({{"txn_id", "bad-input-twice"}}).substr(1), {400}},
     {"notify: unknown status", "POST", "/api/v1/payments/notify", signed_json, notice({{"status", "refunded"}}),
      {422}, {"status"}},
     {"notify: no txn_id", "POST", "/api/v1/payments/notify", signed_json, notice({{"txn_id", nullptr}}), {422},
@@ -459,6 +478,8 @@ std::vector<row> bad_input::table() {
     {"auth login: JSON array", "POST", "/api/v1/auth/login", {}, in_array(credentials), {400}},
     {"auth login: unknown field", "POST", "/api/v1/auth/login", {},
      R"({"login":"nobody@example.com","password":"whatever-it-is","admin":true})", {400}, {"admin"}},
+    {"auth login: login twice", "POST", "/api/v1/auth/login", {},
+     R"({"login":"nobody@example.com","login":")" + user_email + R"(","password":"whatever-it-is"})", {400}},
     {"auth login: form-encoded", "POST", "/api/v1/auth/login",
      {{"Content-Type", "application/x-www-form-urlencoded"}}, "login=ana&password=x", {415}},
     {"auth login: no Content-Type", "POST", "/api/v1/auth/login", no_content_type, credentials, {415}},
@@ -496,6 +517,30 @@ std::vector<row> bad_input::table() {
     {"routing: PATCH on a cart", "PATCH", "/api/v1/sessions/{sid}/cart", {}, one, {405}},
     {"routing: GET on an order", "GET", "/api/v1/sessions/{sid}/order", {}, "", {405}},
     {"routing: unknown path", "GET", "/api/v1/nothing-here", {}, "", {404}},
+    {"routing: HEAD on the catalog answers as GET without a body", "HEAD", "/api/v1/catalog", {}, "", {200}, {}, {},
+     [](const reply& r) {
+       EXPECT_EQ(r.body, "");
+       EXPECT_GT(std::stoul(r.header("content-length").empty() ? "0" : r.header("content-length")), 100u);
+     }},
+
+    // -- framing (RFC 9112 §6.1, §6.3): anything but a lone "chunked" on HTTP/1.1 is a 400 and a close -----------
+    {"framing: Transfer-Encoding gzip", "POST", "/api/v1/sessions", {{"Transfer-Encoding", "gzip"}}, "", {400}, {},
+     {}, closes},
+    {"framing: Transfer-Encoding xchunked", "POST", "/api/v1/sessions", {{"Transfer-Encoding", "xchunked"}},
+     chunked_end, {400}, {}, {}, closes},
+    {"framing: Transfer-Encoding chunked, identity", "POST", "/api/v1/sessions",
+     {{"Transfer-Encoding", "chunked, identity"}}, chunked_end, {400}, {}, {}, closes},
+    {"framing: Transfer-Encoding gzip, chunked", "POST", "/api/v1/sessions", {{"Transfer-Encoding", "gzip, chunked"}},
+     chunked_end, {400}, {}, {}, closes},
+    {"framing: chunked on HTTP/1.0", "POST", "/api/v1/sessions", {{"Transfer-Encoding", "chunked"}, {"{http}", "1.0"}},
+     chunked_end, {400}, {}, {}, closes},
+    // Lower case sorts "content-length" after "Transfer-Encoding": Beast refuses the other order by itself.
+    {"framing: Transfer-Encoding then Content-Length", "POST", "/api/v1/sessions",
+     {{"Transfer-Encoding", "gzip"}, {"content-length", "0"}}, "", {400}, {}, {}, closes},
+
+    // -- pages --------------------------------------------------------------------------------------------------
+    {"page: //cart?lang=fr redirects to /cart, not to a host named cart", "GET", "//cart?lang=fr", {}, "", {303}, {},
+     {}, [](const reply& r) { EXPECT_EQ(r.header("location"), "/cart"); }},
   };
 }
 
@@ -528,7 +573,7 @@ TEST_F(bad_input, every_bad_request_gets_its_problem_and_a_refusal_changes_nothi
           EXPECT_TRUE(problem.contains("errors") && problem["errors"].contains(field))
             << "errors lacks '" << field << "': " << reply.body;
       }
-    } else {
+    } else if (target.rfind("/api/", 0) == 0) {
       EXPECT_EQ(reply.header("content-type"), "application/json");
     }
     if (refused) {

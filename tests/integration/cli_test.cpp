@@ -35,6 +35,12 @@ TEST(cli, invalid_value_exits_non_zero_saying_which_and_why) {
   EXPECT_NE(p.output().find("0..65535"), std::string::npos) << p.output();
 }
 
+TEST(cli, a_trusted_proxy_that_is_no_ip_address_exits_non_zero_naming_it) {
+  child_process p({"--http.trusted_proxies=10.0.0.5,not-an-ip"});
+  EXPECT_NE(p.wait_exit(), 0);
+  EXPECT_NE(p.output().find("'not-an-ip' is not an IP address"), std::string::npos) << p.output();
+}
+
 TEST(cli, unwritable_database_path_fails_clearly) {
   temp_dir dir;
   auto args = base_args(dir);

@@ -48,6 +48,7 @@ TEST(overload, a_flood_of_cart_changes_beyond_the_storage_bound_gets_503_with_re
   settings.storage.queue_max = 4;
   settings.storage.batch_max = 1;          // one commit per write, so that the writer falls behind the flood
   settings.storage.synchronous = "full";
+  settings.http.max_connections_per_address = 1000;  // 512 shoppers' connections, all from 127.0.0.1
   test_service svc(settings);
   constexpr int workers = 128, per_worker = 4;
   std::vector<std::unique_ptr<checkout>> shoppers;

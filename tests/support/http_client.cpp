@@ -33,6 +33,7 @@ struct http_client::impl {
     http::write(*stream, req);
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
+    parser.skip(req.method() == http::verb::head);  // the answer to a HEAD has no body, whatever its Content-Length
     http::read(*stream, buffer, parser);
     auto& res = parser.get();
     reply r;

@@ -45,6 +45,9 @@ TEST(config, the_shipped_file_lists_every_default) {
   EXPECT_EQ(shipped.http.body_limit, defaults.http.body_limit);
   EXPECT_EQ(shipped.http.header_limit, defaults.http.header_limit);
   EXPECT_EQ(shipped.payments.test_mode, defaults.payments.test_mode);
+  EXPECT_EQ(shipped.http.max_connections_per_address, defaults.http.max_connections_per_address);
+  EXPECT_EQ(shipped.http.first_byte_timeout_s, defaults.http.first_byte_timeout_s);
+  EXPECT_EQ(shipped.http.trusted_proxies, defaults.http.trusted_proxies);
 }
 
 TEST(config, unknown_option_on_the_command_line_is_named) {
@@ -65,6 +68,21 @@ TEST(config, invalid_values_say_which_and_why) {
   EXPECT_NE(error_of({"--storage.synchronous=sometimes"}).find("full"), std::string::npos);
   EXPECT_NE(error_of({"--payments.test_mode=maybe"}).find("true or false"), std::string::npos);
   EXPECT_NE(error_of({"--config=/nonexistent/boutique.ini"}).find("does not exist"), std::string::npos);
+}
+
+TEST(config, trusted_proxies_are_ip_addresses_and_a_bad_one_is_named) {
+  auto s = load({"--http.trusted_proxies= 10.0.0.5, ::ffff:10.0.0.6,2001:DB8::1"});
+  EXPECT_EQ(s.http.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "10.0.0.6", "2001:db8::1"}));
+  EXPECT_TRUE(load({"--http.trusted_proxies="}).http.trusted_proxies.empty());
+  const boutique::config::settings defaults;
+  EXPECT_TRUE(defaults.http.trusted_proxies.empty()) << "nobody is trusted by default";
+  auto message = error_of({"--http.trusted_proxies=10.0.0.5,10.0.0.300"});
+  EXPECT_NE(message.find("http.trusted_proxies"), std::string::npos) << message;
+  EXPECT_NE(message.find("'10.0.0.300' is not an IP address"), std::string::npos) << message;
+  EXPECT_NE(error_of({"--http.trusted_proxies=proxy.local"}).find("'proxy.local'"), std::string::npos);
+  EXPECT_NE(error_of({"--http.trusted_proxies=10.0.0.0/8"}).find("'10.0.0.0/8'"), std::string::npos);
+  EXPECT_NE(error_of({"--http.max_connections_per_address=0"}).find("http.max_connections_per_address"),
+            std::string::npos);
 }
 
 TEST(config, secrets_come_from_the_environment) {

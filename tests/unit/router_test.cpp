@@ -51,5 +51,5 @@ TEST(router, wrong_method_is_a_405_with_allow) {
   auto answer = dispatch(sample_router(), "DELETE", "/api/v1/sessions/abc");
   EXPECT_EQ(answer.status, 405);
   ASSERT_EQ(answer.headers.size(), 1u);
-  EXPECT_EQ(answer.headers[0].second, "GET");
+  EXPECT_EQ(answer.headers[0].second, "GET, HEAD");
 }
