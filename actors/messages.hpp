@@ -7,6 +7,7 @@
 #include "domain/catalog.hpp"
 #include "domain/contact.hpp"
 #include "domain/errors.hpp"
+#include "domain/idempotency.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -196,7 +197,8 @@ struct bill_record {
   std::int64_t total = 0;
   std::string currency;
   std::int64_t emitted_at = 0;
-  std::vector<domain::bill_line> lines;
+  std::vector<domain::bill_line> lines;  ///< as sold: name, price, tax rate and duration of the day it was placed
+  domain::contact billed_to;             ///< the contact the bill was placed with
 };
 
 /// One product instance acquired by a customer.
@@ -230,6 +232,31 @@ struct payment_outcome {
   std::string refusal;  ///< why the event was refused (amount or currency mismatch), empty when applied
   bool replay = false;  ///< this (provider, txn_id) had been delivered before
   bool completed_now = false;  ///< this delivery completed the purchase
+};
+
+/// A request sent with an Idempotency-Key, claimed before it runs (docs/API-NOTES.md, "Idempotency").
+struct idempotency_claim {
+  std::string key_hash;            ///< SHA-256 of the key's scope (route, session) and the key
+  std::string fingerprint;         ///< SHA-256 of the request body
+  std::int64_t now = 0;
+  std::int64_t expires_at = 0;     ///< when the outcome is forgotten
+  std::int64_t stale_before = 0;   ///< a claim started before this was abandoned and is taken over
+};
+
+/// What a claim found; `status`, `content_type` and `body` are the recorded outcome when it is a replay.
+struct idempotency_verdict {
+  domain::idempotency_decision decision = domain::idempotency_decision::proceed;
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+/// The outcome of a claimed request: recorded for its retries, or, with status 0, the claim released.
+struct idempotency_outcome {
+  std::string key_hash;
+  int status = 0;
+  std::string content_type;
+  std::string body;
 };
 
 /// An email waiting in the outbox.
@@ -311,6 +338,7 @@ CAF_ADD_ATOM(boutique, boutique::atoms, actors_atom, "actors")
 CAF_ADD_ATOM(boutique, boutique::atoms, vitals_atom, "vitals")
 CAF_ADD_ATOM(boutique, boutique::atoms, rekey_atom, "rekey")
 CAF_ADD_ATOM(boutique, boutique::atoms, retention_atom, "retention")
+CAF_ADD_ATOM(boutique, boutique::atoms, idempotency_atom, "idempotent")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)
@@ -345,6 +373,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::string>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_rekey)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::session_route)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::account_route)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::idempotency_claim)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::idempotency_verdict)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::idempotency_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::int64_t>)
 
 CAF_ERROR_CODE_ENUM(boutique::domain::error_code, "boutique")

@@ -74,6 +74,34 @@ std::optional<T> optional_from(const json& j, const char* key) {
   return it->get<T>();
 }
 
+/// A placed session keeps its bill's lines as sold (the same as the bill row, written in one transaction), so
+/// that reloading it does not price them again against the catalog of the day.
+boost::json::object bill_object(const domain::priced_cart& bill, boost::json::storage_ptr sp) {
+  boost::json::array lines(sp);
+  for (const auto& l : bill.lines)
+    lines.push_back(boost::json::object({{"code", l.code}, {"name", l.name}, {"quantity", l.quantity},
+                                         {"unit_price", l.unit_price}, {"untaxed", l.untaxed}, {"taxes", l.taxes},
+                                         {"total", l.total}, {"tax_rate_bp", optional_value(l.tax_rate_bp, sp)},
+                                         {"duration_days", optional_value(l.duration_days, sp)}},
+                                        sp));
+  return boost::json::object({{"lines", std::move(lines)}, {"untaxed", bill.untaxed}, {"taxes", bill.taxes},
+                              {"total", bill.total}, {"currency", bill.currency}},
+                             sp);
+}
+
+domain::priced_cart bill_from(const json& j) {
+  domain::priced_cart bill;
+  for (const auto& l : j.at("lines"))
+    bill.lines.push_back({l.at("code"), l.at("name"), l.at("quantity"), l.at("unit_price"), l.at("untaxed"),
+                          l.at("taxes"), l.at("total"), optional_from<std::int32_t>(l, "tax_rate_bp"),
+                          optional_from<std::int32_t>(l, "duration_days")});
+  bill.untaxed = j.at("untaxed");
+  bill.taxes = j.at("taxes");
+  bill.total = j.at("total");
+  bill.currency = j.at("currency");
+  return bill;
+}
+
 // -- session actor ---------------------------------------------------------------------------------------------
 
 /// True when a session holds nothing yet: no cart, no contact, no login, no order (a shopper who only opened the
@@ -469,7 +497,7 @@ void load(directory_pointer self, const std::string& id) {
         if (stored->empty()) return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
         try {
           auto snapshot = session_from_json(*stored);
-          snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog).cart;
+          if (!snapshot.transid) snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog).cart;
           settle(self, id, activate(self, std::move(snapshot)));
         } catch (const std::exception& e) {
           self->state.log->error("event=corrupt_snapshot error=\"{}\"", e.what());
@@ -587,6 +615,7 @@ std::string to_json(const session_snapshot& s) {
   j.emplace("created_at", s.created_at);
   j.emplace("updated_at", s.updated_at);
   j.emplace("expires_at", s.expires_at);
+  if (s.transid) j.emplace("bill", bill_object(s.priced, sp));
   return boost::json::serialize(j);
 }
 
@@ -606,6 +635,7 @@ session_snapshot session_from_json(const std::string& text) {
   s.created_at = j.value("created_at", std::int64_t{0});
   s.updated_at = j.value("updated_at", std::int64_t{0});
   s.expires_at = j.value("expires_at", std::int64_t{0});
+  if (auto bill = j.find("bill"); bill != j.end()) s.priced = bill_from(*bill);
   return s;
 }
 

@@ -139,6 +139,7 @@ struct service::impl {
     backend = std::make_shared<net::backend>(
       net::backend{sys, storage, readers, sessions, accounts, identity, timeout, settings.payments.secret,
                    settings.auth.login_ttl_s, settings.admin.token, settings.storage.readers, settings.auth.hash_workers});
+    backend->idempotency_ttl_s = settings.payments.idempotency_ttl_s;
     backend->login_limits = std::make_shared<net::address_limiter>(settings.auth.max_failed_logins_per_address,
                                                                    settings.auth.failed_login_window_s);
   }

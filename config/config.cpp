@@ -144,6 +144,8 @@ const std::map<std::string, setter>& setters() {
     {"catalog.path", [](settings& s, auto& k, auto& v) { s.catalog_path = parse_nonempty(k, v); }},
     {"payments.secret", [](settings& s, auto& k, auto& v) { s.payments.secret = parse_nonempty(k, v); }},
     {"payments.test_mode", [](settings& s, auto& k, auto& v) { s.payments.test_mode = parse_bool(k, v); }},
+    {"payments.idempotency_ttl_s",
+     [](settings& s, auto& k, auto& v) { s.payments.idempotency_ttl_s = parse_int<int>(k, v, 60, 30 * 86400); }},
     {"log.level",
      [](settings& s, auto& k, auto& v) {
        s.log_level = parse_choice(k, v, {"trace", "debug", "info", "warn", "error", "critical", "off"});

@@ -78,6 +78,7 @@ struct shop_options {
 struct payment_options {
   std::string secret = "change-me-in-production";
   bool test_mode = true;
+  int idempotency_ttl_s = 86400;  ///< how long the outcome of a request sent with an Idempotency-Key is kept
 };
 
 /// The whole validated configuration of one Boutique process.

@@ -42,6 +42,7 @@ pricing_result price_cart(const std::vector<cart_line>& lines, const catalog& it
     priced.untaxed = item->price * line.quantity;
     priced.taxes = line_taxes(priced.untaxed, item->tax_rate_bp);
     priced.total = priced.untaxed + priced.taxes;
+    priced.tax_rate_bp = item->tax_rate_bp;
     priced.duration_days = item->duration_days;
     result.cart.untaxed += priced.untaxed;
     result.cart.taxes += priced.taxes;

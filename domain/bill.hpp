@@ -17,7 +17,8 @@ struct cart_line {
   friend bool operator==(const cart_line&, const cart_line&) = default;
 };
 
-/// One priced line of a cart or bill. Amounts in minor units.
+/// One priced line of a cart or bill. Amounts in minor units. A placed bill keeps its lines as they were sold
+/// (name, price, tax rate, duration): completion, products and invoices read them, never the catalog of the day.
 struct bill_line {
   std::string code;
   std::string name;
@@ -26,7 +27,8 @@ struct bill_line {
   std::int64_t untaxed = 0;  ///< unit_price * quantity
   std::int64_t taxes = 0;    ///< untaxed * tax rate, rounded half up to the minor unit
   std::int64_t total = 0;    ///< untaxed + taxes
-  std::optional<std::int32_t> duration_days;
+  std::optional<std::int32_t> tax_rate_bp;    ///< the rate sold (none for lines placed before it was kept)
+  std::optional<std::int32_t> duration_days;  ///< the term sold, none for products that never end
 };
 
 /// A priced cart: its lines and their sums.

@@ -49,6 +49,7 @@ struct backend {
   std::string admin_token;
   int reader_count = 1;
   int hasher_count = 1;
+  std::int64_t idempotency_ttl_s = 86400;  ///< how long the outcome of an Idempotency-Key is kept
   std::shared_ptr<http_metrics> metrics = std::make_shared<http_metrics>();
   std::shared_ptr<address_limiter> login_limits = std::make_shared<address_limiter>(20, 900);
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

@@ -99,7 +99,8 @@ json bill_json(const bill_record& b) {
           {"taxes", b.taxes},
           {"total", b.total},
           {"currency", b.currency},
-          {"items", lines_json(b.lines)}};
+          {"items", lines_json(b.lines)},
+          {"billed_to", b.billed_to}};
 }
 
 json user_json(const user_record& u) {

@@ -862,7 +862,7 @@ void show_invoice(const front_ptr& f, const http_request& request, const route_p
                         if (bill == bills.end()) return not_found();
                         data d;
                         d.set("nav_account", true);
-                        d.set("invoice", invoice_data(v.lang, bill->transid, bill->status, bill->emitted_at, c->details,
+                        d.set("invoice", invoice_data(v.lang, bill->transid, bill->status, bill->emitted_at, bill->billed_to,
                                                       bill->lines, bill->untaxed, bill->taxes, bill->total,
                                                       bill->currency));
                         respond(page(*f, v, 200, "invoice_page", text(v.lang, "title_invoice") + " " + bill->transid,

@@ -12,16 +12,24 @@ constexpr const char* sql_insert_bill =
   "INSERT INTO bills (transid, session_id, customer_id, status, paymode, untaxed, taxes, total, currency, contact, "
   "emitted_at, updated_at) VALUES (?, ?, ?, 'PLACED', ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* sql_insert_bill_item =
-  "INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total) "
-  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  "INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total, tax_rate_bp, "
+  "duration_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+// Both read the contact the bill was placed with (JSON written by the session), field by field.
 constexpr const char* sql_select_bill =
-  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at FROM bills "
-  "WHERE transid = ?";
+  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at, "
+  "json_extract(contact, '$.firstname'), json_extract(contact, '$.lastname'), json_extract(contact, '$.email'), "
+  "json_extract(contact, '$.organisation'), json_extract(contact, '$.address'), json_extract(contact, '$.zip'), "
+  "json_extract(contact, '$.city'), json_extract(contact, '$.country'), json_extract(contact, '$.invoiceinfo') "
+  "FROM bills WHERE transid = ?";
 constexpr const char* sql_select_bills_of_customer =
-  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at FROM bills "
-  "WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
+  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at, "
+  "json_extract(contact, '$.firstname'), json_extract(contact, '$.lastname'), json_extract(contact, '$.email'), "
+  "json_extract(contact, '$.organisation'), json_extract(contact, '$.address'), json_extract(contact, '$.zip'), "
+  "json_extract(contact, '$.city'), json_extract(contact, '$.country'), json_extract(contact, '$.invoiceinfo') "
+  "FROM bills WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
 constexpr const char* sql_select_bill_items =
-  "SELECT code, name, quantity, unit_price, untaxed, taxes, total, id FROM bill_items WHERE bill_id = ? ORDER BY id";
+  "SELECT code, name, quantity, unit_price, untaxed, taxes, total, id, tax_rate_bp, duration_days FROM bill_items "
+  "WHERE bill_id = ? ORDER BY id";
 constexpr const char* sql_bill_session = "SELECT session_id FROM bills WHERE transid = ?";
 constexpr const char* sql_update_bill_status = "UPDATE bills SET status = ?, updated_at = ? WHERE transid = ?";
 constexpr const char* sql_select_notification =
@@ -45,7 +53,6 @@ constexpr const char* sql_insert_user =
   "VALUES (?, ?, NULL, ?, ?, ?)";
 constexpr const char* sql_user_has_customer = "SELECT 1 FROM customers WHERE user_id = ?";
 constexpr const char* sql_attach_customer = "UPDATE customers SET user_id = ? WHERE id = ? AND user_id IS NULL";
-constexpr const char* sql_catalog_duration = "SELECT duration_days FROM catalog_items WHERE code = ?";
 constexpr const char* sql_sync_session_bill =
   "UPDATE sessions SET snapshot = json_set(snapshot, '$.bill_status', ?1, '$.stage', "
   "CASE WHEN ?1 = 'COMPLETE' THEN 'completed' ELSE json_extract(snapshot, '$.stage') END) "
@@ -70,6 +77,13 @@ std::optional<stored_bill> read_bill(statement& st) {
   b.record.total = st.integer(7);
   b.record.currency = st.text(8);
   b.record.emitted_at = st.integer(9);
+  auto& to = b.record.billed_to;
+  for (auto [column, field] : {std::pair{10, &domain::contact::firstname}, {11, &domain::contact::lastname},
+                               {12, &domain::contact::email}, {13, &domain::contact::organisation},
+                               {14, &domain::contact::address}, {15, &domain::contact::zip},
+                               {16, &domain::contact::city}, {17, &domain::contact::country},
+                               {18, &domain::contact::invoiceinfo}})
+    to.*field = st.is_null(column) ? std::string() : st.text(column);
   return b;
 }
 
@@ -86,6 +100,8 @@ std::vector<std::pair<std::int64_t, domain::bill_line>> bill_lines(database& db,
     l.untaxed = st.integer(4);
     l.taxes = st.integer(5);
     l.total = st.integer(6);
+    if (auto rate = st.optional_integer(8)) l.tax_rate_bp = static_cast<std::int32_t>(*rate);
+    if (auto days = st.optional_integer(9)) l.duration_days = static_cast<std::int32_t>(*days);
     lines.emplace_back(st.integer(7), std::move(l));
   }
   return lines;
@@ -159,11 +175,8 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
   move_bill(db, bill.record.transid, current, bill_status::soldout, event.now);
   move_bill(db, bill.record.transid, bill_status::soldout, bill_status::complete, event.now);
   for (auto& [item_id, line] : bill_lines(db, bill.id)) {
-    // The catalog duration is read at completion time: the product's term starts now.
-    auto& dur = db.prepare(sql_catalog_duration).bind_all(line.code);
-    std::optional<std::int32_t> days;
-    if (dur.step() && !dur.is_null(0)) days = static_cast<std::int32_t>(dur.integer(0));
-    auto end = domain::product_end(event.now, days);
+    // The term sold with the bill; it starts now.
+    auto end = domain::product_end(event.now, line.duration_days);
     for (std::int32_t unit = 0; unit < line.quantity; ++unit) {
       for (int attempt = 0;; ++attempt) {
         try {
@@ -200,9 +213,11 @@ void place_bill(database& db, const bill_draft& d) {
               d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at)
     .run();
   auto bill_id = db.last_insert_rowid();
+  auto optional_int = [](std::optional<std::int32_t> v) { return v ? std::optional<std::int64_t>(*v) : std::nullopt; };
   for (const auto& l : d.cart.lines)
     db.prepare(sql_insert_bill_item)
-      .bind_all(bill_id, l.code, l.name, std::int64_t{l.quantity}, l.unit_price, l.untaxed, l.taxes, l.total)
+      .bind_all(bill_id, l.code, l.name, std::int64_t{l.quantity}, l.unit_price, l.untaxed, l.taxes, l.total,
+                optional_int(l.tax_rate_bp), optional_int(l.duration_days))
       .run();
   record_event(db, d.customer_id, "order_placed", d.transid, d.emitted_at);
   save_session(db, d.session_id, d.session_snapshot_json, d.session_expires_at);

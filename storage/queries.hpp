@@ -66,6 +66,16 @@ product_list products_of_customer(database& db, std::int64_t customer_id);
 /// the mails. A delivery already recorded returns the recorded outcome.
 payment_outcome apply_payment(database& db, const payment_event& event, const mail_settings& mail);
 
+// -- idempotency keys ------------------------------------------------------------------------------------------
+
+/// Claims a key for a request (see domain::decide_idempotency): records the claim when the request is to run,
+/// returns the recorded outcome for a replay.
+idempotency_verdict claim_idempotency(database& db, const idempotency_claim& claim);
+/// Records the outcome of a claimed request, or releases the claim when `outcome.status` is 0.
+void settle_idempotency(database& db, const idempotency_outcome& outcome);
+/// Deletes the keys expired at `now` (for the retention job); returns how many.
+std::int64_t delete_expired_idempotency(database& db, std::int64_t now);
+
 // -- users and authentication ----------------------------------------------------------------------------------
 
 /// The user whose username or email (normalised) is `login`.

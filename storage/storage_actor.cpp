@@ -246,6 +246,17 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return outcome;
       });
     },
+    [self](atoms::idempotency_atom, idempotency_claim& claim) {
+      return enqueue<idempotency_verdict>(self, [claim = std::move(claim)](database& db) {
+        return claim_idempotency(db, claim);
+      });
+    },
+    [self](atoms::idempotency_atom, idempotency_outcome& outcome) {
+      return enqueue<caf::ok_atom>(self, [outcome = std::move(outcome)](database& db) {
+        settle_idempotency(db, outcome);
+        return caf::ok_atom_v;
+      });
+    },
     [self](atoms::password_atom, std::string& token_hash, std::string& password_hash, std::int64_t now) {
       return enqueue<caf::ok_atom>(self, [token_hash = std::move(token_hash), password_hash = std::move(password_hash),
                                           now](database& db) {

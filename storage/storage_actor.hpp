@@ -27,6 +27,8 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>, std::int64_t>::with<customer_record>,
   caf::replies_to<atoms::order_atom, bill_draft>::with<caf::ok_atom>,
   caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::replies_to<atoms::idempotency_atom, idempotency_claim>::with<idempotency_verdict>,
+  caf::replies_to<atoms::idempotency_atom, idempotency_outcome>::with<caf::ok_atom>,
   // token hash, password hash, now
   caf::replies_to<atoms::password_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
   // token hash, user id, expires_at

@@ -266,3 +266,26 @@ TEST_F(actors_fixture, a_deposit_right_after_a_passivation_waits_for_the_old_act
   ASSERT_TRUE(city.step());
   EXPECT_EQ(city.text(0), "City 100b") << "the last deposit is the one kept";
 }
+
+TEST(session_snapshot, a_placed_session_keeps_its_bill_lines_and_a_cart_does_not) {
+  session_snapshot s;
+  s.id = "s";
+  s.cart = {{"A", 2}};
+  s.priced.lines = {{"A", "Sold name", 2, 12000, 24000, 4800, 28800, 2000, 365},
+                    {"B", "Gone", 1, 4900, 4900, 270, 5170, std::nullopt, std::nullopt}};
+  s.priced.untaxed = 28900;
+  s.priced.taxes = 5070;
+  s.priced.total = 33970;
+  EXPECT_TRUE(actors::session_from_json(actors::to_json(s)).priced.lines.empty())
+    << "a cart is priced again against the catalog when its session is reloaded";
+  s.transid = "t";
+  auto back = actors::session_from_json(actors::to_json(s)).priced;
+  ASSERT_EQ(back.lines.size(), 2u);
+  EXPECT_EQ(back.lines[0].name, "Sold name");
+  EXPECT_EQ(back.lines[0].unit_price, 12000);
+  EXPECT_EQ(back.lines[0].tax_rate_bp, 2000);
+  EXPECT_EQ(back.lines[0].duration_days, 365);
+  EXPECT_EQ(back.lines[1].duration_days, std::nullopt);
+  EXPECT_EQ(back.total, 33970);
+  EXPECT_EQ(back.currency, "EUR");
+}

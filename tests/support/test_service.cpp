@@ -36,6 +36,12 @@ test_service::test_service(config::settings settings) : settings_(std::move(sett
 
 test_service::~test_service() { service_->stop(); }
 
+void test_service::restart(config::settings changed) {
+  changed.storage.path = settings_.storage.path;
+  settings_ = std::move(changed);
+  restart();
+}
+
 void test_service::restart() {
   service_->stop();
   service_ = std::make_unique<app::service>(settings_);

@@ -36,6 +36,8 @@ class test_service {
   const config::settings& settings() const { return settings_; }
   /// Stops the service and starts a new one on the same database (and the same settings).
   void restart();
+  /// Stops the service and starts a new one on the same database with `changed` settings (e.g. another catalog).
+  void restart(config::settings changed);
 
  private:
   temp_dir dir_;

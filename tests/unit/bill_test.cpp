@@ -52,6 +52,8 @@ TEST(bill, cart_totals_sum_the_rounded_lines) {
   EXPECT_EQ(a.taxes, 4800);
   EXPECT_EQ(a.total, 28800);
   EXPECT_EQ(a.duration_days, 365);
+  EXPECT_EQ(a.tax_rate_bp, 2000);
+  EXPECT_EQ(cart.lines[1].tax_rate_bp, 550);
   EXPECT_EQ(cart.lines[1].taxes, 270);
   EXPECT_EQ(cart.lines[1].total, 5170);
   EXPECT_EQ(cart.lines[1].duration_days, std::nullopt);

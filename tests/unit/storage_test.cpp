@@ -110,3 +110,49 @@ TEST(storage, an_expired_session_is_not_restored) {
   EXPECT_FALSE(load_session(db, "stale", 1500).has_value()) << "sessions expire at expires_at";
   EXPECT_FALSE(load_session(db, "unknown", 1500).has_value());
 }
+
+namespace {
+
+/// A database at schema version `version`, as an older binary left it.
+void migrate_to(database& db, int version) {
+  for (int i = 0; i < version; ++i) db.exec(migrations()[static_cast<std::size_t>(i)].sql);
+  db.exec("PRAGMA user_version = " + std::to_string(version));
+}
+
+std::int64_t count(database& db, const std::string& sql) {
+  auto& st = db.prepare(sql);
+  st.step();
+  return st.integer(0);
+}
+
+}  // namespace
+
+TEST(storage, migration_5_keeps_the_terms_sold_on_existing_bills_and_one_bill_per_session) {
+  database db(":memory:", {database::access::read_write, false});
+  migrate_to(db, 4);
+  db.exec(
+    "INSERT INTO customers (id, email_norm, email, firstname, lastname, country, created_at, updated_at) "
+    "VALUES (1, 'a@example.org', 'a@example.org', 'A', 'B', 'FR', 0, 0);"
+    "INSERT INTO catalog_items VALUES ('KEPT', 'Kept', 100, 'EUR', 2000, 365, 0, 0);"
+    "INSERT INTO sessions VALUES ('s1', '{\"id\":\"s1\",\"transid\":\"t2\",\"cart\":[]}', 0, 9);"
+    "INSERT INTO bills VALUES (1, 't1', 's1', 1, 'PLACED', 'test', 300, 40, 340, 'EUR', '{}', 0, 0);"
+    "INSERT INTO bills VALUES (2, 't2', 's1', 1, 'PLACED', 'test', 300, 40, 340, 'EUR', '{}', 0, 0);"
+    "INSERT INTO bills VALUES (3, 't3', 's3', 1, 'PLACED', 'test', 100, 20, 120, 'EUR', '{}', 0, 0);"
+    "INSERT INTO bills VALUES (4, 't4', 's3', 1, 'PLACED', 'test', 100, 20, 120, 'EUR', '{}', 0, 0);"
+    "INSERT INTO bill_items VALUES (1, 2, 'KEPT', 'Kept', 1, 100, 100, 20, 120);"
+    "INSERT INTO bill_items VALUES (2, 2, 'GONE', 'Gone', 2, 100, 200, 20, 220);");
+  migrate(db);
+
+  EXPECT_EQ(count(db, "SELECT count(*) FROM bill_items WHERE code = 'KEPT' AND tax_rate_bp = 2000 AND "
+                      "duration_days = 365"), 1) << "backfilled from the catalog";
+  EXPECT_EQ(count(db, "SELECT count(*) FROM bill_items WHERE code = 'GONE' AND tax_rate_bp IS NULL AND "
+                      "duration_days IS NULL"), 1) << "unknown terms stay unknown";
+  EXPECT_EQ(count(db, "SELECT json_extract(snapshot, '$.bill.total') FROM sessions WHERE id = 's1'"), 340);
+  EXPECT_EQ(count(db, "SELECT json_array_length(snapshot, '$.bill.lines') FROM sessions WHERE id = 's1'"), 2);
+  EXPECT_EQ(count(db, "SELECT id FROM bills WHERE session_id = 's1'"), 2) << "the bill the session names keeps it";
+  EXPECT_EQ(count(db, "SELECT id FROM bills WHERE session_id = 's3'"), 3) << "else the first placed";
+  EXPECT_EQ(count(db, "SELECT count(*) FROM bills WHERE session_id IN ('s1#t1', 's3#t4')"), 2);
+  EXPECT_THROW(db.exec("INSERT INTO bills VALUES (5, 't5', 's1', 1, 'PLACED', 'test', 1, 0, 1, 'EUR', '{}', 0, 0)"),
+               storage_error)
+    << "a second bill for one session is refused by the database";
+}
