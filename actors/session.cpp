@@ -439,7 +439,7 @@ caf::result<session_actor> resolve(directory_pointer self, const std::string& id
           snapshot.priced = domain::price_cart(snapshot.cart, *self->state.ctx->catalog).cart;
           settle(self, id, activate(self, std::move(snapshot)));
         } catch (const std::exception& e) {
-          self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", id, e.what());
+          self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", config::log_id(id), e.what());
           settle(self, id, failure(domain::error_code::internal, "the session cannot be restored"));
         }
       },
@@ -496,7 +496,8 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
     auto& live = self->state.live;
     if (auto id = key_of(live, down.source)) {
       live.erase(*id);
-      self->state.log->error("event=session_crashed session={} reason=\"{}\"", *id, caf::to_string(down.reason));
+      self->state.log->error("event=session_crashed session={} reason=\"{}\"", config::log_id(*id),
+                             caf::to_string(down.reason));
     }
   });
   return {
