@@ -500,7 +500,7 @@ void load(directory_pointer self, const std::string& id) {
           if (!snapshot.transid) snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog).cart;
           settle(self, id, activate(self, std::move(snapshot)));
         } catch (const std::exception& e) {
-          self->state.log->error("event=corrupt_snapshot error=\"{}\"", e.what());
+          self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", config::log_id(id), e.what());
           settle(self, id, failure(domain::error_code::internal, "the session cannot be restored"));
         }
       },
@@ -559,7 +559,8 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
     auto gone = self->state.live.down(down.source);
     if (!gone) return;
     if (!gone->passivated)
-      self->state.log->error("event=session_crashed reason=\"{}\"", caf::to_string(down.reason));
+      self->state.log->error("event=session_crashed session={} reason=\"{}\"", config::log_id(gone->key),
+                             caf::to_string(down.reason));
     if (self->state.waiting.count(gone->key)) load(self, gone->key);
   });
   return {

@@ -5,12 +5,14 @@
 #include "net/admin_routes.hpp"
 #include "net/api_routes.hpp"
 #include "net/page_routes.hpp"
+#include "net/problem.hpp"
 #include "net/server.hpp"
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "actors/mailer.hpp"
+#include "domain/tokens.hpp"
 
 #include <caf/all.hpp>
 
@@ -61,7 +63,8 @@ net::server_options admin_options(const config::settings& s) {
 
 net::request_handler serve(std::shared_ptr<net::router> routes) {
   return [routes](net::http_request&& request, net::responder respond) {
-    routes->dispatch(std::move(request), respond);
+    auto id = request.request_id;
+    routes->dispatch(std::move(request), net::hiding_internal_errors(std::move(id), std::move(respond)));
   };
 }
 
@@ -137,11 +140,27 @@ struct service::impl {
     auto sessions = actors::spawn_session_directory(sys, ctx);
     mailer = actors::spawn_mailer(sys, storage, readers, {mail_dir(), std::chrono::milliseconds(200), timeout});
     backend = std::make_shared<net::backend>(
-      net::backend{sys, storage, readers, sessions, accounts, identity, timeout, settings.payments.secret,
+      net::backend{sys, storage, readers, sessions, accounts, identity, timeout,
+                   settings.payments.has_secret() ? settings.payments.secret : std::string(),
                    settings.auth.login_ttl_s, settings.admin.token, settings.storage.readers, settings.auth.hash_workers});
     backend->idempotency_ttl_s = settings.payments.idempotency_ttl_s;
     backend->login_limits = std::make_shared<net::address_limiter>(settings.auth.max_failed_logins_per_address,
                                                                    settings.auth.failed_login_window_s);
+    backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
+    backend->secure_cookies = config::secure_cookies(settings);
+    backend->test_mode = settings.payments.test_mode;
+  }
+
+  /// Says at start-up which safety defaults are still in place, and why.
+  void log_safety() {
+    if (!settings.payments.has_secret())
+      log->warn("event=payment_notifications_refused reason=\"no payment secret configured: set "
+                "BOUTIQUE_PAYMENT_SECRET (the placeholder is public)\"");
+    if (settings.payments.test_mode)
+      log->warn("event=test_mode reason=\"payments.test_mode is on: orders complete without payment\"");
+    if (settings.shop.csrf_secret.empty())
+      log->info("event=csrf_secret source=random reason=\"shop.csrf_secret is empty: form tokens last until "
+                "the next start\"");
   }
 
   void start() {
@@ -151,6 +170,7 @@ struct service::impl {
       throw startup_error(e.what());
     }
     config::set_log_level(settings.log_level);
+    log_safety();
     auto db = open_database();
     system.emplace(actor_config);
     spawn_actors(std::move(db));

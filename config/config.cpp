@@ -141,6 +141,7 @@ const std::map<std::string, setter>& setters() {
      [](settings& s, auto& k, auto& v) { s.auth.failed_login_window_s = parse_int<int>(k, v, 1, 86400); }},
     {"shop.base_url", [](settings& s, auto& k, auto& v) { s.shop.base_url = parse_nonempty(k, v); }},
     {"shop.mail_dir", [](settings& s, auto&, auto& v) { s.shop.mail_dir = v; }},
+    {"shop.csrf_secret", [](settings& s, auto&, auto& v) { s.shop.csrf_secret = v; }},
     {"catalog.path", [](settings& s, auto& k, auto& v) { s.catalog_path = parse_nonempty(k, v); }},
     {"payments.secret", [](settings& s, auto& k, auto& v) { s.payments.secret = parse_nonempty(k, v); }},
     {"payments.test_mode", [](settings& s, auto& k, auto& v) { s.payments.test_mode = parse_bool(k, v); }},
@@ -176,6 +177,7 @@ void load_file(settings& s, const std::string& path) {
 void load_environment(settings& s) {
   if (const char* token = std::getenv("BOUTIQUE_ADMIN_TOKEN")) s.admin.token = token;
   if (const char* secret = std::getenv("BOUTIQUE_PAYMENT_SECRET"); secret && *secret) s.payments.secret = secret;
+  if (const char* secret = std::getenv("BOUTIQUE_CSRF_SECRET"); secret && *secret) s.shop.csrf_secret = secret;
 }
 
 }  // namespace
@@ -195,13 +197,28 @@ void set_option(settings& s, const std::string& key, const std::string& value) {
   it->second(s, key, value);
 }
 
+bool is_loopback(const std::string& address) {
+  return address == "::1" || address == "localhost" || address.rfind("127.", 0) == 0;
+}
+
+bool secure_cookies(const settings& s) { return s.shop.base_url.rfind("https://", 0) == 0; }
+
 void validate(const settings& s) {
-  bool loopback = s.admin.address == "127.0.0.1" || s.admin.address == "::1" || s.admin.address == "localhost" ||
-                  s.admin.address.rfind("127.", 0) == 0;
-  if (!loopback && s.admin.token.size() < 32)
+  if (!is_loopback(s.admin.address) && s.admin.token.size() < 32)
     throw config_error("admin.address '" + s.admin.address +
                        "' is not a loopback address: set an admin token of at least 32 characters "
                        "(BOUTIQUE_ADMIN_TOKEN) or keep the management listener on 127.0.0.1");
+  if (!is_loopback(s.http.address) && !s.payments.has_secret())
+    throw config_error("http.address '" + s.http.address +
+                       "' is not a loopback address: set a payment secret (BOUTIQUE_PAYMENT_SECRET); the placeholder '" +
+                       placeholder_payment_secret + "' is public");
+  if (!is_loopback(s.http.address) && s.payments.test_mode)
+    throw config_error("http.address '" + s.http.address +
+                       "' is not a loopback address: set payments.test_mode = false (test payments complete orders "
+                       "without paying)");
+  if (!s.shop.csrf_secret.empty() && s.shop.csrf_secret.size() < 32)
+    throw config_error("shop.csrf_secret must have at least 32 characters (BOUTIQUE_CSRF_SECRET), or stay empty for "
+                       "a random key per start");
 }
 
 settings load(const std::vector<std::string>& args) {
@@ -239,7 +256,7 @@ std::string usage() {
     "usage: boutique [--config=FILE] [--section.key=value ...]\n"
     "Runs the Boutique customer-account service. Options (see config/boutique.ini for meaning and defaults):\n";
   for (const auto& [key, _] : setters()) text += "  --" + key + "=...\n";
-  text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET.\n";
+  text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET.\n";
   return text;
 }
 

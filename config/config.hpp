@@ -71,14 +71,20 @@ struct auth_options {
 };
 
 struct shop_options {
-  std::string base_url = "http://127.0.0.1:8080";  ///< public address used in mailed links
+  std::string base_url = "http://127.0.0.1:8080";  ///< public address used in mailed links; https:// = secure cookies
   std::string mail_dir;  ///< mail-drop folder for .eml files; empty: mail/ beside the database file
+  std::string csrf_secret;  ///< key of the pages' CSRF tokens; empty: a random key drawn at each start
 };
 
+/// The shipped payment secret: public, so it never verifies a notification.
+inline constexpr const char* placeholder_payment_secret = "change-me-in-production";
+
 struct payment_options {
-  std::string secret = "change-me-in-production";
+  std::string secret = placeholder_payment_secret;
   bool test_mode = true;
   int idempotency_ttl_s = 86400;  ///< how long the outcome of a request sent with an Idempotency-Key is kept
+  /// True once a secret other than the public placeholder is set: only then are notifications verified.
+  bool has_secret() const { return !secret.empty() && secret != placeholder_payment_secret; }
 };
 
 /// The whole validated configuration of one Boutique process.
@@ -104,16 +110,23 @@ class config_error : public std::runtime_error {
 
 /// Builds the settings from, in increasing precedence: embedded defaults, the file named by `--config=`
 /// (default `config/boutique.ini` when it exists), the environment (BOUTIQUE_ADMIN_TOKEN,
-/// BOUTIQUE_PAYMENT_SECRET) and `--section.key=value` arguments. Throws config_error.
+/// BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET) and `--section.key=value` arguments. Throws config_error.
 settings load(const std::vector<std::string>& args);
 
 /// Checks rules that span options: the management listener may leave loopback only with an admin token of at
-/// least 32 characters. Throws config_error.
+/// least 32 characters; the public listener may leave loopback only with a real payment secret and test payments
+/// off; a CSRF secret, when set, has at least 32 characters. Throws config_error.
 void validate(const settings& s);
 
 /// The canonical text of IP address `text` (an IPv4-mapped IPv6 address as plain IPv4), or nullopt when `text`
 /// is not an IP address. Used for http.trusted_proxies and for the addresses compared with them.
 std::optional<std::string> canonical_ip(std::string_view text);
+/// True for an address of the loopback interface (127.0.0.0/8, ::1, localhost).
+bool is_loopback(const std::string& address);
+
+/// True when the shop is served over HTTPS (`shop.base_url` starts with https://): cookies are then `Secure` and
+/// carry the `__Host-` prefix.
+bool secure_cookies(const settings& s);
 
 /// Applies one `section.key` = `value` assignment; throws config_error for an unknown key or a bad value.
 void set_option(settings& s, const std::string& key, const std::string& value);

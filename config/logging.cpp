@@ -1,8 +1,12 @@
 #include "config/logging.hpp"
 
+#include "domain/tokens.hpp"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <mutex>
 
 namespace boutique::config {
@@ -16,7 +20,80 @@ spdlog::sink_ptr shared_sink() {
   return sink;
 }
 
+void append_hex_byte(std::string& out, unsigned char c) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += "\\x";
+  out += hex[c >> 4];
+  out += hex[c & 15];
+}
+
+/// The length of the valid UTF-8 sequence starting `text` (1 to 4), or 0 when it is not one. Overlong forms,
+/// surrogates and code points beyond U+10FFFF are invalid.
+std::size_t utf8_length(std::string_view text) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  auto c = byte(0);
+  std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (n == 0 || c > 0xF4 || text.size() < n) return 0;
+  for (std::size_t i = 1; i < n; ++i)
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && byte(1) < 0xA0) return 0;  // overlong
+  if (c == 0xED && byte(1) >= 0xA0) return 0;  // surrogate
+  if (c == 0xF0 && byte(1) < 0x90) return 0;  // overlong
+  if (c == 0xF4 && byte(1) >= 0x90) return 0;  // beyond U+10FFFF
+  return n;
+}
+
+bool id_shaped(std::string_view segment) {
+  if (segment.size() < 16) return false;
+  for (unsigned char c : segment)
+    if (!std::isalnum(c) && c != '-' && c != '_') return false;
+  return true;
+}
+
 }  // namespace
+
+std::string log_text(std::string_view client_text, std::size_t max_bytes) {
+  auto text = client_text.substr(0, max_bytes);
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    auto c = static_cast<unsigned char>(text.front());
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F || c == '"' || c == '\\') append_hex_byte(out, c);
+      else out += static_cast<char>(c);
+      text.remove_prefix(1);
+      continue;
+    }
+    auto n = utf8_length(text);
+    bool c1_control = n == 2 && c == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0;
+    if (n == 0 || c1_control) {
+      for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i) append_hex_byte(out, static_cast<unsigned char>(text[i]));
+      text.remove_prefix(std::max<std::size_t>(n, 1));
+      continue;
+    }
+    out.append(text.substr(0, n));
+    text.remove_prefix(n);
+  }
+  if (client_text.size() > max_bytes) out += "...";
+  return out;
+}
+
+std::string log_id(std::string_view secret) { return domain::sha256_hex(std::string(secret)).substr(0, 8); }
+
+std::string log_path(std::string_view path) {
+  std::string masked;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    auto segment = path.substr(start, end - start);
+    masked += id_shaped(segment) ? "~" + log_id(segment) : std::string(segment);
+    if (end == path.size()) break;
+    masked += '/';
+    start = end + 1;
+  }
+  return log_text(masked);
+}
 
 std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   if (auto existing = spdlog::get(name)) return existing;

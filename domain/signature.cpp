@@ -8,9 +8,7 @@
 
 namespace boutique::domain {
 
-namespace {
-
-std::string hmac_hex(const std::string& message, const std::string& secret) {
+std::string hmac_sha256_hex(const std::string& message, const std::string& secret) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state st;
   crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
@@ -20,8 +18,6 @@ std::string hmac_hex(const std::string& message, const std::string& secret) {
   sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
   return hex;
 }
-
-}  // namespace
 
 std::string signature_problem(const std::string& header, const std::string& body, const std::string& secret,
                               std::int64_t now, std::int64_t max_skew_s) {
@@ -39,13 +35,13 @@ std::string signature_problem(const std::string& header, const std::string& body
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), timestamp);
   if (t.empty() || ec != std::errc{} || ptr != t.data() + t.size() || v1.empty()) return "malformed signature header";
   if (timestamp > now + max_skew_s || timestamp < now - max_skew_s) return "stale signature timestamp";
-  if (!constant_time_equal(hmac_hex(t + "." + body, secret), v1)) return "signature does not match";
+  if (!constant_time_equal(hmac_sha256_hex(t + "." + body, secret), v1)) return "signature does not match";
   return {};
 }
 
 std::string sign_notification(const std::string& body, const std::string& secret, std::int64_t t) {
   auto ts = std::to_string(t);
-  return "t=" + ts + ",v1=" + hmac_hex(ts + "." + body, secret);
+  return "t=" + ts + ",v1=" + hmac_sha256_hex(ts + "." + body, secret);
 }
 
 }  // namespace boutique::domain

@@ -14,4 +14,13 @@ std::string signature_problem(const std::string& header, const std::string& body
 /// The header value a provider would send for `body` at time `t` (used by tests and the load generator).
 std::string sign_notification(const std::string& body, const std::string& secret, std::int64_t t);
 
+/// Lower-case hex HMAC-SHA256 of `message` under `secret`.
+std::string hmac_sha256_hex(const std::string& message, const std::string& secret);
+
+/// The CSRF token of the browser whose binding cookie holds `binding`: HMAC-SHA256 under the server's `secret`,
+/// so that a token cannot be made, nor a cookie/field pair planted, without the secret.
+inline std::string csrf_token(const std::string& secret, const std::string& binding) {
+  return hmac_sha256_hex("boutique-csrf-v1." + binding, secret);
+}
+
 }  // namespace boutique::domain

@@ -43,7 +43,7 @@ void with_session(const backend_ptr& b, const route_params& p, const responder& 
 /// Authenticates the support-space cookie, then runs `next(self, user)`; 401 otherwise.
 template <class Next>
 void with_user(const backend_ptr& b, const http_request& request, const responder& respond, Next next) {
-  auto token = pages::cookie_value(request, auth_cookie);
+  auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
   if (token.empty()) return respond(problem(401, "Unauthorized", "log in first"));
   run(b, respond, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
     self->request(b->identity, b->timeout, caf::get_atom_v, atoms::auth_atom_v, token)
@@ -214,6 +214,9 @@ std::optional<payment_event> notification_field(json_body& body) {
 }
 
 void notify_payment(const backend_ptr& b, http_request& request, const responder& respond) {
+  if (b->payment_secret.empty())  // the shipped placeholder is public: it never verifies anything
+    return respond(problem(503, "Service Unavailable",
+                           "payment notifications are refused until a payment secret is configured"));
   auto signature = std::string(request.header("x-boutique-signature").value_or(""));
   if (auto why = domain::signature_problem(signature, request.body, b->payment_secret, now_s()); !why.empty())
     return respond(problem(401, "Unauthorized", why));
@@ -311,7 +314,7 @@ void auth_login(const backend_ptr& b, http_request& request, const responder& re
             .then(
               [b, respond, user](std::string& token) {
                 auto response = ok_json(200, {{"user", user_json(user)}});
-                response.headers.emplace_back("Set-Cookie", pages::cookie_header(auth_cookie, token, b->login_ttl_s));
+                response.headers.emplace_back("Set-Cookie", pages::cookie_jar(b->secure_cookies).header(auth_cookie, token, b->login_ttl_s));
                 respond(std::move(response));
               },
               fail_with(respond));
@@ -321,11 +324,11 @@ void auth_login(const backend_ptr& b, http_request& request, const responder& re
 }
 
 void auth_logout(const backend_ptr& b, http_request& request, const responder& respond) {
-  auto token = pages::cookie_value(request, auth_cookie);
-  auto cleared = [respond] {
+  auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
+  auto cleared = [respond, cookie = pages::cookie_jar(b->secure_cookies).header(auth_cookie, "", 0)] {
     http_response response;
     response.status = 204;
-    response.headers.emplace_back("Set-Cookie", pages::cookie_header(auth_cookie, "", 0));
+    response.headers.emplace_back("Set-Cookie", cookie);
     respond(std::move(response));
   };
   if (token.empty()) return cleared();

@@ -44,7 +44,7 @@ struct backend {
   actors::account_directory_actor accounts;
   actors::identity_actor identity;
   std::chrono::milliseconds timeout{10000};
-  std::string payment_secret;
+  std::string payment_secret;  ///< empty until a real secret is configured: notifications are then refused (503)
   std::int64_t login_ttl_s = 7 * 86400;
   std::string admin_token;
   int reader_count = 1;
@@ -53,6 +53,9 @@ struct backend {
   std::shared_ptr<http_metrics> metrics = std::make_shared<http_metrics>();
   std::shared_ptr<address_limiter> login_limits = std::make_shared<address_limiter>(20, 900);
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::string csrf_secret = {}; ///< key of the pages' CSRF tokens
+  bool secure_cookies = false;  ///< the shop is served over HTTPS: __Host- cookies, Secure
+  bool test_mode = false;       ///< test payments are on: every page shows a banner
 };
 
 }  // namespace boutique::net

@@ -34,6 +34,7 @@ struct http_response {
   std::string body;
   header_list headers;
   std::string route;  ///< the route pattern that answered, for logs and metrics ("" when none matched)
+  std::string log_detail;  ///< why it failed, for the access log only: never sent to the client
 };
 
 /// Sends the response for one request. Safe to call from any thread, exactly once.

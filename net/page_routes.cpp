@@ -5,6 +5,7 @@
 // changes something is a 303 to the next page (post/redirect/get), so reloading never repeats an action.
 
 #include "domain/product.hpp"
+#include "domain/signature.hpp"
 #include "domain/tokens.hpp"
 #include "net/ask.hpp"
 #include "net/pages/i18n.hpp"
@@ -39,14 +40,18 @@ std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 struct front {
   std::shared_ptr<backend> b;
   std::shared_ptr<const pages::site> site;
+  pages::cookie_jar cookies;
 };
 using front_ptr = std::shared_ptr<const front>;
 
 /// What one browser request brings along: its language, its CSRF token, and where the language switch leads.
+/// The CSRF cookie holds a random binding value; the forms' token is HMAC(server secret, binding), so a
+/// cookie and field chosen together by someone without the secret never match.
 struct visitor {
   language lang = language::en;
-  std::string csrf;
-  bool new_csrf = false;  ///< the browser had no token: the page sets it
+  std::string binding;      ///< the CSRF cookie's value
+  std::string csrf;         ///< the token the forms carry
+  bool new_binding = false; ///< the browser had no binding value: the page sets one
   std::string page;       ///< the GET page this request shows (for the language switch)
   std::string query;      ///< its query, without lang
 };
@@ -71,14 +76,15 @@ std::string page_of(const http_request& request) {
   return twin == twins.end() ? request.path : twin->second;
 }
 
-visitor visitor_of(const http_request& request) {
+visitor visitor_of(const front& f, const http_request& request) {
   visitor v;
-  v.lang = pages::choose_language(request);
-  v.csrf = pages::cookie_value(request, csrf_cookie);
-  if (v.csrf.size() != 22) {
-    v.csrf = domain::new_secret_id();
-    v.new_csrf = true;
+  v.lang = pages::choose_language(request, f.cookies.value(request, lang_cookie));
+  v.binding = f.cookies.value(request, csrf_cookie);
+  if (v.binding.size() != 22) {
+    v.binding = domain::new_secret_id();
+    v.new_binding = true;
   }
+  v.csrf = domain::csrf_token(f.b->csrf_secret, v.binding);
   v.page = page_of(request);
   v.query = request.method == "GET" ? query_without_lang(request.query) : "";
   return v;
@@ -106,12 +112,13 @@ http_response page(const front& f, const visitor& v, int status, const std::stri
                          std::string(pages::code_of(other)));
   d.set("switch_lang", std::string(pages::code_of(other)));
   d.set("switch_label", text(v.lang, "switch_label"));
+  d.set("test_mode", f.b->test_mode);
   http_response response;
   response.status = status;
   response.content_type = "text/html; charset=utf-8";
   response.body = f.site->render(tmpl, std::move(d));
   add_security_headers(response);
-  if (v.new_csrf) response.headers.emplace_back("Set-Cookie", pages::cookie_header(csrf_cookie, v.csrf, one_year_s));
+  if (v.new_binding) response.headers.emplace_back("Set-Cookie", f.cookies.header(csrf_cookie, v.binding, one_year_s));
   return response;
 }
 
@@ -155,7 +162,11 @@ http_response error_page(const front& f, const visitor& v, const caf::error& err
     case 400: return message_page(f, v, status, text(v.lang, "title_error"), problem_text(err, v.lang), back_href, "back");
     case 429:
     case 503: return message_page(f, v, status, text(v.lang, "title_error"), text(v.lang, "unavailable"), back_href, "back");
-    default: return message_page(f, v, status, text(v.lang, "title_error"), text(v.lang, "failed"), back_href, "back");
+    default: {
+      auto response = message_page(f, v, status, text(v.lang, "title_error"), text(v.lang, "failed"), back_href, "back");
+      response.log_detail = error_detail(err);  // for the access log only
+      return response;
+    }
   }
 }
 
@@ -310,7 +321,7 @@ data invoice_data(language l, const std::string& transid, const std::string& sta
 template <class Next, class Missing>
 void with_checkout(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                    Next next, Missing missing) {
-  auto sid = pages::cookie_value(request, checkout_cookie);
+  auto sid = f->cookies.value(request, checkout_cookie);
   run_flow(f->b->sys, respond, [f, v, sid, respond, next, missing](flow_self self) mutable {
     if (sid.empty() || sid.size() > 64) return missing(self);
     self->request(f->b->sessions, f->b->timeout, atoms::resolve_atom_v, sid)
@@ -339,14 +350,14 @@ void with_snapshot(const front_ptr& f, const http_request& request, const visito
 template <class Next>
 void with_user(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                Next next) {
-  auto token = pages::cookie_value(request, auth_cookie);
+  auto token = f->cookies.value(request, auth_cookie);
   if (token.empty() || token.size() > 64) return respond(see_other("/login"));
   run_flow(f->b->sys, respond, [f, v, token, respond, next](flow_self self) mutable {
     self->request(f->b->identity, f->b->timeout, caf::get_atom_v, atoms::auth_atom_v, token)
       .then([self, next](user_record& user) mutable { next(self, user); },
             [f, v, respond](caf::error& err) {
               if (domain_code(err) == domain::error_code::unauthenticated)
-                return respond(see_other("/login", pages::cookie_header(auth_cookie, "", 0)));
+                return respond(see_other("/login", f->cookies.header(auth_cookie, "", 0)));
               respond(error_page(*f, v, err));
             });
   });
@@ -448,7 +459,7 @@ void start_checkout(flow_self self, const front_ptr& f, const visitor& v, const 
         self->request(f->b->sessions, f->b->timeout, atoms::resolve_atom_v, sid)
           .then(
             [self, f, v, respond, lines, sid](actors::session_ref& s) {
-              store_cart(self, f, v, respond, s, lines, pages::cookie_header(checkout_cookie, sid, std::nullopt));
+              store_cart(self, f, v, respond, s, lines, f->cookies.header(checkout_cookie, sid, std::nullopt));
             },
             fail_page(f, v, respond));
       },
@@ -543,9 +554,9 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
     [f, v, respond, login, password](flow_self self, actors::session_ref s) {
       self->request(s.actor, f->b->timeout, s.route, atoms::login_atom_v, login, password)
         .then(
-          [respond](session_snapshot& snap) {
+          [f, respond](session_snapshot& snap) {
             // The session has a new id from now on: the browser gets it, the old one no longer works.
-            respond(see_other("/checkout/contact", pages::cookie_header(checkout_cookie, snap.id, std::nullopt)));
+            respond(see_other("/checkout/contact", f->cookies.header(checkout_cookie, snap.id, std::nullopt)));
           },
               [self, f, v, respond, login, s](caf::error& err) {
                 auto code = domain_code(err);
@@ -652,7 +663,7 @@ void log_in(const front_ptr& f, const visitor& v, const form_values& form, const
           self->request(f->b->identity, f->b->timeout, atoms::auth_atom_v, user.id)
             .then(
               [f, respond](std::string& token) {
-                respond(see_other("/account", pages::cookie_header(auth_cookie, token, f->b->login_ttl_s)));
+                respond(see_other("/account", f->cookies.header(auth_cookie, token, f->b->login_ttl_s)));
               },
               fail_page(f, v, respond));
         },
@@ -666,8 +677,8 @@ void log_in(const front_ptr& f, const visitor& v, const form_values& form, const
 }
 
 void log_out(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
-  auto token = pages::cookie_value(request, auth_cookie);
-  auto cleared = see_other("/", pages::cookie_header(auth_cookie, "", 0));
+  auto token = f->cookies.value(request, auth_cookie);
+  auto cleared = see_other("/", f->cookies.header(auth_cookie, "", 0));
   if (token.empty() || token.size() > 64) return respond(cleared);
   run_flow(f->b->sys, respond, [f, v, token, cleared, respond](flow_self self) {
     self->request(f->b->identity, f->b->timeout, atoms::logout_atom_v, token)
@@ -897,23 +908,24 @@ route_handler on_get(const front_ptr& f, get_page handler) {
       auto chosen = pages::parse_language(lang->second).value_or(language::en);
       auto rest = query_without_lang(request.query);
       return respond(see_other(request.path + (rest.empty() ? "" : "?" + rest),
-                               pages::cookie_header(lang_cookie, pages::code_of(chosen), one_year_s)));
+                               f->cookies.header(lang_cookie, pages::code_of(chosen), one_year_s)));
     }
-    handler(f, request, p, visitor_of(request), respond);
+    handler(f, request, p, visitor_of(*f, request), respond);
   };
 }
 
-/// A form post: application/x-www-form-urlencoded with a valid CSRF token (403 otherwise).
+/// A form post: application/x-www-form-urlencoded with the CSRF token of the browser's binding cookie (403
+/// otherwise; compared in constant time).
 route_handler on_post(const front_ptr& f, post_page handler) {
   return [f, handler](http_request& request, const route_params&, responder respond) {
-    auto v = visitor_of(request);
+    auto v = visitor_of(*f, request);
     auto type = request.header("content-type").value_or("");
     if (type.substr(0, 33) != "application/x-www-form-urlencoded")
       return respond(message_page(*f, v, 415, text(v.lang, "title_error"), text(v.lang, "bad_form")));
     auto form = parse_query(request.body);
     if (!form) return respond(message_page(*f, v, 400, text(v.lang, "title_error"), text(v.lang, "bad_form")));
     auto sent = value_of(*form, "csrf");
-    if (v.new_csrf || sent.empty() || !domain::constant_time_equal(sent, v.csrf))
+    if (v.new_binding || sent.empty() || !domain::constant_time_equal(sent, v.csrf))
       return respond(message_page(*f, v, 403, text(v.lang, "title_forbidden"), text(v.lang, "csrf_refused")));
     handler(f, request, v, *form, respond);
   };
@@ -922,7 +934,8 @@ route_handler on_post(const front_ptr& f, post_page handler) {
 }  // namespace
 
 void add_page_routes(router& r, std::shared_ptr<backend> b) {
-  auto f = std::make_shared<const front>(front{std::move(b), pages::site::load(pages::site::locate())});
+  auto cookies = pages::cookie_jar(b->secure_cookies);
+  auto f = std::make_shared<const front>(front{std::move(b), pages::site::load(pages::site::locate()), cookies});
   using rq = http_request;
   using params = route_params;
   using fp = const front_ptr&;
@@ -972,7 +985,7 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/static/docs/{file}", [f](rq& q, const params& p, responder respond) {
     auto doc = f->site->find_document(p.get("file"));
     if (!doc) {
-      auto v = visitor_of(q);
+      auto v = visitor_of(*f, q);
       return respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found")));
     }
     respond(static_file("text/html; charset=utf-8", doc->body));

@@ -57,7 +57,29 @@ int status_of(domain::error_code code) {
 http_response problem_for(domain::error_code code, std::string detail,
                           const std::map<std::string, std::string>& field_errors) {
   auto status = status_of(code);
+  if (code == domain::error_code::storage_failure) {  // the detail is SQLite's own message: for the log only
+    auto response = problem(status, title_of(status), "the database is unavailable, try again later");
+    response.log_detail = std::move(detail);
+    return response;
+  }
   return problem(status, title_of(status), std::move(detail), field_errors);
+}
+
+responder hiding_internal_errors(std::string request_id, responder respond) {
+  return [request_id = std::move(request_id), respond = std::move(respond)](http_response response) {
+    if (response.status == 500 && response.content_type == "application/problem+json") {
+      auto original = nlohmann::json::parse(response.body, nullptr, false);
+      if (response.log_detail.empty() && original.is_object() && original.contains("detail"))
+        response.log_detail = original["detail"].is_string() ? original["detail"].get<std::string>() : "";
+      nlohmann::json body = {{"type", "about:blank"},
+                             {"title", title_of(500)},
+                             {"status", 500},
+                             {"detail", "internal error (request id " + request_id + ")"},
+                             {"request_id", request_id}};
+      response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    respond(std::move(response));
+  };
 }
 
 http_response json_response(int status, std::string body) {

@@ -19,6 +19,10 @@ int status_of(domain::error_code code);
 http_response problem_for(domain::error_code code, std::string detail,
                           const std::map<std::string, std::string>& field_errors = {});
 
+/// Wraps `respond` so that a 500 shows no internals: a problem body becomes "internal error" with the request id,
+/// and its original detail moves to `log_detail`, which only the access log prints.
+responder hiding_internal_errors(std::string request_id, responder respond);
+
 /// A JSON response with `status` and an already serialised body.
 http_response json_response(int status, std::string body);
 

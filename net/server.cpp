@@ -273,8 +273,13 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
       res->content_length(length);
     }
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received_at_).count();
-    server_->log->info("event=request request_id={} method={} path={} route=\"{}\" status={} ms={:.2f}", request_id_,
-                       method_, path_, response.route, response.status, elapsed);
+    // Client text is escaped, the query (password-link tokens) left out and id-shaped path segments digested: a log
+    // line never holds a session id.
+    if (server_->log->should_log(spdlog::level::info))
+      server_->log->info("event=request request_id={} method={} path=\"{}\" route=\"{}\" status={} ms={:.2f}{}",
+                         request_id_, config::log_text(method_, 32), config::log_path(path_.substr(0, path_.find('?'))),
+                         response.route, response.status, elapsed,
+                         response.log_detail.empty() ? "" : " error=\"" + config::log_text(response.log_detail) + "\"");
     if (server_->options.observe) server_->options.observe(response.route, response.status, elapsed / 1000.0);
     stream_.expires_after(std::chrono::seconds(server_->options.read_timeout_s));
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {

@@ -154,6 +154,8 @@ const std::map<std::string_view, entry>& table() {
     {"conflict", {"This step is no longer possible for this order.", "Cette étape n'est plus possible pour cette commande."}},
     {"unavailable", {"The shop is busy. Please try again in a moment.", "La boutique est occupée. Réessayez dans un instant."}},
     {"failed", {"The request failed.", "La requête a échoué."}},
+    {"test_mode_banner", {"Test mode: payments are simulated, no money is taken and orders are not real.",
+                          "Mode test : les paiements sont simulés, rien n'est débité et les commandes ne sont pas réelles."}},
   };
   return all;
 }

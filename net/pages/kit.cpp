@@ -55,8 +55,8 @@ std::optional<language> parse_language(std::string_view text) {
   return std::nullopt;
 }
 
-language choose_language(const http_request& request) {
-  if (auto chosen = parse_language(cookie_value(request, "boutique_lang"))) return *chosen;
+language choose_language(const http_request& request, std::string_view chosen) {
+  if (auto l = parse_language(chosen)) return *l;
   auto header = request.header("accept-language");
   if (!header) return language::en;
   std::optional<language> best;
@@ -94,8 +94,10 @@ std::string cookie_value(const http_request& request, std::string_view name) {
   return {};
 }
 
-std::string cookie_header(std::string_view name, std::string_view value, std::optional<std::int64_t> max_age) {
+std::string cookie_header(std::string_view name, std::string_view value, std::optional<std::int64_t> max_age,
+                          bool secure) {
   auto header = std::string(name) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Lax";
+  if (secure) header += "; Secure";
   if (max_age) header += "; Max-Age=" + std::to_string(*max_age);
   return header;
 }

@@ -19,15 +19,35 @@ std::string_view code_of(language l);
 /// "en" / "fr" (case-insensitive) -> the language; nullopt for anything else.
 std::optional<language> parse_language(std::string_view text);
 
-/// The page language: the `boutique_lang` cookie when set, else the best of Accept-Language, else English.
-language choose_language(const http_request& request);
+/// The page language: `chosen` (the language cookie) when it names one, else the best of Accept-Language, else
+/// English.
+language choose_language(const http_request& request, std::string_view chosen);
 
 /// The value of cookie `name`, or an empty string.
 std::string cookie_value(const http_request& request, std::string_view name);
 
-/// A Set-Cookie value: HttpOnly, SameSite=Lax, Path=/. Max-Age 0 deletes the cookie; without one the cookie
-/// lasts as long as the browser session.
-std::string cookie_header(std::string_view name, std::string_view value, std::optional<std::int64_t> max_age);
+/// A Set-Cookie value: HttpOnly, SameSite=Lax, Path=/, and Secure when `secure`. Max-Age 0 deletes the cookie;
+/// without one the cookie lasts as long as the browser session.
+std::string cookie_header(std::string_view name, std::string_view value, std::optional<std::int64_t> max_age,
+                          bool secure = false);
+
+/// The service's cookies by base name ("boutique_auth"). When the shop is served over HTTPS (`secure`), names take
+/// the `__Host-` prefix and cookies are Secure: a browser then accepts them only from this very origin over HTTPS,
+/// so a sibling subdomain or a plain-HTTP port of the same host can neither set nor overwrite them.
+class cookie_jar {
+ public:
+  explicit cookie_jar(bool secure) : secure_(secure) {}
+  std::string name(std::string_view base) const { return (secure_ ? "__Host-" : "") + std::string(base); }
+  std::string value(const http_request& request, std::string_view base) const {
+    return cookie_value(request, name(base));
+  }
+  std::string header(std::string_view base, std::string_view value, std::optional<std::int64_t> max_age) const {
+    return cookie_header(name(base), value, max_age, secure_);
+  }
+
+ private:
+  bool secure_;
+};
 
 /// `minor` units of `currency` as people read them: "€120.00" in English, "120,00 €" in French.
 std::string money(std::int64_t minor, const std::string& currency, language l);

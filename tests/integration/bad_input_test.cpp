@@ -48,6 +48,9 @@ const headers json_type = {{"Content-Type", "application/json"}};
 const headers signed_json = {{"X-Boutique-Signature", "{signature}"}};
 const headers logged_in = {{"Cookie", "{auth}"}};
 const headers forged_cookie = {{"Cookie", "boutique_auth=forged"}};
+const std::string planted = "PlantedByAnAttacker000";  // 22 base62 characters, the shape of a real binding value
+const headers planted_csrf = {{"Content-Type", "application/x-www-form-urlencoded"},
+                              {"Cookie", "boutique_csrf=" + planted}};
 
 const std::string unknown_sid = "/api/v1/sessions/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const std::string sql_city = "x'); DROP TABLE customers;--";
@@ -242,7 +245,10 @@ class bad_input : public ::testing::Test {
       else if (value == "{stale_signature}") value = boutique::domain::sign_notification(body, secret, now_s() - 1000);
       else if (value == "{future_signature}") value = boutique::domain::sign_notification(body, secret, now_s() + 1000);
       else if (value == "{forged_signature}") value = boutique::domain::sign_notification(body, "not-the-secret", now_s());
+      else if (value == "{placeholder_signature}")
+        value = boutique::domain::sign_notification(body, boutique::config::placeholder_payment_secret, now_s());
       else if (value == "{auth}") value = auth_cookie;
+      else if (value.find("{auth}") != std::string::npos) replace_all(value, "{auth}", auth_cookie);
     }
     return h;
   }
@@ -522,6 +528,17 @@ std::vector<row> bad_input::table() {
     {"me customer: text/plain", "PUT", "/api/v1/me/customer", {{"Cookie", "{auth}"}, {"Content-Type", "text/plain"}},
      form(), {415}},
 
+    // -- browser forms --------------------------------------------------------------------------------------------
+    {"page form: CSRF cookie and field planted together", "POST", "/cart/add", planted_csrf,
+     "code=A51-11236-F&quantity=1&csrf=" + planted, {403}},
+    {"page form: planted CSRF pair on the login form", "POST", "/login", planted_csrf,
+     "login=" + user_email + "&password=x&csrf=" + planted, {403}},
+    {"page form: planted CSRF pair on the account details", "POST", "/account/details",
+     {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "{auth}; boutique_csrf=" + planted}},
+     "firstname=Mallory&lastname=X&country=FR&csrf=" + planted, {403}},
+    {"notify: signed with the public placeholder secret", "POST", "/api/v1/payments/notify",
+     {{"X-Boutique-Signature", "{placeholder_signature}"}}, notice(), {401}},
+
     // -- routing ------------------------------------------------------------------------------------------------
     {"routing: DELETE on the catalog", "DELETE", "/api/v1/catalog", {}, "", {405}},
     {"routing: PATCH on a cart", "PATCH", "/api/v1/sessions/{sid}/cart", {}, one, {405}},
@@ -571,7 +588,10 @@ TEST_F(bad_input, every_bad_request_gets_its_problem_and_a_refusal_changes_nothi
     EXPECT_TRUE(status_ok) << "expected status " << ::testing::PrintToString(r.status) << ", got " << reply.status
                            << ": " << reply.body.substr(0, 500);
     EXPECT_FALSE(reply.header("x-request-id").empty());
-    if (reply.status >= 400) {
+    const bool page = target.rfind("/api/", 0) != 0;  // the browser front answers refusals with a page
+    if (reply.status >= 400 && page) {
+      EXPECT_EQ(reply.header("content-type"), "text/html; charset=utf-8");
+    } else if (reply.status >= 400) {
       EXPECT_EQ(reply.header("content-type"), "application/problem+json");
       auto problem = json::parse(reply.body, nullptr, false);
       if (!problem.is_object()) {
@@ -595,4 +615,88 @@ TEST_F(bad_input, every_bad_request_gets_its_problem_and_a_refusal_changes_nothi
     }
     if (r.check) r.check(reply);
   }
+}
+
+namespace {
+
+/// A browser's first visit: its CSRF cookie ("name=value") and the token the page's forms carry.
+struct page_visit {
+  std::string cookie;
+  std::string token;
+};
+
+page_visit visit_catalog(std::uint16_t port) {
+  http_client client(port);
+  auto r = client.get("/");
+  EXPECT_EQ(r.status, 200);
+  page_visit v;
+  auto set = r.header("set-cookie");
+  v.cookie = set.substr(0, set.find(';'));
+  const std::string field = "name=\"csrf\" value=\"";
+  auto at = r.body.find(field);
+  if (at != std::string::npos) v.token = r.body.substr(at + field.size(), r.body.find('"', at + field.size()) - at - field.size());
+  return v;
+}
+
+reply add_to_cart(std::uint16_t port, const std::string& cookie, const std::string& token) {
+  http_client client(port);
+  return client.send("POST", "/cart/add", "code=A51-11236-F&quantity=1&csrf=" + token,
+                     {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookie}});
+}
+
+}  // namespace
+
+TEST_F(bad_input, a_form_passes_only_with_the_token_the_server_derived_for_its_cookie) {
+  auto v = visit_catalog(svc->port());
+  ASSERT_EQ(v.cookie.rfind("boutique_csrf=", 0), 0u) << v.cookie;
+  auto binding = v.cookie.substr(v.cookie.find('=') + 1);
+  ASSERT_EQ(binding.size(), 22u);
+  EXPECT_NE(v.token, binding) << "the form token must not be the cookie's value";
+  EXPECT_EQ(add_to_cart(svc->port(), v.cookie, v.token).status, 303);
+  EXPECT_EQ(add_to_cart(svc->port(), v.cookie, binding).status, 403) << "the cookie's own value is no token";
+  auto other = visit_catalog(svc->port());
+  EXPECT_EQ(add_to_cart(svc->port(), other.cookie, v.token).status, 403) << "a token belongs to one cookie";
+}
+
+TEST(secure_cookies, over_https_cookies_are_host_prefixed_and_secure_and_plain_names_are_ignored) {
+  auto settings = test_settings();
+  settings.shop.base_url = "https://shop.example.com";
+  test_service https(settings);
+  auto v = visit_catalog(https.port());
+  ASSERT_EQ(v.cookie.rfind("__Host-boutique_csrf=", 0), 0u) << v.cookie;
+  http_client client(https.port());
+  auto set = client.get("/").header("set-cookie");
+  EXPECT_NE(set.find("; Secure"), std::string::npos) << set;
+  EXPECT_NE(set.find("Path=/"), std::string::npos) << set;
+  EXPECT_EQ(set.find("Domain"), std::string::npos) << set;
+
+  auto binding = v.cookie.substr(v.cookie.find('=') + 1);
+  EXPECT_EQ(add_to_cart(https.port(), "boutique_csrf=" + binding, v.token).status, 403)
+    << "a cookie without the prefix can be planted by a sibling subdomain: it does not count";
+  auto added = add_to_cart(https.port(), v.cookie, v.token);
+  EXPECT_EQ(added.status, 303);
+  EXPECT_EQ(added.header("set-cookie").rfind("__Host-boutique_checkout=", 0), 0u) << added.header("set-cookie");
+}
+
+TEST(placeholder_secret, notifications_signed_with_the_public_placeholder_are_refused) {
+  auto settings = test_settings();
+  settings.payments.secret = boutique::config::placeholder_payment_secret;
+  test_service svc(settings);
+  checkout c(svc.port());
+  ASSERT_EQ(c.cart(json::array({line("A51-11236-F", 1)})).status, 200);
+  ASSERT_EQ(c.contact(contact_form("placeholder@example.com")).status, 200);
+  auto order = c.order();
+  ASSERT_EQ(order.status, 201) << order.body;
+  std::string transid = order.json()["transid"];
+  auto body = json{{"provider", "test"}, {"txn_id", "forged-1"}, {"transid", transid}, {"status", "completed"},
+                   {"amount", order.json()["total"]}, {"currency", "EUR"}}.dump();
+  http_client client(svc.port());
+  auto r = client.send("POST", "/api/v1/payments/notify", body,
+                       {{"X-Boutique-Signature", boutique::domain::sign_notification(
+                                                   body, boutique::config::placeholder_payment_secret, now_s())}});
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.header("content-type"), "application/problem+json");
+  EXPECT_EQ(query_text(svc, "SELECT status FROM bills WHERE transid = ?", transid), "PLACED");
+  EXPECT_EQ(query_int(svc, "SELECT count(*) FROM payment_notifications"), 0);
+  EXPECT_EQ(query_int(svc, "SELECT count(*) FROM products"), 0);
 }

@@ -83,3 +83,41 @@ TEST(cli, port_zero_logs_the_bound_port_and_sigterm_under_load_exits_0_within_5_
   EXPECT_EQ(code, 0) << p.output();
   EXPECT_LT(elapsed, std::chrono::seconds(5)) << p.output();
 }
+
+TEST(cli, off_loopback_the_placeholder_secret_or_test_payments_refuse_to_start) {
+  temp_dir dir;
+  // Exit 2 naming the reason; a service that starts anyway is stopped and fails the test (rather than hang it).
+  auto refused = [](std::vector<std::string> args, const std::string& reason) {
+    child_process p(args);
+    if (!p.wait_for_line(std::regex("event=listening")).empty()) {
+      p.signal(SIGTERM);
+      p.wait_exit();
+      ADD_FAILURE() << "started off loopback; expected a refusal naming " << reason;
+      return;
+    }
+    EXPECT_EQ(p.wait_exit(), 2) << p.output();
+    EXPECT_NE(p.output().find(reason), std::string::npos) << p.output();
+  };
+  auto args = base_args(dir);
+  args.insert(args.end(), {"--http.address=0.0.0.0", "--payments.secret=change-me-in-production",
+                           "--payments.test_mode=false"});
+  refused(args, "BOUTIQUE_PAYMENT_SECRET");
+  args = base_args(dir);
+  args.insert(args.end(), {"--http.address=0.0.0.0", "--payments.secret=a-real-secret-0123456789",
+                           "--payments.test_mode=true"});
+  refused(args, "payments.test_mode");
+}
+
+TEST(cli, on_loopback_the_placeholder_secret_starts_and_the_log_says_notifications_are_refused) {
+  temp_dir dir;
+  auto args = base_args(dir);
+  args.push_back("--payments.secret=change-me-in-production");
+  child_process p(args);
+  ASSERT_FALSE(p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)")).empty()) << p.output();
+  EXPECT_NE(p.output().find("warning app event=payment_notifications_refused reason=\"no payment secret configured: "
+                            "set BOUTIQUE_PAYMENT_SECRET"),
+            std::string::npos)
+    << "the start-up log says why notifications are refused:\n" << p.output();
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait_exit(), 0) << p.output();
+}

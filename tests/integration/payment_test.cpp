@@ -175,4 +175,20 @@ TEST(payment, test_payments_can_be_switched_off) {
   ASSERT_EQ(c.contact(contact_form("off@example.org")).status, 200);
   EXPECT_EQ(c.order().status, 422);
   EXPECT_EQ(c.pay().status, 404);
+  auto page = c.client().get("/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.body.find("class=\"test-mode\""), std::string::npos) << "no test-mode banner once it is off";
+}
+
+TEST(payment, every_page_says_test_mode_while_test_payments_are_on) {
+  test_service svc;  // test_mode is on by default
+  http_client client(svc.port());
+  for (const auto* target : {"/", "/cart", "/login", "/account/password?token=unknown"}) {
+    auto en = client.get(target, {{"Accept-Language", "en"}});
+    EXPECT_NE(en.body.find("<p class=\"test-mode\" role=\"note\">Test mode: payments are simulated"),
+              std::string::npos) << target << ": " << en.body.substr(0, 800);
+    auto fr = client.get(target, {{"Accept-Language", "fr"}});
+    EXPECT_NE(fr.body.find("<p class=\"test-mode\" role=\"note\">Mode test : les paiements sont simulés"),
+              std::string::npos) << target << ": " << fr.body.substr(0, 800);
+  }
 }

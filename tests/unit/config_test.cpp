@@ -91,3 +91,39 @@ TEST(config, secrets_come_from_the_environment) {
   unsetenv("BOUTIQUE_ADMIN_TOKEN");
   EXPECT_EQ(s.admin.token, "from-environment");
 }
+
+TEST(config, off_loopback_the_placeholder_payment_secret_is_refused) {
+  auto message = error_of({"--http.address=0.0.0.0", "--payments.test_mode=false",
+                           "--payments.secret=change-me-in-production"});
+  EXPECT_NE(message.find("BOUTIQUE_PAYMENT_SECRET"), std::string::npos) << message;
+  EXPECT_NE(message.find("0.0.0.0"), std::string::npos) << message;
+}
+
+TEST(config, off_loopback_test_payments_are_refused) {
+  auto message = error_of({"--http.address=0.0.0.0", "--payments.secret=a-real-secret-from-the-operator"});
+  EXPECT_NE(message.find("payments.test_mode"), std::string::npos) << message;
+  auto s = load({"--http.address=0.0.0.0", "--payments.secret=a-real-secret-from-the-operator",
+                 "--payments.test_mode=false"});
+  EXPECT_TRUE(s.payments.has_secret());
+  EXPECT_EQ(error_of({"--http.address=127.0.0.1"}), "") << "on loopback the development defaults still start";
+}
+
+TEST(config, the_production_file_takes_its_secrets_from_the_environment) {
+  const std::string production = "--config=" BOUTIQUE_SOURCE_DIR "/config/production.ini";
+  unsetenv("BOUTIQUE_PAYMENT_SECRET");
+  EXPECT_NE(error_of({production}).find("BOUTIQUE_PAYMENT_SECRET"), std::string::npos);
+  setenv("BOUTIQUE_PAYMENT_SECRET", "from-the-environment-0123456789", 1);
+  setenv("BOUTIQUE_CSRF_SECRET", "csrf-from-the-environment-0123456789", 1);
+  auto s = load({production});
+  unsetenv("BOUTIQUE_PAYMENT_SECRET");
+  unsetenv("BOUTIQUE_CSRF_SECRET");
+  EXPECT_EQ(s.payments.secret, "from-the-environment-0123456789");
+  EXPECT_EQ(s.shop.csrf_secret, "csrf-from-the-environment-0123456789");
+  EXPECT_FALSE(s.payments.test_mode);
+  EXPECT_TRUE(boutique::config::secure_cookies(s)) << "production serves HTTPS: __Host- cookies";
+}
+
+TEST(config, a_short_csrf_secret_is_refused) {
+  EXPECT_NE(error_of({"--shop.csrf_secret=short"}).find("shop.csrf_secret"), std::string::npos);
+  EXPECT_EQ(error_of({"--shop.csrf_secret=" + std::string(32, 'k')}), "");
+}

@@ -1,3 +1,4 @@
+#include "domain/signature.hpp"
 #include "domain/tokens.hpp"
 
 #include <gtest/gtest.h>
@@ -111,4 +112,14 @@ TEST(tokens, every_symbol_of_an_id_is_equally_likely) {
     EXPECT_GT(n, 9400) << symbol;
     EXPECT_LT(n, 10600) << symbol;
   }
+}
+
+TEST(tokens, csrf_tokens_need_the_server_secret) {
+  const std::string secret = "server-secret-0123456789abcdef0123";
+  auto binding = new_secret_id();
+  EXPECT_EQ(csrf_token(secret, binding), csrf_token(secret, binding));
+  EXPECT_NE(csrf_token(secret, binding), binding) << "a planted cookie value is not its own token";
+  EXPECT_NE(csrf_token("another-secret-0123456789abcdef012", binding), csrf_token(secret, binding));
+  EXPECT_NE(csrf_token(secret, new_secret_id()), csrf_token(secret, binding));
+  EXPECT_EQ(csrf_token(secret, binding).size(), 64u);
 }

@@ -1,0 +1,130 @@
+// What the service writes to its log, read from the executable's own output: no checkout session id in full,
+// the client's text escaped, and a 500 whose cause is in the log but not in the answer.
+#include "domain/tokens.hpp"
+#include "storage/database.hpp"
+#include "support/child_process.hpp"
+#include "support/http_client.hpp"
+#include "support/shop.hpp"
+#include "support/test_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <regex>
+
+using namespace boutique::testing;
+using nlohmann::json;
+
+namespace {
+
+const json one_line = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
+
+/// Runs the executable on `dir`'s database with access-log lines on, until stop() returns its whole output.
+class logged_service {
+ public:
+  explicit logged_service(const temp_dir& dir)
+      : process_({"--http.port=0", "--admin.port=0", "--storage.path=" + (dir.path() / "b.db").string(),
+                  "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json", "--storage.synchronous=normal",
+                  "--log.level=info"}) {
+    auto port = process_.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)"));
+    if (!port.empty()) port_ = static_cast<std::uint16_t>(std::stoi(port));
+  }
+  std::uint16_t port() const { return port_; }
+  /// SIGTERM, then everything the service wrote (its logger flushes at exit).
+  std::string stop() {
+    process_.signal(SIGTERM);
+    EXPECT_EQ(process_.wait_exit(), 0);
+    return process_.output();
+  }
+
+ private:
+  child_process process_;
+  std::uint16_t port_ = 0;
+};
+
+/// The log's short digest of a secret: the first 8 hex digits of its SHA-256.
+std::string digest(const std::string& secret) { return boutique::domain::sha256_hex(secret).substr(0, 8); }
+
+/// The access-log line of request `request_id` ("" when there is none).
+std::string line_of(const std::string& log, const std::string& request_id) {
+  auto at = log.find("request_id=" + request_id + " ");
+  if (at == std::string::npos) return "";
+  auto start = log.rfind('\n', at);
+  start = start == std::string::npos ? 0 : start + 1;
+  return log.substr(start, log.find('\n', at) - start);
+}
+
+}  // namespace
+
+TEST(logs, no_line_holds_a_checkout_session_id) {
+  temp_dir dir;
+  logged_service svc(dir);
+  ASSERT_NE(svc.port(), 0);
+  checkout c(svc.port());
+  ASSERT_EQ(c.cart(one_line).status, 200);
+  ASSERT_EQ(c.contact(contact_form("logs@example.org")).status, 200);
+  ASSERT_EQ(c.state().status, 200);
+  EXPECT_EQ(c.client().get(c.path("/nothing-here")).status, 404);
+  EXPECT_EQ(c.client().get("/checkout/confirm", {{"Cookie", "boutique_checkout=" + c.id()}}).status, 200);
+  auto log = svc.stop();
+
+  EXPECT_EQ(log.find(c.id()), std::string::npos) << "the session id is in the log:\n" << log;
+  EXPECT_NE(log.find("path=\"/api/v1/sessions/~" + digest(c.id()) + "/cart\" route=\"PUT /api/v1/sessions/{sid}/cart\""),
+            std::string::npos)
+    << "the access log shows the route and a digest of the id:\n" << log;
+}
+
+TEST(logs, client_text_is_escaped) {
+  temp_dir dir;
+  logged_service svc(dir);
+  ASSERT_NE(svc.port(), 0);
+  // A quote, a backslash and invalid UTF-8 (C3 28, that is C3 then "(") in the path, as raw bytes on the wire. Whether the server
+  // answers 404 (no such page) or refuses the target (400), its access-log line must stay one clean line.
+  auto answer = http_client::raw_exchange(
+    svc.port(), "GET /x\"y\\z\xC3\x28/%22 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(answer.rfind("HTTP/1.1 4", 0), 0u) << answer;
+  auto log = svc.stop();
+
+  EXPECT_NE(log.find(" path=\"/x\\x22y\\x5cz\\xc3(/%22\" "), std::string::npos) << log;
+  EXPECT_EQ(log.find('\xC3'), std::string::npos) << "invalid UTF-8 reached the log:\n" << log;
+  EXPECT_EQ(log.find("/x\"y"), std::string::npos) << "a raw quote reached the log:\n" << log;
+}
+
+TEST(logs, a_500_says_internal_error_with_the_request_id_and_only_the_log_has_the_cause) {
+  temp_dir dir;
+  std::string sid;
+  {
+    logged_service first(dir);
+    ASSERT_NE(first.port(), 0);
+    checkout c(first.port());
+    ASSERT_EQ(c.cart(one_line).status, 200);
+    sid = c.id();
+    first.stop();
+  }
+  {  // the stored snapshot is damaged while the service is down: restoring it fails inside the service
+    boutique::storage::database db((dir.path() / "b.db").string(), {});
+    // Not JSON; the '"customer_id":null' text keeps the row out of the JSON index of migration 006.
+    db.prepare("UPDATE sessions SET snapshot = 'not a snapshot \"customer_id\":null' WHERE id = ?").bind(1, sid).step();
+    ASSERT_EQ(db.changes(), 1);
+  }
+  logged_service second(dir);
+  ASSERT_NE(second.port(), 0);
+  http_client client(second.port());
+  auto r = client.get("/api/v1/sessions/" + sid);
+  auto log = second.stop();
+
+  ASSERT_EQ(r.status, 500) << r.body;
+  auto id = r.header("x-request-id");
+  ASSERT_FALSE(id.empty());
+  auto problem = json::parse(r.body);
+  EXPECT_EQ(problem["detail"], "internal error (request id " + id + ")") << r.body;
+  EXPECT_EQ(problem["request_id"], id) << r.body;
+  EXPECT_EQ(r.body.find("restored"), std::string::npos) << "the answer shows the cause: " << r.body;
+  EXPECT_EQ(r.body.find("snapshot"), std::string::npos) << "the answer shows the cause: " << r.body;
+
+  auto line = line_of(log, id);
+  EXPECT_NE(line.find("status=500"), std::string::npos) << log;
+  EXPECT_NE(line.find("error=\"the session cannot be restored\""), std::string::npos) << log;
+  EXPECT_EQ(log.find(sid), std::string::npos) << "the session id is in the log:\n" << log;
+  EXPECT_NE(log.find("event=corrupt_snapshot session=" + digest(sid)), std::string::npos) << log;
+}
