@@ -114,12 +114,14 @@ struct service::impl {
     auto readers = storage::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers,
                                               static_cast<std::size_t>(settings.storage.queue_max));
     hashers = actors::spawn_hasher_pool(
-      sys, settings.auth.hash_workers,
-      {static_cast<unsigned long long>(settings.auth.argon2_opslimit),
-       static_cast<std::size_t>(settings.auth.argon2_memlimit_kib) * 1024});
+      sys, {settings.auth.hash_workers,
+            {static_cast<unsigned long long>(settings.auth.argon2_opslimit),
+             static_cast<std::size_t>(settings.auth.argon2_memlimit_kib) * 1024},
+            settings.auth.hash_queue_max});
     auto identity = actors::spawn_identity(sys, storage, readers, hashers,
                                            {settings.auth.login_ttl_s, timeout, settings.auth.max_failed_logins,
-                                            settings.auth.failed_login_window_s});
+                                            settings.auth.failed_login_window_s,
+                                            settings.auth.max_failed_logins_per_address});
     auto accounts =
       actors::spawn_account_directory(sys, storage, {std::chrono::seconds(settings.lifetimes.account_idle_s), timeout});
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
@@ -131,8 +133,6 @@ struct service::impl {
     backend = std::make_shared<net::backend>(
       net::backend{sys, storage, readers, sessions, accounts, identity, timeout, settings.payments.secret,
                    settings.auth.login_ttl_s, settings.admin.token, settings.storage.readers, settings.auth.hash_workers});
-    backend->login_limits = std::make_shared<net::address_limiter>(settings.auth.max_failed_logins_per_address,
-                                                                   settings.auth.failed_login_window_s);
   }
 
   void start() {
