@@ -9,18 +9,27 @@
 namespace boutique::actors {
 
 /// Argon2id password hashing (libsodium crypto_pwhash_str) on a bounded pool of dedicated threads, so that
-/// neither actor nor HTTP threads ever block on a hash.
+/// neither actor nor HTTP threads ever block on a hash. Each job carries the deadline of its requester: a job
+/// still queued at its deadline is dropped unhashed (503), and a job arriving at a full queue is refused at
+/// once (503 with Retry-After).
 using hasher_actor = caf::typed_actor<
-  caf::replies_to<atoms::hash_atom, std::string>::with<std::string>,
+  caf::replies_to<atoms::hash_atom, std::string, deadline>::with<std::string>,
   // stored hash, candidate password -> matches
-  caf::replies_to<atoms::verify_atom, std::string, std::string>::with<bool>>;
+  caf::replies_to<atoms::verify_atom, std::string, std::string, deadline>::with<bool>>;
 
 struct argon2_cost {
   unsigned long long opslimit = 2;
   std::size_t memlimit_bytes = 19u << 20;
 };
 
-/// Spawns `workers` hashing actors, each on its own thread, behind one round-robin handle.
-hasher_actor spawn_hasher_pool(caf::actor_system& sys, int workers, argon2_cost cost);
+struct hasher_settings {
+  int workers = 1;
+  argon2_cost cost;
+  int queue_max = 64;  ///< jobs waiting for a worker (those being hashed not included)
+};
+
+/// Spawns `workers` hashing actors, each on its own thread, behind one dispatcher that queues at most
+/// `queue_max` jobs and hands each to an idle worker, oldest first.
+hasher_actor spawn_hasher_pool(caf::actor_system& sys, hasher_settings settings);
 
 }  // namespace boutique::actors

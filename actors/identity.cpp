@@ -24,7 +24,8 @@ struct identity_state {
   hasher_actor hashers;
   identity_settings settings;
   std::string dummy_hash;  ///< verified against for unknown logins, so that they cost the same work
-  std::unique_ptr<domain::attempt_limiter> failed_logins;
+  std::unique_ptr<domain::attempt_limiter> by_login;    ///< attempts per normalised login name
+  std::unique_ptr<domain::attempt_limiter> by_address;  ///< attempts per client address
   std::shared_ptr<spdlog::logger> log = config::logger("identity");
   static inline const char* name = "identity";
 };
@@ -33,6 +34,38 @@ using pointer = identity_actor::stateful_pointer<identity_state>;
 
 caf::error unauthenticated() { return make_domain_error(domain::error_code::unauthenticated, bad_credentials); }
 
+/// When the requester of a message received now stops waiting: later, its hashing is wasted work.
+deadline due_now(const identity_settings& settings) { return std::chrono::steady_clock::now() + settings.timeout; }
+
+/// Verifies `password` for `login`, the attempt being admitted already; settles the admission.
+void verify_login(pointer self, caf::typed_response_promise<user_record> rp, std::string login, std::string password,
+                  std::string key, domain::attempt_limiter::admission admitted) {
+  auto due = due_now(self->state.settings);
+  auto withdraw = [self, rp, key](caf::error& err) mutable {
+    self->state.by_login->withdrawn(key);  // never verified: it does not count
+    rp.deliver(err);
+  };
+  self->request(self->state.readers, self->state.settings.timeout, caf::get_atom_v, atoms::user_atom_v, login)
+    .then(
+      [self, rp, password, due, key, admitted, withdraw](std::optional<user_credentials>& found) mutable {
+        bool known = found && found->password_hash;
+        auto hash = known ? *found->password_hash : self->state.dummy_hash;
+        self->request(self->state.hashers, caf::infinite, atoms::verify_atom_v, hash, password, due)
+          .then(
+            [self, rp, known, found, key, admitted](bool matches) mutable {
+              if (known && matches) {
+                self->state.by_login->succeeded(key, admitted);
+                rp.deliver(found->user);
+              } else {
+                self->state.by_login->failed(key, now_s());
+                rp.deliver(unauthenticated());
+              }
+            },
+            withdraw);
+      },
+      withdraw);
+}
+
 identity_actor::behavior_type identity(pointer self, storage::storage_actor storage, storage::reader_actor readers,
                                        hasher_actor hashers, identity_settings settings) {
   auto& st = self->state;
@@ -40,45 +73,40 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
   st.readers = std::move(readers);
   st.hashers = std::move(hashers);
   st.settings = settings;
-  st.failed_logins = std::make_unique<domain::attempt_limiter>(settings.max_failed_logins, settings.failed_login_window_s);
+  st.by_login = std::make_unique<domain::attempt_limiter>(settings.max_failed_logins, settings.failed_login_window_s);
+  st.by_address =
+    std::make_unique<domain::attempt_limiter>(settings.max_failed_logins_per_address, settings.failed_login_window_s);
   // await: no login is handled before the dummy hash exists, so unknown logins always cost a full verification.
-  self->request(st.hashers, caf::infinite, atoms::hash_atom_v, domain::new_secret_id())
+  self->request(st.hashers, caf::infinite, atoms::hash_atom_v, domain::new_secret_id(), deadline::max())
     .await([self](std::string& hash) { self->state.dummy_hash = std::move(hash); },
           [self](caf::error& err) { self->state.log->error("event=dummy_hash_failed error=\"{}\"", error_detail(err)); });
   return {
     [self](atoms::login_atom, std::string& login, std::string& password) -> caf::result<user_record> {
       auto key = domain::normalize_email(login);
-      if (auto wait = self->state.failed_logins->retry_after(key, now_s()); wait > 0)
-        return make_throttled_error("too many failed logins; try again later", wait);
+      auto admitted = self->state.by_login->admit(key, now_s());
+      if (!admitted.admitted())
+        return make_throttled_error("too many failed logins; try again later", admitted.retry_after);
       auto rp = self->make_response_promise<user_record>();
-      auto timeout = self->state.settings.timeout;
-      self->request(self->state.readers, timeout, caf::get_atom_v, atoms::user_atom_v, login)
-        .then(
-          [self, rp, password, timeout, key](std::optional<user_credentials>& found) mutable {
-            bool known = found && found->password_hash;
-            auto hash = known ? *found->password_hash : self->state.dummy_hash;
-            self->request(self->state.hashers, timeout, atoms::verify_atom_v, hash, password)
-              .then(
-                [self, rp, known, found, key](bool matches) mutable {
-                  if (known && matches) {
-                    self->state.failed_logins->record_success(key);
-                    rp.deliver(found->user);
-                  } else {
-                    self->state.failed_logins->record_failure(key, now_s());
-                    rp.deliver(unauthenticated());
-                  }
-                },
-                [rp](caf::error& err) mutable { rp.deliver(err); });
-          },
-          [rp](caf::error& err) mutable { rp.deliver(err); });
+      verify_login(self, rp, std::move(login), std::move(password), std::move(key), admitted);
       return rp;
+    },
+    [self](atoms::attempt_atom, const std::string& address) -> caf::result<caf::ok_atom> {
+      auto admitted = self->state.by_address->admit(address, now_s());
+      if (!admitted.admitted())
+        return make_throttled_error("too many failed attempts from this address; try again later",
+                                    admitted.retry_after);
+      return caf::ok_atom_v;
+    },
+    [self](atoms::attempt_atom, const std::string& address, bool failed) {
+      if (failed) self->state.by_address->failed(address, now_s());
+      else self->state.by_address->withdrawn(address);
     },
     [self](atoms::password_atom, std::string& token, std::string& password) -> caf::result<caf::ok_atom> {
       if (auto problem = domain::password_problem(password); !problem.empty())
         return make_domain_error(domain::error_code::validation, "password " + problem);
       auto rp = self->make_response_promise<caf::ok_atom>();
       auto timeout = self->state.settings.timeout;
-      self->request(self->state.hashers, timeout, atoms::hash_atom_v, password)
+      self->request(self->state.hashers, caf::infinite, atoms::hash_atom_v, password, due_now(self->state.settings))
         .then(
           [self, rp, token, timeout](std::string& hash) mutable {
             self->request(self->state.storage, timeout, atoms::password_atom_v, domain::sha256_hex(token), hash, now_s())

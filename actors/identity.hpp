@@ -7,10 +7,17 @@
 
 namespace boutique::actors {
 
-/// User accounts: login verification, password-set links, support-space login sessions.
+/// User accounts: login verification, password-set links, support-space login sessions, and the accounting
+/// of every attempt at a secret (per login name here, per client address for the HTTP routes that verify one).
 using identity_actor = caf::typed_actor<
-  // login (username or email), password -> the user; one generic unauthenticated error otherwise
+  // login (username or email), password -> the user; one generic unauthenticated error otherwise. The attempt
+  // counts against the login name from before its verification starts (429 with a retry delay past the limit).
   caf::replies_to<atoms::login_atom, std::string, std::string>::with<user_record>,
+  // client address -> admitted: one attempt at a secret from that address, counted from now on (429 past the
+  // limit); every admitted attempt is settled by the message below
+  caf::replies_to<atoms::attempt_atom, std::string>::with<caf::ok_atom>,
+  // client address, failed: a failed attempt stays counted for the window; any other outcome releases it
+  caf::reacts_to<atoms::attempt_atom, std::string, bool>,
   // password-set token, new password
   caf::replies_to<atoms::password_atom, std::string, std::string>::with<caf::ok_atom>,
   // user id -> a new login-session token (for the support-space cookie)
@@ -24,6 +31,7 @@ struct identity_settings {
   std::chrono::milliseconds timeout{10000};
   int max_failed_logins = 5;         ///< per login name, within the window (unknown names count alike)
   std::int64_t failed_login_window_s = 900;
+  int max_failed_logins_per_address = 20;  ///< per client address, on every route verifying a secret
 };
 
 identity_actor spawn_identity(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,

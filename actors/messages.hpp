@@ -16,6 +16,7 @@
 #include <caf/message.hpp>
 #include <caf/type_id.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -308,6 +309,9 @@ using outbox_list = std::vector<outbox_mail>;
 using id_list = std::vector<std::int64_t>;
 using cart_request = std::vector<domain::cart_line>;
 
+/// When the requester of some work stops waiting for it: work still queued then is dropped, never done.
+using deadline = std::chrono::steady_clock::time_point;
+
 }  // namespace boutique
 
 CAF_BEGIN_TYPE_ID_BLOCK(boutique, caf::first_custom_type_id)
@@ -339,6 +343,7 @@ CAF_ADD_ATOM(boutique, boutique::atoms, vitals_atom, "vitals")
 CAF_ADD_ATOM(boutique, boutique::atoms, rekey_atom, "rekey")
 CAF_ADD_ATOM(boutique, boutique::atoms, retention_atom, "retention")
 CAF_ADD_ATOM(boutique, boutique::atoms, idempotency_atom, "idempotent")
+CAF_ADD_ATOM(boutique, boutique::atoms, attempt_atom, "attempt")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)
@@ -377,6 +382,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::idempotency_claim)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::idempotency_verdict)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::idempotency_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::int64_t>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::deadline)
 
 CAF_ERROR_CODE_ENUM(boutique::domain::error_code, "boutique")
 

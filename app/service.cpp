@@ -122,12 +122,14 @@ struct service::impl {
     auto readers = storage::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers,
                                               static_cast<std::size_t>(settings.storage.queue_max));
     hashers = actors::spawn_hasher_pool(
-      sys, settings.auth.hash_workers,
-      {static_cast<unsigned long long>(settings.auth.argon2_opslimit),
-       static_cast<std::size_t>(settings.auth.argon2_memlimit_kib) * 1024});
+      sys, {settings.auth.hash_workers,
+            {static_cast<unsigned long long>(settings.auth.argon2_opslimit),
+             static_cast<std::size_t>(settings.auth.argon2_memlimit_kib) * 1024},
+            settings.auth.hash_queue_max});
     auto identity = actors::spawn_identity(sys, storage, readers, hashers,
                                            {settings.auth.login_ttl_s, timeout, settings.auth.max_failed_logins,
-                                            settings.auth.failed_login_window_s});
+                                            settings.auth.failed_login_window_s,
+                                            settings.auth.max_failed_logins_per_address});
     const auto& lifetimes = settings.lifetimes;
     auto accounts = actors::spawn_account_directory(
       sys, storage,
@@ -144,8 +146,6 @@ struct service::impl {
                    settings.payments.has_secret() ? settings.payments.secret : std::string(),
                    settings.auth.login_ttl_s, settings.admin.token, settings.storage.readers, settings.auth.hash_workers});
     backend->idempotency_ttl_s = settings.payments.idempotency_ttl_s;
-    backend->login_limits = std::make_shared<net::address_limiter>(settings.auth.max_failed_logins_per_address,
-                                                                   settings.auth.failed_login_window_s);
     backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
     backend->secure_cookies = config::secure_cookies(settings);
     backend->test_mode = settings.payments.test_mode;

@@ -129,6 +129,8 @@ const std::map<std::string, setter>& setters() {
     {"auth.argon2_memlimit_kib",
      [](settings& s, auto& k, auto& v) { s.auth.argon2_memlimit_kib = parse_int<int>(k, v, 19456, 4 << 20); }},
     {"auth.hash_workers", [](settings& s, auto& k, auto& v) { s.auth.hash_workers = parse_int<int>(k, v, 1, 64); }},
+    {"auth.hash_queue_max",
+     [](settings& s, auto& k, auto& v) { s.auth.hash_queue_max = parse_int<int>(k, v, 1, 100000); }},
     {"auth.password_token_ttl_s",
      [](settings& s, auto& k, auto& v) { s.auth.password_token_ttl_s = parse_int<int>(k, v, 60, 30 * 86400); }},
     {"auth.login_ttl_s",

@@ -63,6 +63,7 @@ struct auth_options {
   int argon2_opslimit = 2;          ///< Argon2id passes
   int argon2_memlimit_kib = 19456;  ///< Argon2id memory (19 MiB)
   int hash_workers = 2;             ///< threads computing password hashes
+  int hash_queue_max = 64;          ///< password hashes waiting for a thread; beyond, 503 with Retry-After
   int password_token_ttl_s = 86400; ///< validity of a password-set link
   int login_ttl_s = 7 * 86400;      ///< validity of a support-space login
   int max_failed_logins = 5;        ///< failed logins per account within the window before refusing (429)

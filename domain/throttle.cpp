@@ -1,28 +1,54 @@
 #include "domain/throttle.hpp"
 
+#include <algorithm>
+
 namespace boutique::domain {
 
-std::int64_t attempt_limiter::retry_after(const std::string& key, std::int64_t now) {
+attempt_limiter::admission attempt_limiter::admit(const std::string& key, std::int64_t now) {
   forget_expired(now);
-  auto it = failures_.find(key);
-  if (it == failures_.end() || it->second.failures < max_failures_) return 0;
-  auto until = it->second.started + window_s_;
-  return until > now ? until - now : 0;
+  auto& w = counts_[key];
+  if (w.in_flight + w.failures == 0 || now - w.started >= window_s_) {
+    w.started = now;
+    w.failures = 0;  // attempts still in flight from the passed window count in the new one
+  }
+  if (w.in_flight + w.failures >= max_attempts_) {
+    // Held by failures: wait for the window. Held by attempts in flight: they may end (and be forgiven) soon.
+    if (w.failures < max_attempts_) return {1, 0};
+    return {std::max<std::int64_t>(1, w.started + window_s_ - now), 0};
+  }
+  ++w.in_flight;
+  return {0, w.failures};
 }
 
-void attempt_limiter::record_failure(const std::string& key, std::int64_t now) {
-  auto& w = failures_[key];
-  if (w.failures == 0 || now - w.started >= window_s_) w = {now, 0};
+void attempt_limiter::failed(const std::string& key, std::int64_t now) {
+  auto& w = counts_[key];
+  if (w.in_flight + w.failures == 0) w.started = now;  // swept meanwhile: the failure opens a new window
+  w.in_flight = std::max(0, w.in_flight - 1);
   ++w.failures;
 }
 
-void attempt_limiter::record_success(const std::string& key) { failures_.erase(key); }
+void attempt_limiter::succeeded(const std::string& key, const admission& admitted) {
+  finish(key, admitted.forgivable);
+}
+
+void attempt_limiter::withdrawn(const std::string& key) { finish(key, 0); }
+
+void attempt_limiter::finish(const std::string& key, int forgiven_failures) {
+  auto it = counts_.find(key);
+  if (it == counts_.end()) return;
+  auto& w = it->second;
+  w.in_flight = std::max(0, w.in_flight - 1);
+  w.failures -= std::min(w.failures, forgiven_failures);
+  if (w.in_flight + w.failures == 0) counts_.erase(it);
+}
 
 void attempt_limiter::forget_expired(std::int64_t now) {
   if (now - last_sweep_ < window_s_) return;
   last_sweep_ = now;
-  for (auto it = failures_.begin(); it != failures_.end();)
-    it = now - it->second.started >= window_s_ ? failures_.erase(it) : std::next(it);
+  for (auto it = counts_.begin(); it != counts_.end();) {
+    const auto& w = it->second;
+    it = w.in_flight == 0 && now - w.started >= window_s_ ? counts_.erase(it) : std::next(it);
+  }
 }
 
 }  // namespace boutique::domain

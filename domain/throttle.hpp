@@ -6,28 +6,41 @@
 
 namespace boutique::domain {
 
-/// Counts failed attempts per key in a sliding window: after `max_failures` failures within `window_s`
-/// seconds, the key is refused until the oldest failure leaves the window. Not thread-safe.
+/// Counts attempts per key in a window that opens at the key's first counted attempt. An attempt is admitted
+/// (and counted) before its verification starts, so that concurrent attempts cannot all pass the check before
+/// the first failure is recorded: at most `max_attempts` attempts of one key, in flight or failed, are counted
+/// per window. A failure stays counted until the window passes; a success forgives its own attempt and the
+/// failures completed before it was admitted (attempts running beside it stay counted); a withdrawn attempt
+/// (never verified: overload, deadline) no longer counts. Not thread-safe: one actor owns it.
 class attempt_limiter {
  public:
-  attempt_limiter(int max_failures, std::int64_t window_s) : max_failures_(max_failures), window_s_(window_s) {}
+  /// The answer to one attempt: refused (retry_after > 0, seconds to wait) or admitted and counted.
+  struct admission {
+    std::int64_t retry_after = 0;
+    int forgivable = 0;  ///< failures completed before this attempt was admitted
+    bool admitted() const { return retry_after == 0; }
+  };
 
-  /// Seconds to wait before `key` may try again at `now`; 0 when it may try now.
-  std::int64_t retry_after(const std::string& key, std::int64_t now);
-  void record_failure(const std::string& key, std::int64_t now);
-  void record_success(const std::string& key);
-  std::size_t tracked() const { return failures_.size(); }
+  attempt_limiter(int max_attempts, std::int64_t window_s) : max_attempts_(max_attempts), window_s_(window_s) {}
+
+  admission admit(const std::string& key, std::int64_t now);
+  void failed(const std::string& key, std::int64_t now);
+  void succeeded(const std::string& key, const admission& admitted);
+  void withdrawn(const std::string& key);
+  std::size_t tracked() const { return counts_.size(); }
 
  private:
   struct window {
     std::int64_t started = 0;
+    int in_flight = 0;
     int failures = 0;
   };
   void forget_expired(std::int64_t now);
+  void finish(const std::string& key, int forgiven_failures);
 
-  int max_failures_;
+  int max_attempts_;
   std::int64_t window_s_;
-  std::unordered_map<std::string, window> failures_;
+  std::unordered_map<std::string, window> counts_;
   std::int64_t last_sweep_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include "domain/signature.hpp"
 #include "domain/tokens.hpp"
 #include "net/ask.hpp"
+#include "net/attempts.hpp"
 #include "net/json_codec.hpp"
 #include "net/pages/kit.hpp"
 
@@ -402,19 +403,12 @@ void get_catalog(const backend_ptr& b, const responder& respond) {
   });
 }
 
-/// Refuses credential routes (429) from an address with too many recent failures, and counts its failures.
+/// A route verifying a secret: one attempt from the client address, counted before it starts (see as_attempt).
 route_handler limited_by_address(const backend_ptr& b, route_handler handler) {
   return [b, handler = std::move(handler)](http_request& request, const route_params& p, responder respond) {
     auto address = request.remote_address;
-    if (auto wait = b->login_limits->retry_after(address, now_s()); wait > 0) {
-      auto refused = problem(429, "Too Many Requests", "too many failed attempts from this address; try again later");
-      refused.headers.emplace_back("Retry-After", std::to_string(wait));
-      return respond(std::move(refused));
-    }
-    handler(request, p, [b, address, respond](http_response response) {
-      if (response.status == 401 || response.status == 404) b->login_limits->record_failure(address, now_s());
-      respond(std::move(response));
-    });
+    as_attempt(b, std::move(address), respond, problem_from,
+               [request, p, handler](responder settle) mutable { handler(request, p, settle); });
   };
 }
 

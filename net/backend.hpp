@@ -11,29 +11,8 @@
 #include <caf/fwd.hpp>
 
 #include <chrono>
-#include <mutex>
-
-#include "domain/throttle.hpp"
 
 namespace boutique::net {
-
-/// Failed logins per client address, shared by the HTTP threads.
-class address_limiter {
- public:
-  address_limiter(int max_failures, std::int64_t window_s) : limiter_(max_failures, window_s) {}
-  std::int64_t retry_after(const std::string& address, std::int64_t now) {
-    std::lock_guard lock(mutex_);
-    return limiter_.retry_after(address, now);
-  }
-  void record_failure(const std::string& address, std::int64_t now) {
-    std::lock_guard lock(mutex_);
-    limiter_.record_failure(address, now);
-  }
-
- private:
-  std::mutex mutex_;
-  domain::attempt_limiter limiter_;
-};
 
 /// The actors the HTTP routes talk to, and the settings the routes need.
 struct backend {
@@ -51,7 +30,6 @@ struct backend {
   int hasher_count = 1;
   std::int64_t idempotency_ttl_s = 86400;  ///< how long the outcome of an Idempotency-Key is kept
   std::shared_ptr<http_metrics> metrics = std::make_shared<http_metrics>();
-  std::shared_ptr<address_limiter> login_limits = std::make_shared<address_limiter>(20, 900);
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string csrf_secret = {}; ///< key of the pages' CSRF tokens
   bool secure_cookies = false;  ///< the shop is served over HTTPS: __Host- cookies, Secure

@@ -8,6 +8,7 @@
 #include "domain/signature.hpp"
 #include "domain/tokens.hpp"
 #include "net/ask.hpp"
+#include "net/attempts.hpp"
 #include "net/pages/i18n.hpp"
 #include "net/pages/kit.hpp"
 #include "net/pages/site.hpp"
@@ -161,7 +162,12 @@ http_response error_page(const front& f, const visitor& v, const caf::error& err
     case 422:
     case 400: return message_page(f, v, status, text(v.lang, "title_error"), problem_text(err, v.lang), back_href, "back");
     case 429:
-    case 503: return message_page(f, v, status, text(v.lang, "title_error"), text(v.lang, "unavailable"), back_href, "back");
+    case 503: {
+      auto why = text(v.lang, status == 429 ? "too_many_attempts" : "unavailable");
+      auto response = message_page(f, v, status, text(v.lang, "title_error"), why, back_href, "back");
+      if (auto wait = error_retry_after(err); wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
+      return response;
+    }
     default: {
       auto response = message_page(f, v, status, text(v.lang, "title_error"), text(v.lang, "failed"), back_href, "back");
       response.log_detail = error_detail(err);  // for the access log only
@@ -562,12 +568,15 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
                 auto code = domain_code(err);
                 if (code != domain::error_code::unauthenticated && code != domain::error_code::throttled)
                   return respond(error_page(*f, v, err));
-                auto why = code == domain::error_code::throttled ? text(v.lang, "unavailable")
+                auto why = code == domain::error_code::throttled ? text(v.lang, "too_many_attempts")
                                                                  : text(v.lang, "login_failed");
                 self->request(s.actor, f->b->timeout, s.route, caf::get_atom_v)
                   .then(
-                    [f, v, respond, login, why, status = status_of(code)](session_snapshot& snap) {
-                      respond(contact_page(*f, v, status, {snap.contact, {}, false, login, why}));
+                    [f, v, respond, login, why, status = status_of(code), wait = error_retry_after(err)](
+                      session_snapshot& snap) {
+                      auto response = contact_page(*f, v, status, {snap.contact, {}, false, login, why});
+                      if (wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
+                      respond(std::move(response));
                     },
                     fail_page(f, v, respond));
               });
@@ -931,6 +940,16 @@ route_handler on_post(const front_ptr& f, post_page handler) {
   };
 }
 
+/// A form post verifying a secret: one attempt from the client address, counted with the JSON routes' attempts
+/// before it starts (see as_attempt); past the limit, a page saying to wait (429 with Retry-After).
+post_page as_secret_attempt(post_page handler) {
+  return [handler = std::move(handler)](const front_ptr& f, http_request& request, const visitor& v,
+                                        const form_values& form, const responder& respond) {
+    as_attempt(f->b, request.remote_address, respond, [f, v](caf::error& err) { return error_page(*f, v, err); },
+               [f, request, v, form, handler](responder settle) mutable { handler(f, request, v, form, settle); });
+  };
+}
+
 }  // namespace
 
 void add_page_routes(router& r, std::shared_ptr<backend> b) {
@@ -954,7 +973,8 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/checkout/contact",
         on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { deposit_contact(f, q, v, fm, respond); }));
   r.add("POST", "/checkout/login",
-        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { checkout_login(f, q, v, fm, respond); }));
+        on_post(f, as_secret_attempt(
+                     [](fp f, rq& q, vis v, form fm, resp respond) { checkout_login(f, q, v, fm, respond); })));
   r.add("GET", "/checkout/confirm",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_confirm(f, q, v, respond); }));
   r.add("POST", "/checkout/order",
@@ -967,12 +987,14 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/login", on_get(f, [](fp f, rq&, const params&, vis v, resp respond) {
           respond(login_page(*f, v, 200, "", ""));
         }));
-  r.add("POST", "/login", on_post(f, [](fp f, rq&, vis v, form fm, resp respond) { log_in(f, v, fm, respond); }));
+  r.add("POST", "/login",
+        on_post(f, as_secret_attempt([](fp f, rq&, vis v, form fm, resp respond) { log_in(f, v, fm, respond); })));
   r.add("POST", "/logout", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { log_out(f, q, v, respond); }));
   r.add("GET", "/account/password",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_password(f, q, v, respond); }));
   r.add("POST", "/account/password",
-        on_post(f, [](fp f, rq&, vis v, form fm, resp respond) { set_password(f, v, fm, respond); }));
+        on_post(f, as_secret_attempt(
+                     [](fp f, rq&, vis v, form fm, resp respond) { set_password(f, v, fm, respond); })));
   r.add("GET", "/account",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_account(f, q, v, respond); }));
   r.add("POST", "/account/details",

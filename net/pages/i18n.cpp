@@ -153,6 +153,8 @@ const std::map<std::string_view, entry>& table() {
     {"not_found", {"There is nothing here.", "Il n'y a rien ici."}},
     {"conflict", {"This step is no longer possible for this order.", "Cette étape n'est plus possible pour cette commande."}},
     {"unavailable", {"The shop is busy. Please try again in a moment.", "La boutique est occupée. Réessayez dans un instant."}},
+    {"too_many_attempts", {"Too many attempts. Please wait a few minutes before trying again.",
+                           "Trop de tentatives. Patientez quelques minutes avant de réessayer."}},
     {"failed", {"The request failed.", "La requête a échoué."}},
     {"test_mode_banner", {"Test mode: payments are simulated, no money is taken and orders are not real.",
                           "Mode test : les paiements sont simulés, rien n'est débité et les commandes ne sont pas réelles."}},

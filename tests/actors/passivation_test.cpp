@@ -38,7 +38,7 @@ struct actors_fixture : ::testing::Test {
     storage::migrate(*db);
     auto storage = storage::spawn_storage(*sys, std::move(db), 64, storage::mail_settings{});
     auto readers = storage::spawn_reader_pool(*sys, path, 1);
-    auto hashers = actors::spawn_hasher_pool(*sys, 1, {});
+    auto hashers = actors::spawn_hasher_pool(*sys, {});
     auto identity = actors::spawn_identity(*sys, storage, readers, hashers, {});
     accounts = actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0, std::chrono::seconds(5)});
     auto catalog = std::make_shared<const domain::catalog>(config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));

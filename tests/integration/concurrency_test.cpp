@@ -109,11 +109,13 @@ TEST(concurrency, concurrent_edits_of_one_account_are_all_applied_in_turn) {
   auto before = query_int(svc, "SELECT version FROM customers");
   constexpr int edits = 40;
   std::atomic<int> ok{0};
+  // One login shared by the editors: more concurrent logins of one account than auth.max_failed_logins are
+  // told to retry (429, Retry-After: 1) while the first ones are being checked.
+  auto login = http_client(svc.port()).post("/api/v1/auth/login", {{"login", "editor@example.org"}, {"password", password}});
+  auto cookie = login.header("set-cookie");
+  cookie = cookie.substr(0, cookie.find(';'));
   in_parallel(8, [&](int w) {
     http_client client(svc.port());
-    auto login = client.post("/api/v1/auth/login", {{"login", "editor@example.org"}, {"password", password}});
-    auto cookie = login.header("set-cookie");
-    cookie = cookie.substr(0, cookie.find(';'));
     for (int i = w; i < edits; i += 8) {
       auto form = contact_form("editor@example.org", "City " + std::to_string(i));
       auto r = client.send("PUT", "/api/v1/me/customer", form.dump(),

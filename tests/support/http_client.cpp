@@ -17,12 +17,17 @@ using tcp = asio::ip::tcp;
 
 struct http_client::impl {
   std::uint16_t port;
+  std::string source_address;
   asio::io_context ioc;
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
 
   void connect() {
     stream.emplace(ioc);
+    if (!source_address.empty()) {
+      stream->socket().open(tcp::v4());
+      stream->socket().bind(tcp::endpoint(asio::ip::make_address(source_address), 0));
+    }
     stream->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     timeval timeout{30, 0};  // a test never hangs on a silent server
     setsockopt(stream->socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -50,6 +55,10 @@ struct http_client::impl {
 };
 
 http_client::http_client(std::uint16_t port) : impl_(std::make_unique<impl>()) { impl_->port = port; }
+
+http_client::http_client(std::uint16_t port, std::string source_address) : http_client(port) {
+  impl_->source_address = std::move(source_address);
+}
 
 http_client::~http_client() = default;
 

@@ -26,6 +26,9 @@ struct reply {
 class http_client {
  public:
   explicit http_client(std::uint16_t port);
+  /// A client whose connections leave from `source_address` (another loopback address, e.g. 127.0.0.2), so
+  /// that the service sees a distinct client address.
+  http_client(std::uint16_t port, std::string source_address);
   ~http_client();
 
   reply send(const std::string& method, const std::string& target, const std::string& body = "",

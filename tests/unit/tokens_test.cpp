@@ -73,22 +73,50 @@ TEST(tokens, constant_time_equal_compares_whole_strings) {
 TEST(throttle, a_key_is_refused_after_too_many_failures_until_the_window_passes) {
   boutique::domain::attempt_limiter limiter(3, 60);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(limiter.retry_after("ana", 1000 + i), 0);
-    limiter.record_failure("ana", 1000 + i);
+    EXPECT_TRUE(limiter.admit("ana", 1000 + i).admitted());
+    limiter.failed("ana", 1000 + i);
   }
-  EXPECT_EQ(limiter.retry_after("ana", 1010), 50);
-  EXPECT_EQ(limiter.retry_after("bob", 1010), 0) << "keys are independent";
-  EXPECT_EQ(limiter.retry_after("ana", 1060), 0) << "the window has passed";
-  limiter.record_failure("ana", 1061);
-  EXPECT_EQ(limiter.retry_after("ana", 1061), 0) << "a new window starts with one failure";
+  EXPECT_EQ(limiter.admit("ana", 1010).retry_after, 50);
+  EXPECT_TRUE(limiter.admit("bob", 1010).admitted()) << "keys are independent";
+  EXPECT_TRUE(limiter.admit("ana", 1060).admitted()) << "the window has passed";
+  limiter.failed("ana", 1060);
+  EXPECT_TRUE(limiter.admit("ana", 1061).admitted()) << "a new window starts with one failure";
 }
 
-TEST(throttle, success_clears_the_failures) {
-  boutique::domain::attempt_limiter limiter(2, 60);
-  limiter.record_failure("ana", 0);
-  limiter.record_success("ana");
-  limiter.record_failure("ana", 1);
-  EXPECT_EQ(limiter.retry_after("ana", 2), 0);
+TEST(throttle, attempts_are_counted_when_admitted_not_when_they_fail) {
+  boutique::domain::attempt_limiter limiter(3, 60);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.admit("ana", 1000).admitted());
+  auto fourth = limiter.admit("ana", 1000);
+  EXPECT_FALSE(fourth.admitted()) << "three attempts in flight hold the limit before any of them failed";
+  EXPECT_EQ(fourth.retry_after, 1) << "attempts in flight may end soon";
+  limiter.withdrawn("ana");
+  EXPECT_TRUE(limiter.admit("ana", 1000).admitted()) << "a withdrawn attempt frees its place";
+  for (int i = 0; i < 3; ++i) limiter.failed("ana", 1001);
+  EXPECT_EQ(limiter.admit("ana", 1001).retry_after, 59) << "failures hold it for the window";
+}
+
+TEST(throttle, success_forgives_the_failures_before_it_but_not_the_attempts_beside_it) {
+  boutique::domain::attempt_limiter limiter(3, 60);
+  EXPECT_TRUE(limiter.admit("ana", 0).admitted());
+  limiter.failed("ana", 0);
+  EXPECT_TRUE(limiter.admit("ana", 1).admitted());
+  limiter.failed("ana", 1);
+  auto right = limiter.admit("ana", 2);
+  ASSERT_TRUE(right.admitted());
+  EXPECT_EQ(right.forgivable, 2);
+  limiter.succeeded("ana", right);
+  EXPECT_EQ(limiter.tracked(), 0u) << "a success clears the failures before it";
+
+  auto correct = limiter.admit("bob", 0);
+  auto guess1 = limiter.admit("bob", 0);
+  auto guess2 = limiter.admit("bob", 0);
+  ASSERT_TRUE(correct.admitted() && guess1.admitted() && guess2.admitted());
+  limiter.succeeded("bob", correct);
+  limiter.failed("bob", 1);
+  EXPECT_TRUE(limiter.admit("bob", 1).admitted()) << "the success freed only its own place";
+  limiter.failed("bob", 1);
+  limiter.failed("bob", 1);
+  EXPECT_FALSE(limiter.admit("bob", 1).admitted()) << "the guesses beside the success stay counted";
 }
 
 TEST(password, length_and_text_rules) {
