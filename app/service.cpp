@@ -2,10 +2,8 @@
 
 #include "config/catalog_file.hpp"
 #include "config/logging.hpp"
-#include "net/admin_routes.hpp"
-#include "net/api_routes.hpp"
-#include "net/page_routes.hpp"
 #include "net/problem.hpp"
+#include "net/routes.hpp"
 #include "net/server.hpp"
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
@@ -176,11 +174,9 @@ struct service::impl {
     spawn_actors(std::move(db));
     running = true;
     try {
-      auto api = std::make_shared<net::router>();
-      net::add_api_routes(*api, backend);
-      net::add_page_routes(*api, backend);  // loads the page templates: may fail on a broken installation
-      auto management = std::make_shared<net::router>();
-      net::add_admin_routes(*management, backend);
+      auto routes = net::make_routes(backend);  // loads the page templates: may fail on a broken installation
+      auto api = std::make_shared<net::router>(std::move(routes.api));
+      auto management = std::make_shared<net::router>(std::move(routes.management));
       auto observed = [metrics = backend->metrics](net::server_options o) {
         o.observe = [metrics](const std::string& route, int status, double seconds) {
           metrics->observe(route, status, seconds);

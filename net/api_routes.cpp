@@ -79,33 +79,6 @@ void get_session(const backend_ptr& b, const route_params& p, const responder& r
   });
 }
 
-/// Decodes {"items":[{"code":"...","quantity":n}]}; sets body.error on a malformed shape.
-cart_request cart_field(json_body& body) {
-  cart_request lines;
-  if (body.error) return lines;
-  auto items = body.value.find("items");
-  if (items == body.value.end() || !items->is_array()) {
-    body.error = problem(400, "Bad Request", "'items' must be an array", {{"items", "must be an array"}});
-    return lines;
-  }
-  for (std::size_t i = 0; i < items->size(); ++i) {
-    const auto& item = (*items)[i];
-    auto field = "items[" + std::to_string(i) + "]";
-    bool shape_ok = item.is_object() && item.size() == 2 && item.contains("code") && item.contains("quantity") &&
-                    item["code"].is_string() && item["quantity"].is_number_integer();
-    if (!shape_ok) {
-      body.error = problem(400, "Bad Request", field + " must be {\"code\": string, \"quantity\": integer}",
-                           {{field, "must be {code, quantity}"}});
-      return lines;
-    }
-    auto quantity = item["quantity"].get<std::int64_t>();
-    lines.push_back({item["code"].get<std::string>(),
-                     static_cast<std::int32_t>(std::clamp<std::int64_t>(quantity, -1, 1000))});
-  }
-  if (lines.size() > 50) body.error = problem(422, "Unprocessable Content", "at most 50 lines", {{"items", "too many lines"}});
-  return lines;
-}
-
 void put_cart(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto body = parse_body(request, {"items"});
   auto lines = cart_field(body);

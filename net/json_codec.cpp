@@ -3,6 +3,7 @@
 #include "domain/product.hpp"
 #include "net/problem.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <set>
 #include <vector>
@@ -181,6 +182,32 @@ domain::contact contact_field(json_body& body) {
   c.country = string_field(body, "country");
   c.invoiceinfo = string_field(body, "invoiceinfo");
   return c;
+}
+
+cart_request cart_field(json_body& body) {
+  cart_request lines;
+  if (body.error) return lines;
+  auto items = body.value.find("items");
+  if (items == body.value.end() || !items->is_array()) {
+    body.error = problem(400, "Bad Request", "'items' must be an array", {{"items", "must be an array"}});
+    return lines;
+  }
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto& item = (*items)[i];
+    auto field = "items[" + std::to_string(i) + "]";
+    bool shape_ok = item.is_object() && item.size() == 2 && item.contains("code") && item.contains("quantity") &&
+                    item["code"].is_string() && item["quantity"].is_number_integer();
+    if (!shape_ok) {
+      body.error = problem(400, "Bad Request", field + " must be {\"code\": string, \"quantity\": integer}",
+                           {{field, "must be {code, quantity}"}});
+      return lines;
+    }
+    auto quantity = item["quantity"].get<std::int64_t>();
+    lines.push_back({item["code"].get<std::string>(),
+                     static_cast<std::int32_t>(std::clamp<std::int64_t>(quantity, -1, 1000))});
+  }
+  if (lines.size() > 50) body.error = problem(422, "Unprocessable Content", "at most 50 lines", {{"items", "too many lines"}});
+  return lines;
 }
 
 }  // namespace boutique::net

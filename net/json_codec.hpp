@@ -39,4 +39,8 @@ std::string string_field(json_body& body, const char* key);
 /// Decodes the contact form fields of `body`.
 domain::contact contact_field(json_body& body);
 
+/// Decodes the cart of `body`: {"items":[{"code":"...","quantity":n}]}, quantities clamped to [-1, 1000]. Sets a
+/// 400 in `body.error` on a malformed shape, a 422 beyond 50 lines.
+cart_request cart_field(json_body& body);
+
 }  // namespace boutique::net

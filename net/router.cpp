@@ -29,6 +29,12 @@ void router::add(std::string method, std::string pattern, route_handler handler)
   routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
+std::vector<std::pair<std::string, std::string>> router::table() const {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& r : routes_) entries.emplace_back(r.method, r.pattern);
+  return entries;
+}
+
 namespace {
 
 bool matches(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path, route_params& params) {

@@ -28,6 +28,8 @@ class router {
  public:
   void add(std::string method, std::string pattern, route_handler handler);
   void dispatch(http_request&& request, const responder& respond) const;
+  /// The (method, pattern) pairs registered, in registration order.
+  std::vector<std::pair<std::string, std::string>> table() const;
 
  private:
   struct route {

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds the test suites with sanitizers and runs them through ctest (docs/RELIABILITY.md, "Sanitizers"):
-#   bash scripts/sanitize.sh asan   AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer, in build-asan/
-#   bash scripts/sanitize.sh tsan   ThreadSanitizer, in build-tsan/, against a CAF core library built for it
-# Any report fails the run. Suppressions (library code only, each explained) are in tests/sanitizers/.
+#   bash scripts/sanitize.sh asan   AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer, in build-asan/:
+#                                   every ctest suite
+#   bash scripts/sanitize.sh tsan   ThreadSanitizer, in build-tsan/, against a CAF core library built for it: the
+#                                   suites where threads meet (actor_tests, integration_tests); SANITIZE_SUITES=all
+#                                   for every suite
+# For a subset of the suites, only their test programs are built. Any report fails the run. Suppressions (library
+# code only, each explained) are in tests/sanitizers/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-asan}
@@ -10,11 +14,13 @@ suppressions=$PWD/tests/sanitizers
 case $kind in
   asan)
     sanitize=address,undefined
+    suites=${SANITIZE_SUITES:-all}
     export ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1
     export UBSAN_OPTIONS=suppressions=$suppressions/ubsan.supp:print_stacktrace=1:halt_on_error=1
     ;;
   tsan)
     sanitize=thread
+    suites=${SANITIZE_SUITES:-actor_tests integration_tests}
     export TSAN_OPTIONS=suppressions=$suppressions/tsan.supp:second_deadlock_stack=1
     ;;
   *)
@@ -24,10 +30,15 @@ case $kind in
 esac
 bash scripts/setup.sh
 cmake -S . -B "build-$kind" -DCMAKE_BUILD_TYPE=Debug -DBOUTIQUE_SANITIZE="$sanitize" >/dev/null
-cmake --build "build-$kind" -j"$(nproc)"
+targets=() filter=()
+if [[ $suites != all ]]; then
+  read -r -a targets <<<"$suites"
+  filter=(-R "^(${suites// /|})\$")
+fi
+cmake --build "build-$kind" -j"$(nproc)" ${targets[@]+--target "${targets[@]}"}
 if [[ $kind == tsan ]]; then
   bash tests/sanitizers/caf_tsan.sh "$PWD/build-tsan/caf"
   export LD_LIBRARY_PATH=$PWD/build-tsan/caf/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 fi
 cd "build-$kind"
-ctest --output-on-failure --timeout 1800
+ctest --output-on-failure --timeout 1800 "${filter[@]}"

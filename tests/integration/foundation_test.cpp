@@ -1,4 +1,5 @@
 #include "support/http_client.hpp"
+#include "support/shop.hpp"
 #include "support/test_service.hpp"
 
 #include <gtest/gtest.h>
@@ -79,10 +80,19 @@ TEST(foundation, management_health_reports_storage) {
   EXPECT_EQ(api.get("/admin/health").status, 404) << "management routes must not be on the public listener";
 }
 
+// The service rewrites the catalog at every start, so an equal catalog alone cannot tell the same database from a
+// wiped one: a checkout session (never recreated at start) must come back too, with the schema left as it was.
 TEST(foundation, restart_on_the_same_database_keeps_the_schema_and_catalog) {
   test_service svc;
   auto before = http_client(svc.port()).get("/api/v1/catalog").json();
+  checkout c(svc.port());
+  ASSERT_EQ(c.cart(nlohmann::json::array({{{"code", "A51-11236-F"}, {"quantity", 2}}})).status, 200);
+  auto version = query_int(svc, "PRAGMA user_version");
   svc.restart();
-  auto after = http_client(svc.port()).get("/api/v1/catalog").json();
-  EXPECT_EQ(before, after);
+  EXPECT_EQ(http_client(svc.port()).get("/api/v1/catalog").json(), before);
+  EXPECT_EQ(query_int(svc, "SELECT count(*) FROM catalog_items"), static_cast<std::int64_t>(before["items"].size()));
+  EXPECT_EQ(query_int(svc, "PRAGMA user_version"), version);
+  auto session = http_client(svc.port()).get(c.path());
+  ASSERT_EQ(session.status, 200) << "the session written before the restart is gone: " << session.body;
+  EXPECT_EQ(session.json()["cart"]["total"], 28800);
 }

@@ -11,9 +11,10 @@ library=$out/lib/libcaf_core.so.0.17.6
 version=$(dpkg-query -W -f='${source:Version}' libcaf-core0.17)
 work=$out/source
 mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
-echo "deb-src http://deb.debian.org/debian bookworm main" >"$work/sources.list"
-# A private source list and cache: the machine's apt configuration is left alone.
-apt=(-o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+# A private source list (the machine's own mirrors, as deb-src: tests/sanitizers/apt_sources.sh) and cache: the
+# machine's apt configuration is left alone, and the script works wherever the machine's mirror is.
+bash "$(dirname "$0")/apt_sources.sh" "$work/apt"
+apt=(-o Dir::Etc::SourceList="$work/apt/sources.list" -o Dir::Etc::SourceParts="$work/apt/sources.list.d"
      -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache")
 apt-get "${apt[@]}" -qq update
 read -r uri _ _ checksum < <(apt-get "${apt[@]}" source --print-uris "actor-framework=$version" | grep "orig.tar")
