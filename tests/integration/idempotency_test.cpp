@@ -119,7 +119,9 @@ TEST(idempotency, an_outcome_refused_is_replayed_too) {
 }
 
 TEST(idempotency, a_hundred_concurrent_pays_with_one_key_run_once) {
-  test_service svc;
+  auto settings = test_settings();
+  settings.http.max_connections_per_address = 1000;  // a hundred clients on one address
+  test_service svc(settings);
   checkout c(svc.port());
   make_ready(c, "crowd@example.org");
   ASSERT_EQ(c.order().status, 201);
