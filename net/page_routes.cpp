@@ -953,7 +953,8 @@ post_page as_secret_attempt(post_page handler) {
 }  // namespace
 
 void add_page_routes(router& r, std::shared_ptr<backend> b) {
-  auto cookies = pages::cookie_jar(b->secure_cookies);
+  // No backend when only the table is wanted (the request fuzz target): no handler runs then.
+  auto cookies = pages::cookie_jar(b && b->secure_cookies);
   auto f = std::make_shared<const front>(front{std::move(b), pages::site::load(pages::site::locate()), cookies});
   using rq = http_request;
   using params = route_params;
