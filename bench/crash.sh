@@ -65,6 +65,14 @@ echo "service on http $HTTP_PORT, admin $ADMIN_PORT, database $DB; $KILLS kills,
   --json-out="$OUT/load.json" > "$OUT/load.txt" 2> "$OUT/load.progress" &
 LOAD_PID=$!
 
+# The first kill must find the load running: a kill during its start-up (reading the catalog) ends it, which is
+# not what this test is about. Wait, bounded, until the service has answered that first request.
+for ((waited = 0; waited < 300; waited++)); do
+  grep -q 'route="GET /api/v1/catalog" status=200' "$OUT/service-0.log" && break
+  kill -0 "$LOAD_PID" 2>/dev/null || fail "the load generator did not start; see $OUT/load.progress"
+  sleep 0.1
+done
+
 for ((round = 1; round <= KILLS; round++)); do
   delay=$((DELAY_MIN + RANDOM % (DELAY_MAX - DELAY_MIN + 1)))
   # Fault injection, not synchronisation: the kill lands at a random moment of the load.
