@@ -1,3 +1,5 @@
+// Over 500 lines for now: every page route is here until the split into net/pages/{checkout,account,...}.cpp
+// planned in issue 13.
 #include "net/page_routes.hpp"
 
 // The browser front: server-rendered pages that send the same typed messages to the same actors as the JSON
