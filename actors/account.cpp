@@ -21,7 +21,6 @@ struct account_state {
   customer_record record;
   account_route route;
   storage::storage_actor storage;
-  std::chrono::milliseconds timeout{10000};
   std::uint64_t messages = 0;
   std::int64_t last_active = 0;
   static inline const char* name = "account";
@@ -36,11 +35,10 @@ std::optional<caf::error> misaddressed(account_pointer self, const account_route
 }
 
 account_actor::behavior_type account(account_pointer self, customer_record record, std::uint64_t generation,
-                                     storage::storage_actor storage, std::chrono::milliseconds timeout) {
+                                     storage::storage_actor storage) {
   self->state.route = {record.id, generation};
   self->state.record = std::move(record);
   self->state.storage = std::move(storage);
-  self->state.timeout = timeout;
   self->state.last_active = now_s();
   return {
     [self](const account_route& to, atoms::deposit_atom, domain::contact& details,
@@ -50,7 +48,8 @@ account_actor::behavior_type account(account_pointer self, customer_record recor
       self->state.last_active = now_s();
       auto rp = self->make_response_promise<customer_record>();
       // await: the account handles nothing else until this change is committed.
-      self->request(self->state.storage, self->state.timeout, atoms::deposit_atom_v, details, acting_user, now_s())
+      self->request(self->state.storage, to.due.patience(), to.due, atoms::deposit_atom_v, details, acting_user,
+                    now_s())
         .await(
           [self, rp](customer_record& updated) mutable {
             self->state.record = updated;
@@ -75,6 +74,7 @@ account_actor::behavior_type account(account_pointer self, customer_record recor
 /// A deposit waiting for the account of its email to be loaded or created.
 struct waiting_deposit {
   caf::typed_response_promise<customer_record> promise;
+  deadline due;
   domain::contact details;
   std::optional<std::int64_t> acting_user;
 };
@@ -97,8 +97,8 @@ using directory_pointer = account_directory_actor::stateful_pointer<directory_st
 
 void forward(directory_pointer self, std::int64_t id, waiting_deposit w) {
   auto* target = self->state.live.route(id);
-  self->request(target->handle, self->state.settings.timeout, account_route{id, target->generation},
-                atoms::deposit_atom_v, std::move(w.details), w.acting_user)
+  self->request(target->handle, w.due.patience(), account_route{id, target->generation, w.due}, atoms::deposit_atom_v,
+                std::move(w.details), w.acting_user)
     .then([p = w.promise](customer_record& r) mutable { p.deliver(std::move(r)); },
           [p = w.promise](caf::error& err) mutable { p.deliver(err); });
 }
@@ -120,7 +120,7 @@ void activate(directory_pointer self, const customer_record& record, const std::
   auto generation = st.live.next_generation();
   // Monitored, not linked: an account actor that crashes is forgotten (and reloaded by the next deposit) instead
   // of taking the directory, and every other account with it, down.
-  auto handle = self->spawn<caf::monitored>(account, record, generation, st.storage, st.settings.timeout);
+  auto handle = self->spawn<caf::monitored>(account, record, generation, st.storage);
   st.id_by_email[email_norm] = record.id;
   st.email_of[record.id] = email_norm;
   st.live.add(record.id, handle, generation);
@@ -135,7 +135,8 @@ void load(directory_pointer self, const std::string& email) {
   auto& queue = st.waiting[email];
   auto first = std::move(queue.front());
   queue.erase(queue.begin());
-  self->request(st.storage, st.settings.timeout, atoms::deposit_atom_v, first.details, first.acting_user, now_s())
+  self->request(st.storage, first.due.patience(), first.due, atoms::deposit_atom_v, first.details, first.acting_user,
+                now_s())
     .then(
       [self, email, rp = first.promise](customer_record& record) mutable {
         activate(self, record, email);
@@ -153,12 +154,12 @@ void load(directory_pointer self, const std::string& email) {
       });
 }
 
-caf::result<customer_record> deposit(directory_pointer self, domain::contact& details,
+caf::result<customer_record> deposit(directory_pointer self, deadline due, domain::contact& details,
                                      std::optional<std::int64_t> acting_user) {
   auto& st = self->state;
   auto email = domain::normalize_email(details.email);
   auto rp = self->make_response_promise<customer_record>();
-  waiting_deposit w{rp, std::move(details), acting_user};
+  waiting_deposit w{rp, due, std::move(details), acting_user};
   if (auto id = st.id_by_email.find(email); id != st.id_by_email.end()) {
     forward(self, id->second, std::move(w));
     return rp;
@@ -194,8 +195,8 @@ account_directory_actor::behavior_type account_directory(directory_pointer self,
     else load(self, email);
   });
   return {
-    [self](atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user) {
-      return deposit(self, details, acting_user);
+    [self](deadline due, atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user) {
+      return deposit(self, due, details, acting_user);
     },
     [self](atoms::refresh_atom, std::int64_t customer_id) { passivate(self, customer_id); },
     [self](caf::get_atom, atoms::stats_atom) { return self->state.live.stats(self->mailbox().size()); },

@@ -19,7 +19,7 @@ using account_actor = caf::typed_actor<
 /// Finds or creates the account actor of an email: at most one live actor per customer account, and one
 /// customer account per normalised email (the directory plus the UNIQUE index). Idle accounts are passivated.
 using account_directory_actor = caf::typed_actor<
-  caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
+  caf::replies_to<deadline, atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
   // customer id: its account changed elsewhere (a completion); drop the live copy
   caf::reacts_to<atoms::refresh_atom, std::int64_t>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
@@ -32,7 +32,6 @@ using account_directory_actor = caf::typed_actor<
 struct account_settings {
   std::chrono::seconds idle{600};
   std::size_t max_live = 0;  ///< most live account actors (0: no cap)
-  std::chrono::milliseconds timeout{10000};
 };
 
 account_directory_actor spawn_account_directory(caf::actor_system& sys, storage::storage_actor storage,

@@ -10,7 +10,6 @@ namespace boutique::actors {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
 
 /// One hashing thread; it takes a job only when the dispatcher hands it one, so its mailbox never grows.
 using worker_actor = caf::typed_actor<caf::replies_to<atoms::hash_atom, std::string>::with<std::string>,
@@ -56,7 +55,7 @@ void dispatch(pointer self) {
   while (!st.idle.empty() && !st.queue.empty()) {
     auto next = std::move(st.queue.front());
     st.queue.pop_front();
-    if (clock::now() >= next.due) {
+    if (next.due.passed()) {
       next.refuse(past_deadline());
       continue;
     }
@@ -70,7 +69,7 @@ void dispatch(pointer self) {
 template <class Result, class... Args>
 caf::result<Result> submit(pointer self, deadline due, Args... args) {
   auto& st = self->state;
-  if (clock::now() >= due) return past_deadline();
+  if (due.passed()) return past_deadline();
   if (st.queue.size() >= st.queue_max)
     return make_overloaded_error("too many password checks are waiting; try again shortly", 1);
   auto rp = self->make_response_promise<Result>();
@@ -100,10 +99,10 @@ hasher_actor::behavior_type dispatcher(pointer self, std::vector<worker_actor> w
   self->state.idle = std::move(workers);
   self->state.queue_max = queue_max;
   return {
-    [self](atoms::hash_atom atom, std::string& password, deadline due) {
+    [self](deadline due, atoms::hash_atom atom, std::string& password) {
       return submit<std::string>(self, due, atom, std::move(password));
     },
-    [self](atoms::verify_atom atom, std::string& hash, std::string& password, deadline due) {
+    [self](deadline due, atoms::verify_atom atom, std::string& hash, std::string& password) {
       return submit<bool>(self, due, atom, std::move(hash), std::move(password));
     },
   };

@@ -13,9 +13,9 @@ namespace boutique::actors {
 /// still queued at its deadline is dropped unhashed (503), and a job arriving at a full queue is refused at
 /// once (503 with Retry-After).
 using hasher_actor = caf::typed_actor<
-  caf::replies_to<atoms::hash_atom, std::string, deadline>::with<std::string>,
+  caf::replies_to<deadline, atoms::hash_atom, std::string>::with<std::string>,
   // stored hash, candidate password -> matches
-  caf::replies_to<atoms::verify_atom, std::string, std::string, deadline>::with<bool>>;
+  caf::replies_to<deadline, atoms::verify_atom, std::string, std::string>::with<bool>>;
 
 struct argon2_cost {
   unsigned long long opslimit = 2;

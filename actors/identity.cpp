@@ -34,23 +34,19 @@ using pointer = identity_actor::stateful_pointer<identity_state>;
 
 caf::error unauthenticated() { return make_domain_error(domain::error_code::unauthenticated, bad_credentials); }
 
-/// When the requester of a message received now stops waiting: later, its hashing is wasted work.
-deadline due_now(const identity_settings& settings) { return std::chrono::steady_clock::now() + settings.timeout; }
-
 /// Verifies `password` for `login`, the attempt being admitted already; settles the admission.
-void verify_login(pointer self, caf::typed_response_promise<user_record> rp, std::string login, std::string password,
-                  std::string key, domain::attempt_limiter::admission admitted) {
-  auto due = due_now(self->state.settings);
+void verify_login(pointer self, deadline due, caf::typed_response_promise<user_record> rp, std::string login,
+                  std::string password, std::string key, domain::attempt_limiter::admission admitted) {
   auto withdraw = [self, rp, key](caf::error& err) mutable {
     self->state.by_login->withdrawn(key);  // never verified: it does not count
     rp.deliver(err);
   };
-  self->request(self->state.readers, self->state.settings.timeout, caf::get_atom_v, atoms::user_atom_v, login)
+  self->request(self->state.readers, due.patience(), caf::get_atom_v, atoms::user_atom_v, login)
     .then(
       [self, rp, password, due, key, admitted, withdraw](std::optional<user_credentials>& found) mutable {
         bool known = found && found->password_hash;
         auto hash = known ? *found->password_hash : self->state.dummy_hash;
-        self->request(self->state.hashers, caf::infinite, atoms::verify_atom_v, hash, password, due)
+        self->request(self->state.hashers, caf::infinite, due, atoms::verify_atom_v, hash, password)
           .then(
             [self, rp, known, found, key, admitted](bool matches) mutable {
               if (known && matches) {
@@ -77,17 +73,17 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
   st.by_address =
     std::make_unique<domain::attempt_limiter>(settings.max_failed_logins_per_address, settings.failed_login_window_s);
   // await: no login is handled before the dummy hash exists, so unknown logins always cost a full verification.
-  self->request(st.hashers, caf::infinite, atoms::hash_atom_v, domain::new_secret_id(), deadline::max())
+  self->request(st.hashers, caf::infinite, deadline::none(), atoms::hash_atom_v, domain::new_secret_id())
     .await([self](std::string& hash) { self->state.dummy_hash = std::move(hash); },
           [self](caf::error& err) { self->state.log->error("event=dummy_hash_failed error=\"{}\"", error_detail(err)); });
   return {
-    [self](atoms::login_atom, std::string& login, std::string& password) -> caf::result<user_record> {
+    [self](deadline due, atoms::login_atom, std::string& login, std::string& password) -> caf::result<user_record> {
       auto key = domain::normalize_email(login);
       auto admitted = self->state.by_login->admit(key, now_s());
       if (!admitted.admitted())
         return make_throttled_error("too many failed logins; try again later", admitted.retry_after);
       auto rp = self->make_response_promise<user_record>();
-      verify_login(self, rp, std::move(login), std::move(password), std::move(key), admitted);
+      verify_login(self, due, rp, std::move(login), std::move(password), std::move(key), admitted);
       return rp;
     },
     [self](atoms::attempt_atom, const std::string& address) -> caf::result<caf::ok_atom> {
@@ -101,27 +97,28 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
       if (failed) self->state.by_address->failed(address, now_s());
       else self->state.by_address->withdrawn(address);
     },
-    [self](atoms::password_atom, std::string& token, std::string& password) -> caf::result<caf::ok_atom> {
+    [self](deadline due, atoms::password_atom, std::string& token,
+           std::string& password) -> caf::result<caf::ok_atom> {
       if (auto problem = domain::password_problem(password); !problem.empty())
         return make_domain_error(domain::error_code::validation, "password " + problem);
       auto rp = self->make_response_promise<caf::ok_atom>();
-      auto timeout = self->state.settings.timeout;
-      self->request(self->state.hashers, caf::infinite, atoms::hash_atom_v, password, due_now(self->state.settings))
+      self->request(self->state.hashers, caf::infinite, due, atoms::hash_atom_v, password)
         .then(
-          [self, rp, token, timeout](std::string& hash) mutable {
-            self->request(self->state.storage, timeout, atoms::password_atom_v, domain::sha256_hex(token), hash, now_s())
+          [self, rp, token, due](std::string& hash) mutable {
+            self->request(self->state.storage, due.patience(), due, atoms::password_atom_v, domain::sha256_hex(token),
+                          hash, now_s())
               .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom_v); },
                     [rp](caf::error& err) mutable { rp.deliver(err); });
           },
           [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
-    [self](atoms::auth_atom, std::int64_t user_id) -> caf::result<std::string> {
+    [self](deadline due, atoms::auth_atom, std::int64_t user_id) -> caf::result<std::string> {
       auto rp = self->make_response_promise<std::string>();
       auto token = domain::new_secret_id();
       self
-        ->request(self->state.storage, self->state.settings.timeout, atoms::auth_atom_v, domain::sha256_hex(token),
-                  user_id, now_s() + self->state.settings.login_ttl_s)
+        ->request(self->state.storage, due.patience(), due, atoms::auth_atom_v, domain::sha256_hex(token), user_id,
+                  now_s() + self->state.settings.login_ttl_s)
         .then([rp, token](caf::ok_atom) mutable { rp.deliver(token); },
               [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;
@@ -139,8 +136,8 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
           [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
-    [self](atoms::logout_atom, const std::string& token) -> caf::result<caf::ok_atom> {
-      return self->delegate(self->state.storage, atoms::logout_atom_v, domain::sha256_hex(token));
+    [self](deadline due, atoms::logout_atom, const std::string& token) -> caf::result<caf::ok_atom> {
+      return self->delegate(self->state.storage, due, atoms::logout_atom_v, domain::sha256_hex(token));
     },
   };
 }

@@ -9,22 +9,23 @@ namespace boutique::actors {
 
 /// User accounts: login verification, password-set links, support-space login sessions, and the accounting
 /// of every attempt at a secret (per login name here, per client address for the HTTP routes that verify one).
+/// Every message a client's request causes starts with that request's deadline (domain/deadline.hpp).
 using identity_actor = caf::typed_actor<
   // login (username or email), password -> the user; one generic unauthenticated error otherwise. The attempt
   // counts against the login name from before its verification starts (429 with a retry delay past the limit).
-  caf::replies_to<atoms::login_atom, std::string, std::string>::with<user_record>,
+  caf::replies_to<deadline, atoms::login_atom, std::string, std::string>::with<user_record>,
   // client address -> admitted: one attempt at a secret from that address, counted from now on (429 past the
   // limit); every admitted attempt is settled by the message below
   caf::replies_to<atoms::attempt_atom, std::string>::with<caf::ok_atom>,
   // client address, failed: a failed attempt stays counted for the window; any other outcome releases it
   caf::reacts_to<atoms::attempt_atom, std::string, bool>,
   // password-set token, new password
-  caf::replies_to<atoms::password_atom, std::string, std::string>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::password_atom, std::string, std::string>::with<caf::ok_atom>,
   // user id -> a new login-session token (for the support-space cookie)
-  caf::replies_to<atoms::auth_atom, std::int64_t>::with<std::string>,
+  caf::replies_to<deadline, atoms::auth_atom, std::int64_t>::with<std::string>,
   // login-session token -> its user
   caf::replies_to<caf::get_atom, atoms::auth_atom, std::string>::with<user_record>,
-  caf::replies_to<atoms::logout_atom, std::string>::with<caf::ok_atom>>;
+  caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>>;
 
 struct identity_settings {
   std::int64_t login_ttl_s = 7 * 86400;

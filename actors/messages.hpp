@@ -6,6 +6,7 @@
 #include "domain/bill.hpp"
 #include "domain/catalog.hpp"
 #include "domain/contact.hpp"
+#include "domain/deadline.hpp"
 #include "domain/errors.hpp"
 #include "domain/idempotency.hpp"
 
@@ -68,6 +69,7 @@ struct storage_stats {
   std::uint64_t payments_replayed = 0;
   std::uint64_t payments_refused = 0;
   std::uint64_t writes_refused_overloaded = 0;  ///< writes refused because the mailbox was over its bound
+  std::uint64_t writes_dropped_past_deadline = 0;  ///< writes whose request's deadline passed before they began
   std::uint64_t retention_runs = 0;
   std::vector<std::pair<std::string, std::uint64_t>> retention_rows;  ///< kind -> rows removed by every run
   std::optional<retention_report> last_retention;
@@ -87,11 +89,18 @@ struct directory_stats {
 /// of its activation. An actor refuses (404) a message whose route is not its current one, however long the
 /// message waited: a session renamed at login no longer answers to its old id, and a message meant for another
 /// activation of the same key is never run by this one.
+///
+/// It also carries the deadline of the request that sent the message: the actor's own requests (storage, other
+/// actors) go out under that same deadline.
 template <class Key>
 struct route {
   Key key;
   std::uint64_t generation = 0;
-  friend bool operator==(const route&, const route&) = default;
+  deadline due;
+  /// The same address (the deadline is not part of it).
+  friend bool operator==(const route& a, const route& b) { return a.key == b.key && a.generation == b.generation; }
+  /// This address, for a message sent under `d`.
+  route under(deadline d) const { return {key, generation, d}; }
 };
 
 using session_route = route<std::string>;
@@ -309,8 +318,6 @@ using outbox_list = std::vector<outbox_mail>;
 using id_list = std::vector<std::int64_t>;
 using cart_request = std::vector<domain::cart_line>;
 
-/// When the requester of some work stops waiting for it: work still queued then is dropped, never done.
-using deadline = std::chrono::steady_clock::time_point;
 
 }  // namespace boutique
 

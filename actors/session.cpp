@@ -164,6 +164,9 @@ struct session_state {
   std::shared_ptr<const session_context> ctx;
   caf::actor_addr directory;  ///< weak: the directory owns its sessions, not the other way round
   session_route route;        ///< the id and generation messages must be routed under
+  /// The deadline of the message being handled (messages are handled one at a time, awaiting their requests):
+  /// every request it causes goes out under it.
+  deadline due;
   /// Outcomes already answered, by provider/txn_id (one or two per session: a vector is the smallest).
   std::vector<std::pair<std::string, payment_outcome>> payments;
   std::uint64_t messages = 0;
@@ -181,7 +184,8 @@ void commit(pointer self, session_snapshot next, Promise rp, Done done) {
   const auto& ctx = *self->state.ctx;
   next.updated_at = now_s();
   next.expires_at = next.updated_at + ctx.settings.ttl.count();
-  self->request(ctx.storage, ctx.settings.timeout, caf::put_atom_v, atoms::session_atom_v, next.id, to_json(next),
+  auto due = self->state.due;
+  self->request(ctx.storage, due.patience(), due, caf::put_atom_v, atoms::session_atom_v, next.id, to_json(next),
                 next.expires_at)
     .await(
       [self, next = std::move(next), done](caf::ok_atom) mutable {
@@ -214,7 +218,8 @@ caf::result<session_snapshot> put_contact(pointer self, domain::contact& given) 
     return make_validation_error("the contact details are not valid", errors);
   auto rp = self->make_response_promise<session_snapshot>();
   auto user = self->state.s.whole() ? self->state.s.whole()->user_id : std::nullopt;
-  self->request(self->state.ctx->accounts, self->state.ctx->settings.timeout, atoms::deposit_atom_v, details, user)
+  auto due = self->state.due;
+  self->request(self->state.ctx->accounts, due.patience(), due, atoms::deposit_atom_v, details, user)
     .await(
       [self, rp, details](customer_record& account) mutable {
         auto next = self->state.s.get();
@@ -238,7 +243,8 @@ void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> log
   next.expires_at = next.updated_at + ctx.settings.ttl.count();
   session_rekey rekey{self->state.s.id(), next.id,          to_json(next), next.expires_at,
                       next.transid,     logged_in_customer, next.updated_at};
-  self->request(ctx.storage, ctx.settings.timeout, atoms::rekey_atom_v, std::move(rekey))
+  auto due = self->state.due;
+  self->request(ctx.storage, due.patience(), due, atoms::rekey_atom_v, std::move(rekey))
     .await(
       [self, rp, next = std::move(next)](caf::ok_atom) mutable {
         auto old_id = self->state.s.id();
@@ -267,11 +273,11 @@ void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> log
 
 caf::result<session_snapshot> login(pointer self, std::string& login_name, std::string& password) {
   auto rp = self->make_response_promise<session_snapshot>();
-  auto timeout = self->state.ctx->settings.timeout;
-  self->request(self->state.ctx->identity, timeout, atoms::login_atom_v, login_name, password)
+  auto due = self->state.due;
+  self->request(self->state.ctx->identity, due.patience(), due, atoms::login_atom_v, login_name, password)
     .await(
-      [self, rp, timeout](user_record& user) mutable {
-        self->request(self->state.ctx->readers, timeout, caf::get_atom_v, atoms::customer_atom_v, user.id)
+      [self, rp, due](user_record& user) mutable {
+        self->request(self->state.ctx->readers, due.patience(), caf::get_atom_v, atoms::customer_atom_v, user.id)
           .await(
             [self, rp, user](std::optional<customer_record>& account) mutable {
               auto next = self->state.s.get();
@@ -320,7 +326,8 @@ caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
   placed.expires_at = placed.updated_at + settings.ttl.count();
   bill_draft draft{*placed.transid,   placed.id,       *placed.customer_id, paymode, placed.priced,
                    contact_json(placed.contact), placed.updated_at, to_json(placed),     placed.expires_at};
-  self->request(self->state.ctx->storage, settings.timeout, atoms::order_atom_v, std::move(draft))
+  auto due = self->state.due;
+  self->request(self->state.ctx->storage, due.patience(), due, atoms::order_atom_v, std::move(draft))
     .await(
       [self, rp, placed = std::move(placed)](caf::ok_atom) mutable {
         rp.deliver(placed);
@@ -341,7 +348,8 @@ caf::result<payment_outcome> apply_payment(pointer self, payment_event event) {
   auto rp = self->make_response_promise<payment_outcome>();
   if (auto whole = self->state.s.whole()) event.session_user_id = whole->user_id;
   event.now = now_s();
-  self->request(self->state.ctx->storage, self->state.ctx->settings.timeout, atoms::payment_atom_v, event)
+  auto due = self->state.due;
+  self->request(self->state.ctx->storage, due.patience(), due, atoms::payment_atom_v, event)
     .await(
       [self, rp, key](payment_outcome& outcome) mutable {
         self->state.payments.emplace_back(key, outcome);
@@ -382,6 +390,7 @@ void touch(pointer self) {
 /// login while the message waited, or it is meant for another activation); nothing when it is this session's.
 std::optional<caf::error> misaddressed(pointer self, const session_route& to) {
   if (to == self->state.route) {
+    self->state.due = to.due;
     touch(self);
     return std::nullopt;
   }
@@ -531,17 +540,17 @@ caf::result<std::string> create(directory_pointer self) {
   return activate(self, std::move(s)).route.key;
 }
 
-caf::result<payment_outcome> route_payment(directory_pointer self, payment_event& event) {
+caf::result<payment_outcome> route_payment(directory_pointer self, deadline due, payment_event& event) {
   auto rp = self->make_response_promise<payment_outcome>();
-  auto timeout = self->state.ctx->settings.timeout;
-  self->request(self->state.ctx->readers, timeout, caf::get_atom_v, atoms::payment_atom_v, event.transid)
+  self->request(self->state.ctx->readers, due.patience(), caf::get_atom_v, atoms::payment_atom_v, event.transid)
     .then(
-      [self, rp, event, timeout](std::optional<std::string>& session_id) mutable {
+      [self, rp, event, due](std::optional<std::string>& session_id) mutable {
         if (!session_id) { rp.deliver(failure(domain::error_code::not_found, "unknown transid")); return; }
-        self->request(caf::actor_cast<session_directory_actor>(self), timeout, atoms::resolve_atom_v, *session_id)
+        auto directory = caf::actor_cast<session_directory_actor>(self);
+        self->request(directory, due.patience(), atoms::resolve_atom_v, *session_id)
           .then(
-            [self, rp, event, timeout](session_ref& target) mutable {
-              self->request(target.actor, timeout, target.route, atoms::payment_atom_v, event)
+            [self, rp, event, due](session_ref& target) mutable {
+              self->request(target.actor, due.patience(), target.route.under(due), atoms::payment_atom_v, event)
                 .then([rp](payment_outcome& o) mutable { rp.deliver(std::move(o)); },
                       [rp](caf::error& err) mutable { rp.deliver(err); });
             },
@@ -574,7 +583,7 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
       // Not live: it is being passivated, and answers nothing more.
       return renamed ? renamed->generation : std::uint64_t{0};
     },
-    [self](atoms::payment_atom, payment_event& event) { return route_payment(self, event); },
+    [self](deadline due, atoms::payment_atom, payment_event& event) { return route_payment(self, due, event); },
     [self](caf::get_atom, atoms::stats_atom) { return self->state.live.stats(self->mailbox().size()); },
     [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
       std::optional<std::string> cursor;

@@ -44,7 +44,7 @@ using session_directory_actor = caf::typed_actor<
   // old id, new id: a session renamed at login (stored under the new id already) -> its new route generation
   caf::replies_to<atoms::rekey_atom, std::string, std::string>::with<std::uint64_t>,
   // a payment event, routed to the session that placed the bill
-  caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
   // limit, after (cursor) -> a page of live sessions
   caf::replies_to<caf::get_atom, atoms::actors_atom, std::int32_t, std::string>::with<actor_page>,

@@ -131,7 +131,7 @@ struct service::impl {
     const auto& lifetimes = settings.lifetimes;
     auto accounts = actors::spawn_account_directory(
       sys, storage,
-      {std::chrono::seconds(lifetimes.account_idle_s), static_cast<std::size_t>(lifetimes.max_live_accounts), timeout});
+      {std::chrono::seconds(lifetimes.account_idle_s), static_cast<std::size_t>(lifetimes.max_live_accounts)});
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, catalog,
       {std::chrono::seconds(lifetimes.session_idle_s), std::chrono::seconds(lifetimes.session_ttl_s), timeout,

@@ -98,8 +98,8 @@ void get_health(const backend_ptr& b, const responder& respond) {
                  {"storage", storage_ok ? "ok" : "unavailable"}};
     respond(json_response(storage_ok ? 200 : 503, body.dump()));
   };
-  run_flow(b->sys, respond, [b, answer](flow_self self) {
-    self->request(b->storage, b->timeout, caf::ping_atom_v)
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, answer](flow_self self) {
+    self->request(b->storage, patience(self), caf::ping_atom_v)
       .then([answer](bool ok) { answer(ok); }, [answer](caf::error&) { answer(false); });
   });
 }
@@ -128,10 +128,10 @@ void fill_vitals(flow_self self, const backend_ptr& b, const std::string& kind, 
   for (std::size_t i = 0; i < actors.size(); ++i) {
     auto key = actors[i]["key"].get<std::string>();
     if (kind == "session")
-      self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, key)
+      self->request(b->sessions, patience(self), caf::get_atom_v, atoms::vitals_atom_v, key)
         .then([settle, i](session_vitals& v) { settle(i, &v.vitals); }, [settle, i](caf::error&) { settle(i, nullptr); });
     else
-      self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, std::int64_t{std::stoll(key)})
+      self->request(b->accounts, patience(self), caf::get_atom_v, atoms::vitals_atom_v, std::int64_t{std::stoll(key)})
         .then([settle, i](account_vitals& v) { settle(i, &v.vitals); }, [settle, i](caf::error&) { settle(i, nullptr); });
   }
 }
@@ -146,11 +146,11 @@ void list_actors(const backend_ptr& b, http_request& request, const route_params
     error = problem(422, "Unprocessable Content", "kind must be session or account", {{"kind", "session or account"}});
   if (error) return respond(*error);
   auto after = q->count("after") ? q->at("after") : std::string();
-  run_flow(b->sys, respond, [b, respond, limit, kind, after](flow_self self) {
-    self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, limit, kind, after](flow_self self) {
+    self->request(b->sessions, patience(self), caf::get_atom_v, atoms::stats_atom_v)
       .then(
         [self, b, respond, limit, kind, after](directory_stats& sessions) {
-          self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+          self->request(b->accounts, patience(self), caf::get_atom_v, atoms::stats_atom_v)
             .then(
               [self, b, respond, limit, kind, after, sessions](directory_stats& accounts) {
                 auto answer = [self, b, respond, sessions, accounts, kind](actor_page& page) {
@@ -166,10 +166,10 @@ void list_actors(const backend_ptr& b, http_request& request, const route_params
                   fill_vitals(self, b, kind, listing, respond);
                 };
                 if (kind == "session")
-                  self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::actors_atom_v, limit, after)
+                  self->request(b->sessions, patience(self), caf::get_atom_v, atoms::actors_atom_v, limit, after)
                     .then(answer, fail_with(respond));
                 else
-                  self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::actors_atom_v, limit, after)
+                  self->request(b->accounts, patience(self), caf::get_atom_v, atoms::actors_atom_v, limit, after)
                     .then(answer, fail_with(respond));
               },
               fail_with(respond));
@@ -197,8 +197,8 @@ json session_state_json(const session_snapshot& s) {
 }
 
 void session_actor_state(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
-  run_flow(b->sys, respond, [b, respond, sid = p.get("sid")](flow_self self) {
-    self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, sid)
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, sid = p.get("sid")](flow_self self) {
+    self->request(b->sessions, patience(self), caf::get_atom_v, atoms::vitals_atom_v, sid)
       .then(
         [respond, sid](session_vitals& v) {
           auto body = vitals_json(v.vitals);
@@ -214,8 +214,8 @@ void session_actor_state(const backend_ptr& b, http_request&, const route_params
 void account_actor_state(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
   auto id = to_int(p.get("customer_id"));
   if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
-  run_flow(b->sys, respond, [b, respond, id = *id](flow_self self) {
-    self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, id)
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, id = *id](flow_self self) {
+    self->request(b->accounts, patience(self), caf::get_atom_v, atoms::vitals_atom_v, id)
       .then(
         [respond, id](account_vitals& v) {
           auto body = vitals_json(v.vitals);
@@ -244,8 +244,8 @@ void search_customers(const backend_ptr& b, http_request& request, const route_p
   }
   if (query.q.size() > 254) error = problem(422, "Unprocessable Content", "q is too long", {{"q", "too long"}});
   if (error) return respond(*error);
-  run_flow(b->sys, respond, [b, respond, query](flow_self self) {
-    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::customer_atom_v, query)
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, query](flow_self self) {
+    self->request(b->readers, patience(self), caf::get_atom_v, atoms::customer_atom_v, query)
       .then(
         [respond, query](customer_list& found) {
           json list = json::array();
@@ -260,8 +260,8 @@ void search_customers(const backend_ptr& b, http_request& request, const route_p
 void customer_detail_route(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
   auto id = to_int(p.get("id"));
   if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
-  run_flow(b->sys, respond, [b, respond, id = *id](flow_self self) {
-    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::vitals_atom_v, id)
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, id = *id](flow_self self) {
+    self->request(b->readers, patience(self), caf::get_atom_v, atoms::vitals_atom_v, id)
       .then(
         [respond](std::optional<customer_detail>& d) {
           if (!d) return respond(problem(404, "Not Found", "no such customer"));
@@ -353,6 +353,10 @@ void render_metrics(const backend& b, const directory_stats& sessions, const dir
   p::family(out, "boutique_storage_overloaded_total", "counter",
            "Writes refused (503) because the writer's mailbox was over storage.queue_max.");
   p::sample(out, "boutique_storage_overloaded_total", "", static_cast<double>(storage.writes_refused_overloaded));
+  p::family(out, "boutique_storage_expired_writes_total", "counter",
+           "Writes dropped (503, nothing written) because their request's deadline passed before they began.");
+  p::sample(out, "boutique_storage_expired_writes_total", "",
+            static_cast<double>(storage.writes_dropped_past_deadline));
   render_retention(out, storage);
   p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
@@ -365,14 +369,14 @@ void render_metrics(const backend& b, const directory_stats& sessions, const dir
 }
 
 void get_metrics(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
-  run_flow(b->sys, respond, [b, respond](flow_self self) {
-    self->request(b->sessions, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond](flow_self self) {
+    self->request(b->sessions, patience(self), caf::get_atom_v, atoms::stats_atom_v)
       .then(
         [self, b, respond](directory_stats& sessions) {
-          self->request(b->accounts, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+          self->request(b->accounts, patience(self), caf::get_atom_v, atoms::stats_atom_v)
             .then(
               [self, b, respond, sessions](directory_stats& accounts) {
-                self->request(b->storage, b->timeout, caf::get_atom_v, atoms::stats_atom_v)
+                self->request(b->storage, patience(self), caf::get_atom_v, atoms::stats_atom_v)
                   .then([b, respond, sessions, accounts](storage_stats& storage) {
                           render_metrics(*b, sessions, accounts, storage, respond);
                         },
@@ -386,7 +390,7 @@ void get_metrics(const backend_ptr& b, http_request&, const route_params&, const
 
 /// Runs retention now and answers what it removed (the periodic run does the same every retention.interval_s).
 void post_retention(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
-  run_flow(b->sys, respond, [b, respond](flow_self self) {
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond](flow_self self) {
     auto now = static_cast<std::int64_t>(std::time(nullptr));
     self->request(b->storage, std::chrono::minutes(10), atoms::retention_atom_v, now)
       .then(

@@ -17,7 +17,7 @@ namespace boutique::net {
 namespace {
 
 using nlohmann::json;
-using self_ptr = caf::event_based_actor*;
+using self_ptr = flow_self;
 using backend_ptr = std::shared_ptr<backend>;
 
 constexpr const char* auth_cookie = "boutique_auth";
@@ -25,8 +25,8 @@ constexpr const char* auth_cookie = "boutique_auth";
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 template <class Flow>
-void run(const backend_ptr& b, const responder& respond, Flow flow) {
-  run_flow(b->sys, respond, std::move(flow));
+void run(const backend_ptr& b, deadline due, const responder& respond, Flow flow) {
+  run_flow(b->sys, due, respond, std::move(flow));
 }
 
 http_response ok_json(int status, const json& body) { return json_response(status, body.dump()); }
@@ -34,8 +34,8 @@ http_response ok_json(int status, const json& body) { return json_response(statu
 /// Resolves the session of the path's {sid}, then runs `next(self, session)`.
 template <class Next>
 void with_session(const backend_ptr& b, const route_params& p, const responder& respond, Next next) {
-  run(b, respond, [b, sid = p.get("sid"), respond, next = std::move(next)](self_ptr self) mutable {
-    self->request(b->sessions, b->timeout, atoms::resolve_atom_v, sid)
+  run(b, p.due(), respond, [b, sid = p.get("sid"), respond, next = std::move(next)](self_ptr self) mutable {
+    self->request(b->sessions, patience(self), atoms::resolve_atom_v, sid)
       .then([self, next](actors::session_ref& s) mutable { next(self, s); }, fail_with(respond));
   });
 }
@@ -43,20 +43,22 @@ void with_session(const backend_ptr& b, const route_params& p, const responder& 
 
 /// Authenticates the support-space cookie, then runs `next(self, user)`; 401 otherwise.
 template <class Next>
-void with_user(const backend_ptr& b, const http_request& request, const responder& respond, Next next) {
+void with_user(const backend_ptr& b, const http_request& request, const route_params& p, const responder& respond,
+               Next next) {
   auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
   if (token.empty()) return respond(problem(401, "Unauthorized", "log in first"));
-  run(b, respond, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
-    self->request(b->identity, b->timeout, caf::get_atom_v, atoms::auth_atom_v, token)
+  run(b, p.due(), respond, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
+    self->request(b->identity, patience(self), caf::get_atom_v, atoms::auth_atom_v, token)
       .then([self, next](user_record& user) mutable { next(self, user); }, fail_with(respond));
   });
 }
 
 /// Runs `next(self, user, customer)` with the customer account attached to the logged-in user (or none).
 template <class Next>
-void with_customer(const backend_ptr& b, const http_request& request, const responder& respond, Next next) {
-  with_user(b, request, respond, [b, respond, next = std::move(next)](self_ptr self, user_record user) mutable {
-    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::customer_atom_v, user.id)
+void with_customer(const backend_ptr& b, const http_request& request, const route_params& p, const responder& respond,
+                   Next next) {
+  with_user(b, request, p, respond, [b, respond, next = std::move(next)](self_ptr self, user_record user) mutable {
+    self->request(b->readers, patience(self), caf::get_atom_v, atoms::customer_atom_v, user.id)
       .then([self, user, next](std::optional<customer_record>& c) mutable { next(self, user, c); },
             fail_with(respond));
   });
@@ -64,9 +66,9 @@ void with_customer(const backend_ptr& b, const http_request& request, const resp
 
 // -- checkout sessions -----------------------------------------------------------------------------------------
 
-void create_session(const backend_ptr& b, const responder& respond) {
-  run(b, respond, [b, respond](self_ptr self) {
-    self->request(b->sessions, b->timeout, caf::put_atom_v)
+void create_session(const backend_ptr& b, const route_params& p, const responder& respond) {
+  run(b, p.due(), respond, [b, respond](self_ptr self) {
+    self->request(b->sessions, patience(self), caf::put_atom_v)
       .then([respond](std::string& id) { respond(ok_json(201, {{"session_id", id}, {"stage", "browsing"}})); },
             fail_with(respond));
   });
@@ -74,7 +76,7 @@ void create_session(const backend_ptr& b, const responder& respond) {
 
 void get_session(const backend_ptr& b, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, b->timeout, s.route, caf::get_atom_v)
+    self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, session_json(snap))); }, fail_with(respond));
   });
 }
@@ -84,7 +86,7 @@ void put_cart(const backend_ptr& b, http_request& request, const route_params& p
   auto lines = cart_field(body);
   if (body.error) return respond(*body.error);
   with_session(b, p, respond, [b, respond, lines](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, b->timeout, s.route, caf::put_atom_v, atoms::cart_atom_v, lines)
+    self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::cart_atom_v, lines)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, cart_json(snap.priced))); }, fail_with(respond));
   });
 }
@@ -97,7 +99,7 @@ void put_contact(const backend_ptr& b, http_request& request, const route_params
   auto details = contact_field(body);
   if (body.error) return respond(*body.error);
   with_session(b, p, respond, [b, respond, details](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, b->timeout, s.route, caf::put_atom_v, atoms::customer_atom_v, details)
+    self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::customer_atom_v, details)
       .then([respond](session_snapshot& snap) {
               respond(ok_json(200, {{"stage", snap.stage}, {"contact", snap.contact}}));
             },
@@ -107,7 +109,7 @@ void put_contact(const backend_ptr& b, http_request& request, const route_params
 
 void get_contact(const backend_ptr& b, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, b->timeout, s.route, caf::get_atom_v)
+    self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, snap.contact)); }, fail_with(respond));
   });
 }
@@ -118,7 +120,7 @@ void session_login(const backend_ptr& b, http_request& request, const route_para
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
   with_session(b, p, respond, [b, respond, login, password](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, b->timeout, s.route, atoms::login_atom_v, login, password)
+    self->request(s.actor, patience(self), s.route.under(due(self)), atoms::login_atom_v, login, password)
       .then(
         [respond](session_snapshot& snap) {
           // The session has a new id from now on; the one in the path no longer works.
@@ -133,7 +135,7 @@ void place_order(const backend_ptr& b, http_request& request, const route_params
   auto paymode = string_field(body, "paymode");
   if (body.error) return respond(*body.error);
   with_session(b, p, respond, [b, respond, paymode](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, b->timeout, s.route, atoms::order_atom_v, paymode)
+    self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, paymode)
       .then(
         [respond](session_snapshot& snap) {
           respond(ok_json(201, {{"transid", *snap.transid},
@@ -149,7 +151,7 @@ void place_order(const backend_ptr& b, http_request& request, const route_params
 
 void test_pay(const backend_ptr& b, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, b->timeout, s.route, atoms::pay_atom_v)
+    self->request(s.actor, patience(self), s.route.under(due(self)), atoms::pay_atom_v)
       .then(
         [respond](payment_outcome& o) {
           respond(ok_json(200, {{"transid", o.transid},
@@ -187,7 +189,7 @@ std::optional<payment_event> notification_field(json_body& body) {
   return payment_event{provider, txn_id, transid, status, amount->get<std::int64_t>(), currency, std::nullopt, 0};
 }
 
-void notify_payment(const backend_ptr& b, http_request& request, const responder& respond) {
+void notify_payment(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   if (b->payment_secret.empty())  // the shipped placeholder is public: it never verifies anything
     return respond(problem(503, "Service Unavailable",
                            "payment notifications are refused until a payment secret is configured"));
@@ -197,8 +199,8 @@ void notify_payment(const backend_ptr& b, http_request& request, const responder
   auto body = parse_body(request, {"provider", "txn_id", "transid", "status", "amount", "currency"});
   auto event = notification_field(body);
   if (body.error) return respond(*body.error);
-  run(b, respond, [b, respond, event = *event](self_ptr self) {
-    self->request(b->sessions, b->timeout, atoms::payment_atom_v, event)
+  run(b, p.due(), respond, [b, respond, event = *event](self_ptr self) {
+    self->request(b->sessions, patience(self), due(self), atoms::payment_atom_v, event)
       .then([respond](payment_outcome& o) { respond(ok_json(200, {{"transid", o.transid}, {"status", o.status}})); },
             fail_with(respond));
   });
@@ -209,16 +211,17 @@ void notify_payment(const backend_ptr& b, http_request& request, const responder
 /// Records the outcome of a claimed request (or releases the claim after a 5xx), then answers: a retry sent after
 /// the answer finds the outcome, also after a restart. Should the record fail, the answer still goes out (the
 /// claim is then taken over once stale).
-void settle_and_answer(const backend_ptr& b, const std::string& key_hash, const responder& respond,
+void settle_and_answer(const backend_ptr& b, deadline due, const std::string& key_hash, const responder& respond,
                        http_response response) {
   idempotency_outcome outcome{key_hash, 0, {}, {}};
   if (domain::keeps_idempotent_outcome(response.status))
     outcome = {key_hash, response.status, response.content_type, response.body};
-  run(b, respond, [b, respond, outcome = std::move(outcome), response = std::move(response)](self_ptr self) mutable {
-    self->request(b->storage, b->timeout, atoms::idempotency_atom_v, std::move(outcome))
-      .then([respond, response](caf::ok_atom) mutable { respond(std::move(response)); },
-            [respond, response](caf::error&) mutable { respond(std::move(response)); });
-  });
+  run(b, due, respond,
+      [b, respond, outcome = std::move(outcome), response = std::move(response)](self_ptr self) mutable {
+        self->request(b->storage, patience(self), atoms::idempotency_atom_v, std::move(outcome))
+          .then([respond, response](caf::ok_atom) mutable { respond(std::move(response)); },
+                [respond, response](caf::error&) mutable { respond(std::move(response)); });
+      });
 }
 
 http_response replayed(const idempotency_verdict& v) {
@@ -246,8 +249,8 @@ route_handler idempotent(const backend_ptr& b, std::string route, route_handler 
     idempotency_claim claim{domain::sha256_hex(route + '\n' + p.get("sid") + '\n' + std::string(*key)),
                             domain::sha256_hex(request.body), now, now + b->idempotency_ttl_s, now - lease};
     auto held = std::make_shared<std::pair<http_request, route_params>>(std::move(request), p);
-    run(b, respond, [b, handler, held, claim = std::move(claim), respond](self_ptr self) {
-      self->request(b->storage, b->timeout, atoms::idempotency_atom_v, claim)
+    run(b, p.due(), respond, [b, handler, held, claim = std::move(claim), respond](self_ptr self) {
+      self->request(b->storage, patience(self), due(self), atoms::idempotency_atom_v, claim)
         .then(
           [b, handler, held, key_hash = claim.key_hash, respond](idempotency_verdict& v) {
             using domain::idempotency_decision;
@@ -262,8 +265,8 @@ route_handler idempotent(const backend_ptr& b, std::string route, route_handler 
                 return respond(std::move(busy));
               }
               case idempotency_decision::proceed:
-                return handler(held->first, held->second, [b, key_hash, respond](http_response r) {
-                  settle_and_answer(b, key_hash, respond, std::move(r));
+                return handler(held->first, held->second, [b, held, key_hash, respond](http_response r) {
+                  settle_and_answer(b, held->second.due(), key_hash, respond, std::move(r));
                 });
             }
           },
@@ -275,16 +278,16 @@ route_handler idempotent(const backend_ptr& b, std::string route, route_handler 
 // -- authentication and the support space ----------------------------------------------------------------------
 
 
-void auth_login(const backend_ptr& b, http_request& request, const responder& respond) {
+void auth_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto body = parse_body(request, {"login", "password"});
   auto login = string_field(body, "login");
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
-  run(b, respond, [b, respond, login, password](self_ptr self) {
-    self->request(b->identity, b->timeout, atoms::login_atom_v, login, password)
+  run(b, p.due(), respond, [b, respond, login, password](self_ptr self) {
+    self->request(b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
       .then(
         [self, b, respond](user_record& user) {
-          self->request(b->identity, b->timeout, atoms::auth_atom_v, user.id)
+          self->request(b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
             .then(
               [b, respond, user](std::string& token) {
                 auto response = ok_json(200, {{"user", user_json(user)}});
@@ -297,7 +300,7 @@ void auth_login(const backend_ptr& b, http_request& request, const responder& re
   });
 }
 
-void auth_logout(const backend_ptr& b, http_request& request, const responder& respond) {
+void auth_logout(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
   auto cleared = [respond, cookie = pages::cookie_jar(b->secure_cookies).header(auth_cookie, "", 0)] {
     http_response response;
@@ -306,50 +309,51 @@ void auth_logout(const backend_ptr& b, http_request& request, const responder& r
     respond(std::move(response));
   };
   if (token.empty()) return cleared();
-  run(b, respond, [b, token, cleared, respond](self_ptr self) {
-    self->request(b->identity, b->timeout, atoms::logout_atom_v, token)
+  run(b, p.due(), respond, [b, token, cleared, respond](self_ptr self) {
+    self->request(b->identity, patience(self), due(self), atoms::logout_atom_v, token)
       .then([cleared](caf::ok_atom) { cleared(); }, fail_with(respond));
   });
 }
 
-void set_password(const backend_ptr& b, http_request& request, const responder& respond) {
+void set_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto body = parse_body(request, {"token", "password"});
   auto token = string_field(body, "token");
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
   if (token.empty() || token.size() > 64) return respond(problem(404, "Not Found", "this password link is unknown, used or expired"));
-  run(b, respond, [b, respond, token, password](self_ptr self) {
-    self->request(b->identity, b->timeout, atoms::password_atom_v, token, password)
+  run(b, p.due(), respond, [b, respond, token, password](self_ptr self) {
+    self->request(b->identity, patience(self), due(self), atoms::password_atom_v, token, password)
       .then([respond](caf::ok_atom) { respond(ok_json(200, {{"status", "password set"}})); }, fail_with(respond));
   });
 }
 
-void get_me(const backend_ptr& b, http_request& request, const responder& respond) {
-  with_customer(b, request, respond, [respond](self_ptr, user_record user, std::optional<customer_record> c) {
+void get_me(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  with_customer(b, request, p, respond, [respond](self_ptr, user_record user, std::optional<customer_record> c) {
     respond(ok_json(200, {{"user", user_json(user)}, {"customer", c ? json(c->details) : json(nullptr)}}));
   });
 }
 
-void put_my_customer(const backend_ptr& b, http_request& request, const responder& respond) {
+void put_my_customer(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto body = parse_body(request, contact_fields);
   auto details = contact_field(body);
   if (body.error) return respond(*body.error);
-  with_customer(b, request, respond,
+  with_customer(b, request, p, respond,
                 [b, respond, details](self_ptr self, user_record user, std::optional<customer_record> c) mutable {
                   if (!c) return respond(problem(404, "Not Found", "no customer account is attached to this user yet"));
                   auto edit = domain::edit_of_account(details, c->details.email);
                   if (!edit.errors.empty())
                     return respond(problem(422, "Unprocessable Content", "the contact details are not valid", edit.errors));
-                  self->request(b->accounts, b->timeout, atoms::deposit_atom_v, edit.details, std::optional{user.id})
+                  self->request(b->accounts, patience(self), due(self), atoms::deposit_atom_v, edit.details,
+                                std::optional{user.id})
                     .then([respond](customer_record& updated) { respond(ok_json(200, {{"customer", updated.details}})); },
                           fail_with(respond));
                 });
 }
 
-void get_my_bills(const backend_ptr& b, http_request& request, const responder& respond) {
-  with_customer(b, request, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
+void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  with_customer(b, request, p, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
     if (!c) return respond(ok_json(200, {{"bills", json::array()}}));
-    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::bills_atom_v, c->id)
+    self->request(b->readers, patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
       .then(
         [respond](bill_list& bills) {
           json list = json::array();
@@ -360,18 +364,18 @@ void get_my_bills(const backend_ptr& b, http_request& request, const responder& 
   });
 }
 
-void get_my_products(const backend_ptr& b, http_request& request, const responder& respond) {
-  with_customer(b, request, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
+void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  with_customer(b, request, p, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
     if (!c) return respond(ok_json(200, {{"products", json::array()}}));
-    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::products_atom_v, c->id)
+    self->request(b->readers, patience(self), caf::get_atom_v, atoms::products_atom_v, c->id)
       .then([respond](product_list& products) { respond(ok_json(200, {{"products", products_json(products, now_s(), true)}})); },
             fail_with(respond));
   });
 }
 
-void get_catalog(const backend_ptr& b, const responder& respond) {
-  run(b, respond, [b, respond](self_ptr self) {
-    self->request(b->readers, b->timeout, caf::get_atom_v, atoms::catalog_atom_v)
+void get_catalog(const backend_ptr& b, const route_params& p, const responder& respond) {
+  run(b, p.due(), respond, [b, respond](self_ptr self) {
+    self->request(b->readers, patience(self), caf::get_atom_v, atoms::catalog_atom_v)
       .then([respond](domain::catalog& items) { respond(ok_json(200, {{"items", items}})); }, fail_with(respond));
   });
 }
@@ -380,7 +384,7 @@ void get_catalog(const backend_ptr& b, const responder& respond) {
 route_handler limited_by_address(const backend_ptr& b, route_handler handler) {
   return [b, handler = std::move(handler)](http_request& request, const route_params& p, responder respond) {
     auto address = request.remote_address;
-    as_attempt(b, std::move(address), respond, problem_from,
+    as_attempt(b, p.due(), std::move(address), respond, problem_from,
                [request, p, handler](responder settle) mutable { handler(request, p, settle); });
   };
 }
@@ -390,8 +394,8 @@ route_handler limited_by_address(const backend_ptr& b, route_handler handler) {
 void add_api_routes(router& r, std::shared_ptr<backend> b) {
   using req = http_request;
   using params = route_params;
-  r.add("GET", "/api/v1/catalog", [b](req&, const params&, responder respond) { get_catalog(b, respond); });
-  r.add("POST", "/api/v1/sessions", [b](req&, const params&, responder respond) { create_session(b, respond); });
+  r.add("GET", "/api/v1/catalog", [b](req&, const params& p, responder respond) { get_catalog(b, p, respond); });
+  r.add("POST", "/api/v1/sessions", [b](req&, const params& p, responder respond) { create_session(b, p, respond); });
   r.add("GET", "/api/v1/sessions/{sid}", [b](req&, const params& p, responder respond) { get_session(b, p, respond); });
   r.add("PUT", "/api/v1/sessions/{sid}/cart",
         [b](req& rq, const params& p, responder respond) { put_cart(b, rq, p, respond); });
@@ -406,16 +410,21 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/api/v1/sessions/{sid}/pay",
         idempotent(b, "pay", [b](req&, const params& p, responder respond) { test_pay(b, p, respond); }));
   r.add("POST", "/api/v1/payments/notify",
-        idempotent(b, "notify", [b](req& rq, const params&, responder respond) { notify_payment(b, rq, respond); }));
+        idempotent(b, "notify",
+                   [b](req& rq, const params& p, responder respond) { notify_payment(b, rq, p, respond); }));
   r.add("POST", "/api/v1/auth/login",
-        limited_by_address(b, [b](req& rq, const params&, responder respond) { auth_login(b, rq, respond); }));
-  r.add("POST", "/api/v1/auth/logout", [b](req& rq, const params&, responder respond) { auth_logout(b, rq, respond); });
+        limited_by_address(b, [b](req& rq, const params& p, responder respond) { auth_login(b, rq, p, respond); }));
+  r.add("POST", "/api/v1/auth/logout",
+        [b](req& rq, const params& p, responder respond) { auth_logout(b, rq, p, respond); });
   r.add("POST", "/api/v1/auth/password",
-        limited_by_address(b, [b](req& rq, const params&, responder respond) { set_password(b, rq, respond); }));
-  r.add("GET", "/api/v1/me", [b](req& rq, const params&, responder respond) { get_me(b, rq, respond); });
-  r.add("PUT", "/api/v1/me/customer", [b](req& rq, const params&, responder respond) { put_my_customer(b, rq, respond); });
-  r.add("GET", "/api/v1/me/bills", [b](req& rq, const params&, responder respond) { get_my_bills(b, rq, respond); });
-  r.add("GET", "/api/v1/me/products", [b](req& rq, const params&, responder respond) { get_my_products(b, rq, respond); });
+        limited_by_address(b, [b](req& rq, const params& p, responder respond) { set_password(b, rq, p, respond); }));
+  r.add("GET", "/api/v1/me", [b](req& rq, const params& p, responder respond) { get_me(b, rq, p, respond); });
+  r.add("PUT", "/api/v1/me/customer",
+        [b](req& rq, const params& p, responder respond) { put_my_customer(b, rq, p, respond); });
+  r.add("GET", "/api/v1/me/bills",
+        [b](req& rq, const params& p, responder respond) { get_my_bills(b, rq, p, respond); });
+  r.add("GET", "/api/v1/me/products",
+        [b](req& rq, const params& p, responder respond) { get_my_products(b, rq, p, respond); });
 }
 
 }  // namespace boutique::net

@@ -9,16 +9,30 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
 
 namespace boutique::net {
 
-using flow_self = caf::event_based_actor*;
+/// A flow knows the deadline of the request it serves.
+struct flow_state {
+  deadline due;
+};
 
-/// Runs `flow(self)` in a new short-lived actor; it lives until its last pending request is answered.
-/// An exception escaping the flow answers a 500 (the responder ignores any later answer).
+using flow_self = caf::stateful_actor<flow_state>*;
+
+/// The deadline every message of the flow carries.
+inline deadline due(flow_self self) { return self->state.due; }
+/// How long the flow waits for an answer (domain/deadline.hpp: what is left of the deadline, plus the grace for
+/// work begun in time).
+inline std::chrono::milliseconds patience(flow_self self) { return self->state.due.patience(); }
+
+/// Runs `flow(self)` in a new short-lived actor serving a request whose deadline is `due`; it lives until its last
+/// pending request is answered. An exception escaping the flow answers a 500 (the responder ignores any later
+/// answer).
 template <class Flow>
-void run_flow(caf::actor_system& sys, const responder& respond, Flow flow) {
-  sys.spawn([respond, flow = std::move(flow)](flow_self self) mutable {
+void run_flow(caf::actor_system& sys, deadline due, const responder& respond, Flow flow) {
+  sys.spawn([due, respond, flow = std::move(flow)](flow_self self) mutable {
+    self->state.due = due;
     self->set_exception_handler([respond](caf::scheduled_actor*, std::exception_ptr& error) -> caf::error {
       std::string what = "unexpected failure";
       try {

@@ -16,12 +16,12 @@ namespace boutique::net {
 /// recorded; past the limit, `refused(err)` answers (429 with Retry-After). The answer given through `settle`
 /// settles the attempt: 401 and 404 (a wrong secret) stay counted for the window, any other answer releases it.
 template <class Refused, class Handler>
-void as_attempt(const std::shared_ptr<backend>& b, std::string address, const responder& respond, Refused refused,
-                Handler handler) {
-  run_flow(b->sys, respond,
+void as_attempt(const std::shared_ptr<backend>& b, deadline due, std::string address, const responder& respond,
+                Refused refused, Handler handler) {
+  run_flow(b->sys, due, respond,
            [b, address = std::move(address), respond, refused = std::move(refused),
             handler = std::move(handler)](flow_self self) mutable {
-             self->request(b->identity, b->timeout, atoms::attempt_atom_v, address)
+             self->request(b->identity, patience(self), atoms::attempt_atom_v, address)
                .then(
                  [b, address, respond, handler](caf::ok_atom) mutable {
                    handler([b, address, respond](http_response response) {

@@ -57,6 +57,7 @@ struct visitor {
   bool new_binding = false; ///< the browser had no binding value: the page sets one
   std::string page;       ///< the GET page this request shows (for the language switch)
   std::string query;      ///< its query, without lang
+  deadline due;           ///< the request's: every message it causes carries it
 };
 
 /// The query `query` without its `lang` parameter, re-encoded.
@@ -79,8 +80,9 @@ std::string page_of(const http_request& request) {
   return twin == twins.end() ? request.path : twin->second;
 }
 
-visitor visitor_of(const front& f, const http_request& request) {
+visitor visitor_of(const front& f, const http_request& request, const route_params& p) {
   visitor v;
+  v.due = p.due();
   v.lang = pages::choose_language(request, f.cookies.value(request, lang_cookie));
   v.binding = f.cookies.value(request, csrf_cookie);
   if (v.binding.size() != 22) {
@@ -330,9 +332,9 @@ template <class Next, class Missing>
 void with_checkout(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                    Next next, Missing missing) {
   auto sid = f->cookies.value(request, checkout_cookie);
-  run_flow(f->b->sys, respond, [f, v, sid, respond, next, missing](flow_self self) mutable {
+  run_flow(f->b->sys, v.due, respond, [f, v, sid, respond, next, missing](flow_self self) mutable {
     if (sid.empty() || sid.size() > 64) return missing(self);
-    self->request(f->b->sessions, f->b->timeout, atoms::resolve_atom_v, sid)
+    self->request(f->b->sessions, patience(self), atoms::resolve_atom_v, sid)
       .then([self, next](actors::session_ref& s) mutable { next(self, s); },
             [self, f, v, respond, missing](caf::error& err) mutable {
               if (domain_code(err) == domain::error_code::not_found) return missing(self);
@@ -348,7 +350,7 @@ void with_snapshot(const front_ptr& f, const http_request& request, const visito
   with_checkout(
     f, request, v, respond,
     [f, v, respond, next](flow_self self, actors::session_ref s) mutable {
-      self->request(s.actor, f->b->timeout, s.route, caf::get_atom_v)
+      self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
         .then([self, s, next](session_snapshot& snap) mutable { next(self, s, snap); }, fail_page(f, v, respond));
     },
     missing);
@@ -360,8 +362,8 @@ void with_user(const front_ptr& f, const http_request& request, const visitor& v
                Next next) {
   auto token = f->cookies.value(request, auth_cookie);
   if (token.empty() || token.size() > 64) return respond(see_other("/login"));
-  run_flow(f->b->sys, respond, [f, v, token, respond, next](flow_self self) mutable {
-    self->request(f->b->identity, f->b->timeout, caf::get_atom_v, atoms::auth_atom_v, token)
+  run_flow(f->b->sys, v.due, respond, [f, v, token, respond, next](flow_self self) mutable {
+    self->request(f->b->identity, patience(self), caf::get_atom_v, atoms::auth_atom_v, token)
       .then([self, next](user_record& user) mutable { next(self, user); },
             [f, v, respond](caf::error& err) {
               if (domain_code(err) == domain::error_code::unauthenticated)
@@ -376,7 +378,7 @@ template <class Next>
 void with_customer(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                    Next next) {
   with_user(f, request, v, respond, [f, v, respond, next](flow_self self, user_record user) mutable {
-    self->request(f->b->readers, f->b->timeout, caf::get_atom_v, atoms::customer_atom_v, user.id)
+    self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::customer_atom_v, user.id)
       .then([self, user, next](std::optional<customer_record>& c) mutable { next(self, user, c); },
             fail_page(f, v, respond));
   });
@@ -385,8 +387,8 @@ void with_customer(const front_ptr& f, const http_request& request, const visito
 // -- catalog and cart ------------------------------------------------------------------------------------------
 
 void show_catalog(const front_ptr& f, const visitor& v, const responder& respond) {
-  run_flow(f->b->sys, respond, [f, v, respond](flow_self self) {
-    self->request(f->b->readers, f->b->timeout, caf::get_atom_v, atoms::catalog_atom_v)
+  run_flow(f->b->sys, v.due, respond, [f, v, respond](flow_self self) {
+    self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::catalog_atom_v)
       .then(
         [f, v, respond](domain::catalog& items) {
           auto list = list_of();
@@ -453,7 +455,7 @@ cart_request changed_cart(cart_request lines, const std::string& code, std::int3
 /// Replaces the cart of `s` and sends the browser to the cart page (with `cookie` when the session is new).
 void store_cart(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
                 actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie) {
-  self->request(s.actor, f->b->timeout, s.route, caf::put_atom_v, atoms::cart_atom_v, lines)
+  self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::cart_atom_v, lines)
     .then([respond, cookie](session_snapshot&) { respond(see_other("/cart", cookie)); },
           fail_page(f, v, respond, "/cart"));
 }
@@ -461,10 +463,10 @@ void store_cart(flow_self self, const front_ptr& f, const visitor& v, const resp
 /// Creates a checkout session (as POST /api/v1/sessions does) holding `lines`; its id goes to the cookie.
 void start_checkout(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
                     const cart_request& lines) {
-  self->request(f->b->sessions, f->b->timeout, caf::put_atom_v)
+  self->request(f->b->sessions, patience(self), caf::put_atom_v)
     .then(
       [self, f, v, respond, lines](std::string& sid) {
-        self->request(f->b->sessions, f->b->timeout, atoms::resolve_atom_v, sid)
+        self->request(f->b->sessions, patience(self), atoms::resolve_atom_v, sid)
           .then(
             [self, f, v, respond, lines, sid](actors::session_ref& s) {
               store_cart(self, f, v, respond, s, lines, f->cookies.header(checkout_cookie, sid, std::nullopt));
@@ -538,11 +540,11 @@ void deposit_contact(const front_ptr& f, const http_request& request, const visi
   with_checkout(
     f, request, v, respond,
     [f, v, respond, typed](flow_self self, actors::session_ref s) {
-      self->request(s.actor, f->b->timeout, s.route, caf::put_atom_v, atoms::customer_atom_v, typed)
+      self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::customer_atom_v, typed)
         .then([respond](session_snapshot&) { respond(see_other("/checkout/confirm")); },
               [self, f, v, respond, typed, s](caf::error& err) {
                 if (domain_code(err) != domain::error_code::validation) return respond(error_page(*f, v, err));
-                self->request(s.actor, f->b->timeout, s.route, caf::get_atom_v)
+                self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
                   .then(
                     [f, v, respond, typed, errors = error_fields(err)](session_snapshot& snap) {
                       respond(contact_page(*f, v, 422, {typed, errors, snap.user_id.has_value(), "", ""}));
@@ -560,7 +562,7 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
   with_checkout(
     f, request, v, respond,
     [f, v, respond, login, password](flow_self self, actors::session_ref s) {
-      self->request(s.actor, f->b->timeout, s.route, atoms::login_atom_v, login, password)
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::login_atom_v, login, password)
         .then(
           [f, respond](session_snapshot& snap) {
             // The session has a new id from now on: the browser gets it, the old one no longer works.
@@ -572,7 +574,7 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
                   return respond(error_page(*f, v, err));
                 auto why = code == domain::error_code::throttled ? text(v.lang, "too_many_attempts")
                                                                  : text(v.lang, "login_failed");
-                self->request(s.actor, f->b->timeout, s.route, caf::get_atom_v)
+                self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
                   .then(
                     [f, v, respond, login, why, status = status_of(code), wait = error_retry_after(err)](
                       session_snapshot& snap) {
@@ -604,7 +606,7 @@ void place_order(const front_ptr& f, const http_request& request, const visitor&
   with_checkout(
     f, request, v, respond,
     [f, v, respond](flow_self self, actors::session_ref s) {
-      self->request(s.actor, f->b->timeout, s.route, atoms::order_atom_v, std::string("test"))
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, std::string("test"))
         .then([respond](session_snapshot&) { respond(see_other("/checkout/pay")); },
               fail_page(f, v, respond, "/checkout/confirm"));
     },
@@ -629,7 +631,7 @@ void pay(const front_ptr& f, const http_request& request, const visitor& v, cons
   with_checkout(
     f, request, v, respond,
     [f, v, respond](flow_self self, actors::session_ref s) {
-      self->request(s.actor, f->b->timeout, s.route, atoms::pay_atom_v)
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::pay_atom_v)
         .then([respond](payment_outcome&) { respond(see_other("/checkout/done")); },
               fail_page(f, v, respond, "/checkout/pay"));
     },
@@ -667,11 +669,11 @@ http_response login_page(const front& f, const visitor& v, int status, const std
 void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
   auto login = value_of(form, "login");
   auto password = value_of(form, "password");
-  run_flow(f->b->sys, respond, [f, v, respond, login, password](flow_self self) {
-    self->request(f->b->identity, f->b->timeout, atoms::login_atom_v, login, password)
+  run_flow(f->b->sys, v.due, respond, [f, v, respond, login, password](flow_self self) {
+    self->request(f->b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
       .then(
         [self, f, v, respond](user_record& user) {
-          self->request(f->b->identity, f->b->timeout, atoms::auth_atom_v, user.id)
+          self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
             .then(
               [f, respond](std::string& token) {
                 respond(see_other("/account", f->cookies.header(auth_cookie, token, f->b->login_ttl_s)));
@@ -691,8 +693,8 @@ void log_out(const front_ptr& f, const http_request& request, const visitor& v, 
   auto token = f->cookies.value(request, auth_cookie);
   auto cleared = see_other("/", f->cookies.header(auth_cookie, "", 0));
   if (token.empty() || token.size() > 64) return respond(cleared);
-  run_flow(f->b->sys, respond, [f, v, token, cleared, respond](flow_self self) {
-    self->request(f->b->identity, f->b->timeout, atoms::logout_atom_v, token)
+  run_flow(f->b->sys, v.due, respond, [f, v, token, cleared, respond](flow_self self) {
+    self->request(f->b->identity, patience(self), due(self), atoms::logout_atom_v, token)
       .then([cleared, respond](caf::ok_atom) { respond(cleared); }, fail_page(f, v, respond));
   });
 }
@@ -724,8 +726,8 @@ void set_password(const front_ptr& f, const visitor& given, const form_values& f
     return respond(message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown")));
   if (password != value_of(form, "password_confirm"))
     return respond(password_page(*f, v, 422, token, {{"password_confirm", text(v.lang, "passwords_differ")}}));
-  run_flow(f->b->sys, respond, [f, v, respond, token, password](flow_self self) {
-    self->request(f->b->identity, f->b->timeout, atoms::password_atom_v, token, password)
+  run_flow(f->b->sys, v.due, respond, [f, v, respond, token, password](flow_self self) {
+    self->request(f->b->identity, patience(self), due(self), atoms::password_atom_v, token, password)
       .then(
         [f, v, respond](caf::ok_atom) {
           data d;
@@ -829,7 +831,7 @@ void answer_account(flow_self self, const front_ptr& f, const visitor& v, const 
   self->request(b.readers, b.timeout, caf::get_atom_v, atoms::bills_atom_v, customer->id)
     .then(
       [self, f, v, respond, view, user, customer](bill_list& bills) {
-        self->request(f->b->readers, f->b->timeout, caf::get_atom_v, atoms::products_atom_v, customer->id)
+        self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::products_atom_v, customer->id)
           .then(
             [f, v, respond, view, user, customer, bills](product_list& products) {
               respond(account_page(*f, v, view, user, customer, bills, products));
@@ -861,7 +863,8 @@ void save_account(const front_ptr& f, const http_request& request, const visitor
         typed.email = c->details.email;
         return answer_account(self, f, v, respond, {typed, edit.errors, false}, user, c);
       }
-      self->request(f->b->accounts, f->b->timeout, atoms::deposit_atom_v, edit.details, std::optional{user.id})
+      self->request(f->b->accounts, patience(self), due(self), atoms::deposit_atom_v, edit.details,
+                    std::optional{user.id})
         .then([respond](customer_record&) { respond(see_other("/account?saved=1")); }, fail_page(f, v, respond, "/account"));
     });
 }
@@ -876,7 +879,7 @@ void show_invoice(const front_ptr& f, const http_request& request, const route_p
                                          "/account", "back_to_account"));
                   };
                   if (!c) return not_found();
-                  self->request(f->b->readers, f->b->timeout, caf::get_atom_v, atoms::bills_atom_v, c->id)
+                  self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
                     .then(
                       [f, v, respond, transid, c, not_found](bill_list& bills) {
                         auto bill = std::find_if(bills.begin(), bills.end(),
@@ -921,15 +924,15 @@ route_handler on_get(const front_ptr& f, get_page handler) {
       return respond(see_other(request.path + (rest.empty() ? "" : "?" + rest),
                                f->cookies.header(lang_cookie, pages::code_of(chosen), one_year_s)));
     }
-    handler(f, request, p, visitor_of(*f, request), respond);
+    handler(f, request, p, visitor_of(*f, request, p), respond);
   };
 }
 
 /// A form post: application/x-www-form-urlencoded with the CSRF token of the browser's binding cookie (403
 /// otherwise; compared in constant time).
 route_handler on_post(const front_ptr& f, post_page handler) {
-  return [f, handler](http_request& request, const route_params&, responder respond) {
-    auto v = visitor_of(*f, request);
+  return [f, handler](http_request& request, const route_params& p, responder respond) {
+    auto v = visitor_of(*f, request, p);
     auto type = request.header("content-type").value_or("");
     if (type.substr(0, 33) != "application/x-www-form-urlencoded")
       return respond(message_page(*f, v, 415, text(v.lang, "title_error"), text(v.lang, "bad_form")));
@@ -947,7 +950,7 @@ route_handler on_post(const front_ptr& f, post_page handler) {
 post_page as_secret_attempt(post_page handler) {
   return [handler = std::move(handler)](const front_ptr& f, http_request& request, const visitor& v,
                                         const form_values& form, const responder& respond) {
-    as_attempt(f->b, request.remote_address, respond, [f, v](caf::error& err) { return error_page(*f, v, err); },
+    as_attempt(f->b, v.due, request.remote_address, respond, [f, v](caf::error& err) { return error_page(*f, v, err); },
                [f, request, v, form, handler](responder settle) mutable { handler(f, request, v, form, settle); });
   };
 }
@@ -1010,7 +1013,7 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/static/docs/{file}", [f](rq& q, const params& p, responder respond) {
     auto doc = f->site->find_document(p.get("file"));
     if (!doc) {
-      auto v = visitor_of(*f, q);
+      auto v = visitor_of(*f, q, p);
       return respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found")));
     }
     respond(static_file("text/html; charset=utf-8", doc->body));

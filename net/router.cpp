@@ -60,6 +60,7 @@ void router::dispatch(http_request&& request, const responder& respond) const {
   for (const auto& r : routes_) {
     route_params params;
     if (!matches(r.segments, path, params)) continue;
+    if (request_timeout_) params.set_due({request.received_at + *request_timeout_});
     if (r.method != request.method) {
       allowed += (allowed.empty() ? "" : ", ") + r.method + (r.method == "GET" ? ", HEAD" : "");
       continue;

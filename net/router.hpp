@@ -1,22 +1,30 @@
 #pragma once
 
+#include "domain/deadline.hpp"
 #include "net/http_types.hpp"
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace boutique::net {
 
-/// Values captured from `{name}` segments of a route pattern.
+/// Values captured from `{name}` segments of a route pattern, and the request's deadline.
 class route_params {
  public:
   void add(std::string name, std::string value) { values_.emplace_back(std::move(name), std::move(value)); }
   /// The captured value, or an empty string when the route has no such parameter.
   const std::string& get(std::string_view name) const;
+  /// When the client stops waiting: the request's arrival plus the router's request timeout. Every message the
+  /// request causes carries it (domain/deadline.hpp).
+  deadline due() const { return due_; }
+  void set_due(deadline due) { due_ = due; }
 
  private:
   std::vector<std::pair<std::string, std::string>> values_;
+  deadline due_;
 };
 
 using route_handler = std::function<void(http_request&, const route_params&, responder)>;
@@ -26,6 +34,9 @@ using route_handler = std::function<void(http_request&, const route_params&, res
 /// goes to the GET route as a GET (the HTTP server sends the answer's fields without its body).
 class router {
  public:
+  /// `request_timeout`: how long after its arrival a request's work is still worth doing (no limit by default).
+  explicit router(std::optional<std::chrono::milliseconds> request_timeout = std::nullopt)
+    : request_timeout_(request_timeout) {}
   void add(std::string method, std::string pattern, route_handler handler);
   void dispatch(http_request&& request, const responder& respond) const;
   /// The (method, pattern) pairs registered, in registration order.
@@ -39,6 +50,7 @@ class router {
     route_handler handler;
   };
   std::vector<route> routes_;
+  std::optional<std::chrono::milliseconds> request_timeout_;
 };
 
 /// Splits a path into its non-empty segments.

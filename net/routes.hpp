@@ -8,8 +8,8 @@
 namespace boutique::net {
 
 /// The service's whole route table: the public listener's (JSON API and HTML pages) and the management
-/// listener's. Registering reads nothing from `b` (the handlers do, when a request comes), so the table can be
-/// built with a backend that is not started: the request fuzz target does.
+/// listener's. Registering reads only `b->timeout` (the handlers read the rest, when a request comes), so the table
+/// can be built with a backend that is not started: the request fuzz target does.
 struct route_table {
   router api;
   router management;

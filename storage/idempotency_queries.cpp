@@ -13,7 +13,9 @@ constexpr const char* sql_claim_key =
 constexpr const char* sql_record_outcome =
   "UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE key_hash = ? AND status = 0";
 constexpr const char* sql_release_claim = "DELETE FROM idempotency_keys WHERE key_hash = ? AND status = 0";
-constexpr const char* sql_delete_expired = "DELETE FROM idempotency_keys WHERE expires_at <= ?";
+constexpr const char* sql_delete_expired =
+  "DELETE FROM idempotency_keys WHERE key_hash IN "
+  "(SELECT key_hash FROM idempotency_keys WHERE expires_at <= ?1 LIMIT ?2)";
 
 }  // namespace
 
@@ -48,8 +50,8 @@ void settle_idempotency(database& db, const idempotency_outcome& outcome) {
     .run();
 }
 
-std::int64_t delete_expired_idempotency(database& db, std::int64_t now) {
-  db.prepare(sql_delete_expired).bind_all(now).run();
+std::int64_t delete_expired_idempotency(database& db, std::int64_t now, std::int64_t limit) {
+  db.prepare(sql_delete_expired).bind_all(now, limit).run();
   return db.changes();
 }
 

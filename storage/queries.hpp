@@ -73,8 +73,8 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
 idempotency_verdict claim_idempotency(database& db, const idempotency_claim& claim);
 /// Records the outcome of a claimed request, or releases the claim when `outcome.status` is 0.
 void settle_idempotency(database& db, const idempotency_outcome& outcome);
-/// Deletes the keys expired at `now` (for the retention job); returns how many.
-std::int64_t delete_expired_idempotency(database& db, std::int64_t now);
+/// Deletes at most `limit` keys expired at `now` (a step of the retention job); returns how many.
+std::int64_t delete_expired_idempotency(database& db, std::int64_t now, std::int64_t limit);
 
 // -- users and authentication ----------------------------------------------------------------------------------
 

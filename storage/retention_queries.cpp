@@ -1,4 +1,5 @@
 #include "storage/database.hpp"
+#include "storage/queries.hpp"
 #include "storage/retention.hpp"
 
 #include <chrono>
@@ -63,6 +64,10 @@ std::int64_t delete_unattached_customers(database& db, std::int64_t now, const r
   return static_cast<std::int64_t>(ids.size());
 }
 
+std::int64_t delete_expired_idempotency_keys(database& db, std::int64_t now, const retention_policy& p) {
+  return delete_expired_idempotency(db, now, p.batch_rows);
+}
+
 }  // namespace
 
 const std::vector<retention_step>& retention_steps() {
@@ -72,6 +77,7 @@ const std::vector<retention_step>& retention_steps() {
     {"password_tokens", delete_spent_password_tokens},
     {"mail_bodies", strip_sent_mail},
     {"customers", delete_unattached_customers},
+    {"idempotency_keys", delete_expired_idempotency_keys},
   };
   return steps;
 }

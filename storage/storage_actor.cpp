@@ -20,6 +20,7 @@ constexpr const char* sql_ping = "SELECT 1";
 /// One write waiting for the next commit: `apply` runs inside the batch transaction, `settle` answers the
 /// requester once the outcome is known (an empty error means committed).
 struct pending_write {
+  deadline due;
   std::function<void(database&)> apply;
   std::function<void(caf::error)> settle;
 };
@@ -57,6 +58,11 @@ caf::error to_error(const std::exception& e) {
   return make_domain_error(domain::error_code::storage_failure, e.what());
 }
 
+/// The answer to a write whose requester's deadline passed before it began: dropped, nothing written.
+caf::error past_deadline() {
+  return make_overloaded_error("the request's time ran out before its write began; nothing was written", 1);
+}
+
 /// Runs every pending write in one transaction, each in its own savepoint, then answers them all.
 void flush(pointer self) {
   auto& st = self->state;
@@ -65,10 +71,16 @@ void flush(pointer self) {
   auto batch = std::move(st.batch);
   st.batch.clear();
   std::vector<caf::error> outcomes(batch.size());
+  std::vector<bool> dropped(batch.size());  // past their deadline: neither written nor failed
   auto started = std::chrono::steady_clock::now();
   try {
     st.db->prepare("BEGIN IMMEDIATE").run();
     for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].due.passed()) {
+        outcomes[i] = past_deadline();
+        dropped[i] = true;
+        continue;
+      }
       try {
         transaction write(*st.db);
         batch[i].apply(*st.db);
@@ -93,7 +105,8 @@ void flush(pointer self) {
   st.stats.commit_seconds.observe(elapsed / 1000.0);
   st.stats.largest_batch = std::max<std::uint64_t>(st.stats.largest_batch, batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (outcomes[i]) st.stats.failed_writes++;
+    if (dropped[i]) st.stats.writes_dropped_past_deadline++;
+    else if (outcomes[i]) st.stats.failed_writes++;
     else st.stats.writes++;
     batch[i].settle(std::move(outcomes[i]));
   }
@@ -108,10 +121,16 @@ bool overloaded(pointer self) {
 }
 
 /// Queues a write computing a result of type R; the returned promise is fulfilled after commit. Refused whole,
-/// before anything runs, when the writer is overloaded.
+/// before anything runs, when the writer is overloaded or `due` has passed (and dropped at its turn if `due` passes
+/// while it waits).
 template <class R, class Op>
-caf::typed_response_promise<R> enqueue(pointer self, Op op) {
+caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op) {
   auto promise = self->template make_response_promise<R>();
+  if (due.passed()) {
+    ++self->state.stats.writes_dropped_past_deadline;
+    promise.deliver(past_deadline());
+    return promise;
+  }
   if (overloaded(self)) {
     ++self->state.stats.writes_refused_overloaded;
     promise.deliver(make_overloaded_error("the service is busy; retry shortly", 1));
@@ -119,7 +138,7 @@ caf::typed_response_promise<R> enqueue(pointer self, Op op) {
   }
   auto result = std::make_shared<std::optional<R>>();
   self->state.batch.push_back(
-    {[op = std::move(op), result](database& db) { *result = op(db); },
+    {due, [op = std::move(op), result](database& db) { *result = op(db); },
      [promise, result](caf::error err) mutable {
        if (err) promise.deliver(std::move(err));
        else promise.deliver(std::move(**result));
@@ -212,31 +231,34 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       self->state.db->reset_all();
       return alive;
     },
-    [self](caf::put_atom, atoms::session_atom, std::string& id, std::string& snapshot, std::int64_t expires_at) {
-      return enqueue<caf::ok_atom>(self, [id = std::move(id), snapshot = std::move(snapshot), expires_at](database& db) {
+    [self](deadline due, caf::put_atom, atoms::session_atom, std::string& id, std::string& snapshot,
+           std::int64_t expires_at) {
+      auto write = [id = std::move(id), snapshot = std::move(snapshot), expires_at](database& db) {
         save_session(db, id, snapshot, expires_at);
         return caf::ok_atom_v;
-      });
+      };
+      return enqueue<caf::ok_atom>(self, due, std::move(write));
     },
-    [self](atoms::rekey_atom, session_rekey& rekey) {
-      return enqueue<caf::ok_atom>(self, [rekey = std::move(rekey)](database& db) {
+    [self](deadline due, atoms::rekey_atom, session_rekey& rekey) {
+      return enqueue<caf::ok_atom>(self, due, [rekey = std::move(rekey)](database& db) {
         rekey_session(db, rekey);
         return caf::ok_atom_v;
       });
     },
-    [self](atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user, std::int64_t now) {
-      return enqueue<customer_record>(self, [details = std::move(details), acting_user, now](database& db) {
+    [self](deadline due, atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user,
+           std::int64_t now) {
+      return enqueue<customer_record>(self, due, [details = std::move(details), acting_user, now](database& db) {
         return deposit_contact(db, details, acting_user, now);
       });
     },
-    [self](atoms::order_atom, bill_draft& draft) {
-      return enqueue<caf::ok_atom>(self, [draft = std::move(draft)](database& db) {
+    [self](deadline due, atoms::order_atom, bill_draft& draft) {
+      return enqueue<caf::ok_atom>(self, due, [draft = std::move(draft)](database& db) {
         place_bill(db, draft);
         return caf::ok_atom_v;
       });
     },
-    [self](atoms::payment_atom, payment_event& event) {
-      return enqueue<payment_outcome>(self, [self, event = std::move(event)](database& db) {
+    [self](deadline due, atoms::payment_atom, payment_event& event) {
+      return enqueue<payment_outcome>(self, due, [self, event = std::move(event)](database& db) {
         auto outcome = apply_payment(db, event, self->state.mail);
         auto& stats = self->state.stats;
         if (!outcome.refusal.empty()) ++stats.payments_refused;
@@ -246,44 +268,44 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return outcome;
       });
     },
-    [self](atoms::idempotency_atom, idempotency_claim& claim) {
-      return enqueue<idempotency_verdict>(self, [claim = std::move(claim)](database& db) {
+    [self](deadline due, atoms::idempotency_atom, idempotency_claim& claim) {
+      return enqueue<idempotency_verdict>(self, due, [claim = std::move(claim)](database& db) {
         return claim_idempotency(db, claim);
       });
     },
     [self](atoms::idempotency_atom, idempotency_outcome& outcome) {
-      return enqueue<caf::ok_atom>(self, [outcome = std::move(outcome)](database& db) {
+      return enqueue<caf::ok_atom>(self, deadline::none(), [outcome = std::move(outcome)](database& db) {
         settle_idempotency(db, outcome);
         return caf::ok_atom_v;
       });
     },
-    [self](atoms::password_atom, std::string& token_hash, std::string& password_hash, std::int64_t now) {
-      return enqueue<caf::ok_atom>(self, [token_hash = std::move(token_hash), password_hash = std::move(password_hash),
-                                          now](database& db) {
+    [self](deadline due, atoms::password_atom, std::string& token_hash, std::string& password_hash, std::int64_t now) {
+      auto write = [token_hash = std::move(token_hash), password_hash = std::move(password_hash), now](database& db) {
         set_password_with_token(db, token_hash, password_hash, now);
         return caf::ok_atom_v;
-      });
+      };
+      return enqueue<caf::ok_atom>(self, due, std::move(write));
     },
-    [self](atoms::auth_atom, std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
-      return enqueue<caf::ok_atom>(self, [token_hash = std::move(token_hash), user_id, expires_at](database& db) {
+    [self](deadline due, atoms::auth_atom, std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
+      return enqueue<caf::ok_atom>(self, due, [token_hash = std::move(token_hash), user_id, expires_at](database& db) {
         open_auth_session(db, token_hash, user_id, expires_at);
         return caf::ok_atom_v;
       });
     },
-    [self](atoms::logout_atom, std::string& token_hash) {
-      return enqueue<caf::ok_atom>(self, [token_hash = std::move(token_hash)](database& db) {
+    [self](deadline due, atoms::logout_atom, std::string& token_hash) {
+      return enqueue<caf::ok_atom>(self, due, [token_hash = std::move(token_hash)](database& db) {
         close_auth_session(db, token_hash);
         return caf::ok_atom_v;
       });
     },
     [self](atoms::login_atom, std::int64_t customer_id, std::int64_t now) {
-      return enqueue<caf::ok_atom>(self, [customer_id, now](database& db) {
+      return enqueue<caf::ok_atom>(self, deadline::none(), [customer_id, now](database& db) {
         record_event(db, customer_id, "logged_in", "", now);
         return caf::ok_atom_v;
       });
     },
     [self](atoms::sent_atom, std::vector<std::int64_t>& ids, std::int64_t now) {
-      return enqueue<caf::ok_atom>(self, [ids = std::move(ids), now](database& db) {
+      return enqueue<caf::ok_atom>(self, deadline::none(), [ids = std::move(ids), now](database& db) {
         mark_mail_sent(db, ids, now);
         return caf::ok_atom_v;
       });

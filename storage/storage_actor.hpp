@@ -18,22 +18,29 @@ class database;
 /// The only writer of the database. Writes that arrive together are committed in one transaction
 /// (group commit); each write is answered only after that transaction committed, and a write that fails
 /// is rolled back alone (savepoint) without failing the others of its batch.
+///
+/// A write a client's request caused starts with that request's deadline: one whose deadline has passed before it
+/// begins is dropped (503, nothing written), so that a request already answered 503 never takes effect later.
+/// A write that began in time is never cut off (its requester waits `deadline::settle_grace` for the answer).
 using storage_actor = caf::typed_actor<
   caf::replies_to<caf::ping_atom>::with<bool>,
   // session id, snapshot, expires_at
-  caf::replies_to<caf::put_atom, atoms::session_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
-  caf::replies_to<atoms::rekey_atom, session_rekey>::with<caf::ok_atom>,
+  caf::replies_to<deadline, caf::put_atom, atoms::session_atom, std::string, std::string,
+                  std::int64_t>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::rekey_atom, session_rekey>::with<caf::ok_atom>,
   // contact, acting user, now -> the customer account as it now is (see queries.hpp deposit_contact)
-  caf::replies_to<atoms::deposit_atom, domain::contact, std::optional<std::int64_t>, std::int64_t>::with<customer_record>,
-  caf::replies_to<atoms::order_atom, bill_draft>::with<caf::ok_atom>,
-  caf::replies_to<atoms::payment_atom, payment_event>::with<payment_outcome>,
-  caf::replies_to<atoms::idempotency_atom, idempotency_claim>::with<idempotency_verdict>,
+  caf::replies_to<deadline, atoms::deposit_atom, domain::contact, std::optional<std::int64_t>,
+                  std::int64_t>::with<customer_record>,
+  caf::replies_to<deadline, atoms::order_atom, bill_draft>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::replies_to<deadline, atoms::idempotency_atom, idempotency_claim>::with<idempotency_verdict>,
+  // the outcome of work already done: recorded whatever the deadline, so that a retry answers it
   caf::replies_to<atoms::idempotency_atom, idempotency_outcome>::with<caf::ok_atom>,
   // token hash, password hash, now
-  caf::replies_to<atoms::password_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::password_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
   // token hash, user id, expires_at
-  caf::replies_to<atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
-  caf::replies_to<atoms::logout_atom, std::string>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,
   // customer id, now: a user logged in during a checkout (customer timeline)
   caf::replies_to<atoms::login_atom, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<atoms::sent_atom, std::vector<std::int64_t>, std::int64_t>::with<caf::ok_atom>,

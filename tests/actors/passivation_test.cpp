@@ -40,7 +40,7 @@ struct actors_fixture : ::testing::Test {
     auto readers = storage::spawn_reader_pool(*sys, path, 1);
     auto hashers = actors::spawn_hasher_pool(*sys, {});
     auto identity = actors::spawn_identity(*sys, storage, readers, hashers, {});
-    accounts = actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0, std::chrono::seconds(5)});
+    accounts = actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0});
     auto catalog = std::make_shared<const domain::catalog>(config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, catalog,
@@ -137,7 +137,8 @@ TEST_F(actors_fixture, one_live_account_per_email_and_idle_accounts_passivate) {
   caf::scoped_actor self{*sys};
   domain::contact c{"Ana", "Lopez", "one@example.org", "", "", "", "Lyon", "FR", ""};
   std::vector<std::int64_t> ids;
-  for (int i = 0; i < 20; ++i) self->send(accounts, atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
+  for (int i = 0; i < 20; ++i)
+    self->send(accounts, deadline::none(), atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
   int received = 0;
   self->receive_for(received, 20)([&](customer_record& r) { ids.push_back(r.id); });
   ASSERT_EQ(ids.size(), 20u);
@@ -145,7 +146,7 @@ TEST_F(actors_fixture, one_live_account_per_email_and_idle_accounts_passivate) {
   EXPECT_EQ(live(accounts), 1u);
   ASSERT_TRUE(all_passivated(accounts));
   c.city = "Annecy";
-  self->request(accounts, caf::infinite, atoms::deposit_atom_v, c, std::optional<std::int64_t>{})
+  self->request(accounts, caf::infinite, deadline::none(), atoms::deposit_atom_v, c, std::optional<std::int64_t>{})
     .receive([&](customer_record& r) {
       EXPECT_EQ(r.id, ids.front());
       EXPECT_EQ(r.details.city, "Annecy");
@@ -246,16 +247,16 @@ TEST_F(actors_fixture, a_deposit_right_after_a_passivation_waits_for_the_old_act
   caf::scoped_actor self{*sys};
   domain::contact c{"Ana", "Lopez", "turn@example.org", "", "", "", "City 0", "FR", ""};
   std::int64_t id = 0;
-  self->request(accounts, caf::infinite, atoms::deposit_atom_v, c, std::optional<std::int64_t>{})
+  self->request(accounts, caf::infinite, deadline::none(), atoms::deposit_atom_v, c, std::optional<std::int64_t>{})
     .receive([&](customer_record& r) { id = r.id; }, [](caf::error& e) { ADD_FAILURE() << error_detail(e); });
   for (int round = 1; round <= 100; ++round) {
     c.city = "City " + std::to_string(round);
     // A deposit, a passivation and the next deposit queued back to back: the next one must not reach storage before
     // the passivated actor's write.
-    self->send(accounts, atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
+    self->send(accounts, deadline::none(), atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
     self->send(accounts, atoms::refresh_atom_v, id);
     c.city = "City " + std::to_string(round) + "b";
-    self->send(accounts, atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
+    self->send(accounts, deadline::none(), atoms::deposit_atom_v, c, std::optional<std::int64_t>{});
     int received = 0;
     std::vector<std::string> cities;
     self->receive_for(received, 2)([&](customer_record& r) { cities.push_back(r.details.city); });

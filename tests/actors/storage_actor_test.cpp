@@ -52,7 +52,7 @@ TEST_F(storage_fixture, concurrent_writes_are_committed_in_groups_and_acknowledg
   constexpr int writes = 300;
   caf::scoped_actor self{*sys};
   for (int i = 0; i < writes; ++i)
-    self->send(writer, caf::put_atom_v, atoms::session_atom_v, "s" + std::to_string(i), std::string("{}"),
+    self->send(writer, deadline::none(), caf::put_atom_v, atoms::session_atom_v, "s" + std::to_string(i), std::string("{}"),
                std::int64_t{0});
   // The writer answers each send; wait for all acknowledgements.
   int acknowledged = 0;
@@ -76,7 +76,7 @@ TEST_F(storage_fixture, an_acknowledged_write_is_visible_to_readers) {
   auto snapshot_of = [](int i) { return "{\"n\":" + std::to_string(i) + "}"; };
   std::int64_t now = 1'800'000'000;
   for (int i = 0; i < writes; ++i)
-    self->send(writer, caf::put_atom_v, atoms::session_atom_v, "visible-" + std::to_string(i), snapshot_of(i),
+    self->send(writer, deadline::none(), caf::put_atom_v, atoms::session_atom_v, "visible-" + std::to_string(i), snapshot_of(i),
                now + 3600);
   int acknowledged = 0;
   self->receive_for(acknowledged, writes)([](caf::ok_atom) {});

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 using namespace boutique;
 
@@ -70,13 +71,14 @@ TEST_F(bounds_fixture, a_flooded_writer_refuses_the_excess_and_commits_every_acc
   start_writer(limits, 1);  // one durable commit per write: a flood outruns it
   constexpr int writes = 2000;
   caf::scoped_actor self{*sys};
-  using handle = decltype(self->request(writer, caf::infinite, atoms::deposit_atom_v, domain::contact{},
+  using handle = decltype(self->request(writer, caf::infinite, deadline::none(), atoms::deposit_atom_v, domain::contact{},
                                         std::optional<std::int64_t>{}, std::int64_t{0}));
   std::vector<handle> pending;
   pending.reserve(writes);
   for (int i = 0; i < writes; ++i)
     pending.push_back(
-      self->request(writer, caf::infinite, atoms::deposit_atom_v, contact(i), std::optional<std::int64_t>{}, std::int64_t{7}));
+      self->request(writer, caf::infinite, deadline::none(), atoms::deposit_atom_v, contact(i),
+                    std::optional<std::int64_t>{}, std::int64_t{7}));
   std::set<int> accepted, refused;
   int other = 0;
   for (int i = 0; i < writes; ++i)
@@ -102,9 +104,49 @@ TEST_F(bounds_fixture, a_flooded_writer_refuses_the_excess_and_commits_every_acc
   self->request(writer, caf::infinite, caf::get_atom_v, atoms::stats_atom_v)
     .receive([&](storage_stats& s) { stats = s; }, [](caf::error&) { FAIL(); });
   EXPECT_EQ(stats.writes_refused_overloaded, refused.size());
-  self->request(writer, caf::infinite, atoms::deposit_atom_v, contact(writes), std::optional<std::int64_t>{},
+  self->request(writer, caf::infinite, deadline::none(), atoms::deposit_atom_v, contact(writes), std::optional<std::int64_t>{},
                 std::int64_t{7})
     .receive([](customer_record&) {}, [](caf::error& err) { FAIL() << error_detail(err); });
+}
+
+// A write carries the deadline of the request that caused it: past it, the request was answered 503, so the write
+// must never happen. One already late is refused on arrival; one whose deadline passes while it waits (here behind
+// the write lock of another connection) is dropped when its turn comes, and the rest of its batch commits.
+TEST_F(bounds_fixture, a_write_whose_deadline_passes_before_it_begins_is_dropped_and_the_rest_of_its_batch_commits) {
+  start_writer({}, 512);
+  caf::scoped_actor self{*sys};
+  const std::optional<std::int64_t> nobody;
+  std::vector<std::string> outcomes;
+  auto record = [&](customer_record&) { outcomes.push_back("written"); };
+  auto refusal = [&](caf::error& err) {
+    outcomes.push_back(is_overload_with_retry_after(err) ? "dropped" : "failed: " + error_detail(err));
+  };
+  self->request(writer, caf::infinite, deadline{deadline::clock::now()}, atoms::deposit_atom_v, contact(0), nobody,
+                std::int64_t{7})
+    .receive(record, refusal);
+
+  storage::database holder(path, storage::database::options{});
+  holder.exec("BEGIN IMMEDIATE");
+  auto soon = deadline::in(std::chrono::milliseconds(200));
+  auto late = self->request(writer, caf::infinite, soon, atoms::deposit_atom_v, contact(1), nobody, std::int64_t{7});
+  auto patient = self->request(writer, caf::infinite, deadline::none(), atoms::deposit_atom_v, contact(2), nobody,
+                               std::int64_t{7});
+  // Time passes (the condition under test, not a wait for another thread): the first write's deadline goes by
+  // while the writer waits for the lock.
+  std::this_thread::sleep_until(soon.at);
+  holder.exec("COMMIT");
+  late.receive(record, refusal);
+  patient.receive(record, refusal);
+
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"dropped", "dropped", "written"}));
+  EXPECT_EQ(count("SELECT count(*) FROM customers WHERE email_norm IN ('flood0@example.org', 'flood1@example.org')"), 0)
+    << "nothing of a dropped write is written";
+  EXPECT_EQ(count("SELECT count(*) FROM customers WHERE email_norm = 'flood2@example.org'"), 1);
+  storage_stats stats;
+  self->request(writer, caf::infinite, caf::get_atom_v, atoms::stats_atom_v)
+    .receive([&](storage_stats& s) { stats = s; }, [](caf::error&) { FAIL(); });
+  EXPECT_EQ(stats.writes_dropped_past_deadline, 2u);
+  EXPECT_EQ(stats.failed_writes, 0u);
 }
 
 TEST_F(bounds_fixture, a_flooded_reader_refuses_the_excess_and_answers_the_rest) {
@@ -143,11 +185,11 @@ TEST_F(bounds_fixture, a_retention_run_removes_the_backlog_in_batches_while_writ
   start_writer(limits, 512);
   caf::scoped_actor self{*sys};
   auto run = self->request(writer, caf::infinite, atoms::retention_atom_v, std::int64_t{1000});
-  using handle = decltype(self->request(writer, caf::infinite, caf::put_atom_v, atoms::session_atom_v, std::string(),
+  using handle = decltype(self->request(writer, caf::infinite, deadline::none(), caf::put_atom_v, atoms::session_atom_v, std::string(),
                                         std::string(), std::int64_t{0}));
   std::vector<handle> puts;
   for (int i = 0; i < 50; ++i)
-    puts.push_back(self->request(writer, caf::infinite, caf::put_atom_v, atoms::session_atom_v,
+    puts.push_back(self->request(writer, caf::infinite, deadline::none(), caf::put_atom_v, atoms::session_atom_v,
                                  "live" + std::to_string(i), std::string("{}"), std::int64_t{5000}));
   int written = 0;
   for (auto& p : puts) p.receive([&](caf::ok_atom) { ++written; }, [](caf::error& err) { FAIL() << error_detail(err); });

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/database.hpp"
+
 #include <atomic>
+#include <future>
 #include <thread>
 
 using namespace boutique::testing;
@@ -160,4 +163,72 @@ TEST(actor_core, anonymous_sessions_take_no_row_and_at_most_the_cap_in_memory) {
   auto forged = ids[0];
   forged[0] = forged[0] == 'A' ? 'B' : 'A';
   EXPECT_EQ(client.get("/api/v1/sessions/" + forged).status, 404) << "an id the service did not make";
+}
+
+namespace {
+
+/// The database's write lock, held from another connection (as a slow disk or a long checkpoint would hold the
+/// writer up) until released.
+class write_lock {
+ public:
+  explicit write_lock(const test_service& svc)
+    : db_(svc.settings().storage.path, {boutique::storage::database::access::read_write, false}) {
+    db_.exec("BEGIN IMMEDIATE");
+  }
+  ~write_lock() { release(); }
+  void release() {
+    if (held_) db_.exec("COMMIT");
+    held_ = false;
+  }
+
+ private:
+  boutique::storage::database db_;
+  bool held_ = true;
+};
+
+std::int64_t stored_quantity(test_service& svc, const std::string& session_id) {
+  auto snapshot = json::parse(query_text(svc, "SELECT snapshot FROM sessions WHERE id = ?", session_id));
+  return snapshot["cart"].empty() ? 0 : snapshot["cart"][0]["quantity"].get<std::int64_t>();
+}
+
+}  // namespace
+
+// A request answered 503 because its time ran out must not take effect afterwards: its deadline travels with every
+// message it caused, down to the storage actor, which drops a write whose deadline passed before it began. On
+// fd23169 the write stayed queued and committed once the writer could go on: the database then held a cart (and a
+// customer account) that the session in memory did not.
+TEST(actor_core, a_request_answered_503_at_its_deadline_never_takes_effect_later) {
+  auto settings = test_settings();
+  settings.http.request_timeout_s = 1;
+  test_service svc(settings);
+  checkout c(svc.port());
+  ASSERT_EQ(c.cart(one_item).status, 200);
+  ASSERT_EQ(c.contact(contact_form("early@example.org")).status, 200);
+  const json three = json::array({{{"code", "A51-11236-F"}, {"quantity", 3}}});
+  {
+    write_lock lock(svc);
+    // Both wait behind the lock until the service gives up on them: the cart (session, then storage) and a
+    // contact (session, account directory, account, then storage: a nested chain under one deadline).
+    auto cart = std::async(std::launch::async,
+                           [&] { return http_client(svc.port()).put(c.path("/cart"), {{"items", three}}); });
+    auto contact = std::async(std::launch::async, [&] {
+      return http_client(svc.port()).put(c.path("/contact"), contact_form("late@example.org"));
+    });
+    auto cart_answer = cart.get();
+    auto contact_answer = contact.get();
+    EXPECT_EQ(cart_answer.status, 503) << cart_answer.body;
+    EXPECT_EQ(contact_answer.status, 503) << contact_answer.body;
+    lock.release();
+  }
+  // The writer takes its messages in order: once a later write is answered, the two above have had their turn.
+  checkout later(svc.port());
+  ASSERT_EQ(later.cart(one_item).status, 200);
+  EXPECT_EQ(stored_quantity(svc, c.id()), 1) << "the timed-out cart was written after its 503";
+  EXPECT_EQ(c.state().json()["cart"]["items"][0]["quantity"], 1) << "the session in memory";
+  EXPECT_EQ(query_int(svc, "SELECT count(*) FROM customers WHERE email_norm = 'late@example.org'"), 0)
+    << "the timed-out contact created a customer account after its 503";
+  EXPECT_EQ(c.client().get(c.path("/contact")).json()["email"], "early@example.org");
+  // And the session goes on: memory and database agree.
+  ASSERT_EQ(c.cart(three).status, 200);
+  EXPECT_EQ(stored_quantity(svc, c.id()), 3);
 }

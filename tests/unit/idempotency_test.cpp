@@ -59,9 +59,9 @@ TEST(idempotency, storage_claims_records_releases_and_forgets_expired_keys) {
   storage::settle_idempotency(db, {"k2", 0, "", ""});
   EXPECT_EQ(storage::claim_idempotency(db, other).decision, idempotency_decision::proceed) << "released after a 5xx";
 
-  EXPECT_EQ(storage::delete_expired_idempotency(db, 1059), 0);
-  EXPECT_EQ(storage::delete_expired_idempotency(db, 1060), 1) << "k2 expired";
-  EXPECT_EQ(storage::delete_expired_idempotency(db, 1000 + 86400), 1) << "k1 expired";
+  EXPECT_EQ(storage::delete_expired_idempotency(db, 1059, 100), 0);
+  EXPECT_EQ(storage::delete_expired_idempotency(db, 1060, 100), 1) << "k2 expired";
+  EXPECT_EQ(storage::delete_expired_idempotency(db, 1000 + 86400, 100), 1) << "k1 expired";
   auto& left = db.prepare("SELECT count(*) FROM idempotency_keys");
   ASSERT_TRUE(left.step());
   EXPECT_EQ(left.integer(0), 0);

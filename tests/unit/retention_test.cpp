@@ -158,3 +158,15 @@ TEST_F(retention_fixture, a_backlog_larger_than_a_batch_is_removed_batch_after_b
   EXPECT_EQ(rows(report, "sessions"), 1150u);
   EXPECT_EQ(count("SELECT count(*) FROM sessions"), 1250);
 }
+
+TEST_F(retention_fixture, idempotency_keys_go_once_expired_in_batches) {
+  for (int i = 0; i < 5; ++i)
+    claim_idempotency(db, {"old-" + std::to_string(i), "fp", 100, 1000, 0});
+  claim_idempotency(db, {"young", "fp", 100, 2000, 0});
+  EXPECT_EQ(rows(run_retention(db, 999, policy), "idempotency_keys"), 0u);
+  auto small = policy;
+  small.batch_rows = 2;  // several batches
+  EXPECT_EQ(rows(run_retention(db, 1000, small), "idempotency_keys"), 5u);
+  EXPECT_EQ(count("SELECT count(*) FROM idempotency_keys"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM idempotency_keys WHERE key_hash = 'young'"), 1);
+}
