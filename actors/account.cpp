@@ -20,7 +20,7 @@ struct account_state {
   account_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   customer_record record;
   account_route route;
-  storage::storage_actor storage;
+  actors::storage_actor storage;
   std::uint64_t messages = 0;
   std::int64_t last_active = 0;
   static inline const char* name = "account";
@@ -35,7 +35,7 @@ std::optional<caf::error> misaddressed(account_pointer self, const account_route
 }
 
 account_actor::behavior_type account(account_pointer self, customer_record record, std::uint64_t generation,
-                                     storage::storage_actor storage) {
+                                     actors::storage_actor storage) {
   self->state.route = {record.id, generation};
   self->state.record = std::move(record);
   self->state.storage = std::move(storage);
@@ -81,7 +81,7 @@ struct waiting_deposit {
 
 struct directory_state {
   directory_state() = default;  // not an aggregate: CAF would build it from the actor pointer
-  storage::storage_actor storage;
+  actors::storage_actor storage;
   account_settings settings;
   live_actors<std::int64_t, account_actor> live;
   std::unordered_map<std::string, std::int64_t> id_by_email;
@@ -171,7 +171,7 @@ caf::result<customer_record> deposit(directory_pointer self, deadline due, domai
   return rp;
 }
 
-account_directory_actor::behavior_type account_directory(directory_pointer self, storage::storage_actor storage,
+account_directory_actor::behavior_type account_directory(directory_pointer self, actors::storage_actor storage,
                                                          account_settings settings) {
   self->state.storage = std::move(storage);
   self->state.settings = settings;
@@ -223,7 +223,7 @@ account_directory_actor::behavior_type account_directory(directory_pointer self,
 
 }  // namespace
 
-account_directory_actor spawn_account_directory(caf::actor_system& sys, storage::storage_actor storage,
+account_directory_actor spawn_account_directory(caf::actor_system& sys, actors::storage_actor storage,
                                                 account_settings settings) {
   return sys.spawn(account_directory, std::move(storage), settings);
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "actors/messages.hpp"
-#include "storage/storage_actor.hpp"
+#include "actors/storage_actor.hpp"
 
 #include <chrono>
 
@@ -34,7 +34,7 @@ struct account_settings {
   std::size_t max_live = 0;  ///< most live account actors (0: no cap)
 };
 
-account_directory_actor spawn_account_directory(caf::actor_system& sys, storage::storage_actor storage,
+account_directory_actor spawn_account_directory(caf::actor_system& sys, actors::storage_actor storage,
                                                 account_settings settings);
 
 }  // namespace boutique::actors

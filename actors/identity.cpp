@@ -19,8 +19,8 @@ std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 struct identity_state {
   identity_state() = default;  // not an aggregate: CAF would build it from the actor pointer
-  storage::storage_actor storage;
-  storage::reader_actor readers;
+  actors::storage_actor storage;
+  actors::reader_actor readers;
   hasher_actor hashers;
   identity_settings settings;
   std::string dummy_hash;  ///< verified against for unknown logins, so that they cost the same work
@@ -62,7 +62,7 @@ void verify_login(pointer self, deadline due, caf::typed_response_promise<user_r
       withdraw);
 }
 
-identity_actor::behavior_type identity(pointer self, storage::storage_actor storage, storage::reader_actor readers,
+identity_actor::behavior_type identity(pointer self, actors::storage_actor storage, actors::reader_actor readers,
                                        hasher_actor hashers, identity_settings settings) {
   auto& st = self->state;
   st.storage = std::move(storage);
@@ -145,7 +145,7 @@ identity_actor::behavior_type identity(pointer self, storage::storage_actor stor
 }  // namespace
 
 
-identity_actor spawn_identity(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,
+identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_actor readers,
                               hasher_actor hashers, identity_settings settings) {
   return sys.spawn(identity, std::move(storage), std::move(readers), std::move(hashers), settings);
 }

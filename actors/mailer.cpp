@@ -42,8 +42,8 @@ std::string crlf(const std::string& text) {
 
 struct mailer_state {
   mailer_state() = default;  // not an aggregate: CAF would build it from the actor pointer
-  storage::storage_actor storage;
-  storage::reader_actor readers;
+  actors::storage_actor storage;
+  actors::reader_actor readers;
   mailer_settings settings;
   std::shared_ptr<spdlog::logger> log = config::logger("mailer");
   static inline const char* name = "mailer";
@@ -90,7 +90,7 @@ void deliver(pointer self) {
       [self](caf::error& err) { self->state.log->warn("event=outbox_read_failed error=\"{}\"", error_detail(err)); });
 }
 
-mailer_actor::behavior_type mailer(pointer self, storage::storage_actor storage, storage::reader_actor readers,
+mailer_actor::behavior_type mailer(pointer self, actors::storage_actor storage, actors::reader_actor readers,
                                    mailer_settings settings) {
   self->state.storage = std::move(storage);
   self->state.readers = std::move(readers);
@@ -120,7 +120,7 @@ std::string render_eml(const outbox_mail& mail) {
   return text;
 }
 
-mailer_actor spawn_mailer(caf::actor_system& sys, storage::storage_actor storage, storage::reader_actor readers,
+mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_actor readers,
                           mailer_settings settings) {
   return sys.spawn<caf::detached>(mailer, std::move(storage), std::move(readers), std::move(settings));
 }

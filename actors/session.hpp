@@ -3,8 +3,8 @@
 #include "actors/account.hpp"
 #include "actors/identity.hpp"
 #include "actors/messages.hpp"
-#include "storage/reader.hpp"
-#include "storage/storage_actor.hpp"
+#include "actors/reader.hpp"
+#include "actors/storage_actor.hpp"
 
 #include <chrono>
 #include <memory>
@@ -62,8 +62,8 @@ struct session_settings {
 
 /// What every session actor talks to.
 struct session_context {
-  storage::storage_actor storage;
-  storage::reader_actor readers;
+  actors::storage_actor storage;
+  actors::reader_actor readers;
   identity_actor identity;
   account_directory_actor accounts;
   std::shared_ptr<const domain::catalog> catalog;

@@ -111,13 +111,13 @@ struct service::impl {
     auto& sys = *system;
     std::chrono::milliseconds timeout = std::chrono::seconds(settings.http.request_timeout_s);
     storage::mail_settings mail{settings.shop.base_url, settings.auth.password_token_ttl_s};
-    storage::writer_limits limits;
+    actors::writer_limits limits;
     limits.queue_max = static_cast<std::size_t>(settings.storage.queue_max);
     limits.retention.unattached_customer_s = std::int64_t{settings.retention.unattached_customer_days} * 86400;
     limits.retention.batch_rows = settings.retention.batch_rows;
     limits.retention_every = std::chrono::seconds(settings.retention.interval_s);
-    auto storage = storage::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail, limits);
-    auto readers = storage::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers,
+    auto storage = actors::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail, limits);
+    auto readers = actors::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers,
                                               static_cast<std::size_t>(settings.storage.queue_max));
     hashers = actors::spawn_hasher_pool(
       sys, {settings.auth.hash_workers,

@@ -5,8 +5,8 @@
 #include "actors/mailer.hpp"
 #include "actors/session.hpp"
 #include "net/metrics.hpp"
-#include "storage/reader.hpp"
-#include "storage/storage_actor.hpp"
+#include "actors/reader.hpp"
+#include "actors/storage_actor.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -17,8 +17,8 @@ namespace boutique::net {
 /// The actors the HTTP routes talk to, and the settings the routes need.
 struct backend {
   caf::actor_system& sys;
-  storage::storage_actor storage;
-  storage::reader_actor readers;
+  actors::storage_actor storage;
+  actors::reader_actor readers;
   actors::session_directory_actor sessions;
   actors::account_directory_actor accounts;
   actors::identity_actor identity;

@@ -2,7 +2,6 @@
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
-#include "storage/storage_actor.hpp"
 
 namespace boutique::storage {
 

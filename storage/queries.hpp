@@ -4,9 +4,11 @@
 // batch transaction; reads by the reader actors. Each function that changes several rows runs in one
 // transaction (savepoint) and changes nothing when it throws.
 
-#include "actors/messages.hpp"
+#include "domain/errors.hpp"
+#include "domain/records.hpp"
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace boutique::storage {
@@ -104,5 +106,19 @@ void mark_mail_sent(database& db, const std::vector<std::int64_t>& ids, std::int
 
 void record_event(database& db, std::int64_t customer_id, const std::string& kind, const std::string& detail,
                   std::int64_t now);
+
+/// Thrown by a write to refuse it with a domain error (e.g. an illegal state transition); only that write
+/// is rolled back.
+class write_refused : public std::runtime_error {
+ public:
+  write_refused(domain::error_code code, const std::string& detail, domain::field_errors fields = {})
+    : std::runtime_error(detail), code_(code), fields_(std::move(fields)) {}
+  domain::error_code code() const noexcept { return code_; }
+  const domain::field_errors& fields() const noexcept { return fields_; }
+
+ private:
+  domain::error_code code_;
+  domain::field_errors fields_;
+};
 
 }  // namespace boutique::storage

@@ -4,7 +4,7 @@
 // grows the database without bound. Each kind is a step run in bounded batches, one transaction per batch, so
 // that the writer is never held for long; a step is done when a batch removes fewer rows than the batch size.
 
-#include "actors/messages.hpp"
+#include "domain/records.hpp"
 
 #include <cstdint>
 #include <vector>

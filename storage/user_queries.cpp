@@ -1,6 +1,5 @@
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
-#include "storage/storage_actor.hpp"
 
 namespace boutique::storage {
 

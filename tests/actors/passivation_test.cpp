@@ -36,8 +36,8 @@ struct actors_fixture : ::testing::Test {
     sys = std::make_unique<caf::actor_system>(cfg);
     auto db = std::make_unique<storage::database>(path, storage::database::options{});
     storage::migrate(*db);
-    auto storage = storage::spawn_storage(*sys, std::move(db), 64, storage::mail_settings{});
-    auto readers = storage::spawn_reader_pool(*sys, path, 1);
+    auto storage = actors::spawn_storage(*sys, std::move(db), 64, storage::mail_settings{});
+    auto readers = actors::spawn_reader_pool(*sys, path, 1);
     auto hashers = actors::spawn_hasher_pool(*sys, {});
     auto identity = actors::spawn_identity(*sys, storage, readers, hashers, {});
     accounts = actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0});

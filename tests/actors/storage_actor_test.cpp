@@ -3,8 +3,8 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
-#include "storage/reader.hpp"
-#include "storage/storage_actor.hpp"
+#include "actors/reader.hpp"
+#include "actors/storage_actor.hpp"
 #include "support/test_service.hpp"
 
 #include <caf/all.hpp>
@@ -21,7 +21,7 @@ struct storage_fixture : ::testing::Test {
   std::string path = (dir.path() / "b.db").string();
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
-  storage::storage_actor writer;
+  actors::storage_actor writer;
 
   void SetUp() override {
     cfg.set("scheduler.max-threads", 2);
@@ -29,7 +29,7 @@ struct storage_fixture : ::testing::Test {
     sys = std::make_unique<caf::actor_system>(cfg);
     auto db = std::make_unique<storage::database>(path, storage::database::options{});
     storage::migrate(*db);
-    writer = storage::spawn_storage(*sys, std::move(db), 512, storage::mail_settings{});
+    writer = actors::spawn_storage(*sys, std::move(db), 512, storage::mail_settings{});
   }
 
   void TearDown() override {
@@ -71,7 +71,7 @@ TEST_F(storage_fixture, concurrent_writes_are_committed_in_groups_and_acknowledg
 // is asked for that very row and must return what was written: an acknowledgement comes after the commit.
 TEST_F(storage_fixture, an_acknowledged_write_is_visible_to_readers) {
   constexpr int writes = 100;
-  auto readers = storage::spawn_reader_pool(*sys, path, 2);
+  auto readers = actors::spawn_reader_pool(*sys, path, 2);
   caf::scoped_actor self{*sys};
   auto snapshot_of = [](int i) { return "{\"n\":" + std::to_string(i) + "}"; };
   std::int64_t now = 1'800'000'000;
@@ -106,7 +106,7 @@ domain::catalog catalog_after_restart(const std::string& path) {
     storage::database db(path, storage::database::options{});
     storage::migrate(db);
   }
-  auto readers = storage::spawn_reader_pool(sys, path, 1);
+  auto readers = actors::spawn_reader_pool(sys, path, 1);
   domain::catalog served;
   caf::scoped_actor self{sys};
   self->request(readers, caf::infinite, caf::get_atom_v, atoms::catalog_atom_v)

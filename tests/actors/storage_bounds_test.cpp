@@ -2,8 +2,8 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
-#include "storage/reader.hpp"
-#include "storage/storage_actor.hpp"
+#include "actors/reader.hpp"
+#include "actors/storage_actor.hpp"
 #include "support/test_service.hpp"
 
 #include <caf/all.hpp>
@@ -21,7 +21,7 @@ struct bounds_fixture : ::testing::Test {
   std::string path = (dir.path() / "b.db").string();
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
-  storage::storage_actor writer;
+  actors::storage_actor writer;
 
   void SetUp() override {
     cfg.set("scheduler.max-threads", 2);
@@ -31,9 +31,9 @@ struct bounds_fixture : ::testing::Test {
     storage::migrate(db);
   }
 
-  void start_writer(storage::writer_limits limits, int batch_max) {
+  void start_writer(actors::writer_limits limits, int batch_max) {
     auto db = std::make_unique<storage::database>(path, storage::database::options{});
-    writer = storage::spawn_storage(*sys, std::move(db), batch_max, storage::mail_settings{}, limits);
+    writer = actors::spawn_storage(*sys, std::move(db), batch_max, storage::mail_settings{}, limits);
   }
 
   void TearDown() override {
@@ -66,7 +66,7 @@ struct bounds_fixture : ::testing::Test {
 }  // namespace
 
 TEST_F(bounds_fixture, a_flooded_writer_refuses_the_excess_and_commits_every_accepted_write_whole) {
-  storage::writer_limits limits;
+  actors::writer_limits limits;
   limits.queue_max = 20;
   start_writer(limits, 1);  // one durable commit per write: a flood outruns it
   constexpr int writes = 2000;
@@ -154,7 +154,7 @@ TEST_F(bounds_fixture, a_flooded_reader_refuses_the_excess_and_answers_the_rest)
     storage::database db(path, storage::database::options{});
     for (int i = 0; i < 200; ++i) storage::deposit_contact(db, contact(i), std::nullopt, 7);
   }
-  auto readers = storage::spawn_reader_pool(*sys, path, 1, 20);
+  auto readers = actors::spawn_reader_pool(*sys, path, 1, 20);
   constexpr int reads = 3000;
   caf::scoped_actor self{*sys};
   using handle = decltype(self->request(readers, caf::infinite, caf::get_atom_v, atoms::customer_atom_v,
@@ -180,7 +180,7 @@ TEST_F(bounds_fixture, a_retention_run_removes_the_backlog_in_batches_while_writ
     for (int i = 0; i < 3000; ++i) storage::save_session(db, "expired" + std::to_string(i), "{}", 100);
     db.exec("COMMIT");
   }
-  storage::writer_limits limits;
+  actors::writer_limits limits;
   limits.retention.batch_rows = 100;
   start_writer(limits, 512);
   caf::scoped_actor self{*sys};

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "storage/database.hpp"
+#include "storage/queries.hpp"
 #include "storage/retention.hpp"
 
 #include <caf/fwd.hpp>
@@ -11,9 +13,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace boutique::storage {
-
-class database;
+namespace boutique::actors {
 
 /// The only writer of the database. Writes that arrive together are committed in one transaction
 /// (group commit); each write is answered only after that transaction committed, and a write that fails
@@ -52,32 +52,16 @@ using storage_actor = caf::typed_actor<
   caf::reacts_to<atoms::retention_atom, caf::pending_atom>,
   caf::reacts_to<caf::flush_atom>>;
 
-struct mail_settings;
-
 struct writer_limits {
   /// Messages waiting in the mailbox beyond which a new write is refused (overloaded, Retry-After); 0: no bound.
   std::size_t queue_max = 0;
-  retention_policy retention;
+  storage::retention_policy retention;
   /// How often retention runs by itself; 0: only when asked.
   std::chrono::seconds retention_every{0};
 };
 
 /// Spawns the storage actor on its own thread; it takes ownership of the read-write connection `db`.
-storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max,
-                            const mail_settings& mail, writer_limits limits = {});
+storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<storage::database> db, int batch_max,
+                            const storage::mail_settings& mail, writer_limits limits = {});
 
-/// Thrown by a write to refuse it with a domain error (e.g. an illegal state transition); only that write
-/// is rolled back.
-class write_refused : public std::runtime_error {
- public:
-  write_refused(domain::error_code code, const std::string& detail, domain::field_errors fields = {})
-    : std::runtime_error(detail), code_(code), fields_(std::move(fields)) {}
-  domain::error_code code() const noexcept { return code_; }
-  const domain::field_errors& fields() const noexcept { return fields_; }
-
- private:
-  domain::error_code code_;
-  domain::field_errors fields_;
-};
-
-}  // namespace boutique::storage
+}  // namespace boutique::actors

@@ -8,7 +8,7 @@
 
 #include <string>
 
-namespace boutique::storage {
+namespace boutique::actors {
 
 /// Read-only queries, served by a pool of connections that never queue behind the writer (WAL mode).
 using reader_actor = caf::typed_actor<
@@ -36,4 +36,4 @@ using reader_actor = caf::typed_actor<
 /// (overloaded, Retry-After); 0: no bound.
 reader_actor spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count, std::size_t queue_max = 0);
 
-}  // namespace boutique::storage
+}  // namespace boutique::actors

@@ -1,111 +1,23 @@
-// Over 500 lines for now: the session actor, its snapshot codec and its directory live together until the split
-// into actors/session/{codec,state,actor}.cpp planned in issue 13 (the directory's bookkeeping already moved to
-// actors/directory.hpp).
-#include "actors/session.hpp"
+// The session actor: one checkout session, its changes persisted before they are answered.
+#include "actors/session/actor.hpp"
 
 #include "actors/directory.hpp"
+#include "actors/session/codec.hpp"
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <ctime>
-#include <unordered_map>
 
 namespace boutique::actors {
 
 namespace {
 
-using nlohmann::json;
-
 std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 caf::error failure(domain::error_code code, std::string detail) { return make_domain_error(code, std::move(detail)); }
-
-// Snapshots are written at every change of every session: Boost.JSON builds them in a stack buffer and serialises
-// them several times faster than nlohmann::json (which still reads them back, once per activation).
-boost::json::object contact_object(const domain::contact& c, boost::json::storage_ptr sp) {
-  boost::json::object j(std::move(sp));
-  j.reserve(9);
-  j.emplace("firstname", c.firstname);
-  j.emplace("lastname", c.lastname);
-  j.emplace("email", c.email);
-  j.emplace("organisation", c.organisation);
-  j.emplace("address", c.address);
-  j.emplace("zip", c.zip);
-  j.emplace("city", c.city);
-  j.emplace("country", c.country);
-  j.emplace("invoiceinfo", c.invoiceinfo);
-  return j;
-}
-
-std::string contact_json(const domain::contact& c) {
-  unsigned char buffer[2048];
-  boost::json::monotonic_resource memory(buffer);
-  return boost::json::serialize(contact_object(c, &memory));
-}
-
-domain::contact contact_from(const json& j) {
-  domain::contact c;
-  c.firstname = j.value("firstname", "");
-  c.lastname = j.value("lastname", "");
-  c.email = j.value("email", "");
-  c.organisation = j.value("organisation", "");
-  c.address = j.value("address", "");
-  c.zip = j.value("zip", "");
-  c.city = j.value("city", "");
-  c.country = j.value("country", "");
-  c.invoiceinfo = j.value("invoiceinfo", "");
-  return c;
-}
-
-template <class T>
-boost::json::value optional_value(const std::optional<T>& v, boost::json::storage_ptr sp) {
-  if (!v) return boost::json::value(nullptr, std::move(sp));
-  return boost::json::value(*v, std::move(sp));
-}
-
-template <class T>
-std::optional<T> optional_from(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return it->get<T>();
-}
-
-/// A placed session keeps its bill's lines as sold (the same as the bill row, written in one transaction), so
-/// that reloading it does not price them again against the catalog of the day.
-boost::json::object bill_object(const domain::priced_cart& bill, boost::json::storage_ptr sp) {
-  boost::json::array lines(sp);
-  for (const auto& l : bill.lines)
-    lines.push_back(boost::json::object({{"code", l.code}, {"name", l.name}, {"quantity", l.quantity},
-                                         {"unit_price", l.unit_price}, {"untaxed", l.untaxed}, {"taxes", l.taxes},
-                                         {"total", l.total}, {"tax_rate_bp", optional_value(l.tax_rate_bp, sp)},
-                                         {"duration_days", optional_value(l.duration_days, sp)}},
-                                        sp));
-  return boost::json::object({{"lines", std::move(lines)}, {"untaxed", bill.untaxed}, {"taxes", bill.taxes},
-                              {"total", bill.total}, {"currency", bill.currency}},
-                             sp);
-}
-
-domain::priced_cart bill_from(const json& j) {
-  domain::priced_cart bill;
-  for (const auto& l : j.at("lines"))
-    bill.lines.push_back({l.at("code"), l.at("name"), l.at("quantity"), l.at("unit_price"), l.at("untaxed"),
-                          l.at("taxes"), l.at("total"), optional_from<std::int32_t>(l, "tax_rate_bp"),
-                          optional_from<std::int32_t>(l, "duration_days")});
-  bill.untaxed = j.at("untaxed");
-  bill.taxes = j.at("taxes");
-  bill.total = j.at("total");
-  bill.currency = j.at("currency");
-  return bill;
-}
-
-// -- session actor ---------------------------------------------------------------------------------------------
 
 /// True when a session holds nothing yet: no cart, no contact, no login, no order (a shopper who only opened the
 /// shop, the common case among idle live sessions).
@@ -163,7 +75,8 @@ struct session_state {
   held_session s;
   std::shared_ptr<const session_context> ctx;
   caf::actor_addr directory;  ///< weak: the directory owns its sessions, not the other way round
-  session_route route;        ///< the id and generation messages must be routed under
+  /// The activation messages must be routed under, with the session's id (kept once, in `s`): its route.
+  std::uint64_t generation = 0;
   /// The deadline of the message being handled (messages are handled one at a time, awaiting their requests):
   /// every request it causes goes out under it.
   deadline due;
@@ -254,11 +167,12 @@ void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> log
           rp.deliver(failure(domain::error_code::internal, "the session directory is gone"));
           return self->quit();
         }
-        // Messages routed under the old id that waited meanwhile are refused from now on: the route changed.
-        self->state.route = {self->state.s.id(), 0};
+        // Messages routed under the old id that waited meanwhile are refused from now on: the route changed (the
+        // id with `s` above, the generation here until the directory gives the new one).
+        self->state.generation = 0;
         self->request(directory, self->state.ctx->settings.timeout, atoms::rekey_atom_v, old_id, self->state.s.id())
           .await([self, rp](std::uint64_t generation) mutable {
-                   self->state.route.generation = generation;
+                   self->state.generation = generation;
                    rp.deliver(self->state.s.get());
                  },
                  [self, rp](caf::error& err) mutable {
@@ -389,7 +303,7 @@ void touch(pointer self) {
 /// The refusal of a message routed under another id or activation than this one's (the session was renamed at
 /// login while the message waited, or it is meant for another activation); nothing when it is this session's.
 std::optional<caf::error> misaddressed(pointer self, const session_route& to) {
-  if (to == self->state.route) {
+  if (to.key == self->state.s.id() && to.generation == self->state.generation) {
     self->state.due = to.due;
     touch(self);
     return std::nullopt;
@@ -399,7 +313,7 @@ std::optional<caf::error> misaddressed(pointer self, const session_route& to) {
 
 session_actor::behavior_type session(pointer self, session_snapshot snapshot, std::shared_ptr<const session_context> ctx,
                                      caf::actor_addr directory, std::uint64_t generation) {
-  self->state.route = {snapshot.id, generation};
+  self->state.generation = generation;
   self->state.s.set(std::move(snapshot));
   self->state.ctx = std::move(ctx);
   self->state.directory = std::move(directory);
@@ -442,218 +356,13 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
   };
 }
 
-// -- directory -------------------------------------------------------------------------------------------------
-
-struct directory_state {
-  directory_state() = default;  // not an aggregate: CAF would build it from the actor pointer
-  std::shared_ptr<const session_context> ctx;
-  live_actors<std::string, session_actor> live;
-  /// Resolves waiting for a session to be loaded, or for its passivated actor to be down first.
-  std::unordered_map<std::string, std::vector<caf::typed_response_promise<session_ref>>> waiting;
-  std::shared_ptr<spdlog::logger> log = config::logger("sessions");
-  static inline const char* name = "session_directory";
-};
-
-using directory_pointer = session_directory_actor::stateful_pointer<directory_state>;
-
-void passivate(directory_pointer self, const std::string& id) {
-  if (auto handle = self->state.live.stop(id)) self->send(*handle, atoms::passivate_atom_v);
-}
-
-session_ref activate(directory_pointer self, session_snapshot snapshot) {
-  auto& st = self->state;
-  auto id = snapshot.id;
-  auto generation = st.live.next_generation();
-  // Monitored, not linked: a session that crashes is forgotten (and reloaded from storage by the next request)
-  // instead of taking the directory, and every other session with it, down.
-  auto handle = self->spawn<caf::monitored>(session, std::move(snapshot), st.ctx, self->address(), generation);
-  st.live.add(id, handle, generation);
-  for (const auto& evicted : st.live.over_cap()) passivate(self, evicted);
-  return {handle, {id, generation}};
-}
-
-/// Answers every waiting resolve of `id` with `result`.
-template <class Result>
-void settle(directory_pointer self, const std::string& id, const Result& result) {
-  auto it = self->state.waiting.find(id);
-  if (it == self->state.waiting.end()) return;
-  auto waiting = std::move(it->second);
-  self->state.waiting.erase(it);
-  for (auto& p : waiting) p.deliver(result);
-}
-
-/// A session that holds nothing has no row: its signed id alone restores it, blank, until it expires.
-std::optional<session_snapshot> blank_session(const session_context& ctx, const std::string& id, std::int64_t now) {
-  auto created = domain::signed_id_time(ctx.id_key, id);
-  if (!created || *created + ctx.settings.ttl.count() <= now) return std::nullopt;
-  session_snapshot s;
-  s.id = id;
-  s.created_at = s.updated_at = *created;
-  s.expires_at = *created + ctx.settings.ttl.count();
-  return s;
-}
-
-/// Loads session `id` from storage (or from its signed id) and answers the resolves waiting for it.
-void load(directory_pointer self, const std::string& id) {
-  auto& st = self->state;
-  auto now = now_s();
-  self->request(st.ctx->readers, st.ctx->settings.timeout, caf::get_atom_v, atoms::session_atom_v, id, now)
-    .then(
-      [self, id, now](std::optional<std::string>& stored) {
-        const auto& ctx = *self->state.ctx;
-        if (!stored) {
-          if (auto blank = blank_session(ctx, id, now)) return settle(self, id, activate(self, std::move(*blank)));
-          return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
-        }
-        // An empty snapshot marks an id retired at login: it never answers again.
-        if (stored->empty()) return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
-        try {
-          auto snapshot = session_from_json(*stored);
-          if (!snapshot.transid) snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog).cart;
-          settle(self, id, activate(self, std::move(snapshot)));
-        } catch (const std::exception& e) {
-          self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", config::log_id(id), e.what());
-          settle(self, id, failure(domain::error_code::internal, "the session cannot be restored"));
-        }
-      },
-      [self, id](caf::error& err) { settle(self, id, err); });
-}
-
-caf::result<session_ref> resolve(directory_pointer self, const std::string& id) {
-  auto& st = self->state;
-  if (auto* live = st.live.route(id)) return session_ref{live->handle, {id, live->generation}};
-  auto rp = self->make_response_promise<session_ref>();
-  auto [queue, first] = st.waiting.try_emplace(id);
-  queue->second.push_back(rp);
-  // A session being passivated is loaded again once its actor is down (see the down handler).
-  if (first && !st.live.stopping(id)) load(self, id);
-  return rp;
-}
-
-caf::result<std::string> create(directory_pointer self) {
-  auto& st = self->state;
-  session_snapshot s;
-  s.created_at = s.updated_at = now_s();
-  s.id = domain::new_signed_id(st.ctx->id_key, s.created_at);
-  s.expires_at = s.created_at + st.ctx->settings.ttl.count();
-  // Not stored: a session that holds nothing gets its row with its first change.
-  return activate(self, std::move(s)).route.key;
-}
-
-caf::result<payment_outcome> route_payment(directory_pointer self, deadline due, payment_event& event) {
-  auto rp = self->make_response_promise<payment_outcome>();
-  self->request(self->state.ctx->readers, due.patience(), caf::get_atom_v, atoms::payment_atom_v, event.transid)
-    .then(
-      [self, rp, event, due](std::optional<std::string>& session_id) mutable {
-        if (!session_id) { rp.deliver(failure(domain::error_code::not_found, "unknown transid")); return; }
-        auto directory = caf::actor_cast<session_directory_actor>(self);
-        self->request(directory, due.patience(), atoms::resolve_atom_v, *session_id)
-          .then(
-            [self, rp, event, due](session_ref& target) mutable {
-              self->request(target.actor, due.patience(), target.route.under(due), atoms::payment_atom_v, event)
-                .then([rp](payment_outcome& o) mutable { rp.deliver(std::move(o)); },
-                      [rp](caf::error& err) mutable { rp.deliver(err); });
-            },
-            [rp](caf::error& err) mutable { rp.deliver(err); });
-      },
-      [rp](caf::error& err) mutable { rp.deliver(err); });
-  return rp;
-}
-
-session_directory_actor::behavior_type session_directory(directory_pointer self,
-                                                         std::shared_ptr<const session_context> ctx) {
-  self->state.ctx = std::move(ctx);
-  self->state.live.set_cap(self->state.ctx->settings.max_live);
-  auto sweep_every = self->state.ctx->settings.idle / 4 + std::chrono::seconds(1);
-  self->delayed_send(self, sweep_every, caf::tick_atom_v);
-  stop_live_actors_on_exit(self);
-  self->set_down_handler([self](caf::down_msg& down) {
-    auto gone = self->state.live.down(down.source);
-    if (!gone) return;
-    if (!gone->passivated)
-      self->state.log->error("event=session_crashed session={} reason=\"{}\"", config::log_id(gone->key),
-                             caf::to_string(down.reason));
-    if (self->state.waiting.count(gone->key)) load(self, gone->key);
-  });
-  return {
-    [self](caf::put_atom) { return create(self); },
-    [self](atoms::resolve_atom, const std::string& id) { return resolve(self, id); },
-    [self](atoms::rekey_atom, const std::string& old_id, const std::string& new_id) {
-      auto* renamed = self->state.live.rename(old_id, new_id);
-      // Not live: it is being passivated, and answers nothing more.
-      return renamed ? renamed->generation : std::uint64_t{0};
-    },
-    [self](deadline due, atoms::payment_atom, payment_event& event) { return route_payment(self, due, event); },
-    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.stats(self->mailbox().size()); },
-    [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
-      std::optional<std::string> cursor;
-      if (!after.empty()) cursor = after;
-      return self->state.live.page("session", limit, cursor, [](const std::string& k) { return k; });
-    },
-    [self](caf::get_atom, atoms::vitals_atom, const std::string& id) -> caf::result<session_vitals> {
-      const auto* live = self->state.live.peek(id);
-      if (!live)
-        return failure(domain::error_code::not_found,
-                       "session actor not active (passivated or unknown); its last state is in the sessions table");
-      return self->delegate(live->handle, caf::get_atom_v, atoms::vitals_atom_v);
-    },
-    [self, sweep_every](caf::tick_atom) {
-      auto cutoff = std::chrono::steady_clock::now() - self->state.ctx->settings.idle;
-      for (const auto& id : self->state.live.idle_since(cutoff)) passivate(self, id);
-      self->delayed_send(self, sweep_every, caf::tick_atom_v);
-    },
-  };
-}
-
 }  // namespace
 
-std::string to_json(const session_snapshot& s) {
-  unsigned char buffer[4096];
-  boost::json::monotonic_resource memory(buffer);
-  boost::json::storage_ptr sp(&memory);
-  boost::json::array cart(sp);
-  for (const auto& line : s.cart) cart.push_back(boost::json::object({{"code", line.code}, {"quantity", line.quantity}}, sp));
-  boost::json::object j(sp);
-  j.reserve(13);
-  j.emplace("id", s.id);
-  j.emplace("stage", s.stage);
-  j.emplace("cart", std::move(cart));
-  j.emplace("contact", contact_object(s.contact, sp));
-  j.emplace("contact_given", s.contact_given);
-  j.emplace("customer_id", optional_value(s.customer_id, sp));
-  j.emplace("user_id", optional_value(s.user_id, sp));
-  j.emplace("transid", optional_value(s.transid, sp));
-  j.emplace("bill_status", optional_value(s.bill_status, sp));
-  j.emplace("paymode", s.paymode);
-  j.emplace("created_at", s.created_at);
-  j.emplace("updated_at", s.updated_at);
-  j.emplace("expires_at", s.expires_at);
-  if (s.transid) j.emplace("bill", bill_object(s.priced, sp));
-  return boost::json::serialize(j);
-}
-
-session_snapshot session_from_json(const std::string& text) {
-  auto j = json::parse(text);
-  session_snapshot s;
-  s.id = j.at("id").get<std::string>();
-  s.stage = j.at("stage").get<std::string>();
-  for (const auto& line : j.at("cart")) s.cart.push_back({line.at("code"), line.at("quantity")});
-  s.contact = contact_from(j.at("contact"));
-  s.contact_given = j.value("contact_given", false);
-  s.customer_id = optional_from<std::int64_t>(j, "customer_id");
-  s.user_id = optional_from<std::int64_t>(j, "user_id");
-  s.transid = optional_from<std::string>(j, "transid");
-  s.bill_status = optional_from<std::string>(j, "bill_status");
-  s.paymode = j.value("paymode", "");
-  s.created_at = j.value("created_at", std::int64_t{0});
-  s.updated_at = j.value("updated_at", std::int64_t{0});
-  s.expires_at = j.value("expires_at", std::int64_t{0});
-  if (auto bill = j.find("bill"); bill != j.end()) s.priced = bill_from(*bill);
-  return s;
-}
-
-session_directory_actor spawn_session_directory(caf::actor_system& sys, std::shared_ptr<const session_context> ctx) {
-  return sys.spawn(session_directory, std::move(ctx));
+session_actor spawn_session(caf::local_actor* directory, session_snapshot snapshot,
+                            std::shared_ptr<const session_context> ctx, std::uint64_t generation) {
+  auto handle = directory->spawn(session, std::move(snapshot), std::move(ctx), directory->address(), generation);
+  directory->monitor(handle);
+  return handle;
 }
 
 }  // namespace boutique::actors

@@ -1,4 +1,4 @@
-#include "storage/reader.hpp"
+#include "actors/reader.hpp"
 
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
@@ -7,9 +7,11 @@
 #include <caf/actor_pool.hpp>
 #include <caf/all.hpp>
 
-namespace boutique::storage {
+namespace boutique::actors {
 
 namespace {
+
+using namespace storage;  // the SQL this actor runs
 
 struct reader_state {
   std::unique_ptr<database> db;
@@ -92,4 +94,4 @@ reader_actor spawn_reader_pool(caf::actor_system& sys, const std::string& path, 
   return caf::actor_cast<reader_actor>(pool);
 }
 
-}  // namespace boutique::storage
+}  // namespace boutique::actors

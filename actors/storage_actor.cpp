@@ -1,4 +1,4 @@
-#include "storage/storage_actor.hpp"
+#include "actors/storage_actor.hpp"
 
 #include "config/logging.hpp"
 #include "storage/database.hpp"
@@ -11,9 +11,11 @@
 #include <optional>
 #include <vector>
 
-namespace boutique::storage {
+namespace boutique::actors {
 
 namespace {
+
+using namespace storage;  // the SQL this actor runs
 
 constexpr const char* sql_ping = "SELECT 1";
 
@@ -339,4 +341,4 @@ storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db
                                   limits);
 }
 
-}  // namespace boutique::storage
+}  // namespace boutique::actors

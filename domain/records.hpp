@@ -1,0 +1,211 @@
+#pragma once
+
+// The records the service keeps and passes around: what storage reads and writes, what actors hold and send, what
+// the HTTP layer shows. Plain data, no framework (the layers above include this; it includes only domain/).
+
+#include "domain/bill.hpp"
+#include "domain/catalog.hpp"
+#include "domain/contact.hpp"
+#include "domain/idempotency.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace boutique {
+
+/// A customer account as stored.
+struct customer_record {
+  std::int64_t id = 0;
+  domain::contact details;
+  std::optional<std::int64_t> user_id;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t version = 0;
+};
+
+/// A user account as the support space shows it (never its password hash).
+struct user_record {
+  std::int64_t id = 0;
+  std::string username;
+  std::string email;
+  std::string firstname;
+  std::string lastname;
+};
+
+/// A user and its password hash, for verifying a login.
+struct user_credentials {
+  user_record user;
+  std::optional<std::string> password_hash;
+};
+
+/// The whole state of one checkout session (what its actor holds and persists).
+struct session_snapshot {
+  std::string id;
+  std::string stage = "browsing";  ///< browsing, contact, placed, completed, cancelled
+  std::vector<domain::cart_line> cart;
+  domain::priced_cart priced;      ///< the cart priced against the catalog
+  domain::contact contact;         ///< the contact form's current values
+  bool contact_given = false;      ///< contact details were deposited (not only pre-filled)
+  std::optional<std::int64_t> customer_id;
+  std::optional<std::int64_t> user_id;  ///< the logged-in user, if any
+  std::optional<std::string> transid;
+  std::optional<std::string> bill_status;
+  std::string paymode;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t expires_at = 0;
+};
+
+/// A bill to place: computed by the session actor from its cart and contact. The session's new snapshot is
+/// saved in the same transaction.
+struct bill_draft {
+  std::string transid;
+  std::string session_id;
+  std::int64_t customer_id = 0;
+  std::string paymode;
+  domain::priced_cart cart;
+  std::string contact_json;
+  std::int64_t emitted_at = 0;
+  std::string session_snapshot_json;
+  std::int64_t session_expires_at = 0;
+};
+
+/// A checkout session given a new id at login (against session fixation): its row moves to the new id, with
+/// its bill when one is placed, and the login is recorded on the customer's timeline, in one transaction.
+struct session_rekey {
+  std::string old_id;
+  std::string new_id;
+  std::string snapshot_json;
+  std::int64_t expires_at = 0;
+  std::optional<std::string> transid;           ///< the placed bill, now referring to the new id
+  std::optional<std::int64_t> logged_in_customer;  ///< the customer account the session now holds
+  std::int64_t now = 0;
+};
+
+/// A bill as stored, with its lines.
+struct bill_record {
+  std::string transid;
+  std::string status;
+  std::string paymode;
+  std::int64_t customer_id = 0;
+  std::int64_t untaxed = 0;
+  std::int64_t taxes = 0;
+  std::int64_t total = 0;
+  std::string currency;
+  std::int64_t emitted_at = 0;
+  std::vector<domain::bill_line> lines;  ///< as sold: name, price, tax rate and duration of the day it was placed
+  domain::contact billed_to;             ///< the contact the bill was placed with
+};
+
+/// One product instance acquired by a customer.
+struct product_record {
+  std::string reference;
+  std::string code;
+  std::string name;
+  std::int64_t start = 0;
+  std::optional<std::int64_t> end;
+  bool bill_complete = true;
+};
+
+/// A payment outcome to apply to a bill (from the test paymode or a signed notification).
+struct payment_event {
+  std::string provider;
+  std::string txn_id;
+  std::string transid;
+  std::string status;  ///< completed, pending or failed
+  std::int64_t amount = 0;
+  std::string currency;
+  std::optional<std::int64_t> session_user_id;  ///< the checkout session's logged-in user, if any
+  std::int64_t now = 0;
+};
+
+/// What applying a payment event did; the same answer for every delivery of one (provider, txn_id).
+struct payment_outcome {
+  std::string transid;
+  std::string status;  ///< the bill status after the event
+  std::int64_t customer_id = 0;
+  std::vector<product_record> products;
+  std::string refusal;  ///< why the event was refused (amount or currency mismatch), empty when applied
+  bool replay = false;  ///< this (provider, txn_id) had been delivered before
+  bool completed_now = false;  ///< this delivery completed the purchase
+};
+
+/// A request sent with an Idempotency-Key, claimed before it runs (docs/API-NOTES.md, "Idempotency").
+struct idempotency_claim {
+  std::string key_hash;            ///< SHA-256 of the key's scope (route, session) and the key
+  std::string fingerprint;         ///< SHA-256 of the request body
+  std::int64_t now = 0;
+  std::int64_t expires_at = 0;     ///< when the outcome is forgotten
+  std::int64_t stale_before = 0;   ///< a claim started before this was abandoned and is taken over
+};
+
+/// What a claim found; `status`, `content_type` and `body` are the recorded outcome when it is a replay.
+struct idempotency_verdict {
+  domain::idempotency_decision decision = domain::idempotency_decision::proceed;
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+/// The outcome of a claimed request: recorded for its retries, or, with status 0, the claim released.
+struct idempotency_outcome {
+  std::string key_hash;
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+/// An email waiting in the outbox.
+struct outbox_mail {
+  std::int64_t id = 0;
+  std::string recipient;
+  std::string subject;
+  std::string body;
+  std::int64_t created_at = 0;
+};
+
+/// One entry of a customer's timeline.
+struct customer_event {
+  std::int64_t at = 0;
+  std::string kind;
+  std::string detail;
+};
+
+/// Everything an admin sees of one customer.
+struct customer_detail {
+  customer_record customer;
+  std::optional<user_record> user;
+  std::vector<bill_record> bills;
+  std::vector<product_record> products;
+  std::vector<customer_event> events;
+};
+
+/// A search of customers by email prefix or name, paged by id.
+struct customer_query {
+  std::string q;
+  std::int32_t limit = 50;
+  std::int64_t after = 0;
+};
+
+/// What one retention run removed (storage/retention.hpp).
+struct retention_report {
+  std::int64_t now = 0;   ///< the time expiry was judged against (unix seconds)
+  double seconds = 0;     ///< how long the run took
+  std::vector<std::pair<std::string, std::uint64_t>> rows;  ///< kind -> rows deleted (or mail bodies emptied)
+  std::uint64_t total() const {
+    std::uint64_t sum = 0;
+    for (const auto& [kind, n] : rows) sum += n;
+    return sum;
+  }
+};
+
+using customer_list = std::vector<customer_record>;
+using bill_list = std::vector<bill_record>;
+using product_list = std::vector<product_record>;
+using outbox_list = std::vector<outbox_mail>;
+using id_list = std::vector<std::int64_t>;
+
+}  // namespace boutique

@@ -1,0 +1,255 @@
+// Login, logout, the password link, and the customer support space (account, products, invoices).
+#include "net/pages/front.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace boutique::net::pages {
+
+// -- login, logout, password -----------------------------------------------------------------------------------
+
+http_response login_page(const front& f, const visitor& v, int status, const std::string& login,
+                         const std::string& alert) {
+  data d;
+  d.set("nav_account", true);
+  d.set("login", login);
+  set_if(d, "alert", alert);
+  return page(f, v, status, "login", text(v.lang, "title_login"), std::move(d));
+}
+
+void show_login(const front_ptr& f, const visitor& v, const responder& respond) {
+  respond(login_page(*f, v, 200, "", ""));
+}
+
+void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
+  auto login = value_of(form, "login");
+  auto password = value_of(form, "password");
+  run_flow(f->b->sys, v.due, respond, [f, v, respond, login, password](flow_self self) {
+    self->request(f->b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
+      .then(
+        [self, f, v, respond](user_record& user) {
+          self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
+            .then(
+              [f, respond](std::string& token) {
+                respond(see_other("/account", f->cookies.header(auth_cookie, token, f->b->login_ttl_s)));
+              },
+              fail_page(f, v, respond));
+        },
+        [f, v, respond, login](caf::error& err) {
+          auto code = domain_code(err);
+          if (code == domain::error_code::unauthenticated)
+            return respond(login_page(*f, v, 401, login, text(v.lang, "login_failed")));
+          respond(error_page(*f, v, err, "/login"));
+        });
+  });
+}
+
+void log_out(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  auto token = f->cookies.value(request, auth_cookie);
+  auto cleared = see_other("/", f->cookies.header(auth_cookie, "", 0));
+  if (token.empty() || token.size() > 64) return respond(cleared);
+  run_flow(f->b->sys, v.due, respond, [f, v, token, cleared, respond](flow_self self) {
+    self->request(f->b->identity, patience(self), due(self), atoms::logout_atom_v, token)
+      .then([cleared, respond](caf::ok_atom) { respond(cleared); }, fail_page(f, v, respond));
+  });
+}
+
+http_response password_page(const front& f, const visitor& v, int status, const std::string& token,
+                            const domain::field_errors& errors) {
+  data d;
+  d.set("token", token);
+  auto fields = list_of();
+  fields.push_back(field(v.lang, "password", "", errors, "password", "new-password", true));
+  fields.push_back(field(v.lang, "password_confirm", "", errors, "password", "new-password", true));
+  d.set("fields", fields);
+  return page(f, v, status, "password", text(v.lang, "title_password"), std::move(d));
+}
+
+void show_password(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  auto token = value_of(parse_query(request.query).value_or(form_values{}), "token");
+  if (token.empty() || token.size() > 64)
+    return respond(message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown")));
+  respond(password_page(*f, v, 200, token, {}));
+}
+
+void set_password(const front_ptr& f, const visitor& given, const form_values& form, const responder& respond) {
+  auto token = value_of(form, "token");
+  auto password = value_of(form, "password");
+  auto v = given;
+  v.query = "token=" + percent_encode(token);
+  if (token.empty() || token.size() > 64)
+    return respond(message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown")));
+  if (password != value_of(form, "password_confirm"))
+    return respond(password_page(*f, v, 422, token, {{"password_confirm", text(v.lang, "passwords_differ")}}));
+  run_flow(f->b->sys, v.due, respond, [f, v, respond, token, password](flow_self self) {
+    self->request(f->b->identity, patience(self), due(self), atoms::password_atom_v, token, password)
+      .then(
+        [f, v, respond](caf::ok_atom) {
+          data d;
+          d.set("done", true);
+          respond(page(*f, v, 200, "password", text(v.lang, "title_password"), std::move(d)));
+        },
+        [f, v, respond, token](caf::error& err) {
+          auto code = domain_code(err);
+          if (code == domain::error_code::not_found)
+            return respond(message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown")));
+          if (code != domain::error_code::validation) return respond(error_page(*f, v, err));
+          // The identity actor words its rule as "password <problem>".
+          auto why = error_detail(err);
+          if (why.rfind("password ", 0) == 0) why.erase(0, 9);
+          respond(password_page(*f, v, 422, token, {{"password", why}}));
+        });
+  });
+}
+
+// -- the customer support space --------------------------------------------------------------------------------
+
+struct account_view {
+  std::optional<domain::contact> typed;  ///< values typed into the details form (when they were refused)
+  domain::field_errors errors;
+  bool saved = false;
+};
+
+data user_data(const user_record& user) {
+  data d;
+  d.set("username", user.username);
+  if (user.email != user.username) d.set("email", user.email);
+  return d;
+}
+
+data products_data(language l, const product_list& products) {
+  auto list = list_of();
+  auto now = now_s();
+  for (const auto& p : products) {
+    auto state = domain::product_state(now, p.start, p.end, p.bill_complete);
+    data d;
+    d.set("reference", p.reference);
+    d.set("start", date_of(p.start));
+    d.set("end", p.end ? date_of(*p.end) : text(l, "no_end"));
+    d.set("code", p.code);
+    d.set("name", p.name);
+    d.set("state", state);
+    d.set("state_label", state_label(state, l));
+    list.push_back(d);
+  }
+  return list;
+}
+
+data bills_data(language l, const bill_list& bills) {
+  auto list = list_of();
+  for (const auto& b : bills) {
+    data d;
+    d.set("transid", b.transid);
+    d.set("date", date_of(b.emitted_at));
+    d.set("status_label", bill_status_label(b.status, l));
+    d.set("total", money(b.total, b.currency, l));
+    list.push_back(d);
+  }
+  return list;
+}
+
+data documents_data(const site& site, language l) {
+  auto list = list_of();
+  for (const auto& doc : site.documents()) {
+    data d;
+    d.set("file", doc.file);
+    d.set("title", l == language::fr ? doc.title_fr : doc.title_en);
+    list.push_back(d);
+  }
+  return list;
+}
+
+http_response account_page(const front& f, const visitor& v, const account_view& view, const user_record& user,
+                           const std::optional<customer_record>& customer, const bill_list& bills,
+                           const product_list& products) {
+  data d;
+  d.set("nav_account", true);
+  d.set("user", user_data(user));
+  d.set("has_customer", customer.has_value());
+  if (customer)
+    d.set("fields", contact_fields(v.lang, view.typed.value_or(customer->details), view.errors, true));
+  d.set("has_products", !products.empty());
+  d.set("products", products_data(v.lang, products));
+  d.set("has_bills", !bills.empty());
+  d.set("bills", bills_data(v.lang, bills));
+  d.set("documents", documents_data(*f.site, v.lang));
+  if (view.saved) d.set("notice", text(v.lang, "saved"));
+  if (!view.errors.empty()) d.set("alert", text(v.lang, "form_has_errors"));
+  return page(f, v, view.errors.empty() ? 200 : 422, "account", text(v.lang, "title_account"), std::move(d));
+}
+
+/// Reads the bills and products of `customer` and answers the account page.
+void answer_account(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
+                    const account_view& view, const user_record& user, const std::optional<customer_record>& customer) {
+  if (!customer) return respond(account_page(*f, v, view, user, customer, {}, {}));
+  auto& b = *f->b;
+  self->request(b.readers, b.timeout, caf::get_atom_v, atoms::bills_atom_v, customer->id)
+    .then(
+      [self, f, v, respond, view, user, customer](bill_list& bills) {
+        self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::products_atom_v, customer->id)
+          .then(
+            [f, v, respond, view, user, customer, bills](product_list& products) {
+              respond(account_page(*f, v, view, user, customer, bills, products));
+            },
+            fail_page(f, v, respond));
+      },
+      fail_page(f, v, respond));
+}
+
+void show_account(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  account_view view;
+  view.saved = parse_query(request.query).value_or(form_values{}).count("saved") > 0;
+  with_customer(f, request, v, respond,
+                [f, v, respond, view](flow_self self, user_record user, std::optional<customer_record> c) {
+                  answer_account(self, f, v, respond, view, user, c);
+                });
+}
+
+/// Edits the customer account attached to the user, as PUT /api/v1/me/customer does.
+void save_account(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                  const responder& respond) {
+  auto typed = contact_from(form);
+  with_customer(
+    f, request, v, respond,
+    [f, v, respond, typed](flow_self self, user_record user, std::optional<customer_record> c) mutable {
+      if (!c) return respond(message_page(*f, v, 404, text(v.lang, "title_account"), text(v.lang, "no_customer")));
+      auto edit = domain::edit_of_account(typed, c->details.email);  // the rule of PUT /api/v1/me/customer
+      if (!edit.errors.empty()) {
+        typed.email = c->details.email;
+        return answer_account(self, f, v, respond, {typed, edit.errors, false}, user, c);
+      }
+      self->request(f->b->accounts, patience(self), due(self), atoms::deposit_atom_v, edit.details,
+                    std::optional{user.id})
+        .then([respond](customer_record&) { respond(see_other("/account?saved=1")); }, fail_page(f, v, respond, "/account"));
+    });
+}
+
+void show_invoice(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
+                  const responder& respond) {
+  auto transid = p.get("transid");
+  with_customer(f, request, v, respond,
+                [f, v, respond, transid](flow_self self, user_record, std::optional<customer_record> c) {
+                  auto not_found = [f, v, respond] {
+                    respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found"),
+                                         "/account", "back_to_account"));
+                  };
+                  if (!c) return not_found();
+                  self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
+                    .then(
+                      [f, v, respond, transid, c, not_found](bill_list& bills) {
+                        auto bill = std::find_if(bills.begin(), bills.end(),
+                                                 [&](const bill_record& b) { return b.transid == transid; });
+                        if (bill == bills.end()) return not_found();
+                        data d;
+                        d.set("nav_account", true);
+                        d.set("invoice", invoice_data(v.lang, bill->transid, bill->status, bill->emitted_at, bill->billed_to,
+                                                      bill->lines, bill->untaxed, bill->taxes, bill->total,
+                                                      bill->currency));
+                        respond(page(*f, v, 200, "invoice_page", text(v.lang, "title_invoice") + " " + bill->transid,
+                                     std::move(d)));
+                      },
+                      fail_page(f, v, respond));
+                });
+}
+
+}  // namespace boutique::net::pages

@@ -1,0 +1,280 @@
+// The checkout pages: catalog, cart, contact (with login), confirmation, payment, done.
+#include "net/pages/front.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace boutique::net::pages {
+
+// -- catalog and cart ------------------------------------------------------------------------------------------
+
+void show_catalog(const front_ptr& f, const visitor& v, const responder& respond) {
+  run_flow(f->b->sys, v.due, respond, [f, v, respond](flow_self self) {
+    self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::catalog_atom_v)
+      .then(
+        [f, v, respond](domain::catalog& items) {
+          auto list = list_of();
+          for (const auto& item : items) {
+            data d;
+            d.set("code", item.code);
+            d.set("name", item.name);
+            d.set("price", money(item.price, item.currency, v.lang));
+            auto duration = item.duration_days ? text(v.lang, "duration_days") : text(v.lang, "duration_unlimited");
+            if (auto at = duration.find("{}"); at != std::string::npos && item.duration_days)
+              duration.replace(at, 2, std::to_string(*item.duration_days));
+            d.set("duration", duration);
+            list.push_back(d);
+          }
+          data d;
+          d.set("items", list);
+          d.set("nav_catalog", true);
+          respond(page(*f, v, 200, "catalog", text(v.lang, "title_catalog"), std::move(d)));
+        },
+        fail_page(f, v, respond));
+  });
+}
+
+void show_cart(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  auto render = [f, v, respond](const session_snapshot* snap) {
+    data d;
+    d.set("nav_cart", true);
+    set_steps(d, v.lang, 0);
+    bool empty = !snap || snap->priced.lines.empty() || snap->stage == "completed" || snap->stage == "cancelled";
+    d.set("empty", empty);
+    if (!empty) set_cart(d, v.lang, snap->priced);
+    respond(page(*f, v, 200, "cart", text(v.lang, "title_cart"), std::move(d)));
+  };
+  with_snapshot(
+    f, request, v, respond,
+    [respond, render](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+      if (snap.stage == "placed") return respond(see_other("/checkout/pay"));
+      render(&snap);
+    },
+    [render](flow_self) { render(nullptr); });
+}
+
+/// The requested quantity; -1 (refused by the session's rules) when it is not a number.
+std::int32_t quantity_of(const std::string& text) {
+  std::int32_t quantity = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), quantity);
+  if (ec != std::errc() || end != text.data() + text.size()) return -1;
+  return std::clamp<std::int32_t>(quantity, -1, 1000);
+}
+
+/// The cart with `code` set to `quantity` (added, changed, or removed at 0); `add` adds to the current quantity.
+cart_request changed_cart(cart_request lines, const std::string& code, std::int32_t quantity, bool add) {
+  auto line = std::find_if(lines.begin(), lines.end(), [&](const domain::cart_line& l) { return l.code == code; });
+  if (line == lines.end()) {
+    if (quantity != 0) lines.push_back({code, quantity});
+  } else if (quantity == 0) {
+    lines.erase(line);
+  } else {
+    line->quantity = add && quantity > 0 ? std::min(line->quantity + quantity, 1000) : quantity;
+  }
+  return lines;
+}
+
+/// Replaces the cart of `s` and sends the browser to the cart page (with `cookie` when the session is new).
+void store_cart(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
+                actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie) {
+  self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::cart_atom_v, lines)
+    .then([respond, cookie](session_snapshot&) { respond(see_other("/cart", cookie)); },
+          fail_page(f, v, respond, "/cart"));
+}
+
+/// Creates a checkout session (as POST /api/v1/sessions does) holding `lines`; its id goes to the cookie.
+void start_checkout(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
+                    const cart_request& lines) {
+  self->request(f->b->sessions, patience(self), caf::put_atom_v)
+    .then(
+      [self, f, v, respond, lines](std::string& sid) {
+        self->request(f->b->sessions, patience(self), atoms::resolve_atom_v, sid)
+          .then(
+            [self, f, v, respond, lines, sid](actors::session_ref& s) {
+              store_cart(self, f, v, respond, s, lines, f->cookies.header(checkout_cookie, sid, std::nullopt));
+            },
+            fail_page(f, v, respond));
+      },
+      fail_page(f, v, respond));
+}
+
+void change_cart(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                 const responder& respond, bool add) {
+  auto code = value_of(form, "code");
+  auto quantity = quantity_of(value_of(form, "quantity").empty() ? "1" : value_of(form, "quantity"));
+  with_snapshot(
+    f, request, v, respond,
+    [f, v, respond, code, quantity, add](flow_self self, actors::session_ref s, const session_snapshot& snap) {
+      if (snap.stage == "placed") return respond(see_other("/checkout/pay"));
+      if (snap.stage == "completed" || snap.stage == "cancelled")
+        return start_checkout(self, f, v, respond, changed_cart({}, code, quantity, add));
+      store_cart(self, f, v, respond, s, changed_cart(snap.cart, code, quantity, add), std::nullopt);
+    },
+    [f, v, respond, code, quantity, add](flow_self self) {
+      start_checkout(self, f, v, respond, changed_cart({}, code, quantity, add));
+    });
+}
+
+// -- checkout steps --------------------------------------------------------------------------------------------
+
+/// Where a session in `snap`'s stage belongs when it asks for another step; empty when `step` fits.
+std::string misplaced(const session_snapshot& snap, const std::string& step) {
+  if (snap.stage == "completed") return step == "done" ? "" : "/checkout/done";
+  if (snap.stage == "placed") return step == "pay" ? "" : "/checkout/pay";
+  if (snap.priced.lines.empty() || snap.stage == "cancelled") return "/cart";
+  if (step == "confirm" && !snap.contact_given) return "/checkout/contact";
+  if (step == "pay" || step == "done") return "/checkout/confirm";
+  return "";
+}
+
+struct contact_view {
+  domain::contact values;
+  domain::field_errors errors;
+  bool authenticated = false;
+  std::string login;
+  std::string login_error;
+};
+
+http_response contact_page(const front& f, const visitor& v, int status, const contact_view& view) {
+  data d;
+  set_steps(d, v.lang, 1);
+  d.set("fields", contact_fields(v.lang, view.values, view.errors, false));
+  d.set("authenticated", view.authenticated);
+  d.set("login", view.login);
+  set_if(d, "login_error", view.login_error);
+  if (!view.errors.empty()) d.set("alert", text(v.lang, "form_has_errors"));
+  return page(f, v, status, "contact", text(v.lang, "title_contact"), std::move(d));
+}
+
+void show_contact(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  with_snapshot(
+    f, request, v, respond,
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+      if (auto elsewhere = misplaced(snap, "contact"); !elsewhere.empty()) return respond(see_other(elsewhere));
+      respond(contact_page(*f, v, 200, {snap.contact, {}, snap.user_id.has_value(), "", ""}));
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+void deposit_contact(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                     const responder& respond) {
+  auto typed = contact_from(form);
+  with_checkout(
+    f, request, v, respond,
+    [f, v, respond, typed](flow_self self, actors::session_ref s) {
+      self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::customer_atom_v, typed)
+        .then([respond](session_snapshot&) { respond(see_other("/checkout/confirm")); },
+              [self, f, v, respond, typed, s](caf::error& err) {
+                if (domain_code(err) != domain::error_code::validation) return respond(error_page(*f, v, err));
+                self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
+                  .then(
+                    [f, v, respond, typed, errors = error_fields(err)](session_snapshot& snap) {
+                      respond(contact_page(*f, v, 422, {typed, errors, snap.user_id.has_value(), "", ""}));
+                    },
+                    fail_page(f, v, respond));
+              });
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+void checkout_login(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                    const responder& respond) {
+  auto login = value_of(form, "login");
+  auto password = value_of(form, "password");
+  with_checkout(
+    f, request, v, respond,
+    [f, v, respond, login, password](flow_self self, actors::session_ref s) {
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::login_atom_v, login, password)
+        .then(
+          [f, respond](session_snapshot& snap) {
+            // The session has a new id from now on: the browser gets it, the old one no longer works.
+            respond(see_other("/checkout/contact", f->cookies.header(checkout_cookie, snap.id, std::nullopt)));
+          },
+              [self, f, v, respond, login, s](caf::error& err) {
+                auto code = domain_code(err);
+                if (code != domain::error_code::unauthenticated && code != domain::error_code::throttled)
+                  return respond(error_page(*f, v, err));
+                auto why = code == domain::error_code::throttled ? text(v.lang, "too_many_attempts")
+                                                                 : text(v.lang, "login_failed");
+                self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
+                  .then(
+                    [f, v, respond, login, why, status = status_of(code), wait = error_retry_after(err)](
+                      session_snapshot& snap) {
+                      auto response = contact_page(*f, v, status, {snap.contact, {}, false, login, why});
+                      if (wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
+                      respond(std::move(response));
+                    },
+                    fail_page(f, v, respond));
+              });
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+void show_confirm(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  with_snapshot(
+    f, request, v, respond,
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+      if (auto elsewhere = misplaced(snap, "confirm"); !elsewhere.empty()) return respond(see_other(elsewhere));
+      data d;
+      set_steps(d, v.lang, 2);
+      set_cart(d, v.lang, snap.priced);
+      d.set("contact", contact_data(snap.contact));
+      respond(page(*f, v, 200, "confirm", text(v.lang, "title_confirm"), std::move(d)));
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+void place_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  with_checkout(
+    f, request, v, respond,
+    [f, v, respond](flow_self self, actors::session_ref s) {
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, std::string("test"))
+        .then([respond](session_snapshot&) { respond(see_other("/checkout/pay")); },
+              fail_page(f, v, respond, "/checkout/confirm"));
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+void show_pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  with_snapshot(
+    f, request, v, respond,
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+      if (auto elsewhere = misplaced(snap, "pay"); !elsewhere.empty()) return respond(see_other(elsewhere));
+      data d;
+      set_steps(d, v.lang, 3);
+      d.set("transid", snap.transid.value_or(""));
+      d.set("totals", totals_data(v.lang, snap.priced.untaxed, snap.priced.taxes, snap.priced.total, snap.priced.currency));
+      respond(page(*f, v, 200, "pay", text(v.lang, "title_pay"), std::move(d)));
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+void pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  with_checkout(
+    f, request, v, respond,
+    [f, v, respond](flow_self self, actors::session_ref s) {
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::pay_atom_v)
+        .then([respond](payment_outcome&) { respond(see_other("/checkout/done")); },
+              fail_page(f, v, respond, "/checkout/pay"));
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+void show_done(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  with_snapshot(
+    f, request, v, respond,
+    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+      if (auto elsewhere = misplaced(snap, "done"); !elsewhere.empty()) return respond(see_other(elsewhere));
+      const auto& cart = snap.priced;
+      data d;
+      set_steps(d, v.lang, 4);
+      auto invoice = invoice_data(v.lang, snap.transid.value_or(""), snap.bill_status.value_or(""), snap.updated_at,
+                                  snap.contact, cart.lines, cart.untaxed, cart.taxes, cart.total, cart.currency);
+      invoice.set("heading", true);  // the invoice page has it as its title
+      d.set("invoice", invoice);
+      respond(page(*f, v, 200, "done", text(v.lang, "title_done"), std::move(d)));
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+}  // namespace boutique::net::pages

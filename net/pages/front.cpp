@@ -1,0 +1,268 @@
+// The responses and view data every page uses.
+#include "net/pages/front.hpp"
+
+#include <algorithm>
+
+namespace boutique::net::pages {
+
+/// The query `query` without its `lang` parameter, re-encoded.
+std::string query_without_lang(const std::string& query) {
+  std::string out;
+  for (const auto& [key, value] : parse_query(query).value_or(form_values{})) {
+    if (key == "lang") continue;
+    out += (out.empty() ? "" : "&") + percent_encode(key) + "=" + percent_encode(value);
+  }
+  return out;
+}
+
+/// The page a POST falls back to when it answers with a page (its GET twin), for the language switch.
+std::string page_of(const http_request& request) {
+  if (request.method == "GET") return request.path;
+  static const std::map<std::string, std::string> twins = {
+    {"/cart/add", "/cart"},           {"/cart/update", "/cart"}, {"/checkout/login", "/checkout/contact"},
+    {"/checkout/order", "/checkout/confirm"}, {"/account/details", "/account"}, {"/logout", "/"}};
+  auto twin = twins.find(request.path);
+  return twin == twins.end() ? request.path : twin->second;
+}
+
+visitor visitor_of(const front& f, const http_request& request, const route_params& p) {
+  visitor v;
+  v.due = p.due();
+  v.lang = choose_language(request, f.cookies.value(request, lang_cookie));
+  v.binding = f.cookies.value(request, csrf_cookie);
+  if (v.binding.size() != 22) {
+    v.binding = domain::new_secret_id();
+    v.new_binding = true;
+  }
+  v.csrf = domain::csrf_token(f.b->csrf_secret, v.binding);
+  v.page = page_of(request);
+  v.query = request.method == "GET" ? query_without_lang(request.query) : "";
+  return v;
+}
+
+// -- responses -------------------------------------------------------------------------------------------------
+
+/// Pages hold personal data: by default nothing is cached.
+void add_security_headers(http_response& response, const char* cache_control) {
+  response.headers.emplace_back("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+  response.headers.emplace_back("Referrer-Policy", "same-origin");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("Cache-Control", cache_control);
+}
+
+/// Renders `tmpl` as a full page. Every response sets at most one cookie (the HTTP layer keeps one Set-Cookie).
+http_response page(const front& f, const visitor& v, int status, const std::string& tmpl, const std::string& title,
+                   data d) {
+  auto other = v.lang == language::fr ? language::en : language::fr;
+  d.set("t", texts(v.lang));
+  d.set("lang", std::string(code_of(v.lang)));
+  d.set("csrf", v.csrf);
+  d.set("page_title", title);
+  d.set("switch_href", v.page + "?" + (v.query.empty() ? "" : v.query + "&") + "lang=" +
+                         std::string(code_of(other)));
+  d.set("switch_lang", std::string(code_of(other)));
+  d.set("switch_label", text(v.lang, "switch_label"));
+  d.set("test_mode", f.b->test_mode);
+  http_response response;
+  response.status = status;
+  response.content_type = "text/html; charset=utf-8";
+  response.body = f.site->render(tmpl, std::move(d));
+  add_security_headers(response);
+  if (v.new_binding) response.headers.emplace_back("Set-Cookie", f.cookies.header(csrf_cookie, v.binding, one_year_s));
+  return response;
+}
+
+/// A 303 to `location`, always a path of this site (local_redirect_target): "//cart" would name a host "cart".
+http_response see_other(const std::string& location, std::optional<std::string> cookie) {
+  http_response response;
+  response.status = 303;
+  response.content_type = "text/plain; charset=utf-8";
+  response.headers.emplace_back("Location", local_redirect_target(location));
+  add_security_headers(response);
+  if (cookie) response.headers.emplace_back("Set-Cookie", *cookie);
+  return response;
+}
+
+http_response message_page(const front& f, const visitor& v, int status, const std::string& title,
+                           const std::string& message, const std::string& back_href,
+                           const char* back_key) {
+  data d;
+  d.set("alert", message);
+  d.set("back_href", back_href);
+  d.set("back_label", text(v.lang, back_key));
+  return page(f, v, status, "error", title, std::move(d));
+}
+
+/// A refusal in words: its detail, then each field's message ("the cart is not valid: unknown product").
+std::string problem_text(const caf::error& err, language l) {
+  auto out = field_message(error_detail(err), l);
+  auto fields = error_fields(err);
+  for (auto it = fields.begin(); it != fields.end(); ++it)
+    out += (it == fields.begin() ? ": " : "; ") + field_message(it->second, l);
+  return out;
+}
+
+/// The page answering an actor's error.
+http_response error_page(const front& f, const visitor& v, const caf::error& err, const std::string& back_href) {
+  auto status = status_of(domain_code(err));
+  switch (status) {
+    case 404: return message_page(f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found"), back_href);
+    case 409: return message_page(f, v, 409, text(v.lang, "title_error"), text(v.lang, "conflict"), back_href, "back");
+    case 422:
+    case 400: return message_page(f, v, status, text(v.lang, "title_error"), problem_text(err, v.lang), back_href, "back");
+    case 429:
+    case 503: {
+      auto why = text(v.lang, status == 429 ? "too_many_attempts" : "unavailable");
+      auto response = message_page(f, v, status, text(v.lang, "title_error"), why, back_href, "back");
+      if (auto wait = error_retry_after(err); wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
+      return response;
+    }
+    default: {
+      auto response = message_page(f, v, status, text(v.lang, "title_error"), text(v.lang, "failed"), back_href, "back");
+      response.log_detail = error_detail(err);  // for the access log only
+      return response;
+    }
+  }
+}
+
+// -- view data -------------------------------------------------------------------------------------------------
+
+data list_of() { return data{data::type::list}; }
+
+/// Sets `key` only for a non-empty value: in Mustache an empty string still opens a {{#section}}.
+void set_if(data& d, const std::string& key, const std::string& value) {
+  if (!value.empty()) d.set(key, value);
+}
+
+data contact_data(const domain::contact& c) {
+  data d;
+  set_if(d, "firstname", c.firstname);
+  set_if(d, "lastname", c.lastname);
+  set_if(d, "email", c.email);
+  set_if(d, "organisation", c.organisation);
+  set_if(d, "address", c.address);
+  set_if(d, "zip", c.zip);
+  set_if(d, "city", c.city);
+  set_if(d, "country", c.country);
+  set_if(d, "invoiceinfo", c.invoiceinfo);
+  return d;
+}
+
+struct field_spec {
+  const char* name;
+  std::string domain::contact::*member;
+  const char* type;
+  const char* autocomplete;
+  bool required;
+  bool multiline;
+};
+
+const field_spec contact_specs[] = {
+  {"firstname", &domain::contact::firstname, "text", "given-name", true, false},
+  {"lastname", &domain::contact::lastname, "text", "family-name", true, false},
+  {"email", &domain::contact::email, "email", "email", true, false},
+  {"organisation", &domain::contact::organisation, "text", "organization", false, false},
+  {"address", &domain::contact::address, "text", "street-address", false, true},
+  {"zip", &domain::contact::zip, "text", "postal-code", false, false},
+  {"city", &domain::contact::city, "text", "address-level2", false, false},
+  {"country", &domain::contact::country, "text", "country", true, false},
+  {"invoiceinfo", &domain::contact::invoiceinfo, "text", "off", false, true},
+};
+
+data field(language l, const std::string& name, const std::string& value, const domain::field_errors& errors,
+           const char* type, const char* autocomplete, bool required) {
+  data d;
+  d.set("name", name);
+  d.set("label", text(l, "field_" + name));
+  d.set("value", value);
+  d.set("type", type);
+  d.set("autocomplete", autocomplete);
+  d.set("required", required);
+  if (auto e = errors.find(name); e != errors.end()) d.set("error", field_message(e->second, l));
+  return d;
+}
+
+/// The contact form's fields with their values and errors. `account_email` makes the email read-only.
+data contact_fields(language l, const domain::contact& c, const domain::field_errors& errors, bool account_email) {
+  auto fields = list_of();
+  for (const auto& spec : contact_specs) {
+    auto d = field(l, spec.name, c.*spec.member, errors, spec.type, spec.autocomplete, spec.required);
+    d.set("multiline", spec.multiline);
+    if (account_email && std::string_view(spec.name) == "email") {
+      d.set("readonly", true);
+      d.set("hint", text(l, "email_is_login"));
+    }
+    fields.push_back(d);
+  }
+  return fields;
+}
+
+domain::contact contact_from(const form_values& form) {
+  domain::contact c;
+  for (const auto& spec : contact_specs)
+    if (auto it = form.find(spec.name); it != form.end()) c.*spec.member = it->second;
+  return c;
+}
+
+std::string value_of(const form_values& form, const std::string& key) {
+  auto it = form.find(key);
+  return it == form.end() ? std::string() : it->second;
+}
+
+data lines_data(language l, const std::vector<domain::bill_line>& lines, const std::string& currency) {
+  auto list = list_of();
+  for (const auto& line : lines) {
+    data d;
+    d.set("code", line.code);
+    d.set("name", line.name);
+    d.set("quantity", std::to_string(line.quantity));
+    d.set("unit_price", money(line.unit_price, currency, l));
+    d.set("taxes", money(line.taxes, currency, l));
+    d.set("total", money(line.total, currency, l));
+    list.push_back(d);
+  }
+  return list;
+}
+
+data totals_data(language l, std::int64_t untaxed, std::int64_t taxes, std::int64_t total, const std::string& currency) {
+  data d;
+  d.set("untaxed", money(untaxed, currency, l));
+  d.set("taxes", money(taxes, currency, l));
+  d.set("total", money(total, currency, l));
+  return d;
+}
+
+void set_cart(data& d, language l, const domain::priced_cart& cart) {
+  d.set("lines", lines_data(l, cart.lines, cart.currency));
+  d.set("totals", totals_data(l, cart.untaxed, cart.taxes, cart.total, cart.currency));
+}
+
+/// The checkout steps, `current` being 0 (cart) to 4 (done).
+void set_steps(data& d, language l, int current) {
+  static const char* keys[] = {"step_cart", "step_details", "step_confirm", "step_pay", "step_done"};
+  auto steps = list_of();
+  for (int i = 0; i < 5; ++i) {
+    data step;
+    step.set("label", text(l, keys[i]));
+    step.set("class", i < current ? "done" : i == current ? "current" : "todo");
+    step.set("current", i == current);
+    steps.push_back(step);
+  }
+  d.set("has_steps", true);
+  d.set("steps", steps);
+}
+
+data invoice_data(language l, const std::string& transid, const std::string& status, std::int64_t at,
+                  const domain::contact& contact, const std::vector<domain::bill_line>& lines, std::int64_t untaxed,
+                  std::int64_t taxes, std::int64_t total, const std::string& currency) {
+  data d;
+  d.set("transid", transid);
+  d.set("status_label", bill_status_label(status, l));
+  d.set("date", date_of(at));
+  d.set("contact", contact_data(contact));
+  d.set("lines", lines_data(l, lines, currency));
+  d.set("totals", totals_data(l, untaxed, taxes, total, currency));
+  return d;
+}
+
+}  // namespace boutique::net::pages
