@@ -2,6 +2,8 @@
 
 #include "domain/catalog.hpp"
 
+#include <boost/describe/class.hpp>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -16,6 +18,7 @@ struct cart_line {
   std::int32_t quantity = 0;
   friend bool operator==(const cart_line&, const cart_line&) = default;
 };
+BOOST_DESCRIBE_STRUCT(cart_line, (), (code, quantity))
 
 /// One priced line of a cart or bill. Amounts in minor units. A placed bill keeps its lines as they were sold
 /// (name, price, tax rate, duration): completion, products and invoices read them, never the catalog of the day.
@@ -30,6 +33,7 @@ struct bill_line {
   std::optional<std::int32_t> tax_rate_bp;    ///< the rate sold (none for lines placed before it was kept)
   std::optional<std::int32_t> duration_days;  ///< the term sold, none for products that never end
 };
+BOOST_DESCRIBE_STRUCT(bill_line, (), (code, name, quantity, unit_price, untaxed, taxes, total, tax_rate_bp, duration_days))
 
 /// A priced cart: its lines and their sums.
 struct priced_cart {
@@ -39,6 +43,7 @@ struct priced_cart {
   std::int64_t total = 0;
   std::string currency = "EUR";
 };
+BOOST_DESCRIBE_STRUCT(priced_cart, (), (lines, untaxed, taxes, total, currency))
 
 /// Rounding rule: taxes are computed per line on the line's untaxed amount, rounded half up to the minor unit,
 /// then summed; the total is untaxed + taxes. (12000 at 20 % -> 2400; 4900 at 5.5 % -> 269.5 -> 270.)

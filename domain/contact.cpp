@@ -1,5 +1,7 @@
 #include "domain/contact.hpp"
 
+#include "domain/schema.hpp"
+
 #include <algorithm>
 #include <iterator>
 #include <cctype>
@@ -48,10 +50,18 @@ std::string normalize_email(const std::string& email) {
   return result;
 }
 
+const field_rule& rule_of(std::string_view name) {
+  static const std::map<std::string_view, field_rule> rules = {
+    {"firstname", {100, true, false}}, {"lastname", {100, true, false}},  {"email", {254, true, false}},
+    {"address", {500, false, true}},   {"zip", {20, false, false}},       {"city", {120, false, false}},
+    {"country", {2, true, false}},     {"invoiceinfo", {1000, false, true}}};
+  static const field_rule others;
+  auto it = rules.find(name);
+  return it == rules.end() ? others : it->second;
+}
+
 contact tidy(contact c) {
-  for (auto* field : {&c.firstname, &c.lastname, &c.email, &c.organisation, &c.address, &c.zip, &c.city,
-                      &c.country, &c.invoiceinfo})
-    *field = trim(*field);
+  for_each_field(c, [](const char*, std::string& value) { value = trim(value); });
   std::transform(c.country.begin(), c.country.end(), c.country.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
   return c;
@@ -110,13 +120,11 @@ bool is_clean_text(const std::string& text, bool multiline) {
 
 field_errors validate(const contact& c) {
   field_errors errors;
-  check_text(errors, "firstname", c.firstname, 100, true);
-  check_text(errors, "lastname", c.lastname, 100, true);
-  check_text(errors, "organisation", c.organisation, 200, false);
-  check_text(errors, "address", c.address, 500, false, true);
-  check_text(errors, "zip", c.zip, 20, false);
-  check_text(errors, "city", c.city, 120, false);
-  check_text(errors, "invoiceinfo", c.invoiceinfo, 1000, false, true);
+  for_each_field(c, [&](const char* name, const std::string& value) {
+    if (std::string_view(name) == "email" || std::string_view(name) == "country") return;  // checked below
+    const auto& rule = rule_of(name);
+    check_text(errors, name, value, rule.max_bytes, rule.required, rule.multiline);
+  });
   if (c.email.empty()) errors["email"] = "is required";
   else if (!is_valid_email(c.email)) errors["email"] = "not a valid address";
   if (c.country.empty()) errors["country"] = "is required";

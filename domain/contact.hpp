@@ -1,7 +1,11 @@
 #pragma once
 
+#include <boost/describe/class.hpp>
+
+#include <cstddef>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace boutique::domain {
 
@@ -19,6 +23,18 @@ struct contact {
 
   friend bool operator==(const contact&, const contact&) = default;
 };
+// The one list of the contact's fields (domain/schema.hpp): the API and snapshot JSON, the forms, the SQL columns
+// and the validation all follow it.
+BOOST_DESCRIBE_STRUCT(contact, (), (firstname, lastname, email, organisation, address, zip, city, country, invoiceinfo))
+
+/// How a contact field is checked: a field not named in contact.cpp's table takes these defaults.
+struct field_rule {
+  std::size_t max_bytes = 200;
+  bool required = false;
+  bool multiline = false;  ///< newlines and tabs allowed
+};
+/// The rule of contact field `name`.
+const field_rule& rule_of(std::string_view name);
 
 /// Field name -> message, for every invalid field (empty when the contact is valid).
 using field_errors = std::map<std::string, std::string>;

@@ -91,11 +91,9 @@ void put_cart(const backend_ptr& b, http_request& request, const route_params& p
   });
 }
 
-const std::set<std::string> contact_fields = {"firstname", "lastname", "email",   "organisation", "address",
-                                              "zip",       "city",     "country", "invoiceinfo"};
 
 void put_contact(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
-  auto body = parse_body(request, contact_fields);
+  auto body = parse_body(request, contact_field_names());
   auto details = contact_field(body);
   if (body.error) return respond(*body.error);
   with_session(b, p, respond, [b, respond, details](self_ptr self, actors::session_ref s) {
@@ -334,7 +332,7 @@ void get_me(const backend_ptr& b, http_request& request, const route_params& p, 
 }
 
 void put_my_customer(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
-  auto body = parse_body(request, contact_fields);
+  auto body = parse_body(request, contact_field_names());
   auto details = contact_field(body);
   if (body.error) return respond(*body.error);
   with_customer(b, request, p, respond,

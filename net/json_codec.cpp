@@ -20,12 +20,6 @@ void to_json(nlohmann::json& j, const catalog_item& item) {
        {"renewable", item.renewable}};
 }
 
-void to_json(nlohmann::json& j, const contact& c) {
-  j = {{"firstname", c.firstname}, {"lastname", c.lastname}, {"email", c.email},
-       {"organisation", c.organisation}, {"address", c.address}, {"zip", c.zip},
-       {"city", c.city}, {"country", c.country}, {"invoiceinfo", c.invoiceinfo}};
-}
-
 }  // namespace boutique::domain
 
 namespace boutique::net {
@@ -170,17 +164,15 @@ std::string string_field(json_body& body, const char* key) {
   return it->get<std::string>();
 }
 
+const std::set<std::string>& contact_field_names() {
+  static const auto& names = domain::field_names<domain::contact>();
+  static const std::set<std::string> all(names.begin(), names.end());
+  return all;
+}
+
 domain::contact contact_field(json_body& body) {
   domain::contact c;
-  c.firstname = string_field(body, "firstname");
-  c.lastname = string_field(body, "lastname");
-  c.email = string_field(body, "email");
-  c.organisation = string_field(body, "organisation");
-  c.address = string_field(body, "address");
-  c.zip = string_field(body, "zip");
-  c.city = string_field(body, "city");
-  c.country = string_field(body, "country");
-  c.invoiceinfo = string_field(body, "invoiceinfo");
+  domain::for_each_field(c, [&](const char* name, std::string& value) { value = string_field(body, name); });
   return c;
 }
 

@@ -3,6 +3,7 @@
 // JSON shapes of the public contract (API.md). Public shapes carry no internal customer or user ids.
 
 #include "actors/messages.hpp"
+#include "domain/json.hpp"
 #include "net/http_types.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,6 @@
 
 namespace boutique::domain {
 void to_json(nlohmann::json& j, const catalog_item& item);
-void to_json(nlohmann::json& j, const contact& c);
 }  // namespace boutique::domain
 
 namespace boutique::net {
@@ -36,6 +36,8 @@ json_body parse_body(const http_request& request, const std::set<std::string>& a
 /// Reads string field `key` (absent: ""); sets a 400 in `body.error` when it is not a string.
 std::string string_field(json_body& body, const char* key);
 
+/// The fields a contact body may carry: the contact's own (domain::contact's description).
+const std::set<std::string>& contact_field_names();
 /// Decodes the contact form fields of `body`.
 domain::contact contact_field(json_body& body);
 

@@ -2,6 +2,7 @@
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/schema_sql.hpp"
 
 namespace boutique::storage {
 
@@ -13,19 +14,13 @@ constexpr const char* sql_insert_bill =
 constexpr const char* sql_insert_bill_item =
   "INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total, tax_rate_bp, "
   "duration_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-// Both read the contact the bill was placed with (JSON written by the session), field by field.
-constexpr const char* sql_select_bill =
-  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at, "
-  "json_extract(contact, '$.firstname'), json_extract(contact, '$.lastname'), json_extract(contact, '$.email'), "
-  "json_extract(contact, '$.organisation'), json_extract(contact, '$.address'), json_extract(contact, '$.zip'), "
-  "json_extract(contact, '$.city'), json_extract(contact, '$.country'), json_extract(contact, '$.invoiceinfo') "
-  "FROM bills WHERE transid = ?";
-constexpr const char* sql_select_bills_of_customer =
-  "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at, "
-  "json_extract(contact, '$.firstname'), json_extract(contact, '$.lastname'), json_extract(contact, '$.email'), "
-  "json_extract(contact, '$.organisation'), json_extract(contact, '$.address'), json_extract(contact, '$.zip'), "
-  "json_extract(contact, '$.city'), json_extract(contact, '$.country'), json_extract(contact, '$.invoiceinfo') "
-  "FROM bills WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
+// Both read the contact the bill was placed with (JSON written by the session), field by field (the fields of
+// domain::contact's description).
+const std::string bill_columns = "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, "
+                                 "emitted_at, " + columns_of<domain::contact>("json_extract(contact, '$.", "')");
+const std::string sql_select_bill = bill_columns + " FROM bills WHERE transid = ?";
+const std::string sql_select_bills_of_customer =
+  bill_columns + " FROM bills WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
 constexpr const char* sql_select_bill_items =
   "SELECT code, name, quantity, unit_price, untaxed, taxes, total, id, tax_rate_bp, duration_days FROM bill_items "
   "WHERE bill_id = ? ORDER BY id";
@@ -76,13 +71,7 @@ std::optional<stored_bill> read_bill(statement& st) {
   b.record.total = st.integer(7);
   b.record.currency = st.text(8);
   b.record.emitted_at = st.integer(9);
-  auto& to = b.record.billed_to;
-  for (auto [column, field] : {std::pair{10, &domain::contact::firstname}, {11, &domain::contact::lastname},
-                               {12, &domain::contact::email}, {13, &domain::contact::organisation},
-                               {14, &domain::contact::address}, {15, &domain::contact::zip},
-                               {16, &domain::contact::city}, {17, &domain::contact::country},
-                               {18, &domain::contact::invoiceinfo}})
-    to.*field = st.is_null(column) ? std::string() : st.text(column);
+  read_fields(st, 10, b.record.billed_to);
   return b;
 }
 

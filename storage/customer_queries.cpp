@@ -1,24 +1,29 @@
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/schema_sql.hpp"
 
 namespace boutique::storage {
 
 namespace {
 
-constexpr const char* customer_columns =
-  "id, email, firstname, lastname, organisation, address, zip, city, country, invoiceinfo, user_id, created_at, "
-  "updated_at, version";
+// The contact's columns follow domain::contact's description (storage/schema_sql.hpp).
+const std::string customer_columns =
+  "id, " + columns_of<domain::contact>() + ", user_id, created_at, updated_at, version";
 
-const std::string sql_customer_by_email = std::string("SELECT ") + customer_columns + " FROM customers WHERE email_norm = ?";
-const std::string sql_customer_by_id = std::string("SELECT ") + customer_columns + " FROM customers WHERE id = ?";
-const std::string sql_customer_by_user = std::string("SELECT ") + customer_columns + " FROM customers WHERE user_id = ?";
-constexpr const char* sql_insert_customer =
-  "INSERT INTO customers (email_norm, email, firstname, lastname, organisation, address, zip, city, country, "
-  "invoiceinfo, created_at, updated_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr const char* sql_update_customer =
-  "UPDATE customers SET email = ?, firstname = ?, lastname = ?, organisation = ?, address = ?, zip = ?, city = ?, "
-  "country = ?, invoiceinfo = ?, updated_at = ?10, seen_at = ?10, version = version + 1 WHERE id = ?11";
+const std::string sql_customer_by_email = "SELECT " + customer_columns + " FROM customers WHERE email_norm = ?";
+const std::string sql_customer_by_id = "SELECT " + customer_columns + " FROM customers WHERE id = ?";
+const std::string sql_customer_by_user = "SELECT " + customer_columns + " FROM customers WHERE user_id = ?";
+// email_norm, the contact, then created_at, updated_at, seen_at.
+const std::string sql_insert_customer = "INSERT INTO customers (email_norm, " + columns_of<domain::contact>() +
+                                        ", created_at, updated_at, seen_at) VALUES (?, " +
+                                        placeholders_of<domain::contact>() + ", ?, ?, ?)";
+// The contact from ?1, then the time and the id.
+const int contact_count = static_cast<int>(domain::field_names<domain::contact>().size());
+const std::string sql_update_customer =
+  "UPDATE customers SET " + assignments_of<domain::contact>(1) + ", updated_at = ?" +
+  std::to_string(contact_count + 1) + ", seen_at = ?" + std::to_string(contact_count + 1) +
+  ", version = version + 1 WHERE id = ?" + std::to_string(contact_count + 2);
 /// A deposit that changes nothing still tells retention that a checkout holds this account.
 constexpr const char* sql_touch_customer = "UPDATE customers SET seen_at = ?2 WHERE id = ?1 AND seen_at < ?2";
 constexpr const char* sql_insert_event = "INSERT INTO customer_events (customer_id, at, kind, detail) VALUES (?, ?, ?, ?)";
@@ -27,7 +32,7 @@ constexpr const char* sql_upsert_session =
   "ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at, "
   "expires_at = excluded.expires_at";
 const std::string sql_search_customers =
-  std::string("SELECT ") + customer_columns +
+  "SELECT " + customer_columns +
   " FROM customers WHERE id > ?2 AND (?1 = '' OR email_norm LIKE ?1 ESCAPE '\\' OR lower(lastname) LIKE ?1 ESCAPE "
   "'\\' OR lower(firstname) LIKE ?1 ESCAPE '\\') ORDER BY id LIMIT ?3";
 constexpr const char* sql_customer_events =
@@ -43,19 +48,11 @@ std::optional<customer_record> one_customer(statement& st) {
   if (!st.step()) return std::nullopt;
   customer_record c;
   c.id = st.integer(0);
-  c.details.email = st.text(1);
-  c.details.firstname = st.text(2);
-  c.details.lastname = st.text(3);
-  c.details.organisation = st.text(4);
-  c.details.address = st.text(5);
-  c.details.zip = st.text(6);
-  c.details.city = st.text(7);
-  c.details.country = st.text(8);
-  c.details.invoiceinfo = st.text(9);
-  c.user_id = st.optional_integer(10);
-  c.created_at = st.integer(11);
-  c.updated_at = st.integer(12);
-  c.version = st.integer(13);
+  auto next = read_fields(st, 1, c.details);
+  c.user_id = st.optional_integer(next);
+  c.created_at = st.integer(next + 1);
+  c.updated_at = st.integer(next + 2);
+  c.version = st.integer(next + 3);
   return c;
 }
 
@@ -95,10 +92,9 @@ customer_record deposit_contact(database& db, const domain::contact& d, std::opt
   if (acting_user) require_own_email(db, *acting_user, email_norm);
   auto existing = find_customer_by_email(db, email_norm);
   if (!existing) {
-    db.prepare(sql_insert_customer)
-      .bind_all(email_norm, d.email, d.firstname, d.lastname, d.organisation, d.address, d.zip, d.city, d.country,
-                d.invoiceinfo, now, now, now)
-      .run();
+    auto& insert = db.prepare(sql_insert_customer).bind(1, email_norm);
+    auto next = bind_fields(insert, 2, d);
+    insert.bind(next, now).bind(next + 1, now).bind(next + 2, now).run();
     auto id = db.last_insert_rowid();
     record_event(db, id, "created", "", now);
     return *find_customer_by_id(db, id);
@@ -108,10 +104,9 @@ customer_record deposit_contact(database& db, const domain::contact& d, std::opt
     db.prepare(sql_touch_customer).bind_all(existing->id, now).run();
     return *existing;
   }
-  db.prepare(sql_update_customer)
-    .bind_all(d.email, d.firstname, d.lastname, d.organisation, d.address, d.zip, d.city, d.country, d.invoiceinfo,
-              now, existing->id)
-    .run();
+  auto& update = db.prepare(sql_update_customer);
+  auto next = bind_fields(update, 1, d);
+  update.bind(next, now).bind(next + 1, existing->id).run();
   record_event(db, existing->id, "contact_updated", "", now);
   return *find_customer_by_id(db, existing->id);
 }

@@ -1,6 +1,8 @@
 // The responses and view data every page uses.
 #include "net/pages/front.hpp"
 
+#include "domain/schema.hpp"
+
 #include <algorithm>
 
 namespace boutique::net::pages {
@@ -136,38 +138,30 @@ void set_if(data& d, const std::string& key, const std::string& value) {
 
 data contact_data(const domain::contact& c) {
   data d;
-  set_if(d, "firstname", c.firstname);
-  set_if(d, "lastname", c.lastname);
-  set_if(d, "email", c.email);
-  set_if(d, "organisation", c.organisation);
-  set_if(d, "address", c.address);
-  set_if(d, "zip", c.zip);
-  set_if(d, "city", c.city);
-  set_if(d, "country", c.country);
-  set_if(d, "invoiceinfo", c.invoiceinfo);
+  domain::for_each_field(c, [&](const char* name, const std::string& value) { set_if(d, name, value); });
   return d;
 }
 
-struct field_spec {
-  const char* name;
-  std::string domain::contact::*member;
-  const char* type;
-  const char* autocomplete;
-  bool required;
-  bool multiline;
+namespace {
+
+/// How a form asks for a contact field (HTML input type and autocomplete token); other fields: a plain text input.
+struct field_input {
+  const char* type = "text";
+  const char* autocomplete = "on";
 };
 
-const field_spec contact_specs[] = {
-  {"firstname", &domain::contact::firstname, "text", "given-name", true, false},
-  {"lastname", &domain::contact::lastname, "text", "family-name", true, false},
-  {"email", &domain::contact::email, "email", "email", true, false},
-  {"organisation", &domain::contact::organisation, "text", "organization", false, false},
-  {"address", &domain::contact::address, "text", "street-address", false, true},
-  {"zip", &domain::contact::zip, "text", "postal-code", false, false},
-  {"city", &domain::contact::city, "text", "address-level2", false, false},
-  {"country", &domain::contact::country, "text", "country", true, false},
-  {"invoiceinfo", &domain::contact::invoiceinfo, "text", "off", false, true},
-};
+field_input input_of(std::string_view name) {
+  static const std::map<std::string_view, field_input> inputs = {
+    {"firstname", {"text", "given-name"}},     {"lastname", {"text", "family-name"}},
+    {"email", {"email", "email"}},             {"organisation", {"text", "organization"}},
+    {"address", {"text", "street-address"}},   {"zip", {"text", "postal-code"}},
+    {"city", {"text", "address-level2"}},      {"country", {"text", "country"}},
+    {"invoiceinfo", {"text", "off"}}};
+  auto it = inputs.find(name);
+  return it == inputs.end() ? field_input{} : it->second;
+}
+
+}  // namespace
 
 data field(language l, const std::string& name, const std::string& value, const domain::field_errors& errors,
            const char* type, const char* autocomplete, bool required) {
@@ -185,22 +179,25 @@ data field(language l, const std::string& name, const std::string& value, const 
 /// The contact form's fields with their values and errors. `account_email` makes the email read-only.
 data contact_fields(language l, const domain::contact& c, const domain::field_errors& errors, bool account_email) {
   auto fields = list_of();
-  for (const auto& spec : contact_specs) {
-    auto d = field(l, spec.name, c.*spec.member, errors, spec.type, spec.autocomplete, spec.required);
-    d.set("multiline", spec.multiline);
-    if (account_email && std::string_view(spec.name) == "email") {
+  domain::for_each_field(c, [&](const char* name, const std::string& value) {
+    const auto& rule = domain::rule_of(name);
+    auto input = input_of(name);
+    auto d = field(l, name, value, errors, input.type, input.autocomplete, rule.required);
+    d.set("multiline", rule.multiline);
+    if (account_email && std::string_view(name) == "email") {
       d.set("readonly", true);
       d.set("hint", text(l, "email_is_login"));
     }
     fields.push_back(d);
-  }
+  });
   return fields;
 }
 
 domain::contact contact_from(const form_values& form) {
   domain::contact c;
-  for (const auto& spec : contact_specs)
-    if (auto it = form.find(spec.name); it != form.end()) c.*spec.member = it->second;
+  domain::for_each_field(c, [&](const char* name, std::string& value) {
+    if (auto it = form.find(name); it != form.end()) value = it->second;
+  });
   return c;
 }
 

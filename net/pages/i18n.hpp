@@ -1,15 +1,20 @@
 #pragma once
 
-// The words of the browser front in English and French. Templates read them as {{t.key}}.
+// The words of the browser front in English and French, kept in web/texts.json beside the templates. Templates
+// read them as {{t.key}}.
 
 #include "net/pages/kit.hpp"
 
 #include <kainjow/mustache.hpp>
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
 namespace boutique::net::pages {
+
+/// Reads `web_dir`/texts.json; throws std::runtime_error when it is missing or malformed (checked at start-up).
+void check_texts(const std::filesystem::path& web_dir);
 
 /// Every text of `l`, as the mustache object `t`.
 kainjow::mustache::data texts(language l);

@@ -1,5 +1,7 @@
 #include "net/pages/site.hpp"
 
+#include "net/pages/i18n.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -49,6 +51,7 @@ std::shared_ptr<const site> site::load(const fs::path& web_dir) {
     if (entry.path().extension() == ".mustache") s->templates_[entry.path().stem().string()] = read_file(entry.path());
   if (s->templates_.empty()) throw std::runtime_error("web: no templates in " + web_dir.string());
   s->style_sheet_ = read_file(web_dir / "style.css");
+  check_texts(web_dir);
   try {
     s->documents_ = read_documents(web_dir);
   } catch (const nlohmann::json::exception& e) {

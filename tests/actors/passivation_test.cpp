@@ -7,7 +7,7 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
-#include "support/test_service.hpp"
+#include "support/actor_system_fixture.hpp"
 
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
@@ -18,47 +18,40 @@ using namespace boutique;
 
 namespace {
 
-struct actors_fixture : ::testing::Test {
-  boutique::testing::temp_dir dir;
-  std::string path = (dir.path() / "b.db").string();
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  std::vector<caf::actor> all;
+struct actors_fixture : boutique::testing::actor_system_fixture {
   actors::session_directory_actor sessions;
   actors::account_directory_actor accounts;
   std::size_t session_cap = 0;
 
-  void SetUp() override { start(); }
+  void SetUp() override {
+    actor_system_fixture::SetUp();
+    spawn_actors();
+  }
 
+  /// Starts again on the same database (after TearDown), with the settings as they are now.
   void start() {
-    cfg.set("scheduler.max-threads", 2);
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    auto db = std::make_unique<storage::database>(path, storage::database::options{});
-    storage::migrate(*db);
-    auto storage = actors::spawn_storage(*sys, std::move(db), 64, storage::mail_settings{});
-    auto readers = actors::spawn_reader_pool(*sys, path, 1);
-    auto hashers = actors::spawn_hasher_pool(*sys, {});
-    auto identity = actors::spawn_identity(*sys, storage, readers, hashers, {});
-    accounts = actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0});
+    start_system();
+    spawn_actors();
+  }
+
+  void spawn_actors() {
+    auto storage = start_writer(64);
+    auto readers = own(actors::spawn_reader_pool(*sys, path, 1));
+    auto hashers = own(actors::spawn_hasher_pool(*sys, {}));
+    auto identity = own(actors::spawn_identity(*sys, storage, readers, hashers, {}));
+    accounts = own(actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0}));
     auto catalog = std::make_shared<const domain::catalog>(config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, catalog,
       {std::chrono::seconds(1), std::chrono::seconds(3600), std::chrono::seconds(5), true, session_cap},
       "test key"});
-    sessions = actors::spawn_session_directory(*sys, ctx);
-    for (auto h : {caf::actor_cast<caf::actor>(sessions), caf::actor_cast<caf::actor>(accounts),
-                   caf::actor_cast<caf::actor>(identity), caf::actor_cast<caf::actor>(hashers),
-                   caf::actor_cast<caf::actor>(storage), caf::actor_cast<caf::actor>(readers)})
-      all.push_back(h);
+    sessions = own(actors::spawn_session_directory(*sys, ctx));
   }
 
   void TearDown() override {
-    for (auto& h : all) caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
-    all.clear();
     sessions = nullptr;
     accounts = nullptr;
-    sys.reset();
+    actor_system_fixture::TearDown();
   }
 
   template <class Handle>

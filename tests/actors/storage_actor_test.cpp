@@ -5,7 +5,7 @@
 #include "storage/queries.hpp"
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
-#include "support/test_service.hpp"
+#include "support/actor_system_fixture.hpp"
 
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
@@ -16,34 +16,20 @@ using namespace boutique;
 
 namespace {
 
-struct storage_fixture : ::testing::Test {
-  boutique::testing::temp_dir dir;
-  std::string path = (dir.path() / "b.db").string();
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
+struct storage_fixture : boutique::testing::actor_system_fixture {
   actors::storage_actor writer;
 
   void SetUp() override {
-    cfg.set("scheduler.max-threads", 2);
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    auto db = std::make_unique<storage::database>(path, storage::database::options{});
-    storage::migrate(*db);
-    writer = actors::spawn_storage(*sys, std::move(db), 512, storage::mail_settings{});
+    actor_system_fixture::SetUp();
+    writer = start_writer(512);
   }
 
   void TearDown() override {
-    caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
     writer = nullptr;
-    sys.reset();
+    actor_system_fixture::TearDown();
   }
 
-  std::int64_t count_sessions() {
-    storage::database reader(path, {storage::database::access::read_only, true});
-    auto& st = reader.prepare("SELECT count(*) FROM sessions");
-    st.step();
-    return st.integer(0);
-  }
+  std::int64_t count_sessions() { return count("SELECT count(*) FROM sessions"); }
 };
 
 }  // namespace

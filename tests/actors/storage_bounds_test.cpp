@@ -4,7 +4,7 @@
 #include "storage/queries.hpp"
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
-#include "support/test_service.hpp"
+#include "support/actor_system_fixture.hpp"
 
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
@@ -16,37 +16,16 @@ using namespace boutique;
 
 namespace {
 
-struct bounds_fixture : ::testing::Test {
-  boutique::testing::temp_dir dir;
-  std::string path = (dir.path() / "b.db").string();
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
+struct bounds_fixture : boutique::testing::actor_system_fixture {
   actors::storage_actor writer;
 
-  void SetUp() override {
-    cfg.set("scheduler.max-threads", 2);
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    storage::database db(path, storage::database::options{});
-    storage::migrate(db);
-  }
-
   void start_writer(actors::writer_limits limits, int batch_max) {
-    auto db = std::make_unique<storage::database>(path, storage::database::options{});
-    writer = actors::spawn_storage(*sys, std::move(db), batch_max, storage::mail_settings{}, limits);
+    writer = actor_system_fixture::start_writer(batch_max, limits);
   }
 
   void TearDown() override {
-    if (writer) caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
     writer = nullptr;
-    sys.reset();
-  }
-
-  std::int64_t count(const std::string& sql) {
-    storage::database reader(path, {storage::database::access::read_only, true});
-    auto& st = reader.prepare(sql);
-    st.step();
-    return st.integer(0);
+    actor_system_fixture::TearDown();
   }
 
   static domain::contact contact(int i) {
