@@ -2,6 +2,7 @@
 
 #include "actors/directory.hpp"
 #include "config/logging.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/all.hpp>
 
@@ -12,7 +13,7 @@ namespace boutique::actors {
 
 namespace {
 
-std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+using domain::now_s;
 
 // -- account actor ---------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@
 // until that actor is down before it is loaded again, so that two activations of one key never overlap.
 
 #include "actors/messages.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/actor_addr.hpp>
 #include <caf/exit_reason.hpp>
@@ -170,7 +171,7 @@ class live_actors {
   void touch(entry& e) {
     ++e.routed;
     e.last_active = std::chrono::steady_clock::now();
-    e.last_active_unix = static_cast<std::int64_t>(std::time(nullptr));
+    e.last_active_unix = domain::now_s();
     recent_.splice(recent_.begin(), recent_, e.recency);
   }
 

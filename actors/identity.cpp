@@ -4,6 +4,7 @@
 #include "domain/contact.hpp"
 #include "domain/throttle.hpp"
 #include "domain/tokens.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/all.hpp>
 
@@ -15,7 +16,7 @@ namespace {
 
 constexpr const char* bad_credentials = "unknown login or wrong password";
 
-std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+using domain::now_s;
 
 struct identity_state {
   identity_state() = default;  // not an aggregate: CAF would build it from the actor pointer

@@ -1,6 +1,7 @@
 #include "actors/mailer.hpp"
 
 #include "config/logging.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/all.hpp>
 #include <sodium.h>
@@ -81,7 +82,7 @@ void deliver(pointer self) {
           }
         }
         if (sent.empty()) return;
-        self->request(st.storage, st.settings.timeout, atoms::sent_atom_v, sent, std::int64_t{std::time(nullptr)})
+        self->request(st.storage, st.settings.timeout, atoms::sent_atom_v, sent, domain::now_s())
           .await([](caf::ok_atom) {},
                  [self](caf::error& err) {
                    self->state.log->error("event=mark_sent_failed error=\"{}\"", error_detail(err));

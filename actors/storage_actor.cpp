@@ -3,6 +3,7 @@
 #include "config/logging.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/all.hpp>
 
@@ -324,7 +325,7 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       return promise;
     },
     [self](atoms::retention_atom, caf::tick_atom) {
-      start_retention(self, static_cast<std::int64_t>(std::time(nullptr)));
+      start_retention(self, domain::now_s());
       self->delayed_send(caf::actor_cast<storage_actor>(self), self->state.limits.retention_every,
                          atoms::retention_atom_v, caf::tick_atom_v);
     },

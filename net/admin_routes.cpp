@@ -5,6 +5,7 @@
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
 #include "net/query.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/all.hpp>
 
@@ -275,7 +276,7 @@ void customer_detail_route(const backend_ptr& b, http_request&, const route_para
                                                    {"email", d->user->email}}
                                             : json(nullptr)},
                            {"bills", bills},
-                           {"products", products_json(d->products, std::time(nullptr), true)},
+                           {"products", products_json(d->products, domain::now_s(), true)},
                            {"events", events}}));
         },
         fail_with(respond));
@@ -391,7 +392,7 @@ void get_metrics(const backend_ptr& b, http_request&, const route_params&, const
 /// Runs retention now and answers what it removed (the periodic run does the same every retention.interval_s).
 void post_retention(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
   run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond](flow_self self) {
-    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    auto now = domain::now_s();
     self->request(b->storage, std::chrono::minutes(10), atoms::retention_atom_v, now)
       .then(
         [respond](retention_report& report) {

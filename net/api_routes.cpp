@@ -7,6 +7,7 @@
 #include "net/attempts.hpp"
 #include "net/json_codec.hpp"
 #include "net/pages/kit.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/all.hpp>
 
@@ -22,7 +23,7 @@ using backend_ptr = std::shared_ptr<backend>;
 
 constexpr const char* auth_cookie = "boutique_auth";
 
-std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+using domain::now_s;
 
 template <class Flow>
 void run(const backend_ptr& b, deadline due, const responder& respond, Flow flow) {

@@ -5,6 +5,7 @@
 #include "actors/session/codec.hpp"
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
+#include "domain/clock.hpp"
 
 #include <caf/all.hpp>
 
@@ -15,7 +16,7 @@ namespace boutique::actors {
 
 namespace {
 
-std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+using domain::now_s;
 
 caf::error failure(domain::error_code code, std::string detail) { return make_domain_error(code, std::move(detail)); }
 

@@ -4,6 +4,7 @@
 // responses, the view data and the flows that reach a session or the logged-in user. Include only from CAF
 // translation units.
 
+#include "domain/clock.hpp"
 #include "domain/product.hpp"
 #include "domain/signature.hpp"
 #include "domain/tokens.hpp"
@@ -35,7 +36,7 @@ inline constexpr const char* lang_cookie = "boutique_lang";
 inline constexpr const char* auth_cookie = "boutique_auth";
 inline constexpr std::int64_t one_year_s = 365 * 86400;
 
-inline std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+using domain::now_s;
 
 /// Everything the page handlers share.
 struct front {

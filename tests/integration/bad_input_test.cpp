@@ -4,6 +4,7 @@
 #include "domain/signature.hpp"
 #include "storage/database.hpp"
 #include "support/shop.hpp"
+#include "domain/clock.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,7 +59,7 @@ const std::string html_name = "<script>alert(1)</script>";
 const std::string user_email = "bad-input-user@example.com";
 const std::string user_password = "a long enough passphrase";
 
-std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+using boutique::domain::now_s;
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))

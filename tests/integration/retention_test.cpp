@@ -1,5 +1,6 @@
 // Bounded storage mailboxes seen from HTTP (503 + Retry-After, nothing half-done) and retention seen from the
 // management endpoint.
+#include "domain/clock.hpp"
 #include "storage/database.hpp"
 #include "support/shop.hpp"
 
@@ -136,4 +137,34 @@ TEST(retention, runs_by_itself_every_interval) {
     removed = sample(admin.get("/admin/metrics", admin_auth(svc)).body, "boutique_retention_rows_total{kind=\"sessions\"}");
   EXPECT_EQ(removed, 1);
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM sessions WHERE id = 'gone'"), 0);
+}
+
+namespace {
+
+/// Moves the service's clock (domain/clock.hpp) for the life of the object, then puts it back.
+class moved_clock {
+ public:
+  explicit moved_clock(std::int64_t seconds) { boutique::domain::set_clock_offset_for_tests(seconds); }
+  ~moved_clock() { boutique::domain::set_clock_offset_for_tests(0); }
+};
+
+}  // namespace
+
+// Time is moved, not waited for: a week later the session has expired, retention removes its row, and its id no
+// longer answers once its actor is gone.
+TEST(retention, a_week_later_an_expired_session_is_removed_and_its_id_no_longer_answers) {
+  test_service svc;
+  checkout c(svc.port());
+  ASSERT_EQ(c.cart(json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}})).status, 200);
+  ASSERT_EQ(query_int(svc, "SELECT count(*) FROM sessions"), 1);
+  http_client admin(svc.admin_port());
+  auto early = admin.send("POST", "/admin/retention", "", admin_auth(svc)).json();
+  EXPECT_EQ(early["rows"]["sessions"], 0) << "not expired yet";
+
+  moved_clock later(svc.settings().lifetimes.session_ttl_s + 1);
+  auto run = admin.send("POST", "/admin/retention", "", admin_auth(svc)).json();
+  EXPECT_EQ(run["rows"]["sessions"], 1);
+  EXPECT_EQ(query_int(svc, "SELECT count(*) FROM sessions"), 0);
+  svc.restart();  // the live actor is gone; its id must now be unknown
+  EXPECT_EQ(http_client(svc.port()).get(c.path()).status, 404);
 }
