@@ -29,6 +29,7 @@ case $kind in
     ;;
 esac
 bash scripts/setup.sh
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}  # for a new build tree; an existing one keeps its generator
 cmake -S . -B "build-$kind" -DCMAKE_BUILD_TYPE=Debug -DBOUTIQUE_SANITIZE="$sanitize" >/dev/null
 targets=() filter=()
 if [[ $suites != all ]]; then
