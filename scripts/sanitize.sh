@@ -7,9 +7,13 @@
 #                                   for every suite
 # For a subset of the suites, only their test programs are built. Any report fails the run. Suppressions (library
 # code only, each explained) are in tests/sanitizers/.
+# A second argument does one half: `build` (set up and build) or `test` (ctest on what was built); scripts/test.sh
+# builds both trees, then runs both ctest runs side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-asan}
+step=${2:-all}
+[[ $step == @(all|build|test) ]] || { echo "usage: $0 [asan|tsan] [all|build|test]" >&2; exit 2; }
 suppressions=$PWD/tests/sanitizers
 case $kind in
   asan)
@@ -28,16 +32,22 @@ case $kind in
     exit 2
     ;;
 esac
-bash scripts/setup.sh
-cmake -S . -B "build-$kind" -DCMAKE_BUILD_TYPE=Debug -DBOUTIQUE_SANITIZE="$sanitize" >/dev/null
 targets=() filter=()
 if [[ $suites != all ]]; then
   read -r -a targets <<<"$suites"
   filter=(-R "^(${suites// /|})\$")
 fi
-cmake --build "build-$kind" -j"$(nproc)" ${targets[@]+--target "${targets[@]}"}
+if [[ $step != test ]]; then
+  bash scripts/setup.sh
+  export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}  # for a new build tree; an existing one keeps its generator
+  cmake -S . -B "build-$kind" -DCMAKE_BUILD_TYPE=Debug -DBOUTIQUE_SANITIZE="$sanitize" >/dev/null
+  cmake --build "build-$kind" -j"$(nproc)" ${targets[@]+--target "${targets[@]}"}
+  if [[ $kind == tsan ]]; then
+    bash tests/sanitizers/caf_tsan.sh "$PWD/build-tsan/caf"
+  fi
+fi
+[[ $step != build ]] || exit 0
 if [[ $kind == tsan ]]; then
-  bash tests/sanitizers/caf_tsan.sh "$PWD/build-tsan/caf"
   export LD_LIBRARY_PATH=$PWD/build-tsan/caf/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 fi
 cd "build-$kind"

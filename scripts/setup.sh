@@ -3,7 +3,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config git
+  build-essential cmake ninja-build mold pkg-config git
   libcaf-dev
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3

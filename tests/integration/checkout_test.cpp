@@ -12,7 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-const json one_item = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
+const json checkout_one_item = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
 
 std::string city_of(const test_service& svc, const std::string& email_norm) {
   return query_text(svc, "SELECT city FROM customers WHERE email_norm = ?", email_norm);
@@ -124,7 +124,7 @@ TEST(checkout, login_prefills_the_form_and_edits_are_saved_to_the_account) {
   EXPECT_EQ(wrong.json()["detail"], unknown.json()["detail"]) << "one generic message for both";
   EXPECT_FALSE(c.state().json()["authenticated"]);
 
-  ASSERT_EQ(c.cart(one_item).status, 200);
+  ASSERT_EQ(c.cart(checkout_one_item).status, 200);
   auto before = c.id();
   auto in = c.login("Returning@Example.org", password);
   ASSERT_EQ(in.status, 200) << in.body;
@@ -167,7 +167,7 @@ TEST(checkout, ordering_places_one_priced_bill_and_placing_twice_returns_it) {
   EXPECT_EQ(again.json()["transid"], bill["transid"]);
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM bills"), 1);
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM bill_items"), 2);
-  EXPECT_EQ(c.cart(one_item).status, 409) << "the cart is closed once the order is placed";
+  EXPECT_EQ(c.cart(checkout_one_item).status, 409) << "the cart is closed once the order is placed";
 
   checkout empty(svc.port());
   ASSERT_EQ(empty.contact(contact_form("empty@example.org")).status, 200);
@@ -179,7 +179,7 @@ TEST(checkout, ordering_places_one_priced_bill_and_placing_twice_returns_it) {
 TEST(checkout, a_checkout_continues_where_it_was_across_restarts) {
   test_service svc;
   checkout c(svc.port());
-  ASSERT_EQ(c.cart(one_item).status, 200);
+  ASSERT_EQ(c.cart(checkout_one_item).status, 200);
   svc.restart();
   http_client client(svc.port());
   auto state = client.get(c.path()).json();

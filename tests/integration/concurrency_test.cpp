@@ -14,7 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-const json one_item = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
+const json concurrency_one_item = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
 
 /// Runs `body(worker)` on `workers` threads and waits for them.
 template <class Body>
@@ -72,7 +72,7 @@ TEST(concurrency, login_racing_completion_on_one_session_completes_once_and_atta
   for (int round = 0; round < 10; ++round) {
     checkout c(svc.port());
     auto guest = "guest" + std::to_string(round) + "@example.org";
-    ASSERT_EQ(c.cart(one_item).status, 200);
+    ASSERT_EQ(c.cart(concurrency_one_item).status, 200);
     ASSERT_EQ(c.contact(contact_form(guest)).status, 200);
     ASSERT_EQ(c.order().status, 201);
     reply paid, logged;

@@ -19,14 +19,14 @@ namespace {
 
 using header_map = std::map<std::string, std::string>;
 
-const json one_item = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
+const json idempotency_one_item = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
 const std::string test_paymode = R"({"paymode":"test"})";
 
 header_map keyed(const std::string& key) { return {{"Content-Type", "application/json"}, {"Idempotency-Key", key}}; }
 
 /// Gives session `c` a cart and a contact: it is ready to order.
 void make_ready(checkout& c, const std::string& email) {
-  EXPECT_EQ(c.cart(one_item).status, 200);
+  EXPECT_EQ(c.cart(idempotency_one_item).status, 200);
   EXPECT_EQ(c.contact(contact_form(email)).status, 200);
 }
 
@@ -109,7 +109,7 @@ TEST(idempotency, an_outcome_refused_is_replayed_too) {
   checkout c(svc.port());
   auto empty = order(c, "too-early");
   ASSERT_EQ(empty.status, 409) << "the cart is empty";
-  ASSERT_EQ(c.cart(one_item).status, 200);
+  ASSERT_EQ(c.cart(idempotency_one_item).status, 200);
   ASSERT_EQ(c.contact(contact_form("early@example.org")).status, 200);
   auto retried = order(c, "too-early");
   EXPECT_EQ(retried.status, 409) << "the key answers its first outcome for its lifetime";
