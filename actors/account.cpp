@@ -37,7 +37,7 @@ std::optional<caf::error> misaddressed(account_pointer self, const account_route
 
 account_actor::behavior_type account(account_pointer self, customer_record record, std::uint64_t generation,
                                      actors::storage_actor storage) {
-  self->state.route = {record.id, generation};
+  self->state.route = {record.id, generation, {}};
   self->state.record = std::move(record);
   self->state.storage = std::move(storage);
   self->state.last_active = now_s();
@@ -80,21 +80,45 @@ struct waiting_deposit {
   std::optional<std::int64_t> acting_user;
 };
 
-struct directory_state {
-  directory_state() = default;  // not an aggregate: CAF would build it from the actor pointer
+struct account_directory_state : directory_state<std::int64_t, account_actor, waiting_deposit, std::string> {
+  account_directory_state() { log = config::logger("accounts"); }
   actors::storage_actor storage;
-  account_settings settings;
-  live_actors<std::int64_t, account_actor> live;
   std::unordered_map<std::string, std::int64_t> id_by_email;
   std::unordered_map<std::int64_t, std::string> email_of;
-  /// Deposits waiting, by normalised email, for the account to be found or created, or for the passivated actor
-  /// of that email to be down first (so that its last write and the next one never overlap).
-  std::unordered_map<std::string, std::vector<waiting_deposit>> waiting;
-  std::shared_ptr<spdlog::logger> log = config::logger("accounts");
+
+  /// Deposits of a passivated account's email wait until its actor is down (the queue marks it), so that its last
+  /// write and the next one never overlap.
+  void stopped(std::int64_t id) {
+    const auto& email = email_of[id];
+    id_by_email.erase(email);
+    waiting.try_emplace(email);
+    log->debug("event=passivated customer_id={}", id);
+  }
+  /// The email whose deposits waited for this actor to be down, if any.
+  std::optional<std::string> down(const gone& g) {
+    auto email = std::move(email_of[g.key]);
+    email_of.erase(g.key);
+    if (!g.passivated) {
+      id_by_email.erase(email);
+      return std::nullopt;
+    }
+    auto queue = waiting.find(email);
+    if (queue == waiting.end()) return std::nullopt;
+    if (!queue->second.empty()) return email;
+    waiting.erase(queue);
+    return std::nullopt;
+  }
+  static std::string key_text(std::int64_t id) { return std::to_string(id); }
+  static std::optional<std::int64_t> key_of(const std::string& text) { return std::strtoll(text.c_str(), nullptr, 10); }
+  static std::string logged(std::int64_t id) { return std::to_string(id); }
+  static std::string not_active(std::int64_t id) {
+    return "account actor not active (passivated or unknown); see GET /admin/customers/" + std::to_string(id);
+  }
+  static inline const char* kind = "account";
   static inline const char* name = "account_directory";
 };
 
-using directory_pointer = account_directory_actor::stateful_pointer<directory_state>;
+using directory_pointer = account_directory_actor::stateful_pointer<account_directory_state>;
 
 void forward(directory_pointer self, std::int64_t id, waiting_deposit w) {
   auto* target = self->state.live.route(id);
@@ -102,18 +126,6 @@ void forward(directory_pointer self, std::int64_t id, waiting_deposit w) {
                 std::move(w.details), w.acting_user)
     .then([p = w.promise](customer_record& r) mutable { p.deliver(std::move(r)); },
           [p = w.promise](caf::error& err) mutable { p.deliver(err); });
-}
-
-void passivate(directory_pointer self, std::int64_t id) {
-  auto& st = self->state;
-  auto handle = st.live.stop(id);
-  if (!handle) return;
-  self->send(*handle, atoms::passivate_atom_v);
-  // Deposits of this email wait until the actor is down (the entry marks it).
-  const auto& email = st.email_of[id];
-  st.id_by_email.erase(email);
-  st.waiting.try_emplace(email);
-  st.log->debug("event=passivated customer_id={}", id);
 }
 
 void activate(directory_pointer self, const customer_record& record, const std::string& email_norm) {
@@ -124,9 +136,8 @@ void activate(directory_pointer self, const customer_record& record, const std::
   auto handle = self->spawn<caf::monitored>(account, record, generation, st.storage);
   st.id_by_email[email_norm] = record.id;
   st.email_of[record.id] = email_norm;
-  st.live.add(record.id, handle, generation);
   st.log->debug("event=activated customer_id={}", record.id);
-  for (auto evicted : st.live.over_cap()) passivate(self, evicted);
+  admit(self, record.id, handle, generation);
 }
 
 /// The first deposit of an email with no live account: storage finds or creates it atomically (UNIQUE email);
@@ -141,9 +152,7 @@ void load(directory_pointer self, const std::string& email) {
     .then(
       [self, email, rp = first.promise](customer_record& record) mutable {
         activate(self, record, email);
-        auto waiting = std::move(self->state.waiting[email]);
-        self->state.waiting.erase(email);
-        for (auto& next : waiting) forward(self, record.id, std::move(next));
+        for (auto& next : self->state.take(email)) forward(self, record.id, std::move(next));
         rp.deliver(std::move(record));
       },
       [self, email, rp = first.promise](caf::error& err) mutable {
@@ -166,60 +175,20 @@ caf::result<customer_record> deposit(directory_pointer self, deadline due, domai
     return rp;
   }
   // A queue already there: a load is under way, or the email's passivated actor is not down yet.
-  auto [queue, first] = st.waiting.try_emplace(email);
-  queue->second.push_back(std::move(w));
-  if (first) load(self, email);
+  if (st.wait(email, std::move(w))) load(self, email);
   return rp;
 }
 
 account_directory_actor::behavior_type account_directory(directory_pointer self, actors::storage_actor storage,
                                                          account_settings settings) {
   self->state.storage = std::move(storage);
-  self->state.settings = settings;
-  self->state.live.set_cap(settings.max_live);
-  self->delayed_send(self, settings.idle / 4 + std::chrono::seconds(1), caf::tick_atom_v);
-  stop_live_actors_on_exit(self);
-  self->set_down_handler([self](caf::down_msg& down) {
-    auto& st = self->state;
-    auto gone = st.live.down(down.source);
-    if (!gone) return;
-    auto email = st.email_of[gone->key];
-    st.email_of.erase(gone->key);
-    if (!gone->passivated) {
-      st.id_by_email.erase(email);
-      st.log->error("event=account_crashed customer_id={} reason=\"{}\"", gone->key, caf::to_string(down.reason));
-      return;
-    }
-    auto queue = st.waiting.find(email);
-    if (queue == st.waiting.end()) return;
-    if (queue->second.empty()) st.waiting.erase(queue);
-    else load(self, email);
-  });
-  return {
+  start_directory(self, settings.max_live, settings.idle, [self](const std::string& email) { load(self, email); });
+  return directory_behavior<account_vitals>(
+    self,  //
     [self](deadline due, atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user) {
       return deposit(self, due, details, acting_user);
     },
-    [self](atoms::refresh_atom, std::int64_t customer_id) { passivate(self, customer_id); },
-    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.stats(self->mailbox().size()); },
-    [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
-      std::optional<std::int64_t> cursor;
-      if (!after.empty()) cursor = std::strtoll(after.c_str(), nullptr, 10);
-      return self->state.live.page("account", limit, cursor, [](std::int64_t k) { return std::to_string(k); });
-    },
-    [self](caf::get_atom, atoms::vitals_atom, std::int64_t id) -> caf::result<account_vitals> {
-      const auto* live = self->state.live.peek(id);
-      if (!live)
-        return make_domain_error(domain::error_code::not_found,
-                                 "account actor not active (passivated or unknown); see GET /admin/customers/" +
-                                   std::to_string(id));
-      return self->delegate(live->handle, caf::get_atom_v, atoms::vitals_atom_v);
-    },
-    [self](caf::tick_atom) {
-      auto& st = self->state;
-      for (auto id : st.live.idle_since(std::chrono::steady_clock::now() - st.settings.idle)) passivate(self, id);
-      self->delayed_send(self, st.settings.idle / 4 + std::chrono::seconds(1), caf::tick_atom_v);
-    },
-  };
+    [self](atoms::refresh_atom, std::int64_t customer_id) { passivate(self, customer_id); });
 }
 
 }  // namespace

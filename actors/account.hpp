@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/directory.hpp"
 #include "actors/messages.hpp"
 #include "actors/storage_actor.hpp"
 
@@ -18,16 +19,10 @@ using account_actor = caf::typed_actor<
 
 /// Finds or creates the account actor of an email: at most one live actor per customer account, and one
 /// customer account per normalised email (the directory plus the UNIQUE index). Idle accounts are passivated.
-using account_directory_actor = caf::typed_actor<
+using account_directory_actor = directory_interface<std::int64_t, account_vitals>::extend<
   caf::replies_to<deadline, atoms::deposit_atom, domain::contact, std::optional<std::int64_t>>::with<customer_record>,
   // customer id: its account changed elsewhere (a completion); drop the live copy
-  caf::reacts_to<atoms::refresh_atom, std::int64_t>,
-  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
-  // limit, after (cursor) -> a page of live accounts
-  caf::replies_to<caf::get_atom, atoms::actors_atom, std::int32_t, std::string>::with<actor_page>,
-  // customer id -> the live actor's own snapshot (404 when it is not active)
-  caf::replies_to<caf::get_atom, atoms::vitals_atom, std::int64_t>::with<account_vitals>,
-  caf::reacts_to<caf::tick_atom>>;
+  caf::reacts_to<atoms::refresh_atom, std::int64_t>>;
 
 struct account_settings {
   std::chrono::seconds idle{600};

@@ -9,6 +9,8 @@
 #include "actors/messages.hpp"
 #include "domain/clock.hpp"
 
+#include "config/logging.hpp"
+
 #include <caf/actor_addr.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
@@ -20,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 namespace boutique::actors {
@@ -189,13 +192,120 @@ class live_actors {
 /// The refusal (404) of a message routed under another key or generation than the actor's own.
 inline caf::error misrouted(std::string what) { return make_domain_error(domain::error_code::not_found, std::move(what)); }
 
-/// When a directory is told to exit, its live actors go with it (what a link did, in one direction only).
-template <class Self>
-void stop_live_actors_on_exit(Self* self) {
+/// What every directory answers besides its own messages: its statistics, a page of its live actors, the live
+/// actor of a key's own view of itself (404 when it is not active), and the tick of its idle sweep.
+template <class Key, class Vitals>
+using directory_interface = caf::typed_actor<
+  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
+  // limit, after (cursor) -> a page of live actors
+  caf::replies_to<caf::get_atom, atoms::actors_atom, std::int32_t, std::string>::with<actor_page>,
+  typename caf::replies_to<caf::get_atom, atoms::vitals_atom, Key>::template with<Vitals>,
+  caf::reacts_to<caf::tick_atom>>;
+
+/// The state of a directory of actors of type `Handle` by `Key`: its live actors, and the requests (`Waiter`)
+/// waiting, by `WaitKey`, for an actor to be loaded, or for the passivated actor of that key to be down first (so
+/// that two activations of one key never overlap). A directory's own state derives from it and defines
+/// - `void stopped(const Key&)`: bookkeeping once the actor of a key is passivated;
+/// - `std::optional<WaitKey> down(const typename live_actors<Key, Handle>::gone&)`: bookkeeping once an actor is
+///   down, and the key whose waiting requests must now be loaded, if any;
+/// - `static std::string key_text(const Key&)`, `static std::optional<Key> key_of(const std::string&)`: keys as
+///   the admin listing shows and pages them, and `static std::string logged(const Key&)` as logs show them;
+/// - `static std::string not_active(const Key&)`: the detail of the 404 for the view of an actor not active;
+/// - `static inline const char* kind`, and the `log` it writes to.
+template <class Key, class Handle, class Waiter, class WaitKey = Key>
+struct directory_state {
+  using key_type = Key;
+  using gone = typename live_actors<Key, Handle>::gone;
+
+  live_actors<Key, Handle> live;
+  std::unordered_map<WaitKey, std::vector<Waiter>> waiting;
+  std::chrono::seconds idle{600};
+  std::shared_ptr<spdlog::logger> log;
+
+  /// Queues `w` for `key`: true when it is the first, and the caller starts loading (unless the key's actor is
+  /// still stopping: the down handler loads it then).
+  bool wait(const WaitKey& key, Waiter w) {
+    auto [queue, first] = waiting.try_emplace(key);
+    queue->second.push_back(std::move(w));
+    return first;
+  }
+
+  /// The requests waiting for `key`, taken out of the queue.
+  std::vector<Waiter> take(const WaitKey& key) {
+    auto it = waiting.find(key);
+    if (it == waiting.end()) return {};
+    auto out = std::move(it->second);
+    waiting.erase(it);
+    return out;
+  }
+};
+
+/// Passivates the live actor of `key`, if any: out of the live set now, told to exit; the state's `stopped` runs.
+template <class Self, class Key>
+void passivate(Self* self, const Key& key) {
+  auto handle = self->state.live.stop(key);
+  if (!handle) return;
+  self->send(*handle, atoms::passivate_atom_v);
+  self->state.stopped(key);
+}
+
+/// Lists the new activation `handle` of `key`, and passivates the least recently used actors beyond the cap.
+template <class Self, class Key, class Handle>
+void admit(Self* self, const Key& key, Handle handle, std::uint64_t generation) {
+  self->state.live.add(key, std::move(handle), generation);
+  for (const auto& evicted : self->state.live.over_cap()) passivate(self, evicted);
+}
+
+/// The period of the idle sweep: a quarter of the idle time, so an idle actor lives at most 1.25 times it.
+inline std::chrono::seconds sweep_period(std::chrono::seconds idle) { return idle / 4 + std::chrono::seconds(1); }
+
+/// Starts a directory: its cap and idle time, the first sweep, and what happens when an actor goes down (a
+/// passivated one frees its key; a crashed one is forgotten, and the next request reloads it from storage) or when
+/// the directory is told to exit (its live actors go with it). `load(wait_key)` starts loading a key that requests
+/// wait for.
+template <class Self, class Load>
+void start_directory(Self* self, std::size_t cap, std::chrono::seconds idle, Load load) {
+  auto& st = self->state;
+  st.live.set_cap(cap);
+  st.idle = idle;
+  self->delayed_send(self, sweep_period(idle), caf::tick_atom_v);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     self->state.live.exit_all();
     self->quit(msg.reason);
   });
+  self->set_down_handler([self, load](caf::down_msg& down) {
+    auto& st = self->state;
+    auto gone = st.live.down(down.source);
+    if (!gone) return;
+    if (!gone->passivated)
+      st.log->error("event={}_crashed {}={} reason=\"{}\"", st.kind, st.kind, st.logged(gone->key),
+                    caf::to_string(down.reason));
+    if (auto next = st.down(*gone)) load(*next);
+  });
+}
+
+/// The behaviour of a directory: its own handlers `own...`, then those of `directory_interface`.
+template <class Vitals, class Self, class... Own>
+typename Self::behavior_type directory_behavior(Self* self, Own... own) {
+  using state_type = std::decay_t<decltype(self->state)>;
+  return {
+    std::move(own)...,
+    [self](caf::get_atom, atoms::stats_atom) { return self->state.live.stats(self->mailbox().size()); },
+    [self](caf::get_atom, atoms::actors_atom, std::int32_t limit, const std::string& after) {
+      auto cursor = after.empty() ? std::nullopt : state_type::key_of(after);
+      return self->state.live.page(state_type::kind, limit, cursor, &state_type::key_text);
+    },
+    [self](caf::get_atom, atoms::vitals_atom, const typename state_type::key_type& key) -> caf::result<Vitals> {
+      const auto* live = self->state.live.peek(key);
+      if (!live) return make_domain_error(domain::error_code::not_found, state_type::not_active(key));
+      return self->delegate(live->handle, caf::get_atom_v, atoms::vitals_atom_v);
+    },
+    [self](caf::tick_atom) {
+      auto& st = self->state;
+      for (const auto& key : st.live.idle_since(std::chrono::steady_clock::now() - st.idle)) passivate(self, key);
+      self->delayed_send(self, sweep_period(st.idle), caf::tick_atom_v);
+    },
+  };
 }
 
 }  // namespace boutique::actors

@@ -21,7 +21,7 @@ using domain::now_s;
 struct identity_state {
   identity_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   actors::storage_actor storage;
-  actors::reader_actor readers;
+  actors::reader_pool readers;
   hasher_actor hashers;
   identity_settings settings;
   std::string dummy_hash;  ///< verified against for unknown logins, so that they cost the same work
@@ -42,7 +42,7 @@ void verify_login(pointer self, deadline due, caf::typed_response_promise<user_r
     self->state.by_login->withdrawn(key);  // never verified: it does not count
     rp.deliver(err);
   };
-  self->request(self->state.readers, due.patience(), caf::get_atom_v, atoms::user_atom_v, login)
+  self->request(self->state.readers.next(), due.patience(), caf::get_atom_v, atoms::user_atom_v, login)
     .then(
       [self, rp, password, due, key, admitted, withdraw](std::optional<user_credentials>& found) mutable {
         bool known = found && found->password_hash;
@@ -63,7 +63,7 @@ void verify_login(pointer self, deadline due, caf::typed_response_promise<user_r
       withdraw);
 }
 
-identity_actor::behavior_type identity(pointer self, actors::storage_actor storage, actors::reader_actor readers,
+identity_actor::behavior_type identity(pointer self, actors::storage_actor storage, actors::reader_pool readers,
                                        hasher_actor hashers, identity_settings settings) {
   auto& st = self->state;
   st.storage = std::move(storage);
@@ -127,7 +127,7 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
     [self](caf::get_atom, atoms::auth_atom, const std::string& token) -> caf::result<user_record> {
       auto rp = self->make_response_promise<user_record>();
       self
-        ->request(self->state.readers, self->state.settings.timeout, caf::get_atom_v, atoms::auth_atom_v,
+        ->request(self->state.readers.next(), self->state.settings.timeout, caf::get_atom_v, atoms::auth_atom_v,
                   domain::sha256_hex(token), now_s())
         .then(
           [rp](std::optional<user_record>& user) mutable {
@@ -146,7 +146,7 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
 }  // namespace
 
 
-identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_actor readers,
+identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
                               hasher_actor hashers, identity_settings settings) {
   return sys.spawn(identity, std::move(storage), std::move(readers), std::move(hashers), settings);
 }

@@ -35,7 +35,7 @@ struct identity_settings {
   int max_failed_logins_per_address = 20;  ///< per client address, on every route verifying a secret
 };
 
-identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_actor readers,
+identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
                               hasher_actor hashers, identity_settings settings);
 
 }  // namespace boutique::actors

@@ -44,7 +44,7 @@ std::string crlf(const std::string& text) {
 struct mailer_state {
   mailer_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   actors::storage_actor storage;
-  actors::reader_actor readers;
+  actors::reader_pool readers;
   mailer_settings settings;
   std::shared_ptr<spdlog::logger> log = config::logger("mailer");
   static inline const char* name = "mailer";
@@ -67,7 +67,7 @@ void write_mail(const std::filesystem::path& dir, const outbox_mail& mail) {
 void deliver(pointer self) {
   auto& st = self->state;
   // await: one round at a time, so that a mail is never written twice.
-  self->request(st.readers, st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch)
+  self->request(st.readers.next(), st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch)
     .await(
       [self](outbox_list& mails) {
         auto& st = self->state;
@@ -91,7 +91,7 @@ void deliver(pointer self) {
       [self](caf::error& err) { self->state.log->warn("event=outbox_read_failed error=\"{}\"", error_detail(err)); });
 }
 
-mailer_actor::behavior_type mailer(pointer self, actors::storage_actor storage, actors::reader_actor readers,
+mailer_actor::behavior_type mailer(pointer self, actors::storage_actor storage, actors::reader_pool readers,
                                    mailer_settings settings) {
   self->state.storage = std::move(storage);
   self->state.readers = std::move(readers);
@@ -121,7 +121,7 @@ std::string render_eml(const outbox_mail& mail) {
   return text;
 }
 
-mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_actor readers,
+mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
                           mailer_settings settings) {
   return sys.spawn<caf::detached>(mailer, std::move(storage), std::move(readers), std::move(settings));
 }

@@ -22,7 +22,7 @@ struct mailer_settings {
   std::int32_t batch = 100;
 };
 
-mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_actor readers,
+mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
                           mailer_settings settings);
 
 /// The RFC 5322 text of a mail (CRLF line ends, UTF-8 body, RFC 2047 subject when not ASCII).

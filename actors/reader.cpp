@@ -4,8 +4,10 @@
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 
-#include <caf/actor_pool.hpp>
 #include <caf/all.hpp>
+
+#include <atomic>
+#include <stdexcept>
 
 namespace boutique::actors {
 
@@ -85,13 +87,31 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path, std:
 
 }  // namespace
 
-reader_actor spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count, std::size_t queue_max) {
-  auto factory = [&sys, path, queue_max] {
-    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(reader_behavior, path, queue_max));
-  };
-  auto pool = caf::actor_pool::make(sys.dummy_execution_unit(), static_cast<std::size_t>(count), factory,
-                                    caf::actor_pool::round_robin());
-  return caf::actor_cast<reader_actor>(pool);
+struct reader_pool::shared {
+  std::vector<reader_actor> readers;
+  std::atomic<std::size_t> next{0};
+};
+
+reader_pool::reader_pool(std::vector<reader_actor> readers) : shared_(std::make_shared<shared>()) {
+  if (readers.empty()) throw std::invalid_argument("a reader pool needs at least one reader");
+  shared_->readers = std::move(readers);
+}
+
+const reader_actor& reader_pool::next() const {
+  auto n = shared_->next.fetch_add(1, std::memory_order_relaxed);
+  return shared_->readers[n % shared_->readers.size()];
+}
+
+const std::vector<reader_actor>& reader_pool::members() const { return shared_->readers; }
+
+void reader_pool::exit() const {
+  for (const auto& r : shared_->readers) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+}
+
+reader_pool spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count, std::size_t queue_max) {
+  std::vector<reader_actor> readers;
+  for (int i = 0; i < count; ++i) readers.push_back(sys.spawn<caf::detached>(reader_behavior, path, queue_max));
+  return reader_pool{std::move(readers)};
 }
 
 }  // namespace boutique::actors

@@ -6,7 +6,9 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace boutique::actors {
 
@@ -31,9 +33,25 @@ using reader_actor = caf::typed_actor<
   // transid -> the session that placed the bill
   caf::replies_to<caf::get_atom, atoms::payment_atom, std::string>::with<std::optional<std::string>>>;
 
-/// Spawns `count` reader actors, each on its own thread with its own read-only connection to `path`,
-/// behind one round-robin handle. A reader with more than `queue_max` queries waiting refuses new ones
-/// (overloaded, Retry-After); 0: no bound.
-reader_actor spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count, std::size_t queue_max = 0);
+/// The reader actors, each on its own thread with its own read-only connection, taken in turn: `next()` is the one
+/// the next query goes to. A handle: its copies share the readers.
+class reader_pool {
+ public:
+  reader_pool() = default;
+  explicit reader_pool(std::vector<reader_actor> readers);
+  /// The reader the next query goes to (round robin).
+  const reader_actor& next() const;
+  const std::vector<reader_actor>& members() const;
+  /// Tells every reader to exit.
+  void exit() const;
+
+ private:
+  struct shared;
+  std::shared_ptr<shared> shared_;
+};
+
+/// Spawns `count` reader actors on the database at `path`. A reader with more than `queue_max` queries waiting
+/// refuses new ones (overloaded, Retry-After); 0: no bound.
+reader_pool spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count, std::size_t queue_max = 0);
 
 }  // namespace boutique::actors

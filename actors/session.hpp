@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/account.hpp"
+#include "actors/directory.hpp"
 #include "actors/identity.hpp"
 #include "actors/messages.hpp"
 #include "actors/reader.hpp"
@@ -36,7 +37,7 @@ struct session_ref {
 
 /// Single activation of sessions: spawns on demand (restoring persisted state), passivates idle ones and, beyond
 /// the live cap, the least recently used.
-using session_directory_actor = caf::typed_actor<
+using session_directory_actor = directory_interface<std::string, session_vitals>::extend<
   // create a session -> its id
   caf::replies_to<caf::put_atom>::with<std::string>,
   // session id -> its live actor (404 when unknown or expired)
@@ -44,13 +45,7 @@ using session_directory_actor = caf::typed_actor<
   // old id, new id: a session renamed at login (stored under the new id already) -> its new route generation
   caf::replies_to<atoms::rekey_atom, std::string, std::string>::with<std::uint64_t>,
   // a payment event, routed to the session that placed the bill
-  caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
-  caf::replies_to<caf::get_atom, atoms::stats_atom>::with<directory_stats>,
-  // limit, after (cursor) -> a page of live sessions
-  caf::replies_to<caf::get_atom, atoms::actors_atom, std::int32_t, std::string>::with<actor_page>,
-  // session id -> the live actor's own snapshot (404 when it is not active)
-  caf::replies_to<caf::get_atom, atoms::vitals_atom, std::string>::with<session_vitals>,
-  caf::reacts_to<caf::tick_atom>>;
+  caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>>;
 
 struct session_settings {
   std::chrono::seconds idle{900};
@@ -63,7 +58,7 @@ struct session_settings {
 /// What every session actor talks to.
 struct session_context {
   actors::storage_actor storage;
-  actors::reader_actor readers;
+  actors::reader_pool readers;
   identity_actor identity;
   account_directory_actor accounts;
   std::shared_ptr<const domain::catalog> catalog;

@@ -209,9 +209,9 @@ struct service::impl {
     for (const auto& handle :
          {caf::actor_cast<caf::actor>(backend->sessions), caf::actor_cast<caf::actor>(backend->accounts),
           caf::actor_cast<caf::actor>(backend->identity), caf::actor_cast<caf::actor>(mailer),
-          caf::actor_cast<caf::actor>(hashers), caf::actor_cast<caf::actor>(backend->storage),
-          caf::actor_cast<caf::actor>(backend->readers)})
+          caf::actor_cast<caf::actor>(hashers), caf::actor_cast<caf::actor>(backend->storage)})
       caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+    backend->readers.exit();
     backend.reset();
     mailer = nullptr;
     hashers = nullptr;

@@ -246,7 +246,7 @@ void search_customers(const backend_ptr& b, http_request& request, const route_p
   if (query.q.size() > 254) error = problem(422, "Unprocessable Content", "q is too long", {{"q", "too long"}});
   if (error) return respond(*error);
   run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, query](flow_self self) {
-    self->request(b->readers, patience(self), caf::get_atom_v, atoms::customer_atom_v, query)
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::customer_atom_v, query)
       .then(
         [respond, query](customer_list& found) {
           json list = json::array();
@@ -262,7 +262,7 @@ void customer_detail_route(const backend_ptr& b, http_request&, const route_para
   auto id = to_int(p.get("id"));
   if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
   run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, id = *id](flow_self self) {
-    self->request(b->readers, patience(self), caf::get_atom_v, atoms::vitals_atom_v, id)
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::vitals_atom_v, id)
       .then(
         [respond](std::optional<customer_detail>& d) {
           if (!d) return respond(problem(404, "Not Found", "no such customer"));

@@ -59,7 +59,7 @@ template <class Next>
 void with_customer(const backend_ptr& b, const http_request& request, const route_params& p, const responder& respond,
                    Next next) {
   with_user(b, request, p, respond, [b, respond, next = std::move(next)](self_ptr self, user_record user) mutable {
-    self->request(b->readers, patience(self), caf::get_atom_v, atoms::customer_atom_v, user.id)
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::customer_atom_v, user.id)
       .then([self, user, next](std::optional<customer_record>& c) mutable { next(self, user, c); },
             fail_with(respond));
   });
@@ -352,7 +352,7 @@ void put_my_customer(const backend_ptr& b, http_request& request, const route_pa
 void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   with_customer(b, request, p, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
     if (!c) return respond(ok_json(200, {{"bills", json::array()}}));
-    self->request(b->readers, patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
       .then(
         [respond](bill_list& bills) {
           json list = json::array();
@@ -366,7 +366,7 @@ void get_my_bills(const backend_ptr& b, http_request& request, const route_param
 void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   with_customer(b, request, p, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
     if (!c) return respond(ok_json(200, {{"products", json::array()}}));
-    self->request(b->readers, patience(self), caf::get_atom_v, atoms::products_atom_v, c->id)
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::products_atom_v, c->id)
       .then([respond](product_list& products) { respond(ok_json(200, {{"products", products_json(products, now_s(), true)}})); },
             fail_with(respond));
   });
@@ -374,7 +374,7 @@ void get_my_products(const backend_ptr& b, http_request& request, const route_pa
 
 void get_catalog(const backend_ptr& b, const route_params& p, const responder& respond) {
   run(b, p.due(), respond, [b, respond](self_ptr self) {
-    self->request(b->readers, patience(self), caf::get_atom_v, atoms::catalog_atom_v)
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::catalog_atom_v)
       .then([respond](domain::catalog& items) { respond(ok_json(200, {{"items", items}})); }, fail_with(respond));
   });
 }

@@ -18,7 +18,7 @@ namespace boutique::net {
 struct backend {
   caf::actor_system& sys;
   actors::storage_actor storage;
-  actors::reader_actor readers;
+  actors::reader_pool readers;
   actors::session_directory_actor sessions;
   actors::account_directory_actor accounts;
   actors::identity_actor identity;

@@ -192,7 +192,7 @@ caf::result<session_snapshot> login(pointer self, std::string& login_name, std::
   self->request(self->state.ctx->identity, due.patience(), due, atoms::login_atom_v, login_name, password)
     .await(
       [self, rp, due](user_record& user) mutable {
-        self->request(self->state.ctx->readers, due.patience(), caf::get_atom_v, atoms::customer_atom_v, user.id)
+        self->request(self->state.ctx->readers.next(), due.patience(), caf::get_atom_v, atoms::customer_atom_v, user.id)
           .await(
             [self, rp, user](std::optional<customer_record>& account) mutable {
               auto next = self->state.s.get();

@@ -183,10 +183,10 @@ void answer_account(flow_self self, const front_ptr& f, const visitor& v, const 
                     const account_view& view, const user_record& user, const std::optional<customer_record>& customer) {
   if (!customer) return respond(account_page(*f, v, view, user, customer, {}, {}));
   auto& b = *f->b;
-  self->request(b.readers, b.timeout, caf::get_atom_v, atoms::bills_atom_v, customer->id)
+  self->request(b.readers.next(), b.timeout, caf::get_atom_v, atoms::bills_atom_v, customer->id)
     .then(
       [self, f, v, respond, view, user, customer](bill_list& bills) {
-        self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::products_atom_v, customer->id)
+        self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::products_atom_v, customer->id)
           .then(
             [f, v, respond, view, user, customer, bills](product_list& products) {
               respond(account_page(*f, v, view, user, customer, bills, products));
@@ -234,7 +234,7 @@ void show_invoice(const front_ptr& f, const http_request& request, const route_p
                                          "/account", "back_to_account"));
                   };
                   if (!c) return not_found();
-                  self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
+                  self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
                     .then(
                       [f, v, respond, transid, c, not_found](bill_list& bills) {
                         auto bill = std::find_if(bills.begin(), bills.end(),

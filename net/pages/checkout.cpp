@@ -10,7 +10,7 @@ namespace boutique::net::pages {
 
 void show_catalog(const front_ptr& f, const visitor& v, const responder& respond) {
   run_flow(f->b->sys, v.due, respond, [f, v, respond](flow_self self) {
-    self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::catalog_atom_v)
+    self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::catalog_atom_v)
       .then(
         [f, v, respond](domain::catalog& items) {
           auto list = list_of();

@@ -156,7 +156,7 @@ template <class Next>
 void with_customer(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                    Next next) {
   with_user(f, request, v, respond, [f, v, respond, next](flow_self self, user_record user) mutable {
-    self->request(f->b->readers, patience(self), caf::get_atom_v, atoms::customer_atom_v, user.id)
+    self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::customer_atom_v, user.id)
       .then([self, user, next](std::optional<customer_record>& c) mutable { next(self, user, c); },
             fail_page(f, v, respond));
   });

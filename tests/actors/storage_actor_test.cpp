@@ -69,7 +69,7 @@ TEST_F(storage_fixture, an_acknowledged_write_is_visible_to_readers) {
   ASSERT_EQ(acknowledged, writes);
   int seen = 0;
   for (int i = 0; i < writes; ++i)
-    self->request(readers, caf::infinite, caf::get_atom_v, atoms::session_atom_v, "visible-" + std::to_string(i), now)
+    self->request(readers.next(), caf::infinite, caf::get_atom_v, atoms::session_atom_v, "visible-" + std::to_string(i), now)
       .receive(
         [&](std::optional<std::string>& found) {
           if (found && *found == snapshot_of(i)) ++seen;
@@ -77,7 +77,7 @@ TEST_F(storage_fixture, an_acknowledged_write_is_visible_to_readers) {
         },
         [&](caf::error& err) { ADD_FAILURE() << "reader failed: " << to_string(err); });
   EXPECT_EQ(seen, writes);
-  caf::anon_send_exit(readers, caf::exit_reason::user_shutdown);
+  readers.exit();
 }
 
 namespace {
@@ -95,10 +95,10 @@ domain::catalog catalog_after_restart(const std::string& path) {
   auto readers = actors::spawn_reader_pool(sys, path, 1);
   domain::catalog served;
   caf::scoped_actor self{sys};
-  self->request(readers, caf::infinite, caf::get_atom_v, atoms::catalog_atom_v)
+  self->request(readers.next(), caf::infinite, caf::get_atom_v, atoms::catalog_atom_v)
     .receive([&](domain::catalog& c) { served = std::move(c); },
              [](caf::error& err) { ADD_FAILURE() << "reader failed: " << to_string(err); });
-  caf::anon_send_exit(readers, caf::exit_reason::user_shutdown);
+  readers.exit();
   return served;
 }
 

@@ -136,12 +136,12 @@ TEST_F(bounds_fixture, a_flooded_reader_refuses_the_excess_and_answers_the_rest)
   auto readers = actors::spawn_reader_pool(*sys, path, 1, 20);
   constexpr int reads = 3000;
   caf::scoped_actor self{*sys};
-  using handle = decltype(self->request(readers, caf::infinite, caf::get_atom_v, atoms::customer_atom_v,
+  using handle = decltype(self->request(readers.next(), caf::infinite, caf::get_atom_v, atoms::customer_atom_v,
                                         customer_query{}));
   std::vector<handle> pending;
   pending.reserve(reads);
   for (int i = 0; i < reads; ++i)
-    pending.push_back(self->request(readers, caf::infinite, caf::get_atom_v, atoms::customer_atom_v, customer_query{}));
+    pending.push_back(self->request(readers.next(), caf::infinite, caf::get_atom_v, atoms::customer_atom_v, customer_query{}));
   int answered = 0, refused = 0, other = 0;
   for (auto& p : pending)
     p.receive([&](customer_list&) { ++answered; },
@@ -149,7 +149,7 @@ TEST_F(bounds_fixture, a_flooded_reader_refuses_the_excess_and_answers_the_rest)
   EXPECT_EQ(other, 0);
   EXPECT_GT(refused, 0) << "a flood beyond the bound is refused";
   EXPECT_GT(answered, 0);
-  caf::anon_send_exit(readers, caf::exit_reason::user_shutdown);
+  readers.exit();
 }
 
 TEST_F(bounds_fixture, a_retention_run_removes_the_backlog_in_batches_while_writes_go_on) {

@@ -2,6 +2,7 @@
 
 // The fixture of the actor tests: one actor system over a fresh, migrated database in a temporary folder.
 
+#include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -50,6 +51,11 @@ struct actor_system_fixture : ::testing::Test {
   Handle own(Handle handle) {
     owned.push_back(caf::actor_cast<caf::actor>(handle));
     return handle;
+  }
+
+  actors::reader_pool own(actors::reader_pool pool) {
+    for (const auto& reader : pool.members()) own(reader);
+    return pool;
   }
 
   /// The storage actor on its own connection to `path`.
