@@ -23,14 +23,7 @@ std::string encode_header(const std::string& text) {
   return "=?UTF-8?B?" + b64 + "?=";
 }
 
-std::string rfc5322_date(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
+std::string rfc5322_date(std::int64_t t) { return domain::utc_text(t, "%a, %d %b %Y %H:%M:%S +0000"); }
 
 std::string crlf(const std::string& text) {
   std::string out;

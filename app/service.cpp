@@ -34,18 +34,8 @@ caf::actor_system_config make_actor_config(const config::settings& s) {
 
 net::server_options public_options(const config::settings& s) {
   net::server_options o;
+  static_cast<config::http_options&>(o) = s.http;
   o.name = "http";
-  o.address = s.http.address;
-  o.port = s.http.port;
-  o.threads = s.http.threads;
-  o.header_limit = s.http.header_limit;
-  o.body_limit = s.http.body_limit;
-  o.max_connections = s.http.max_connections;
-  o.read_timeout_s = s.http.read_timeout_s;
-  o.idle_timeout_s = s.http.idle_timeout_s;
-  o.max_connections_per_address = s.http.max_connections_per_address;
-  o.first_byte_timeout_s = s.http.first_byte_timeout_s;
-  o.trusted_proxies = s.http.trusted_proxies;
   return o;
 }
 

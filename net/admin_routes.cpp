@@ -325,19 +325,21 @@ void render_metrics(const backend& b, const directory_stats& sessions, const dir
   p::sample(out, "boutique_mailbox_size", "actor=\"session_directory\"", static_cast<double>(sessions.mailbox));
   p::sample(out, "boutique_mailbox_size", "actor=\"account_directory\"", static_cast<double>(accounts.mailbox));
   p::sample(out, "boutique_mailbox_size", "actor=\"storage\"", static_cast<double>(storage.mailbox));
-  p::family(out, "boutique_activations_total", "counter", "Actors spawned by their directory, by kind.");
-  p::sample(out, "boutique_activations_total", "kind=\"session\"", static_cast<double>(sessions.activations));
-  p::sample(out, "boutique_activations_total", "kind=\"account\"", static_cast<double>(accounts.activations));
-  p::family(out, "boutique_passivations_total", "counter", "Idle actors stopped by their directory, by kind.");
-  p::sample(out, "boutique_passivations_total", "kind=\"session\"", static_cast<double>(sessions.passivations));
-  p::sample(out, "boutique_passivations_total", "kind=\"account\"", static_cast<double>(accounts.passivations));
-  p::family(out, "boutique_evictions_total", "counter",
-            "Least recently used actors passivated to stay within the live cap, by kind.");
-  p::sample(out, "boutique_evictions_total", "kind=\"session\"", static_cast<double>(sessions.evictions));
-  p::sample(out, "boutique_evictions_total", "kind=\"account\"", static_cast<double>(accounts.evictions));
-  p::family(out, "boutique_live_actors_cap", "gauge", "Most live actors at once, by kind (0: no cap).");
-  p::sample(out, "boutique_live_actors_cap", "kind=\"session\"", static_cast<double>(sessions.cap));
-  p::sample(out, "boutique_live_actors_cap", "kind=\"account\"", static_cast<double>(accounts.cap));
+  // One family per directory statistic, one sample per kind of keyed actor.
+  const std::pair<const char*, const directory_stats*> kinds[] = {{"session", &sessions}, {"account", &accounts}};
+  auto per_kind = [&](const char* name, const char* type, const char* help, std::uint64_t directory_stats::*field) {
+    p::family(out, name, type, help);
+    for (const auto& [kind, stats] : kinds)
+      p::sample(out, name, std::string("kind=\"") + kind + "\"", static_cast<double>(stats->*field));
+  };
+  per_kind("boutique_activations_total", "counter", "Actors spawned by their directory, by kind.",
+           &directory_stats::activations);
+  per_kind("boutique_passivations_total", "counter", "Idle actors stopped by their directory, by kind.",
+           &directory_stats::passivations);
+  per_kind("boutique_evictions_total", "counter",
+           "Least recently used actors passivated to stay within the live cap, by kind.", &directory_stats::evictions);
+  per_kind("boutique_live_actors_cap", "gauge", "Most live actors at once, by kind (0: no cap).",
+           &directory_stats::cap);
   p::family(out, "boutique_storage_batch_size", "histogram", "Writes committed per transaction (group commit).");
   p::histogram_samples(out, "boutique_storage_batch_size", "", storage.batch_sizes);
   p::family(out, "boutique_storage_commit_seconds", "histogram", "Time to run and commit one batch.");

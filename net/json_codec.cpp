@@ -1,5 +1,6 @@
 #include "net/json_codec.hpp"
 
+#include "domain/clock.hpp"
 #include "domain/product.hpp"
 #include "net/problem.hpp"
 
@@ -26,14 +27,7 @@ namespace boutique::net {
 
 using nlohmann::json;
 
-std::string rfc3339(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string rfc3339(std::int64_t unix_seconds) { return domain::utc_text(unix_seconds, "%Y-%m-%dT%H:%M:%SZ"); }
 
 namespace {
 

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "config/config.hpp"
 #include "net/http_types.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,22 +15,10 @@ class logger;
 
 namespace boutique::net {
 
-struct server_options {
+/// A listener's options: those of the configuration's [http] section (the admin listener overrides its address,
+/// port and limits), its name, and what observes each response.
+struct server_options : config::http_options {
   std::string name = "http";  ///< logger name and log prefix
-  std::string address = "127.0.0.1";
-  std::uint16_t port = 0;  ///< 0: any free port
-  int threads = 1;
-  std::size_t header_limit = 16 * 1024;
-  std::size_t body_limit = 64 * 1024;
-  std::size_t max_connections = 10000;
-  int read_timeout_s = 10;
-  int idle_timeout_s = 30;
-  /// Open connections from one TCP peer address (trusted proxies excepted); beyond, a 503 and close.
-  std::size_t max_connections_per_address = 64;
-  /// While more than half of max_connections are open, a new connection must send its first byte within this.
-  int first_byte_timeout_s = 2;
-  /// Canonical IP addresses whose X-Forwarded-For names the client (see client_address()).
-  std::vector<std::string> trusted_proxies;
   /// Called once per response with its route pattern ("" when none matched), status and duration in seconds.
   std::function<void(const std::string&, int, double)> observe;
 };

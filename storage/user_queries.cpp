@@ -5,11 +5,11 @@ namespace boutique::storage {
 
 namespace {
 
-constexpr const char* sql_user_by_login =
-  "SELECT id, username, email_norm, firstname, lastname, password_hash FROM users "
-  "WHERE username = ?1 OR email_norm = ?1 LIMIT 1";
-constexpr const char* sql_user_by_id =
-  "SELECT id, username, email_norm, firstname, lastname, password_hash FROM users WHERE id = ?";
+/// The columns one_user() reads, in its order.
+const std::string user_columns = "u.id, u.username, u.email_norm, u.firstname, u.lastname, u.password_hash";
+const std::string sql_user_by_login =
+  "SELECT " + user_columns + " FROM users u WHERE u.username = ?1 OR u.email_norm = ?1 LIMIT 1";
+const std::string sql_user_by_id = "SELECT " + user_columns + " FROM users u WHERE u.id = ?";
 constexpr const char* sql_find_token =
   "SELECT user_id FROM password_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?";
 constexpr const char* sql_use_token = "UPDATE password_tokens SET used_at = ? WHERE hash = ?";
@@ -17,8 +17,8 @@ constexpr const char* sql_set_password = "UPDATE users SET password_hash = ? WHE
 constexpr const char* sql_insert_auth_session =
   "INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)";
 constexpr const char* sql_delete_auth_session = "DELETE FROM auth_sessions WHERE token_hash = ?";
-constexpr const char* sql_auth_session_user =
-  "SELECT u.id, u.username, u.email_norm, u.firstname, u.lastname, u.password_hash FROM auth_sessions s "
+const std::string sql_auth_session_user =
+  "SELECT " + user_columns + " FROM auth_sessions s "
   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?";
 constexpr const char* sql_insert_mail =
   "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)";

@@ -1,5 +1,7 @@
 #include "net/pages/kit.hpp"
 
+#include "domain/clock.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -124,14 +126,7 @@ std::string money(std::int64_t minor, const std::string& currency, language l) {
   return out;
 }
 
-std::string date_of(std::int64_t unix_seconds) {
-  auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[16];
-  std::strftime(out, sizeof out, "%Y-%m-%d", &tm);
-  return out;
-}
+std::string date_of(std::int64_t unix_seconds) { return domain::utc_text(unix_seconds, "%Y-%m-%d"); }
 
 std::string percent_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";

@@ -142,6 +142,16 @@ TEST_F(admin_fixture, metrics_follow_the_traffic_in_prometheus_text_format) {
   EXPECT_NE(text.find("boutique_payment_notifications_total{result=\"applied\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("boutique_live_actors{kind=\"session\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("boutique_storage_commit_seconds_count "), std::string::npos);
+  // The checkout activated one session and one account. The session is still live; the account may already be
+  // passivated (its completion tells the account directory to drop the live copy), so only its family is checked.
+  for (const char* kind : {"session", "account"}) {
+    auto labels = std::string("{kind=\"") + kind + "\"} ";
+    EXPECT_NE(text.find("boutique_activations_total" + labels + "1\n"), std::string::npos) << kind << "\n" << text;
+    EXPECT_NE(text.find("boutique_passivations_total" + labels), std::string::npos) << kind;
+    EXPECT_NE(text.find("boutique_evictions_total" + labels + "0\n"), std::string::npos) << kind;
+    EXPECT_NE(text.find("boutique_live_actors_cap" + labels), std::string::npos) << kind;
+  }
+  EXPECT_NE(text.find("boutique_passivations_total{kind=\"session\"} 0\n"), std::string::npos);
   // Every line is a comment or "name{labels} value".
   std::regex sample_line(
     R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.eE+-]+$|^# (HELP|TYPE) .+$)");

@@ -160,3 +160,14 @@ TEST(contact, control_characters_are_rejected_except_line_breaks_in_multiline_fi
   EXPECT_EQ(errors.count("firstname"), 1u);
   EXPECT_EQ(errors.count("organisation"), 1u);
 }
+
+TEST(contact, a_country_code_is_one_of_the_249_iso_codes_and_nothing_between_them) {
+  for (const char* code : {"AD", "FR", "DE", "ZW", "MZ", "NA"}) EXPECT_TRUE(is_country_code(code)) << code;
+  // " A" and "D " straddle two codes of the table; "" and "F" are too short, "FRA" too long.
+  for (const char* code : {"ZZ", "AA", "UK", "fr", " A", "D ", "", "F", "FRA"})
+    EXPECT_FALSE(is_country_code(code)) << code;
+  int known = 0;
+  for (char a = 'A'; a <= 'Z'; ++a)
+    for (char b = 'A'; b <= 'Z'; ++b) known += is_country_code(std::string{a, b}) ? 1 : 0;
+  EXPECT_EQ(known, 249);
+}
