@@ -1,8 +1,10 @@
-#include "domain/product.hpp"
+#include "domain/completion.hpp"
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 #include "storage/schema_sql.hpp"
+
+#include <utility>
 
 namespace boutique::storage {
 
@@ -119,78 +121,87 @@ void move_bill(database& db, const std::string& transid, domain::bill_status fro
 }
 
 
-std::int64_t create_user_with_password_link(database& db, const customer_record& customer, const mail_settings& mail,
+/// Creates a user for the customer's email, with a single-use password-set link mailed to it; returns its id.
+std::int64_t create_user_with_password_link(database& db, const domain::contact& customer, const mail_settings& mail,
                                             std::int64_t now) {
-  auto email_norm = domain::normalize_email(customer.details.email);
-  db.prepare(sql_insert_user)
-    .bind_all(email_norm, email_norm, customer.details.firstname, customer.details.lastname, now)
-    .run();
+  auto email_norm = domain::normalize_email(customer.email);
+  db.prepare(sql_insert_user).bind_all(email_norm, email_norm, customer.firstname, customer.lastname, now).run();
   auto user_id = db.last_insert_rowid();
   auto token = domain::new_secret_id();
   db.prepare(sql_insert_token).bind_all(domain::sha256_hex(token), user_id, now + mail.password_token_ttl_s).run();
-  queue_mail(db, customer.details.email, "Your Boutique account: choose your password",
-             "Hello " + customer.details.firstname + ",\n\n"
-             "Thank you for your purchase. An account was created for you so that you can find your invoices and\n"
-             "your trainings in the customer space. Choose your password with this link (valid 24 hours, once):\n\n" +
-               mail.base_url + "/account/password?token=" + token +
-               "\n\nYour login is your email address: " + email_norm + "\n",
-             now);
+  auto text = domain::password_link_mail(customer, mail.base_url + "/account/password?token=" + token);
+  queue_mail(db, text.recipient, text.subject, text.body, now);
   return user_id;
 }
 
-/// Attaches the customer to a user unless it already is attached: the session's user, else the user with the
-/// same email, else a new user. A user already holding another customer account is left alone.
-void attach_customer(database& db, const customer_record& customer, std::optional<std::int64_t> session_user,
-                     const mail_settings& mail, std::int64_t now) {
-  if (customer.user_id) return;
-  std::optional<std::int64_t> user = session_user;
-  if (!user) {
-    auto& st = db.prepare(sql_user_by_email).bind_all(domain::normalize_email(customer.details.email));
-    if (st.step()) user = st.integer(0);
-  }
-  if (!user) user = create_user_with_password_link(db, customer, mail, now);
-  if (db.prepare(sql_user_has_customer).bind_all(*user).step()) {
-    record_event(db, customer.id, "attach_skipped", "user already holds a customer account", now);
-    return;
-  }
-  db.prepare(sql_attach_customer).bind_all(*user, customer.id).run();
-  record_event(db, customer.id, "attached_to_user", "user " + std::to_string(*user), now);
+std::optional<domain::candidate_user> candidate(database& db, std::optional<std::int64_t> user_id) {
+  if (!user_id) return std::nullopt;
+  return domain::candidate_user{*user_id, db.prepare(sql_user_has_customer).bind_all(*user_id).step()};
 }
 
-void complete(database& db, const stored_bill& bill, domain::bill_status current, const payment_event& event,
-              const mail_settings& mail) {
-  using domain::bill_status;
-  move_bill(db, bill.record.transid, current, bill_status::soldout, event.now);
-  move_bill(db, bill.record.transid, bill_status::soldout, bill_status::complete, event.now);
-  for (auto& [item_id, line] : bill_lines(db, bill.id)) {
-    // The term sold with the bill; it starts now.
-    auto end = domain::product_end(event.now, line.duration_days);
-    for (std::int32_t unit = 0; unit < line.quantity; ++unit) {
-      for (int attempt = 0;; ++attempt) {
-        try {
-          db.prepare(sql_insert_product)
-            .bind_all(domain::new_product_reference(), bill.record.customer_id, line.code, line.name, item_id,
-                      event.now, end)
-            .run();
-          break;
-        } catch (const storage_error& e) {
-          if (!e.constraint() || attempt >= 5) throw;  // a PID collision: draw another
-        }
-      }
-    }
-  }
+/// What the completion rule needs to know (domain::plan_completion).
+domain::completion_facts completion_facts(database& db, const stored_bill& bill, domain::bill_status current,
+                                          const payment_event& event) {
+  domain::completion_facts f;
+  f.current = current;
+  f.transid = bill.record.transid;
+  f.total = bill.record.total;
+  f.currency = bill.record.currency;
+  f.lines = bill_lines(db, bill.id);
   auto customer = find_customer_by_id(db, bill.record.customer_id);
   if (!customer) throw write_refused(domain::error_code::internal, "bill without customer");
-  record_event(db, customer->id, "paid", bill.record.transid, event.now);
-  attach_customer(db, *customer, event.session_user_id, mail, event.now);
-  record_event(db, customer->id, "completed", bill.record.transid, event.now);
-  queue_mail(db, customer->details.email, "Your order " + bill.record.transid + " is complete",
-             "Hello " + customer->details.firstname + ",\n\nYour payment was received and your order " +
-               bill.record.transid + " is complete. Total: " + std::to_string(bill.record.total / 100) + "." +
-               (bill.record.total % 100 < 10 ? "0" : "") + std::to_string(bill.record.total % 100) + " " +
-               bill.record.currency + ".\nYour trainings are listed in your customer space: " + mail.base_url +
-               "/account\n",
-             event.now);
+  f.customer_id = customer->id;
+  f.customer = customer->details;
+  f.customer_user = customer->user_id;
+  f.session_user = candidate(db, event.session_user_id);
+  if (!f.session_user) {
+    auto& st = db.prepare(sql_user_by_email).bind_all(domain::normalize_email(customer->details.email));
+    std::optional<std::int64_t> id;
+    if (st.step()) id = st.integer(0);
+    f.email_user = candidate(db, id);
+  }
+  f.now = event.now;
+  return f;
+}
+
+void insert_product(database& db, std::int64_t customer_id, const domain::planned_product& p) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      db.prepare(sql_insert_product)
+        .bind_all(domain::new_product_reference(), customer_id, p.code, p.name, p.bill_item_id, p.start_at, p.end_at)
+        .run();
+      return;
+    } catch (const storage_error& e) {
+      if (!e.constraint() || attempt >= 5) throw;  // a reference collision: draw another
+    }
+  }
+}
+
+/// Carries out the completion plan of a paid bill, in the caller's transaction.
+void complete(database& db, const stored_bill& bill, domain::bill_status current, const payment_event& event,
+              const mail_settings& mail) {
+  auto facts = completion_facts(db, bill, current, event);
+  auto plan = domain::plan_completion(facts, mail.base_url);
+  if (plan.refusal) throw write_refused(domain::error_code::conflict, *plan.refusal);
+  auto from = current;
+  for (auto to : plan.steps) move_bill(db, bill.record.transid, std::exchange(from, to), to, event.now);
+  for (const auto& product : plan.products) insert_product(db, facts.customer_id, product);
+  record_event(db, facts.customer_id, "paid", bill.record.transid, event.now);
+  switch (plan.attach) {
+    case domain::attachment::already: break;
+    case domain::attachment::skipped:
+      record_event(db, facts.customer_id, "attach_skipped", "user already holds a customer account", event.now);
+      break;
+    case domain::attachment::to_new_user:
+      plan.user_id = create_user_with_password_link(db, facts.customer, mail, event.now);
+      [[fallthrough]];
+    case domain::attachment::to_user:
+      db.prepare(sql_attach_customer).bind_all(*plan.user_id, facts.customer_id).run();
+      record_event(db, facts.customer_id, "attached_to_user", "user " + std::to_string(*plan.user_id), event.now);
+      break;
+  }
+  record_event(db, facts.customer_id, "completed", bill.record.transid, event.now);
+  queue_mail(db, plan.order_mail.recipient, plan.order_mail.subject, plan.order_mail.body, event.now);
 }
 
 }  // namespace

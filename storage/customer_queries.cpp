@@ -1,3 +1,4 @@
+#include "domain/deposit.hpp"
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
@@ -70,39 +71,36 @@ std::optional<customer_record> find_customer_by_user(database& db, std::int64_t 
   return one_customer(db.prepare(sql_customer_by_user).bind_all(user_id));
 }
 
-namespace {
-
-/// A logged-in shopper's checkout edits their own customer account, whose key is its email: a deposit under any
-/// other email is refused, with the same answer whether or not that email is known (it reads and changes no other
-/// account). Changing the email is done in the account space, confirmed by a link sent to the new address.
-void require_own_email(database& db, std::int64_t user_id, const std::string& email_norm) {
-  std::string own;
-  if (auto account = find_customer_by_user(db, user_id)) own = domain::normalize_email(account->details.email);
-  else if (auto user = find_user(db, user_id)) own = domain::normalize_email(user->email);
-  if (own == email_norm) return;
-  throw write_refused(domain::error_code::validation, "the contact details are not valid",
-                      {{"email", "is your account's email while you are logged in; change it in your account space"}});
-}
-
-}  // namespace
-
 customer_record deposit_contact(database& db, const domain::contact& d, std::optional<std::int64_t> acting_user,
                                 std::int64_t now) {
   auto email_norm = domain::normalize_email(d.email);
-  if (acting_user) require_own_email(db, *acting_user, email_norm);
-  auto existing = find_customer_by_email(db, email_norm);
-  if (!existing) {
-    auto& insert = db.prepare(sql_insert_customer).bind(1, email_norm);
-    auto next = bind_fields(insert, 2, d);
-    insert.bind(next, now).bind(next + 1, now).bind(next + 2, now).run();
-    auto id = db.last_insert_rowid();
-    record_event(db, id, "created", "", now);
-    return *find_customer_by_id(db, id);
+  std::optional<domain::depositor> acting;
+  if (acting_user) {
+    acting = domain::depositor{*acting_user, ""};
+    if (auto account = find_customer_by_user(db, *acting_user))
+      acting->own_email_norm = domain::normalize_email(account->details.email);
+    else if (auto user = find_user(db, *acting_user))
+      acting->own_email_norm = domain::normalize_email(user->email);
   }
-  bool may_change = !existing->user_id || (acting_user && *existing->user_id == *acting_user);
-  if (!may_change || existing->details == d) {
-    db.prepare(sql_touch_customer).bind_all(existing->id, now).run();
-    return *existing;
+  auto existing = find_customer_by_email(db, email_norm);
+  std::optional<domain::existing_account> facts;
+  if (existing) facts = domain::existing_account{existing->details, existing->user_id};
+  switch (domain::deposit_policy(d, facts, acting)) {
+    case domain::deposit_action::refuse:
+      throw write_refused(domain::error_code::validation, "the contact details are not valid",
+                          {{"email", "is your account's email while you are logged in; change it in your account space"}});
+    case domain::deposit_action::create: {
+      auto& insert = db.prepare(sql_insert_customer).bind(1, email_norm);
+      auto next = bind_fields(insert, 2, d);
+      insert.bind(next, now).bind(next + 1, now).bind(next + 2, now).run();
+      auto id = db.last_insert_rowid();
+      record_event(db, id, "created", "", now);
+      return *find_customer_by_id(db, id);
+    }
+    case domain::deposit_action::keep:
+      db.prepare(sql_touch_customer).bind_all(existing->id, now).run();
+      return *existing;
+    case domain::deposit_action::update: break;
   }
   auto& update = db.prepare(sql_update_customer);
   auto next = bind_fields(update, 1, d);

@@ -1,4 +1,5 @@
 #include "domain/contact.hpp"
+#include "support/sample_contact.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,21 +8,11 @@
 
 using namespace boutique::domain;
 
+using boutique::testing::sample_contact;
+
 namespace {
 
-contact valid_contact() {
-  contact c;
-  c.firstname = "Amélie";
-  c.lastname = "Poulain";
-  c.email = "amelie@example.fr";
-  c.organisation = "Sûreté Formation";
-  c.address = "12 rue des Abbesses\n75018";
-  c.zip = "75018";
-  c.city = "Paris";
-  c.country = "FR";
-  c.invoiceinfo = "PO 1234";
-  return c;
-}
+contact valid_contact() { return sample_contact(); }
 
 }  // namespace
 

@@ -1,0 +1,54 @@
+#include "domain/completion.hpp"
+
+#include "domain/product.hpp"
+
+#include <cstdio>
+
+namespace boutique::domain {
+
+std::string amount_text(std::int64_t minor_units, const std::string& currency) {
+  auto sign = minor_units < 0 ? "-" : "";
+  auto units = minor_units < 0 ? -minor_units : minor_units;
+  char cents[3];
+  std::snprintf(cents, sizeof cents, "%02d", static_cast<int>(units % 100));
+  return sign + std::to_string(units / 100) + "." + cents + " " + currency;
+}
+
+completion_plan plan_completion(const completion_facts& f, const std::string& base_url) {
+  completion_plan plan;
+  if (!can_transition(f.current, bill_status::soldout)) {
+    plan.refusal = "bill " + f.transid + " cannot go from " + to_string(f.current) + " to " +
+                   to_string(bill_status::soldout);
+    return plan;
+  }
+  plan.steps = {bill_status::soldout, bill_status::complete};
+  for (const auto& [item_id, line] : f.lines) {
+    // The term sold with the bill; it starts now.
+    auto end = product_end(f.now, line.duration_days);
+    for (std::int32_t unit = 0; unit < line.quantity; ++unit)
+      plan.products.push_back({item_id, line.code, line.name, f.now, end});
+  }
+  if (f.customer_user) {
+    plan.attach = attachment::already;
+  } else if (auto user = f.session_user ? f.session_user : f.email_user) {
+    plan.attach = user->holds_customer ? attachment::skipped : attachment::to_user;
+    plan.user_id = user->id;
+  } else {
+    plan.attach = attachment::to_new_user;
+  }
+  plan.order_mail = {f.customer.email, "Your order " + f.transid + " is complete",
+                     "Hello " + f.customer.firstname + ",\n\nYour payment was received and your order " + f.transid +
+                       " is complete. Total: " + amount_text(f.total, f.currency) +
+                       ".\nYour trainings are listed in your customer space: " + base_url + "/account\n"};
+  return plan;
+}
+
+mail_text password_link_mail(const contact& customer, const std::string& link) {
+  return {customer.email, "Your Boutique account: choose your password",
+          "Hello " + customer.firstname + ",\n\n"
+          "Thank you for your purchase. An account was created for you so that you can find your invoices and\n"
+          "your trainings in the customer space. Choose your password with this link (valid 24 hours, once):\n\n" +
+            link + "\n\nYour login is your email address: " + normalize_email(customer.email) + "\n"};
+}
+
+}  // namespace boutique::domain

@@ -1,0 +1,78 @@
+#pragma once
+
+// The completion rule: what a paid bill's completion does (its status steps, the products it gives, which user
+// account the customer is attached to and whether one is created, the mails), decided from what the database holds.
+// The storage actor carries the plan out in the transaction that records the payment.
+
+#include "domain/bill.hpp"
+#include "domain/contact.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boutique::domain {
+
+/// A user account that the customer could be attached to.
+struct candidate_user {
+  std::int64_t id = 0;
+  bool holds_customer = false;  ///< already attached to a customer account (one per user)
+};
+
+struct completion_facts {
+  bill_status current = bill_status::placed;
+  std::string transid;
+  std::int64_t total = 0;
+  std::string currency;
+  /// The bill's lines as sold, each with its row id (products refer to it).
+  std::vector<std::pair<std::int64_t, bill_line>> lines;
+  std::int64_t customer_id = 0;
+  contact customer;                          ///< the customer's details today (mails go to its email)
+  std::optional<std::int64_t> customer_user;  ///< the user the customer is attached to, if any
+  std::optional<candidate_user> session_user;  ///< the user logged in on the checkout, if any
+  std::optional<candidate_user> email_user;    ///< the user whose login is the customer's email, if any
+  std::int64_t now = 0;
+};
+
+/// One product given by the completion: one per unit bought, starting now.
+struct planned_product {
+  std::int64_t bill_item_id = 0;
+  std::string code;
+  std::string name;
+  std::int64_t start_at = 0;
+  std::optional<std::int64_t> end_at;
+};
+
+enum class attachment {
+  already,     ///< the customer is attached to a user: nothing to do
+  to_user,     ///< attach to `user_id` (the checkout's user, else the user with the customer's email)
+  to_new_user, ///< create a user for the customer's email, mail a password-set link, attach to it
+  skipped,     ///< the user found already holds another customer account: left alone, and recorded
+};
+
+struct mail_text {
+  std::string recipient;
+  std::string subject;
+  std::string body;
+};
+
+struct completion_plan {
+  std::optional<std::string> refusal;  ///< the bill cannot complete from its current status (nothing else is set)
+  std::vector<bill_status> steps;      ///< the statuses the bill goes through, in order
+  std::vector<planned_product> products;
+  attachment attach = attachment::already;
+  std::optional<std::int64_t> user_id;  ///< with attachment::to_user
+  mail_text order_mail;
+};
+
+/// The plan of completing the bill of `facts`; `base_url` is where the mails link to.
+completion_plan plan_completion(const completion_facts& facts, const std::string& base_url);
+
+/// The mail with a new user's password-set link (`link`, used once).
+mail_text password_link_mail(const contact& customer, const std::string& link);
+
+/// An amount in minor units as text with two decimals and its currency: 12345, "EUR" -> "123.45 EUR".
+std::string amount_text(std::int64_t minor_units, const std::string& currency);
+
+}  // namespace boutique::domain

@@ -1,0 +1,122 @@
+// The deposit rule and the completion rule, as pure functions: every case without a database.
+#include "domain/completion.hpp"
+#include "domain/deposit.hpp"
+#include "support/sample_contact.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace boutique::domain;
+
+namespace {
+
+contact alice(std::string email = "Alice@Example.org") { return boutique::testing::sample_contact(std::move(email)); }
+
+}  // namespace
+
+TEST(deposit_rule, an_email_no_account_holds_creates_one) {
+  EXPECT_EQ(deposit_policy(alice(), std::nullopt, std::nullopt), deposit_action::create);
+  EXPECT_EQ(deposit_policy(alice(), std::nullopt, depositor{7, "alice@example.org"}), deposit_action::create);
+}
+
+TEST(deposit_rule, a_guest_updates_an_unattached_account_and_keeps_an_attached_one) {
+  auto moved = alice();
+  moved.city = "Lyon";
+  EXPECT_EQ(deposit_policy(moved, existing_account{alice(), std::nullopt}, std::nullopt), deposit_action::update);
+  EXPECT_EQ(deposit_policy(moved, existing_account{alice(), 7}, std::nullopt), deposit_action::keep);
+  EXPECT_EQ(deposit_policy(alice(), existing_account{alice(), std::nullopt}, std::nullopt), deposit_action::keep)
+    << "the same details change nothing";
+}
+
+TEST(deposit_rule, a_logged_in_shopper_updates_their_own_account_only) {
+  auto moved = alice();
+  moved.city = "Lyon";
+  EXPECT_EQ(deposit_policy(moved, existing_account{alice(), 7}, depositor{7, "alice@example.org"}),
+            deposit_action::update);
+  // Attached to someone else (user 8) although the emails match: the account stays as it is.
+  EXPECT_EQ(deposit_policy(moved, existing_account{alice(), 8}, depositor{7, "alice@example.org"}),
+            deposit_action::keep);
+  // Another email than their own: refused, known or not (the answer must not tell which).
+  auto other = alice("bob@example.org");
+  EXPECT_EQ(deposit_policy(other, existing_account{other, std::nullopt}, depositor{7, "alice@example.org"}),
+            deposit_action::refuse);
+  EXPECT_EQ(deposit_policy(other, std::nullopt, depositor{7, "alice@example.org"}), deposit_action::refuse);
+  EXPECT_EQ(deposit_policy(other, std::nullopt, depositor{7, ""}), deposit_action::refuse)
+    << "a user with no email known refuses every email";
+}
+
+namespace {
+
+completion_facts paid_bill() {
+  completion_facts f;
+  f.current = bill_status::placed;
+  f.transid = "T-1";
+  f.total = 30070;
+  f.currency = "EUR";
+  bill_line course{"COURSE", "Course", 2, 12000, 24000, 4800, 28800, 2000, 365};
+  bill_line book{"BOOK", "Book", 1, 1200, 1200, 70, 1270, 550, std::nullopt};
+  f.lines = {{11, course}, {12, book}};
+  f.customer_id = 5;
+  f.customer = alice();
+  f.now = 1'700'000'000;
+  return f;
+}
+
+}  // namespace
+
+TEST(completion_rule, one_product_per_unit_bought_starting_now_and_ending_after_its_term) {
+  auto plan = plan_completion(paid_bill(), "https://shop.example");
+  ASSERT_FALSE(plan.refusal);
+  EXPECT_EQ(plan.steps, (std::vector<bill_status>{bill_status::soldout, bill_status::complete}));
+  ASSERT_EQ(plan.products.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(plan.products[i].bill_item_id, 11);
+    EXPECT_EQ(plan.products[i].code, "COURSE");
+    EXPECT_EQ(plan.products[i].start_at, 1'700'000'000);
+    EXPECT_EQ(plan.products[i].end_at, 1'700'000'000 + 365 * 86400);
+  }
+  EXPECT_EQ(plan.products[2].bill_item_id, 12);
+  EXPECT_FALSE(plan.products[2].end_at) << "a product sold without a term never ends";
+}
+
+TEST(completion_rule, the_customer_goes_to_the_checkout_user_else_the_email_user_else_a_new_one) {
+  auto f = paid_bill();
+  EXPECT_EQ(plan_completion(f, "").attach, attachment::to_new_user);
+
+  f.email_user = candidate_user{9, false};
+  auto by_email = plan_completion(f, "");
+  EXPECT_EQ(by_email.attach, attachment::to_user);
+  EXPECT_EQ(by_email.user_id, 9);
+
+  f.session_user = candidate_user{7, false};
+  auto by_session = plan_completion(f, "");
+  EXPECT_EQ(by_session.attach, attachment::to_user);
+  EXPECT_EQ(by_session.user_id, 7) << "the logged-in user comes before the one with the email";
+
+  f.session_user = candidate_user{7, true};
+  EXPECT_EQ(plan_completion(f, "").attach, attachment::skipped) << "a user holds one customer account";
+
+  f.customer_user = 3;
+  EXPECT_EQ(plan_completion(f, "").attach, attachment::already);
+}
+
+TEST(completion_rule, a_bill_that_cannot_be_sold_out_from_its_status_is_refused_whole) {
+  auto f = paid_bill();
+  f.current = bill_status::cancelled;
+  auto plan = plan_completion(f, "");
+  ASSERT_TRUE(plan.refusal);
+  EXPECT_NE(plan.refusal->find("CANCELLED"), std::string::npos) << *plan.refusal;
+  EXPECT_TRUE(plan.steps.empty());
+  EXPECT_TRUE(plan.products.empty());
+}
+
+TEST(completion_rule, the_order_mail_goes_to_the_customer_with_the_total_and_the_space_link) {
+  auto plan = plan_completion(paid_bill(), "https://shop.example");
+  EXPECT_EQ(plan.order_mail.recipient, "Alice@Example.org");
+  EXPECT_EQ(plan.order_mail.subject, "Your order T-1 is complete");
+  EXPECT_NE(plan.order_mail.body.find("Total: 300.70 EUR."), std::string::npos) << plan.order_mail.body;
+  EXPECT_NE(plan.order_mail.body.find("https://shop.example/account"), std::string::npos);
+  EXPECT_EQ(amount_text(5, "EUR"), "0.05 EUR");
+  EXPECT_EQ(amount_text(-1250, "USD"), "-12.50 USD");
+}
