@@ -1,5 +1,7 @@
 #include "domain/bill.hpp"
 
+#include <algorithm>
+
 #include <set>
 
 namespace boutique::domain {
@@ -86,6 +88,19 @@ bool can_transition(bill_status from, bill_status to) {
     case payback: return false;
   }
   return false;
+}
+
+std::vector<cart_line> change_cart(std::vector<cart_line> lines, const std::string& code, std::int32_t quantity,
+                                   bool add) {
+  auto line = std::find_if(lines.begin(), lines.end(), [&](const cart_line& l) { return l.code == code; });
+  if (line == lines.end()) {
+    if (quantity != 0) lines.push_back({code, quantity});
+  } else if (quantity == 0) {
+    lines.erase(line);
+  } else {
+    line->quantity = add && quantity > 0 ? std::min(line->quantity + quantity, 1000) : quantity;
+  }
+  return lines;
 }
 
 }  // namespace boutique::domain

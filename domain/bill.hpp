@@ -49,6 +49,14 @@ BOOST_DESCRIBE_STRUCT(priced_cart, (), (lines, untaxed, taxes, total, currency))
 /// then summed; the total is untaxed + taxes. (12000 at 20 % -> 2400; 4900 at 5.5 % -> 269.5 -> 270.)
 std::int64_t line_taxes(std::int64_t untaxed, std::int32_t tax_rate_bp);
 
+/// Most lines in one cart; a cart request with more is refused as a whole before it is read further.
+inline constexpr std::size_t max_cart_lines = 50;
+
+/// `lines` with `code` set to `quantity` (added, changed, or removed at 0); `add` adds to the current quantity
+/// instead (capped at 1000: pricing then refuses anything over 100 with the line named).
+std::vector<cart_line> change_cart(std::vector<cart_line> lines, const std::string& code, std::int32_t quantity,
+                                   bool add);
+
 /// Prices `lines` against `items`. Field errors name the line: "items[0].code" -> "unknown product".
 /// Quantities must be within 1..100; a code may appear once; all items must share one currency.
 struct pricing_result {

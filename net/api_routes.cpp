@@ -1,6 +1,7 @@
 #include "net/api_routes.hpp"
 
 #include "domain/idempotency.hpp"
+#include "domain/payment.hpp"
 #include "domain/signature.hpp"
 #include "domain/tokens.hpp"
 #include "net/ask.hpp"
@@ -175,17 +176,12 @@ std::optional<payment_event> notification_field(json_body& body) {
     body.error = problem(400, "Bad Request", "'amount' must be an integer", {{"amount", "must be an integer"}});
     return std::nullopt;
   }
-  domain::field_errors errors;
-  if (provider.empty() || provider.size() > 64) errors["provider"] = "is required (at most 64 characters)";
-  if (txn_id.empty() || txn_id.size() > 128) errors["txn_id"] = "is required (at most 128 characters)";
-  if (transid.empty() || transid.size() > 64) errors["transid"] = "is required";
-  if (status != "completed" && status != "pending" && status != "failed")
-    errors["status"] = "must be completed, pending or failed";
-  if (!errors.empty()) {
+  payment_event event{provider, txn_id, transid, status, amount->get<std::int64_t>(), currency, std::nullopt, 0};
+  if (auto errors = domain::notification_errors(event); !errors.empty()) {
     body.error = problem(422, "Unprocessable Content", "the notification is not valid", errors);
     return std::nullopt;
   }
-  return payment_event{provider, txn_id, transid, status, amount->get<std::int64_t>(), currency, std::nullopt, 0};
+  return event;
 }
 
 void notify_payment(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {

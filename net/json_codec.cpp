@@ -192,7 +192,9 @@ cart_request cart_field(json_body& body) {
     lines.push_back({item["code"].get<std::string>(),
                      static_cast<std::int32_t>(std::clamp<std::int64_t>(quantity, -1, 1000))});
   }
-  if (lines.size() > 50) body.error = problem(422, "Unprocessable Content", "at most 50 lines", {{"items", "too many lines"}});
+  if (lines.size() > domain::max_cart_lines)
+    body.error = problem(422, "Unprocessable Content", "at most " + std::to_string(domain::max_cart_lines) + " lines",
+                         {{"items", "too many lines"}});
   return lines;
 }
 

@@ -61,19 +61,6 @@ std::int32_t quantity_of(const std::string& text) {
   return std::clamp<std::int32_t>(quantity, -1, 1000);
 }
 
-/// The cart with `code` set to `quantity` (added, changed, or removed at 0); `add` adds to the current quantity.
-cart_request changed_cart(cart_request lines, const std::string& code, std::int32_t quantity, bool add) {
-  auto line = std::find_if(lines.begin(), lines.end(), [&](const domain::cart_line& l) { return l.code == code; });
-  if (line == lines.end()) {
-    if (quantity != 0) lines.push_back({code, quantity});
-  } else if (quantity == 0) {
-    lines.erase(line);
-  } else {
-    line->quantity = add && quantity > 0 ? std::min(line->quantity + quantity, 1000) : quantity;
-  }
-  return lines;
-}
-
 /// Replaces the cart of `s` and sends the browser to the cart page (with `cookie` when the session is new).
 void store_cart(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
                 actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie) {
@@ -107,11 +94,11 @@ void change_cart(const front_ptr& f, const http_request& request, const visitor&
     [f, v, respond, code, quantity, add](flow_self self, actors::session_ref s, const session_snapshot& snap) {
       if (snap.stage == "placed") return respond(see_other("/checkout/pay"));
       if (snap.stage == "completed" || snap.stage == "cancelled")
-        return start_checkout(self, f, v, respond, changed_cart({}, code, quantity, add));
-      store_cart(self, f, v, respond, s, changed_cart(snap.cart, code, quantity, add), std::nullopt);
+        return start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add));
+      store_cart(self, f, v, respond, s, domain::change_cart(snap.cart, code, quantity, add), std::nullopt);
     },
     [f, v, respond, code, quantity, add](flow_self self) {
-      start_checkout(self, f, v, respond, changed_cart({}, code, quantity, add));
+      start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add));
     });
 }
 

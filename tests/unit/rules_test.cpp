@@ -1,6 +1,7 @@
 // The deposit rule and the completion rule, as pure functions: every case without a database.
 #include "domain/completion.hpp"
 #include "domain/deposit.hpp"
+#include "domain/payment.hpp"
 #include "support/sample_contact.hpp"
 
 #include <gtest/gtest.h>
@@ -119,4 +120,33 @@ TEST(completion_rule, the_order_mail_goes_to_the_customer_with_the_total_and_the
   EXPECT_NE(plan.order_mail.body.find("https://shop.example/account"), std::string::npos);
   EXPECT_EQ(amount_text(5, "EUR"), "0.05 EUR");
   EXPECT_EQ(amount_text(-1250, "USD"), "-12.50 USD");
+}
+
+TEST(cart_rule, a_change_adds_sets_or_removes_one_line_and_keeps_the_others_in_order) {
+  std::vector<cart_line> cart{{"A", 1}, {"B", 2}};
+  EXPECT_EQ(change_cart(cart, "C", 3, true), (std::vector<cart_line>{{"A", 1}, {"B", 2}, {"C", 3}}));
+  EXPECT_EQ(change_cart(cart, "B", 5, true), (std::vector<cart_line>{{"A", 1}, {"B", 7}}));
+  EXPECT_EQ(change_cart(cart, "B", 5, false), (std::vector<cart_line>{{"A", 1}, {"B", 5}}));
+  EXPECT_EQ(change_cart(cart, "A", 0, false), (std::vector<cart_line>{{"B", 2}}));
+  EXPECT_EQ(change_cart(cart, "Z", 0, true), cart) << "removing a line that is not there changes nothing";
+  EXPECT_EQ(change_cart({{"A", 999}}, "A", 999, true), (std::vector<cart_line>{{"A", 1000}}))
+    << "an addition is capped (pricing refuses over 100, naming the line)";
+}
+
+TEST(notification_rule, every_field_is_bounded_and_the_status_is_one_of_three) {
+  boutique::payment_event ok{"test", "tx-1", "T-1", "completed", 1200, "EUR", std::nullopt, 0};
+  EXPECT_TRUE(notification_errors(ok).empty());
+  for (const char* status : {"pending", "failed"}) {
+    auto e = ok;
+    e.status = status;
+    EXPECT_TRUE(notification_errors(e).empty()) << status;
+  }
+  auto bad = ok;
+  bad.provider = std::string(65, 'p');
+  bad.txn_id = "";
+  bad.transid = std::string(65, 't');
+  bad.status = "refunded";
+  auto errors = notification_errors(bad);
+  EXPECT_EQ(errors.size(), 4u);
+  for (const char* field : {"provider", "txn_id", "transid", "status"}) EXPECT_TRUE(errors.count(field)) << field;
 }
