@@ -1,0 +1,66 @@
+// Authentication: login, logout, password set by a single-use link.
+#include "net/api/kit.hpp"
+
+#include "domain/tokens.hpp"
+#include "net/attempts.hpp"
+
+namespace boutique::net::api {
+
+void auth_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"login", "password"});
+  auto login = string_field(body, "login");
+  auto password = string_field(body, "password");
+  if (body.error) return respond(*body.error);
+  run(b, p.due(), respond, [b, respond, login, password](self_ptr self) {
+    self->request(b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
+      .then(
+        [self, b, respond](user_record& user) {
+          self->request(b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
+            .then(
+              [b, respond, user](std::string& token) {
+                auto response = ok_json(200, {{"user", user_json(user)}});
+                response.headers.emplace_back("Set-Cookie", pages::cookie_jar(b->secure_cookies).header(auth_cookie, token, b->login_ttl_s));
+                respond(std::move(response));
+              },
+              fail_with(respond));
+        },
+        fail_with(respond));
+  });
+}
+
+void auth_logout(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
+  auto cleared = [respond, cookie = pages::cookie_jar(b->secure_cookies).header(auth_cookie, "", 0)] {
+    http_response response;
+    response.status = 204;
+    response.headers.emplace_back("Set-Cookie", cookie);
+    respond(std::move(response));
+  };
+  if (token.empty()) return cleared();
+  run(b, p.due(), respond, [b, token, cleared, respond](self_ptr self) {
+    self->request(b->identity, patience(self), due(self), atoms::logout_atom_v, token)
+      .then([cleared](caf::ok_atom) { cleared(); }, fail_with(respond));
+  });
+}
+
+void set_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"token", "password"});
+  auto token = string_field(body, "token");
+  auto password = string_field(body, "password");
+  if (body.error) return respond(*body.error);
+  if (token.empty() || token.size() > 64) return respond(problem(404, "Not Found", "this password link is unknown, used or expired"));
+  run(b, p.due(), respond, [b, respond, token, password](self_ptr self) {
+    self->request(b->identity, patience(self), due(self), atoms::password_atom_v, token, password)
+      .then([respond](caf::ok_atom) { respond(ok_json(200, {{"status", "password set"}})); }, fail_with(respond));
+  });
+}
+
+route_handler limited_by_address(const backend_ptr& b, route_handler handler) {
+  return [b, handler = std::move(handler)](http_request& request, const route_params& p, responder respond) {
+    auto address = request.remote_address;
+    as_attempt(b, p.due(), std::move(address), respond, problem_from,
+               [request, p, handler](responder settle) mutable { handler(request, p, settle); });
+  };
+}
+
+}  // namespace boutique::net::api

@@ -1,0 +1,105 @@
+#pragma once
+
+// What the JSON API's handlers share (net/api/*.cpp, one file per resource; net/api_routes.cpp is their route
+// table): running a flow under the request's deadline, and resolving the path's session, the logged-in user or
+// their customer account before the handler's own step.
+
+#include "domain/clock.hpp"
+#include "net/ask.hpp"
+#include "net/backend.hpp"
+#include "net/json_codec.hpp"
+#include "net/pages/kit.hpp"
+#include "net/router.hpp"
+
+#include <caf/all.hpp>
+
+#include <memory>
+
+namespace boutique::net::api {
+
+using nlohmann::json;
+using self_ptr = flow_self;
+using backend_ptr = std::shared_ptr<backend>;
+
+inline constexpr const char* auth_cookie = "boutique_auth";
+
+using domain::now_s;
+
+template <class Flow>
+void run(const backend_ptr& b, deadline due, const responder& respond, Flow flow) {
+  run_flow(b->sys, due, respond, std::move(flow));
+}
+
+inline http_response ok_json(int status, const json& body) { return json_response(status, body.dump()); }
+
+/// Resolves the session of the path's {sid}, then runs `next(self, session)`.
+template <class Next>
+void with_session(const backend_ptr& b, const route_params& p, const responder& respond, Next next) {
+  run(b, p.due(), respond, [b, sid = p.get("sid"), respond, next = std::move(next)](self_ptr self) mutable {
+    self->request(b->sessions, patience(self), atoms::resolve_atom_v, sid)
+      .then([self, next](actors::session_ref& s) mutable { next(self, s); }, fail_with(respond));
+  });
+}
+
+
+/// Authenticates the support-space cookie, then runs `next(self, user)`; 401 otherwise.
+template <class Next>
+void with_user(const backend_ptr& b, const http_request& request, const route_params& p, const responder& respond,
+               Next next) {
+  auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
+  if (token.empty()) return respond(problem(401, "Unauthorized", "log in first"));
+  run(b, p.due(), respond, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
+    self->request(b->identity, patience(self), caf::get_atom_v, atoms::auth_atom_v, token)
+      .then([self, next](user_record& user) mutable { next(self, user); }, fail_with(respond));
+  });
+}
+
+/// Runs `next(self, user, customer)` with the customer account attached to the logged-in user (or none).
+template <class Next>
+void with_customer(const backend_ptr& b, const http_request& request, const route_params& p, const responder& respond,
+                   Next next) {
+  with_user(b, request, p, respond, [b, respond, next = std::move(next)](self_ptr self, user_record user) mutable {
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::customer_atom_v, user.id)
+      .then([self, user, next](std::optional<customer_record>& c) mutable { next(self, user, c); },
+            fail_with(respond));
+  });
+}
+
+// -- handlers, by resource -----------------------------------------------------------------------------------
+
+// sessions.cpp: checkout sessions
+void create_session(const backend_ptr& b, const route_params& p, const responder& respond);
+void get_session(const backend_ptr& b, const route_params& p, const responder& respond);
+void put_cart(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void put_contact(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void get_contact(const backend_ptr& b, const route_params& p, const responder& respond);
+void session_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void place_order(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void test_pay(const backend_ptr& b, const route_params& p, const responder& respond);
+
+// payments.cpp
+void notify_payment(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+
+// idempotency.cpp
+/// Gives `handler` the Idempotency-Key semantics of docs/API-NOTES.md: the key is scoped to `route` and the
+/// path's session, a retry with the same body answers the first outcome, another body a 422, a retry while the
+/// first runs a 409. Requests without the header run as before.
+route_handler idempotent(const backend_ptr& b, std::string route, route_handler handler);
+
+// auth.cpp
+void auth_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void auth_logout(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void set_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+/// A route verifying a secret: one attempt from the client address, counted before it starts (see as_attempt).
+route_handler limited_by_address(const backend_ptr& b, route_handler handler);
+
+// me.cpp: the support space
+void get_me(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void put_my_customer(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+
+// catalog.cpp
+void get_catalog(const backend_ptr& b, const route_params& p, const responder& respond);
+
+}  // namespace boutique::net::api

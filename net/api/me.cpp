@@ -1,0 +1,52 @@
+// The support space: /api/v1/me and below (the logged-in user, their customer account, bills, products).
+#include "net/api/kit.hpp"
+
+namespace boutique::net::api {
+
+void get_me(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  with_customer(b, request, p, respond, [respond](self_ptr, user_record user, std::optional<customer_record> c) {
+    respond(ok_json(200, {{"user", user_json(user)}, {"customer", c ? json(c->details) : json(nullptr)}}));
+  });
+}
+
+void put_my_customer(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, contact_field_names());
+  auto details = contact_field(body);
+  if (body.error) return respond(*body.error);
+  with_customer(b, request, p, respond,
+                [b, respond, details](self_ptr self, user_record user, std::optional<customer_record> c) mutable {
+                  if (!c) return respond(problem(404, "Not Found", "no customer account is attached to this user yet"));
+                  auto edit = domain::edit_of_account(details, c->details.email);
+                  if (!edit.errors.empty())
+                    return respond(problem(422, "Unprocessable Content", "the contact details are not valid", edit.errors));
+                  self->request(b->accounts, patience(self), due(self), atoms::deposit_atom_v, edit.details,
+                                std::optional{user.id})
+                    .then([respond](customer_record& updated) { respond(ok_json(200, {{"customer", updated.details}})); },
+                          fail_with(respond));
+                });
+}
+
+void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  with_customer(b, request, p, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
+    if (!c) return respond(ok_json(200, {{"bills", json::array()}}));
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
+      .then(
+        [respond](bill_list& bills) {
+          json list = json::array();
+          for (const auto& bill : bills) list.push_back(bill_json(bill));
+          respond(ok_json(200, {{"bills", list}}));
+        },
+        fail_with(respond));
+  });
+}
+
+void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  with_customer(b, request, p, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
+    if (!c) return respond(ok_json(200, {{"products", json::array()}}));
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::products_atom_v, c->id)
+      .then([respond](product_list& products) { respond(ok_json(200, {{"products", products_json(products, now_s(), true)}})); },
+            fail_with(respond));
+  });
+}
+
+}  // namespace boutique::net::api
