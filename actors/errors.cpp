@@ -9,8 +9,9 @@ caf::error make_domain_error(domain::error_code code, std::string detail) {
   return caf::make_error(code, std::move(detail));
 }
 
-caf::error make_validation_error(std::string detail, domain::field_errors fields) {
-  return caf::make_error(domain::error_code::validation, std::move(detail), std::move(fields));
+caf::error make_validation_error(domain::message detail, domain::field_errors fields) {
+  auto text = domain::english(detail);
+  return caf::make_error(domain::error_code::validation, std::move(text), std::move(fields), std::move(detail));
 }
 
 caf::error make_throttled_error(std::string detail, std::int64_t retry_after_s) {
@@ -29,8 +30,14 @@ std::int64_t error_retry_after(const caf::error& err) {
 
 domain::field_errors error_fields(const caf::error& err) {
   const auto& ctx = err.context();
-  if (ctx.size() == 2 && ctx.match_element<domain::field_errors>(1)) return ctx.get_as<domain::field_errors>(1);
+  if (ctx.size() == 3 && ctx.match_element<domain::field_errors>(1)) return ctx.get_as<domain::field_errors>(1);
   return {};
+}
+
+std::optional<domain::message> error_message(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 3 && ctx.match_element<domain::message>(2)) return ctx.get_as<domain::message>(2);
+  return std::nullopt;
 }
 
 domain::error_code domain_code(const caf::error& err) {

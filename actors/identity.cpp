@@ -100,8 +100,8 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
     },
     [self](deadline due, atoms::password_atom, std::string& token,
            std::string& password) -> caf::result<caf::ok_atom> {
-      if (auto problem = domain::password_problem(password); !problem.empty())
-        return make_domain_error(domain::error_code::validation, "password " + problem);
+      if (auto problem = domain::password_problem(password))
+        return make_validation_error({"password_invalid"}, {{"password", *problem}});
       auto rp = self->make_response_promise<caf::ok_atom>();
       self->request(self->state.hashers, caf::infinite, due, atoms::hash_atom_v, password)
         .then(

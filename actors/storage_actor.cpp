@@ -53,7 +53,7 @@ using pointer = storage_actor::stateful_pointer<storage_state>;
 
 caf::error to_error(const std::exception& e) {
   if (auto refused = dynamic_cast<const write_refused*>(&e)) {
-    if (!refused->fields().empty()) return make_validation_error(e.what(), refused->fields());
+    if (!refused->fields().empty()) return make_validation_error(refused->detail(), refused->fields());
     return make_domain_error(refused->code(), e.what());
   }
   if (auto failed = dynamic_cast<const storage_error*>(&e); failed && failed->constraint())

@@ -20,20 +20,20 @@ pricing_result price_cart(const std::vector<cart_line>& lines, const catalog& it
     for (const auto& candidate : items)
       if (candidate.code == line.code) item = &candidate;
     if (!item) {
-      result.errors[field + ".code"] = "unknown product";
+      result.errors[field + ".code"] = {"unknown_product"};
       continue;
     }
     if (line.quantity < 1 || line.quantity > 100) {
-      result.errors[field + ".quantity"] = "must be within 1..100";
+      result.errors[field + ".quantity"] = {"quantity_range"};
       continue;
     }
     if (!seen.insert(line.code).second) {
-      result.errors[field + ".code"] = "appears more than once";
+      result.errors[field + ".code"] = {"duplicate_line"};
       continue;
     }
     if (result.cart.lines.empty()) result.cart.currency = item->currency;
     else if (item->currency != result.cart.currency) {
-      result.errors[field + ".code"] = "is priced in another currency";
+      result.errors[field + ".code"] = {"other_currency"};
       continue;
     }
     bill_line priced;

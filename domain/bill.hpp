@@ -1,6 +1,7 @@
 #pragma once
 
 #include "domain/catalog.hpp"
+#include "domain/messages.hpp"
 
 #include <boost/describe/class.hpp>
 
@@ -61,7 +62,7 @@ std::vector<cart_line> change_cart(std::vector<cart_line> lines, const std::stri
 /// Quantities must be within 1..100; a code may appear once; all items must share one currency.
 struct pricing_result {
   priced_cart cart;
-  std::map<std::string, std::string> errors;
+  field_errors errors;
 };
 pricing_result price_cart(const std::vector<cart_line>& lines, const catalog& items);
 

@@ -30,9 +30,9 @@ std::string trim(const std::string& s) {
 
 void check_text(field_errors& errors, const char* field, const std::string& value, std::size_t max, bool required,
                 bool multiline = false) {
-  if (required && value.empty()) errors[field] = "is required";
-  else if (value.size() > max) errors[field] = "must be at most " + std::to_string(max) + " bytes";
-  else if (!is_clean_text(value, multiline)) errors[field] = "must be valid UTF-8 text without control characters";
+  if (required && value.empty()) errors[field] = {"required"};
+  else if (value.size() > max) errors[field] = {"too_long", static_cast<std::int64_t>(max)};
+  else if (!is_clean_text(value, multiline)) errors[field] = {"bad_text"};
 }
 
 }  // namespace
@@ -128,10 +128,10 @@ field_errors validate(const contact& c) {
     const auto& rule = rule_of(name);
     check_text(errors, name, value, rule.max_bytes, rule.required, rule.multiline);
   });
-  if (c.email.empty()) errors["email"] = "is required";
-  else if (!is_valid_email(c.email)) errors["email"] = "not a valid address";
-  if (c.country.empty()) errors["country"] = "is required";
-  else if (!is_country_code(c.country)) errors["country"] = "not an ISO 3166-1 alpha-2 country code";
+  if (c.email.empty()) errors["email"] = {"required"};
+  else if (!is_valid_email(c.email)) errors["email"] = {"bad_email"};
+  if (c.country.empty()) errors["country"] = {"required"};
+  else if (!is_country_code(c.country)) errors["country"] = {"bad_country"};
   return errors;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "domain/messages.hpp"
+
 #include <boost/describe/class.hpp>
 
 #include <cstddef>
@@ -37,7 +39,6 @@ struct field_rule {
 const field_rule& rule_of(std::string_view name);
 
 /// Field name -> message, for every invalid field (empty when the contact is valid).
-using field_errors = std::map<std::string, std::string>;
 
 /// The email as compared: trimmed and lower-cased (ASCII).
 std::string normalize_email(const std::string& email);

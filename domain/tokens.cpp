@@ -84,11 +84,11 @@ std::string sha256_hex(const std::string& text) {
   return hex;
 }
 
-std::string password_problem(const std::string& password) {
-  if (password.size() < 10) return "must be at least 10 characters";
-  if (password.size() > 1024) return "must be at most 1024 characters";
-  if (!is_clean_text(password)) return "must be valid UTF-8 without control characters";
-  return {};
+std::optional<message> password_problem(const std::string& password) {
+  if (password.size() < 10) return message{"too_short", 10};
+  if (password.size() > 1024) return message{"too_long", 1024};
+  if (!is_clean_text(password)) return message{"bad_text"};
+  return std::nullopt;
 }
 
 bool constant_time_equal(const std::string& a, const std::string& b) {

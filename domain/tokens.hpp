@@ -1,5 +1,7 @@
 #pragma once
 
+#include "domain/messages.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -29,8 +31,8 @@ std::optional<std::int64_t> signed_id_time(const std::string& key, const std::st
 std::string sha256_hex(const std::string& text);
 
 /// The rule for a new password: 10 to 1024 bytes of valid UTF-8 without control characters.
-/// Returns the problem ("must be at least 10 characters"), or an empty string.
-std::string password_problem(const std::string& password);
+/// Returns the problem (message "too_short", n = 10), or none.
+std::optional<message> password_problem(const std::string& password);
 
 /// Constant-time equality of two strings of the same length (false when lengths differ).
 bool constant_time_equal(const std::string& a, const std::string& b);

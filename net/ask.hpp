@@ -50,7 +50,7 @@ void run_flow(caf::actor_system& sys, deadline due, const responder& respond, Fl
 
 /// The problem response for an error coming back from an actor (field errors included).
 inline http_response problem_from(const caf::error& err) {
-  auto response = problem_for(domain_code(err), error_detail(err), error_fields(err));
+  auto response = problem_for(domain_code(err), error_detail(err), in_english(error_fields(err)));
   if (auto wait = error_retry_after(err); wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
   return response;
 }

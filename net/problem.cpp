@@ -65,6 +65,12 @@ http_response problem_for(domain::error_code code, std::string detail,
   return problem(status, title_of(status), std::move(detail), field_errors);
 }
 
+std::map<std::string, std::string> in_english(const domain::field_errors& field_errors) {
+  std::map<std::string, std::string> english;
+  for (const auto& [field, message] : field_errors) english.emplace(field, domain::english(message));
+  return english;
+}
+
 responder hiding_internal_errors(std::string request_id, responder respond) {
   return [request_id = std::move(request_id), respond = std::move(respond)](http_response response) {
     if (response.status == 500 && response.content_type == "application/problem+json") {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/contact.hpp"
 #include "domain/errors.hpp"
 #include "net/http_types.hpp"
 
@@ -18,6 +19,9 @@ int status_of(domain::error_code code);
 /// The problem response for a domain error with its detail.
 http_response problem_for(domain::error_code code, std::string detail,
                           const std::map<std::string, std::string>& field_errors = {});
+
+/// The domain's messages by field, in English (the API's language).
+std::map<std::string, std::string> in_english(const domain::field_errors& field_errors);
 
 /// Wraps `respond` so that a 500 shows no internals: a problem body becomes "internal error" with the request id,
 /// and its original detail moves to `log_detail`, which only the access log prints.

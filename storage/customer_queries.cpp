@@ -87,8 +87,7 @@ customer_record deposit_contact(database& db, const domain::contact& d, std::opt
   if (existing) facts = domain::existing_account{existing->details, existing->user_id};
   switch (domain::deposit_policy(d, facts, acting)) {
     case domain::deposit_action::refuse:
-      throw write_refused(domain::error_code::validation, "the contact details are not valid",
-                          {{"email", "is your account's email while you are logged in; change it in your account space"}});
+      throw write_refused(domain::message{"contact_invalid"}, {{"email", {"own_email_only"}}});
     case domain::deposit_action::create: {
       auto& insert = db.prepare(sql_insert_customer).bind(1, email_norm);
       auto next = bind_fields(insert, 2, d);

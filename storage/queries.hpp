@@ -111,13 +111,18 @@ void record_event(database& db, std::int64_t customer_id, const std::string& kin
 /// is rolled back.
 class write_refused : public std::runtime_error {
  public:
-  write_refused(domain::error_code code, const std::string& detail, domain::field_errors fields = {})
-    : std::runtime_error(detail), code_(code), fields_(std::move(fields)) {}
+  write_refused(domain::error_code code, const std::string& detail) : std::runtime_error(detail), code_(code) {}
+  /// A validation error with messages by field.
+  write_refused(domain::message detail, domain::field_errors fields)
+    : std::runtime_error(domain::english(detail)), code_(domain::error_code::validation), detail_(std::move(detail)),
+      fields_(std::move(fields)) {}
   domain::error_code code() const noexcept { return code_; }
+  const domain::message& detail() const noexcept { return detail_; }
   const domain::field_errors& fields() const noexcept { return fields_; }
 
  private:
   domain::error_code code_;
+  domain::message detail_;
   domain::field_errors fields_;
 };
 

@@ -116,7 +116,7 @@ caf::result<session_snapshot> put_cart(pointer self, cart_request& lines) {
   if (is_placed(s)) return failure(domain::error_code::conflict, "the order is already placed; the cart is closed");
   auto priced = domain::price_cart(lines, *self->state.ctx->catalog);
   if (!priced.errors.empty())
-    return make_validation_error("the cart is not valid", priced.errors);
+    return make_validation_error({"cart_invalid"}, priced.errors);
   auto rp = self->make_response_promise<session_snapshot>();
   auto next = s.get();
   next.cart = std::move(lines);
@@ -129,7 +129,7 @@ caf::result<session_snapshot> put_contact(pointer self, domain::contact& given) 
   if (is_placed(self->state.s)) return failure(domain::error_code::conflict, "the order is already placed");
   auto details = domain::tidy(std::move(given));
   if (auto errors = domain::validate(details); !errors.empty())
-    return make_validation_error("the contact details are not valid", errors);
+    return make_validation_error({"contact_invalid"}, errors);
   auto rp = self->make_response_promise<session_snapshot>();
   auto user = self->state.s.whole() ? self->state.s.whole()->user_id : std::nullopt;
   auto due = self->state.due;
@@ -226,7 +226,7 @@ caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
   const auto* s = self->state.s.whole();  // null while the session is blank: no cart
   const auto& settings = self->state.ctx->settings;
   if (paymode != "test" || !settings.test_payments)
-    return make_validation_error("this payment mode is not available", {{"paymode", "not an available payment mode"}});
+    return make_validation_error({"paymode_invalid"}, {{"paymode", {"bad_paymode"}}});
   if (s && s->transid) return *s;
   if (!s || s->cart.empty()) return failure(domain::error_code::conflict, "the cart is empty");
   if (!s->contact_given || !s->customer_id)

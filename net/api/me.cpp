@@ -18,7 +18,7 @@ void put_my_customer(const backend_ptr& b, http_request& request, const route_pa
                   if (!c) return respond(problem(404, "Not Found", "no customer account is attached to this user yet"));
                   auto edit = domain::edit_of_account(details, c->details.email);
                   if (!edit.errors.empty())
-                    return respond(problem(422, "Unprocessable Content", "the contact details are not valid", edit.errors));
+                    return respond(problem(422, "Unprocessable Content", domain::english({"contact_invalid"}), in_english(edit.errors)));
                   self->request(b->accounts, patience(self), due(self), atoms::deposit_atom_v, edit.details,
                                 std::optional{user.id})
                     .then([respond](customer_record& updated) { respond(ok_json(200, {{"customer", updated.details}})); },

@@ -22,7 +22,7 @@ std::optional<payment_event> notification_field(json_body& body) {
   }
   payment_event event{provider, txn_id, transid, status, amount->get<std::int64_t>(), currency, std::nullopt, 0};
   if (auto errors = domain::notification_errors(event); !errors.empty()) {
-    body.error = problem(422, "Unprocessable Content", "the notification is not valid", errors);
+    body.error = problem(422, "Unprocessable Content", "the notification is not valid", in_english(errors));
     return std::nullopt;
   }
   return event;

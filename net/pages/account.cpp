@@ -80,7 +80,7 @@ void set_password(const front_ptr& f, const visitor& given, const form_values& f
   if (token.empty() || token.size() > 64)
     return respond(message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown")));
   if (password != value_of(form, "password_confirm"))
-    return respond(password_page(*f, v, 422, token, {{"password_confirm", text(v.lang, "passwords_differ")}}));
+    return respond(password_page(*f, v, 422, token, {{"password_confirm", {"passwords_differ"}}}));
   run_flow(f->b->sys, v.due, respond, [f, v, respond, token, password](flow_self self) {
     self->request(f->b->identity, patience(self), due(self), atoms::password_atom_v, token, password)
       .then(
@@ -94,10 +94,7 @@ void set_password(const front_ptr& f, const visitor& given, const form_values& f
           if (code == domain::error_code::not_found)
             return respond(message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown")));
           if (code != domain::error_code::validation) return respond(error_page(*f, v, err));
-          // The identity actor words its rule as "password <problem>".
-          auto why = error_detail(err);
-          if (why.rfind("password ", 0) == 0) why.erase(0, 9);
-          respond(password_page(*f, v, 422, token, {{"password", why}}));
+          respond(password_page(*f, v, 422, token, error_fields(err)));
         });
   });
 }

@@ -97,7 +97,8 @@ http_response message_page(const front& f, const visitor& v, int status, const s
 
 /// A refusal in words: its detail, then each field's message ("the cart is not valid: unknown product").
 std::string problem_text(const caf::error& err, language l) {
-  auto out = field_message(error_detail(err), l);
+  auto detail = error_message(err);
+  auto out = detail ? field_message(*detail, l) : error_detail(err);
   auto fields = error_fields(err);
   for (auto it = fields.begin(); it != fields.end(); ++it)
     out += (it == fields.begin() ? ": " : "; ") + field_message(it->second, l);

@@ -18,10 +18,10 @@ struct entry {
 };
 
 /// The words of the front, read once from web/texts.json: page texts by key, and the French of the domain's
-/// validation messages.
+/// messages by their code (domain/messages.hpp).
 struct words {
   std::map<std::string, entry, std::less<>> texts;
-  std::map<std::string, std::string> french_messages;
+  std::map<std::string, std::string, std::less<>> french_messages;
 };
 
 words read_words(const std::filesystem::path& web_dir) {
@@ -33,8 +33,11 @@ words read_words(const std::filesystem::path& web_dir) {
     words w;
     for (const auto& [key, e] : j.at("texts").items())
       w.texts.emplace(key, entry{e.at("en").get<std::string>(), e.at("fr").get<std::string>()});
-    for (const auto& [message, french] : j.at("field_messages_fr").items())
-      w.french_messages.emplace(message, french.get<std::string>());
+    for (const auto& [code, french] : j.at("messages_fr").items())
+      w.french_messages.emplace(code, french.get<std::string>());
+    for (auto code : domain::message_codes())
+      if (!w.french_messages.count(code))
+        throw std::runtime_error("web: " + path.string() + ": messages_fr has no text for the code " + std::string(code));
     return w;
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error("web: " + path.string() + ": " + e.what());
@@ -47,7 +50,7 @@ const words& all() {
 }
 
 const std::map<std::string, entry, std::less<>>& table() { return all().texts; }
-const std::map<std::string, std::string>& french_messages() { return all().french_messages; }
+const std::map<std::string, std::string, std::less<>>& french_messages() { return all().french_messages; }
 
 }  // namespace
 
@@ -69,10 +72,10 @@ std::string state_label(const std::string& state, language l) { return text(l, "
 
 std::string bill_status_label(const std::string& status, language l) { return text(l, "bill_" + status); }
 
-std::string field_message(const std::string& message, language l) {
-  if (l == language::en) return message;
-  auto it = french_messages().find(message);
-  return it == french_messages().end() ? message : it->second;
+std::string field_message(const domain::message& m, language l) {
+  if (l == language::en) return domain::english(m);
+  auto it = french_messages().find(m.code);
+  return it == french_messages().end() ? domain::english(m) : domain::with_number(it->second, m);
 }
 
 }  // namespace boutique::net::pages

@@ -3,6 +3,7 @@
 // The words of the browser front in English and French, kept in web/texts.json beside the templates. Templates
 // read them as {{t.key}}.
 
+#include "domain/messages.hpp"
 #include "net/pages/kit.hpp"
 
 #include <kainjow/mustache.hpp>
@@ -28,7 +29,7 @@ std::string state_label(const std::string& state, language l);
 /// A bill status (PLACED, COMPLETE, ...) as shown to customers ("Paid").
 std::string bill_status_label(const std::string& status, language l);
 
-/// A validation message from the domain ("is required", ...) in `l`; unknown messages are kept as they are.
-std::string field_message(const std::string& message, language l);
+/// A message of the domain (its code, e.g. "required") in `l`; in English when `l` has no text for it.
+std::string field_message(const domain::message& m, language l);
 
 }  // namespace boutique::net::pages

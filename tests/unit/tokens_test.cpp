@@ -121,12 +121,13 @@ TEST(throttle, success_forgives_the_failures_before_it_but_not_the_attempts_besi
 
 TEST(password, length_and_text_rules) {
   using boutique::domain::password_problem;
-  EXPECT_NE(password_problem("123456789"), "");
-  EXPECT_EQ(password_problem("1234567890"), "");
-  EXPECT_EQ(password_problem(std::string(1024, 'p')), "");
-  EXPECT_NE(password_problem(std::string(1025, 'p')), "");
-  EXPECT_NE(password_problem("bad\x01password!"), "");
-  EXPECT_EQ(password_problem("mot de passe sûr"), "");
+  using boutique::domain::message;
+  EXPECT_EQ(password_problem("123456789"), (message{"too_short", 10}));
+  EXPECT_EQ(password_problem("1234567890"), std::nullopt);
+  EXPECT_EQ(password_problem(std::string(1024, 'p')), std::nullopt);
+  EXPECT_EQ(password_problem(std::string(1025, 'p')), (message{"too_long", 1024}));
+  EXPECT_EQ(password_problem("bad\x01password!"), (message{"bad_text"}));
+  EXPECT_EQ(password_problem("mot de passe sûr"), std::nullopt);
 }
 
 TEST(tokens, every_symbol_of_an_id_is_equally_likely) {
