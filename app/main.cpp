@@ -1,9 +1,11 @@
 #include "app/service.hpp"
 #include "config/config.hpp"
 #include "config/logging.hpp"
+#include "storage/database.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 
@@ -21,12 +23,51 @@ sigset_t block_stop_signals() {
 
 }  // namespace
 
+namespace {
+
+/// `boutique backup --to=FILE [options]`: an online copy of the database the options name (docs/OPERATIONS.md).
+int backup(std::vector<std::string> args) {
+  std::string to;
+  for (auto it = args.begin(); it != args.end();) {
+    if (it->rfind("--to=", 0) == 0) {
+      to = it->substr(5);
+      it = args.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (to.empty()) {
+    std::cerr << "boutique backup: --to=FILE is required\n";
+    return 2;
+  }
+  boutique::config::settings settings;
+  try {
+    settings = boutique::config::load(args);
+  } catch (const boutique::config::config_error& e) {
+    std::cerr << "boutique backup: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    auto started = std::chrono::steady_clock::now();
+    auto copied = boutique::storage::backup_database(settings.storage.path, to);
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cout << "backup: " << settings.storage.path << " -> " << to << ": " << copied.pages << " pages, "
+              << copied.bytes << " bytes in " << seconds << " s\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "boutique backup: " << e.what() << "\n";
+    return 1;
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << boutique::config::usage();
     return 0;
   }
+  if (!args.empty() && args[0] == "backup") return backup({args.begin() + 1, args.end()});
   boutique::config::settings settings;
   try {
     settings = boutique::config::load(args);

@@ -137,6 +137,7 @@ struct service::impl {
     backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
     backend->secure_cookies = config::secure_cookies(settings);
     backend->test_mode = settings.payments.test_mode;
+    backend->backups = actors::spawn_backup(sys, settings.storage.path);
   }
 
   /// Says at start-up which safety defaults are still in place, and why.
@@ -199,7 +200,8 @@ struct service::impl {
     for (const auto& handle :
          {caf::actor_cast<caf::actor>(backend->sessions), caf::actor_cast<caf::actor>(backend->accounts),
           caf::actor_cast<caf::actor>(backend->identity), caf::actor_cast<caf::actor>(mailer),
-          caf::actor_cast<caf::actor>(hashers), caf::actor_cast<caf::actor>(backend->storage)})
+          caf::actor_cast<caf::actor>(hashers), caf::actor_cast<caf::actor>(backend->storage),
+          caf::actor_cast<caf::actor>(backend->backups)})
       caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
     backend->readers.exit();
     backend.reset();

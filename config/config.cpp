@@ -256,7 +256,9 @@ settings load(const std::vector<std::string>& args) {
 std::string usage() {
   std::string text =
     "usage: boutique [--config=FILE] [--section.key=value ...]\n"
-    "Runs the Boutique customer-account service. Options (see config/boutique.ini for meaning and defaults):\n";
+    "       boutique backup --to=FILE [--config=FILE] [--section.key=value ...]\n"
+    "Runs the Boutique customer-account service; 'backup' copies its database (storage.path) into FILE, online,\n"
+    "while the service runs. Options (see config/boutique.ini for meaning and defaults):\n";
   for (const auto& [key, _] : setters()) text += "  --" + key + "=...\n";
   text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET.\n";
   return text;

@@ -190,6 +190,14 @@ struct customer_query {
   std::int64_t after = 0;
 };
 
+/// What one backup wrote.
+struct backup_report {
+  std::string to;
+  std::int64_t pages = 0;
+  std::int64_t bytes = 0;
+  double seconds = 0;
+};
+
 /// What one retention run removed (storage/retention.hpp).
 struct retention_report {
   std::int64_t now = 0;   ///< the time expiry was judged against (unix seconds)

@@ -9,6 +9,8 @@
 
 #include <caf/all.hpp>
 
+#include <filesystem>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -406,6 +408,33 @@ void post_retention(const backend_ptr& b, http_request&, const route_params&, co
   });
 }
 
+/// Copies the database online into a new file (docs/OPERATIONS.md, "Backups"): 200 once the copy is complete and
+/// renamed into place, 409 when the file exists (never overwritten), 422 for a path that is not absolute or whose
+/// folder does not exist.
+void post_backup(const backend_ptr& b, http_request& request, const route_params&, const responder& respond) {
+  auto body = parse_body(request, {"to"});
+  auto to = string_field(body, "to");
+  if (body.error) return respond(*body.error);
+  std::filesystem::path target(to);
+  std::error_code ec;
+  if (to.empty() || to.size() > 4096 || !target.is_absolute())
+    return respond(problem(422, "Unprocessable Content", "'to' must be an absolute file path",
+                           {{"to", "an absolute file path"}}));
+  if (!std::filesystem::is_directory(target.parent_path(), ec))
+    return respond(problem(422, "Unprocessable Content", "the folder of 'to' does not exist",
+                           {{"to", "its folder does not exist"}}));
+  // A large database takes longer than a request's usual deadline: the copy has its own.
+  auto patience = std::chrono::minutes(30);
+  run_flow(b->sys, deadline::in(patience), respond, [b, respond, to, patience](flow_self self) {
+    self->request(b->backups, patience, atoms::backup_atom_v, to)
+      .then(
+        [respond](backup_report& r) {
+          respond(ok_json({{"to", r.to}, {"pages", r.pages}, {"bytes", r.bytes}, {"seconds", r.seconds}}));
+        },
+        fail_with(respond));
+  });
+}
+
 }  // namespace
 
 void add_admin_routes(router& r, std::shared_ptr<backend> b) {
@@ -418,6 +447,7 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/admin/customers/{id}", guarded(b, customer_detail_route));
   r.add("PUT", "/admin/log-level", guarded(b, put_log_level));
   r.add("POST", "/admin/retention", guarded(b, post_retention));
+  r.add("POST", "/admin/backup", guarded(b, post_backup));
 }
 
 }  // namespace boutique::net

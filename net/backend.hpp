@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/account.hpp"
+#include "actors/backup.hpp"
 #include "actors/identity.hpp"
 #include "actors/mailer.hpp"
 #include "actors/session.hpp"
@@ -34,6 +35,7 @@ struct backend {
   std::string csrf_secret = {}; ///< key of the pages' CSRF tokens
   bool secure_cookies = false;  ///< the shop is served over HTTPS: __Host- cookies, Secure
   bool test_mode = false;       ///< test payments are on: every page shows a banner
+  actors::backup_actor backups = {};  ///< online backups (POST /admin/backup)
 };
 
 }  // namespace boutique::net

@@ -160,4 +160,51 @@ void transaction::commit() {
   done_ = true;
 }
 
+backup_result backup_database(const std::string& source, const std::string& target) {
+  namespace fs = std::filesystem;
+  auto partial = target + ".partial";
+  std::error_code ec;
+  if (fs::exists(target, ec) || fs::exists(partial, ec))
+    throw backup_target_exists("backup: " + target + " already exists", SQLITE_CANTOPEN);
+  sqlite3* from = nullptr;
+  sqlite3* to = nullptr;
+  auto close_both = [&] {
+    sqlite3_close_v2(to);
+    sqlite3_close_v2(from);
+  };
+  try {
+    if (int rc = sqlite3_open_v2(source.c_str(), &from, SQLITE_OPEN_READONLY, nullptr); rc != SQLITE_OK)
+      fail(from, rc, "backup: cannot open " + source);
+    sqlite3_busy_timeout(from, 5000);
+    if (int rc = sqlite3_open_v2(partial.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE,
+                                 nullptr);
+        rc != SQLITE_OK)
+      fail(to, rc, "backup: cannot create " + partial);
+    auto* job = sqlite3_backup_init(to, "main", from, "main");
+    if (!job) fail(to, sqlite3_errcode(to), "backup");
+    // All pages in one step: one read transaction on the source, hence one consistent moment.
+    int rc = sqlite3_backup_step(job, -1);
+    backup_result result{sqlite3_backup_pagecount(job), 0};
+    sqlite3_backup_finish(job);
+    if (rc != SQLITE_DONE) fail(to, rc, "backup");
+    // The copy is a plain rollback-journal database: one file, nothing beside it to carry along.
+    char* error = nullptr;
+    if (sqlite3_exec(to, "PRAGMA journal_mode = DELETE", nullptr, nullptr, &error) != SQLITE_OK) {
+      std::string why = error ? error : "journal mode";
+      sqlite3_free(error);
+      throw storage_error("backup: " + why, SQLITE_ERROR);
+    }
+    close_both();
+    from = to = nullptr;
+    // The rename is atomic; the data reached the disk when SQLite closed the file after its last write.
+    fs::rename(partial, target);
+    result.bytes = static_cast<std::int64_t>(fs::file_size(target));
+    return result;
+  } catch (...) {
+    close_both();
+    fs::remove(partial, ec);
+    throw;
+  }
+}
+
 }  // namespace boutique::storage

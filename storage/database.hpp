@@ -99,6 +99,25 @@ class database {
   std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> cache_;
 };
 
+/// A backup's target that already exists: never overwritten.
+class backup_target_exists : public storage_error {
+ public:
+  using storage_error::storage_error;
+};
+
+/// What a backup copied.
+struct backup_result {
+  std::int64_t pages = 0;
+  std::int64_t bytes = 0;
+};
+
+/// Copies the database at `source` as of one moment into a new file `target`, with SQLite's online backup API on a
+/// read-only connection of its own: writers on other connections go on meanwhile (WAL), and the copy holds every
+/// transaction committed before it began. The copy is written to `target` + ".partial", synced, then renamed, so
+/// that `target` is either absent or complete. Throws storage_error when `target` (or its ".partial") already
+/// exists (backup_target_exists), or when the copy fails (the partial file is then removed).
+backup_result backup_database(const std::string& source, const std::string& target);
+
 /// Runs `body` inside a transaction (or a savepoint when one is already open); rolls back when it throws.
 class transaction {
  public:

@@ -1,0 +1,154 @@
+// Online backups (POST /admin/backup, boutique backup): a copy taken while shoppers check out holds every checkout
+// acknowledged before it began, opens as the database of a new service, and never overwrites a file.
+#include "storage/database.hpp"
+#include "storage/queries.hpp"
+#include "support/child_process.hpp"
+#include "support/http_client.hpp"
+#include "support/shop.hpp"
+#include "support/test_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+using namespace boutique;
+using namespace boutique::testing;
+
+namespace {
+
+std::map<std::string, std::string> auth(const test_service& svc) {
+  return {{"Authorization", "Bearer " + svc.settings().admin.token}};
+}
+
+reply post_backup(const test_service& svc, const std::string& to) {
+  return http_client(svc.admin_port()).send("POST", "/admin/backup", nlohmann::json{{"to", to}}.dump(), auth(svc));
+}
+
+/// Shoppers buying in a loop until told to stop; each acknowledged purchase's transid is kept in order.
+class shoppers {
+ public:
+  shoppers(std::uint16_t port, int count) {
+    for (int t = 0; t < count; ++t)
+      threads_.emplace_back([this, port, t] {
+        for (int n = 0; !stop_; ++n) {
+          checkout c(port);
+          auto paid = c.buy("load-" + std::to_string(t) + "-" + std::to_string(n) + "@example.org");
+          if (paid.status != 200) continue;
+          std::lock_guard lock(mutex_);
+          acknowledged_.push_back(paid.json()["transid"]);
+          changed_.notify_all();
+        }
+      });
+  }
+  ~shoppers() { stop(); }
+
+  /// Waits until at least `n` purchases were acknowledged; returns those acknowledged so far.
+  std::vector<std::string> wait_for(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(60), [&] { return acknowledged_.size() >= n; });
+    return acknowledged_;
+  }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> acknowledged_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+namespace {
+
+/// Every transid in `acknowledged` is a completed bill in the database file `copy`, which is sound.
+void expect_holds(const std::string& copy, const std::vector<std::string>& acknowledged) {
+  storage::database db(copy, {storage::database::access::read_only, true});
+  auto& check = db.prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.step());
+  EXPECT_EQ(check.text(0), "ok");
+  for (const auto& transid : acknowledged) {
+    auto bill = storage::find_bill(db, transid);
+    ASSERT_TRUE(bill) << transid << " was acknowledged before the backup began but is not in " << copy;
+    EXPECT_EQ(bill->status, "COMPLETE") << transid;
+  }
+}
+
+}  // namespace
+
+TEST(backup, a_copy_taken_under_load_holds_every_checkout_acknowledged_before_it_began) {
+  test_service svc;
+  temp_dir out;
+  shoppers load(svc.port(), 4);
+  // Several copies, each while the shoppers go on: the latest commits are often only in the write-ahead log, which
+  // a plain copy of the database file would miss.
+  std::vector<std::pair<std::string, std::vector<std::string>>> copies;
+  for (int round = 0; round < 4; ++round) {
+    auto before = load.wait_for(20 * (round + 1));
+    ASSERT_GE(before.size(), 20u * (round + 1)) << "the load did not get going";
+    auto copy = (out.path() / ("copy-" + std::to_string(round) + ".db")).string();
+    auto r = post_backup(svc, copy);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["to"], copy);
+    EXPECT_GT(r.json()["pages"].get<std::int64_t>(), 0);
+    EXPECT_FALSE(std::filesystem::exists(copy + ".partial"));
+    EXPECT_EQ(r.json()["bytes"].get<std::int64_t>(), static_cast<std::int64_t>(std::filesystem::file_size(copy)));
+    copies.emplace_back(copy, std::move(before));
+  }
+  load.stop();
+  for (const auto& [copy, before] : copies) expect_holds(copy, before);
+
+  // Restored: a new service on the last copy serves what it holds.
+  auto settings = test_settings();
+  settings.storage.path = (out.path() / "restored.db").string();
+  std::filesystem::copy_file(copies.back().first, settings.storage.path);
+  test_service restored(settings);
+  EXPECT_GE(query_int(restored, "SELECT count(*) FROM bills WHERE status = 'COMPLETE'"),
+            static_cast<std::int64_t>(copies.back().second.size()));
+}
+
+TEST(backup, an_existing_file_is_never_overwritten_and_bad_targets_are_refused) {
+  test_service svc;
+  temp_dir out;
+  auto existing = out.path() / "existing.db";
+  std::ofstream(existing) << "keep me";
+  auto r = post_backup(svc, existing.string());
+  EXPECT_EQ(r.status, 409) << r.body;
+  std::ifstream in(existing);
+  std::string kept((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(kept, "keep me");
+
+  EXPECT_EQ(post_backup(svc, "relative/copy.db").status, 422);
+  EXPECT_EQ(post_backup(svc, (out.path() / "no-such-folder" / "copy.db").string()).status, 422);
+  EXPECT_EQ(http_client(svc.admin_port()).send("POST", "/admin/backup", R"({"to":"/tmp/x.db"})").status, 401);
+  EXPECT_FALSE(std::filesystem::exists("/tmp/x.db"));
+}
+
+TEST(backup, the_command_copies_the_database_of_a_running_service) {
+  test_service svc;
+  ASSERT_EQ(checkout(svc.port()).buy("cli-backup@example.org").status, 200);
+  temp_dir out;
+  auto copy = (out.path() / "cli.db").string();
+  child_process p({"backup", "--to=" + copy, "--storage.path=" + svc.settings().storage.path,
+                   "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json"});
+  ASSERT_EQ(p.wait_exit(), 0) << p.output();
+  EXPECT_NE(p.output().find("-> " + copy), std::string::npos) << p.output();
+  storage::database db(copy, {storage::database::access::read_only, true});
+  EXPECT_TRUE(storage::find_customer_by_email(db, "cli-backup@example.org"));
+
+  child_process again({"backup", "--to=" + copy, "--storage.path=" + svc.settings().storage.path});
+  EXPECT_EQ(again.wait_exit(), 1) << again.output();
+  EXPECT_NE(again.output().find("already exists"), std::string::npos) << again.output();
+  child_process missing({"backup"});
+  EXPECT_EQ(missing.wait_exit(), 2);
+}
