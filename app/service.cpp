@@ -159,6 +159,7 @@ struct service::impl {
       throw startup_error(e.what());
     }
     config::set_log_level(settings.log_level);
+    config::set_log_format(settings.log_format);
     log_safety();
     auto db = open_database();
     system.emplace(actor_config);

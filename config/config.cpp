@@ -153,6 +153,7 @@ const std::map<std::string, setter>& setters() {
      [](settings& s, auto& k, auto& v) {
        s.log_level = parse_choice(k, v, {"trace", "debug", "info", "warn", "error", "critical", "off"});
      }},
+    {"log.format", [](settings& s, auto& k, auto& v) { s.log_format = parse_choice(k, v, {"text", "json"}); }},
   };
   return table;
 }

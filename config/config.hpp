@@ -101,6 +101,7 @@ struct settings {
   std::string catalog_path = "config/catalog.json";
   payment_options payments;
   std::string log_level = "info";
+  std::string log_format = "text";  ///< text (one key=value line per event) or json (one JSON object per line)
 };
 
 /// A configuration that cannot be used; `what()` names the option and the reason.

@@ -2,11 +2,16 @@
 
 #include "domain/tokens.hpp"
 
+#include <nlohmann/json.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <charconv>
+#include <ctime>
 #include <mutex>
 
 namespace boutique::config {
@@ -14,6 +19,69 @@ namespace boutique::config {
 namespace {
 
 std::mutex creation_mutex;
+std::atomic<bool> json_lines{false};
+constexpr const char* text_pattern = "%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %n %v";
+
+/// The key=value pairs of an event's text into `out` (values in quotes may hold spaces; log_text() escapes any
+/// quote inside them); integers become numbers. False when some part is not key=value.
+bool parse_fields(std::string_view text, nlohmann::ordered_json& out) {
+  while (!text.empty()) {
+    if (text.front() == ' ') {
+      text.remove_prefix(1);
+      continue;
+    }
+    auto eq = text.find('=');
+    auto space = text.find(' ');
+    if (eq == std::string_view::npos || eq == 0 || (space != std::string_view::npos && space < eq)) return false;
+    auto key = std::string(text.substr(0, eq));
+    text.remove_prefix(eq + 1);
+    std::string_view value;
+    bool quoted = !text.empty() && text.front() == '"';
+    if (quoted) {
+      auto close = text.find('"', 1);
+      if (close == std::string_view::npos) return false;
+      value = text.substr(1, close - 1);
+      text.remove_prefix(close + 1);
+    } else {
+      value = text.substr(0, text.find(' '));
+      text.remove_prefix(value.size());
+    }
+    std::int64_t number = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (!quoted && !value.empty() && ec == std::errc() && end == value.data() + value.size()) out[key] = number;
+    else out[key] = std::string(value);
+  }
+  return true;
+}
+
+/// One JSON object per event: time, level, logger, then the event's own fields.
+class json_formatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
+    auto seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    char time[40];
+    auto n = std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(time + n, sizeof time - n, ".%03dZ", static_cast<int>(ms % 1000));
+    nlohmann::ordered_json line = {{"time", time},
+                           {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
+                                                 spdlog::level::to_string_view(msg.level).size())},
+                           {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())}};
+    std::string_view text(msg.payload.data(), msg.payload.size());
+    if (!parse_fields(text, line)) line["msg"] = std::string(text);
+    auto out = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    out += '\n';
+    dest.append(out.data(), out.data() + out.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<json_formatter>(); }
+};
+
+void apply_format(spdlog::logger& l) {
+  if (json_lines) l.set_formatter(std::make_unique<json_formatter>());
+  else l.set_pattern(text_pattern, spdlog::pattern_time_type::utc);
+}
 
 spdlog::sink_ptr shared_sink() {
   static auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
@@ -100,11 +168,26 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   std::lock_guard lock(creation_mutex);
   if (auto existing = spdlog::get(name)) return existing;
   auto created = std::make_shared<spdlog::logger>(name, shared_sink());
-  created->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %n %v", spdlog::pattern_time_type::utc);
+  apply_format(*created);
   created->set_level(spdlog::get_level());
   created->flush_on(spdlog::level::warn);
   spdlog::register_logger(created);
   return created;
+}
+
+bool set_log_format(const std::string& format) {
+  if (format != "text" && format != "json") return false;
+  std::lock_guard lock(creation_mutex);
+  json_lines = format == "json";
+  // Every logger writes through the one shared sink: its formatter is the format of every line.
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { apply_format(*l); });
+  return true;
+}
+
+std::string event_json(std::string_view text) {
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  if (!parse_fields(text, fields)) fields = {{"msg", std::string(text)}};
+  return fields.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 bool set_log_level(const std::string& level) {

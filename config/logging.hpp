@@ -26,6 +26,14 @@ std::string log_id(std::string_view secret);
 /// becomes `~` and its log_id, then the whole goes through log_text.
 std::string log_path(std::string_view path);
 
+/// Writes every event, from now on, as text (`time level logger key=value ...`) or as one JSON object per line
+/// (`{"time","level","logger", key: value, ...}`; a line that is not all key=value keeps its text in "msg").
+/// Returns false for another format name.
+bool set_log_format(const std::string& format);
+
+/// The JSON object of one event's text (what set_log_format("json") writes, without time, level and logger).
+std::string event_json(std::string_view text);
+
 /// Sets the level of every logger, present and future. Returns false for an unknown level name.
 bool set_log_level(const std::string& level);
 

@@ -11,6 +11,7 @@
 
 #include <csignal>
 #include <regex>
+#include <sstream>
 
 using namespace boutique::testing;
 using nlohmann::json;
@@ -22,11 +23,13 @@ const json one_line = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
 /// Runs the executable on `dir`'s database with access-log lines on, until stop() returns its whole output.
 class logged_service {
  public:
-  explicit logged_service(const temp_dir& dir)
+  explicit logged_service(const temp_dir& dir, const std::string& format = "text")
       : process_({"--http.port=0", "--admin.port=0", "--storage.path=" + (dir.path() / "b.db").string(),
                   "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json", "--storage.synchronous=normal",
-                  "--log.level=info"}) {
-    auto port = process_.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)"));
+                  "--log.level=info", "--log.format=" + format}) {
+    auto port = process_.wait_for_line(format == "json"
+                                         ? std::regex(R"("logger":"http","event":"listening","address":"\S+","port":(\d+))")
+                                         : std::regex("info http event=listening address=\\S+ port=(\\d+)"));
     if (!port.empty()) port_ = static_cast<std::uint16_t>(std::stoi(port));
   }
   std::uint16_t port() const { return port_; }
@@ -127,4 +130,33 @@ TEST(logs, a_500_says_internal_error_with_the_request_id_and_only_the_log_has_th
   EXPECT_NE(line.find("error=\"the session cannot be restored\""), std::string::npos) << log;
   EXPECT_EQ(log.find(sid), std::string::npos) << "the session id is in the log:\n" << log;
   EXPECT_NE(log.find("event=corrupt_snapshot session=" + digest(sid)), std::string::npos) << log;
+}
+
+TEST(logs, in_json_every_line_is_one_object_and_the_access_line_has_the_request_id) {
+  temp_dir dir;
+  logged_service svc(dir, "json");
+  ASSERT_NE(svc.port(), 0);
+  auto r = http_client(svc.port()).get("/api/v1/catalog");
+  ASSERT_EQ(r.status, 200);
+  auto id = r.header("x-request-id");
+  ASSERT_FALSE(id.empty());
+  auto log = svc.stop();
+  std::istringstream lines(log);
+  int objects = 0;
+  bool found = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    auto j = json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << "not one JSON object: " << line;
+    for (const char* member : {"time", "level", "logger"}) EXPECT_TRUE(j.contains(member)) << member << ": " << line;
+    ++objects;
+    if (j.value("event", "") == "request" && j.value("request_id", "") == id) {
+      found = true;
+      EXPECT_EQ(j["status"], 200) << line;
+      EXPECT_EQ(j["method"], "GET") << line;
+      EXPECT_EQ(j["path"], "/api/v1/catalog") << line;
+    }
+  }
+  EXPECT_GE(objects, 3) << log;
+  EXPECT_TRUE(found) << "no access line for " << id << " in\n" << log;
 }

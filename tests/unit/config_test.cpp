@@ -67,6 +67,10 @@ TEST(config, invalid_values_say_which_and_why) {
   EXPECT_NE(error_of({"--http.port=abc"}).find("integer"), std::string::npos);
   EXPECT_NE(error_of({"--storage.synchronous=sometimes"}).find("full"), std::string::npos);
   EXPECT_NE(error_of({"--payments.test_mode=maybe"}).find("true or false"), std::string::npos);
+  auto format = error_of({"--log.format=xml"});
+  EXPECT_NE(format.find("log.format"), std::string::npos) << format;
+  EXPECT_NE(format.find("json"), std::string::npos) << format;
+  EXPECT_EQ(load({"--log.format=json"}).log_format, "json");
   EXPECT_NE(error_of({"--config=/nonexistent/boutique.ini"}).find("does not exist"), std::string::npos);
 }
 

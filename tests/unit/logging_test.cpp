@@ -3,6 +3,7 @@
 #include "domain/tokens.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 using boutique::config::log_id;
 using boutique::config::log_path;
@@ -47,4 +48,21 @@ TEST(log_path, digests_id_shaped_segments_only) {
   EXPECT_EQ(log_path("/static/docs/getting-started.html"), "/static/docs/getting-started.html");
   EXPECT_EQ(log_path("/"), "/");
   EXPECT_EQ(log_path("/a\"b"), "/a\\x22b");
+}
+
+TEST(event_json, each_key_value_is_a_member_and_integers_are_numbers) {
+  auto j = nlohmann::json::parse(boutique::config::event_json(
+    R"(event=request request_id=r-1 status=200 path="/a b" ms=1.5 detail="x\x22y")"));
+  EXPECT_EQ(j["event"], "request");
+  EXPECT_EQ(j["request_id"], "r-1");
+  EXPECT_EQ(j["status"], 200);
+  EXPECT_EQ(j["path"], "/a b");
+  EXPECT_EQ(j["ms"], "1.5");
+  EXPECT_EQ(j["detail"], "x\\x22y") << "log_text's escapes are kept as they are";
+}
+
+TEST(event_json, a_line_that_is_not_all_key_value_keeps_its_text) {
+  auto j = nlohmann::json::parse(boutique::config::event_json("started in 3 s"));
+  EXPECT_EQ(j, (nlohmann::json{{"msg", "started in 3 s"}}));
+  EXPECT_EQ(nlohmann::json::parse(boutique::config::event_json("event=x broken=\"open")).count("msg"), 1u);
 }
