@@ -107,6 +107,31 @@ void get_health(const backend_ptr& b, const responder& respond) {
   });
 }
 
+/// The liveness probe: the process answers (no actor is asked).
+void get_live(const backend_ptr& b, const responder& respond) {
+  respond(json_response(200, json{{"status", "live"}, {"uptime_s", uptime_s(*b)}}.dump()));
+}
+
+/// The readiness probe: the writer and a reader both answer within a second and a half (the database is open;
+/// the listeners start only once migrations ran). 503 otherwise, e.g. while the writer waits on a lock.
+void get_ready(const backend_ptr& b, const responder& respond) {
+  auto patience = std::chrono::milliseconds(1500);
+  auto answer = [b, respond](const char* storage, const char* readers) {
+    bool ready = std::string_view(storage) == "ok" && std::string_view(readers) == "ok";
+    json body = {{"status", ready ? "ready" : "not_ready"}, {"storage", storage}, {"readers", readers}};
+    respond(json_response(ready ? 200 : 503, body.dump()));
+  };
+  run_flow(b->sys, deadline::in(2 * patience), respond, [b, answer, patience](flow_self self) {
+    self->request(b->storage, patience, caf::ping_atom_v)
+      .then(
+        [self, b, answer, patience](bool) {
+          self->request(b->readers.next(), patience, caf::ping_atom_v)
+            .then([answer](bool) { answer("ok", "ok"); }, [answer](caf::error&) { answer("ok", "unavailable"); });
+        },
+        [answer](caf::error&) { answer("unavailable", "not asked"); });
+  });
+}
+
 json counts_json(const backend& b, const directory_stats& sessions, const directory_stats& accounts) {
   return {{"session", sessions.live}, {"account", accounts.live}, {"session_directory", 1}, {"account_directory", 1},
           {"identity", 1},           {"storage", 1},              {"reader", b.reader_count}, {"hasher", b.hasher_count},
@@ -439,6 +464,10 @@ void post_backup(const backend_ptr& b, http_request& request, const route_params
 
 void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/admin/health", [b](http_request&, const route_params&, responder respond) { get_health(b, respond); });
+  // Probes for an orchestrator: open like /admin/health (the listener stays on loopback unless a long token is set).
+  r.add("GET", "/admin/health/live", [b](http_request&, const route_params&, responder respond) { get_live(b, respond); });
+  r.add("GET", "/admin/health/ready",
+        [b](http_request&, const route_params&, responder respond) { get_ready(b, respond); });
   r.add("GET", "/admin/metrics", guarded(b, get_metrics));
   r.add("GET", "/admin/actors", guarded(b, list_actors));
   r.add("GET", "/admin/actors/session/{sid}", guarded(b, session_actor_state));

@@ -1,11 +1,11 @@
 // The actor core's promises, tried as an attacker and an unlucky network would: a login renames its session
 // atomically for every message, a logged-in checkout touches only the user's own customer account, and anonymous
 // sessions cost neither a row nor, beyond the cap, memory.
+#include "storage/database.hpp"
 #include "support/shop.hpp"
+#include "support/write_lock.hpp"
 
 #include <gtest/gtest.h>
-
-#include "storage/database.hpp"
 
 #include <atomic>
 #include <future>
@@ -166,25 +166,6 @@ TEST(actor_core, anonymous_sessions_take_no_row_and_at_most_the_cap_in_memory) {
 }
 
 namespace {
-
-/// The database's write lock, held from another connection (as a slow disk or a long checkpoint would hold the
-/// writer up) until released.
-class write_lock {
- public:
-  explicit write_lock(const test_service& svc)
-    : db_(svc.settings().storage.path, {boutique::storage::database::access::read_write, false}) {
-    db_.exec("BEGIN IMMEDIATE");
-  }
-  ~write_lock() { release(); }
-  void release() {
-    if (held_) db_.exec("COMMIT");
-    held_ = false;
-  }
-
- private:
-  boutique::storage::database db_;
-  bool held_ = true;
-};
 
 std::int64_t stored_quantity(test_service& svc, const std::string& session_id) {
   auto snapshot = json::parse(query_text(svc, "SELECT snapshot FROM sessions WHERE id = ?", session_id));

@@ -2,7 +2,10 @@
 #include "config/logging.hpp"
 #include "support/shop.hpp"
 
+#include "support/write_lock.hpp"
+
 #include <gtest/gtest.h>
+#include <future>
 
 #include <cctype>
 #include <cstdio>
@@ -187,4 +190,28 @@ TEST(admin, the_management_listener_leaves_loopback_only_with_a_long_token) {
   settings.admin.token = std::string(32, 'k');
   test_service svc(settings);
   EXPECT_EQ(http_client(svc.admin_port()).get("/admin/health").status, 200);
+}
+
+TEST_F(admin_fixture, the_probes_answer_without_a_token_and_ready_fails_while_the_writer_is_stuck) {
+  auto live = admin.get("/admin/health/live");
+  EXPECT_EQ(live.status, 200) << live.body;
+  EXPECT_EQ(live.json()["status"], "live");
+  auto ready = admin.get("/admin/health/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(ready.json()["status"], "ready");
+  {
+    write_lock lock(svc);
+    // A write now waits behind the lock, and the writer with it (once the write reaches it: the first probes may
+    // still find it free; SQLite's busy timeout gives up after 5 s, so a stuck writer shows well within that).
+    const auto items = nlohmann::json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
+    auto stuck = std::async(std::launch::async, [&] { return checkout(svc.port()).cart(items).status; });
+    auto not_ready = admin.get("/admin/health/ready");
+    for (int probe = 0; probe < 50 && not_ready.status == 200; ++probe) not_ready = admin.get("/admin/health/ready");
+    EXPECT_EQ(not_ready.status, 503) << not_ready.body;
+    EXPECT_EQ(not_ready.json()["storage"], "unavailable") << not_ready.body;
+    EXPECT_EQ(admin.get("/admin/health/live").status, 200) << "the process still answers";
+    lock.release();
+    stuck.get();
+  }
+  EXPECT_EQ(admin.get("/admin/health/ready").status, 200) << "ready again once the writer is free";
 }
