@@ -6,9 +6,6 @@
 
 #include <caf/all.hpp>
 
-#include <atomic>
-#include <stdexcept>
-
 namespace boutique::actors {
 
 namespace {
@@ -86,27 +83,6 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path, std:
 }
 
 }  // namespace
-
-struct reader_pool::shared {
-  std::vector<reader_actor> readers;
-  std::atomic<std::size_t> next{0};
-};
-
-reader_pool::reader_pool(std::vector<reader_actor> readers) : shared_(std::make_shared<shared>()) {
-  if (readers.empty()) throw std::invalid_argument("a reader pool needs at least one reader");
-  shared_->readers = std::move(readers);
-}
-
-const reader_actor& reader_pool::next() const {
-  auto n = shared_->next.fetch_add(1, std::memory_order_relaxed);
-  return shared_->readers[n % shared_->readers.size()];
-}
-
-const std::vector<reader_actor>& reader_pool::members() const { return shared_->readers; }
-
-void reader_pool::exit() const {
-  for (const auto& r : shared_->readers) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-}
 
 reader_pool spawn_reader_pool(caf::actor_system& sys, const std::string& path, int count, std::size_t queue_max) {
   std::vector<reader_actor> readers;

@@ -4,9 +4,13 @@
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <atomic>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -34,19 +38,31 @@ using reader_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, atoms::payment_atom, std::string>::with<std::optional<std::string>>>;
 
 /// The reader actors, each on its own thread with its own read-only connection, taken in turn: `next()` is the one
-/// the next query goes to. A handle: its copies share the readers.
+/// the next query goes to. A handle: its copies share the readers. Header-only, like an actor handle: the routes
+/// use it without linking the actors' code (the fuzz targets link the routes alone).
 class reader_pool {
  public:
   reader_pool() = default;
-  explicit reader_pool(std::vector<reader_actor> readers);
+  explicit reader_pool(std::vector<reader_actor> readers) : shared_(std::make_shared<shared>()) {
+    if (readers.empty()) throw std::invalid_argument("a reader pool needs at least one reader");
+    shared_->readers = std::move(readers);
+  }
   /// The reader the next query goes to (round robin).
-  const reader_actor& next() const;
-  const std::vector<reader_actor>& members() const;
+  const reader_actor& next() const {
+    auto n = shared_->next.fetch_add(1, std::memory_order_relaxed);
+    return shared_->readers[n % shared_->readers.size()];
+  }
+  const std::vector<reader_actor>& members() const { return shared_->readers; }
   /// Tells every reader to exit.
-  void exit() const;
+  void exit() const {
+    for (const auto& r : shared_->readers) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  }
 
  private:
-  struct shared;
+  struct shared {
+    std::vector<reader_actor> readers;
+    std::atomic<std::size_t> next{0};
+  };
   std::shared_ptr<shared> shared_;
 };
 
