@@ -62,6 +62,7 @@ class live_actors {
 
   /// Lists the new activation of `key`.
   entry& add(const Key& key, Handle handle, std::uint64_t generation) {
+    forget(key);  // never two entries of one key in the recency order
     auto& e = live_[key];
     e.handle = std::move(handle);
     e.generation = generation;
@@ -79,6 +80,7 @@ class live_actors {
     auto e = std::move(it->second);
     live_.erase(it);
     recent_.erase(e.recency);
+    forget(to);
     recent_.push_front(to);
     e.recency = recent_.begin();
     e.generation = next_generation();
@@ -171,6 +173,14 @@ class live_actors {
   }
 
  private:
+  /// Drops `key`'s entry, if any, from the live set and the recency order (its actor is not told).
+  void forget(const Key& key) {
+    auto it = live_.find(key);
+    if (it == live_.end()) return;
+    recent_.erase(it->second.recency);
+    live_.erase(it);
+  }
+
   void touch(entry& e) {
     ++e.routed;
     e.last_active = std::chrono::steady_clock::now();

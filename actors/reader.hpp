@@ -9,6 +9,7 @@
 #include <caf/typed_actor.hpp>
 
 #include <atomic>
+#include <cassert>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -49,6 +50,7 @@ class reader_pool {
   }
   /// The reader the next query goes to (round robin).
   const reader_actor& next() const {
+    assert(shared_ && "a reader pool made by spawn_reader_pool");
     auto n = shared_->next.fetch_add(1, std::memory_order_relaxed);
     return shared_->readers[n % shared_->readers.size()];
   }

@@ -138,6 +138,9 @@ struct service::impl {
     backend->secure_cookies = config::secure_cookies(settings);
     backend->test_mode = settings.payments.test_mode;
     backend->backups = actors::spawn_backup(sys, settings.storage.path);
+    backend->backup_dir = settings.storage.backup_dir.empty()
+                            ? (std::filesystem::path(settings.storage.path).parent_path() / "backups").string()
+                            : settings.storage.backup_dir;
   }
 
   /// Says at start-up which safety defaults are still in place, and why.

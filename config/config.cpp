@@ -105,6 +105,7 @@ const std::map<std::string, setter>& setters() {
     {"storage.batch_max",
      [](settings& s, auto& k, auto& v) { s.storage.batch_max = parse_int<int>(k, v, 1, 100000); }},
     {"storage.readers", [](settings& s, auto& k, auto& v) { s.storage.readers = parse_int<int>(k, v, 1, 64); }},
+    {"storage.backup_dir", [](settings& s, auto&, auto& v) { s.storage.backup_dir = v; }},
     {"storage.queue_max",
      [](settings& s, auto& k, auto& v) { s.storage.queue_max = parse_int<int>(k, v, 1, 10000000); }},
     {"retention.interval_s",

@@ -39,6 +39,7 @@ struct storage_options {
   int batch_max = 512;
   int readers = 2;
   int queue_max = 10000;  ///< messages waiting at the writer (or at one reader) beyond which requests get 503
+  std::string backup_dir;  ///< where POST /admin/backup writes; empty: "backups" beside the database
 };
 
 struct retention_options {

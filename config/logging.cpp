@@ -23,7 +23,9 @@ std::atomic<bool> json_lines{false};
 constexpr const char* text_pattern = "%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %n %v";
 
 /// The key=value pairs of an event's text into `out` (values in quotes may hold spaces; log_text() escapes any
-/// quote inside them); integers become numbers. False when some part is not key=value.
+/// quote inside them). An unquoted number becomes a JSON number, except under a key ending in "id" (ids stay
+/// text whatever they look like). A key `out` already holds (time, level, logger) gets a trailing '_' instead of
+/// replacing it. False when some part is not key=value.
 bool parse_fields(std::string_view text, nlohmann::ordered_json& out) {
   while (!text.empty()) {
     if (text.front() == ' ') {
@@ -34,6 +36,7 @@ bool parse_fields(std::string_view text, nlohmann::ordered_json& out) {
     auto space = text.find(' ');
     if (eq == std::string_view::npos || eq == 0 || (space != std::string_view::npos && space < eq)) return false;
     auto key = std::string(text.substr(0, eq));
+    while (out.contains(key)) key += '_';
     text.remove_prefix(eq + 1);
     std::string_view value;
     bool quoted = !text.empty() && text.front() == '"';
@@ -46,9 +49,13 @@ bool parse_fields(std::string_view text, nlohmann::ordered_json& out) {
       value = text.substr(0, text.find(' '));
       text.remove_prefix(value.size());
     }
-    std::int64_t number = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (!quoted && !value.empty() && ec == std::errc() && end == value.data() + value.size()) out[key] = number;
+    bool id = key.size() >= 2 && key.compare(key.size() - 2, 2, "id") == 0;
+    std::int64_t integer = 0;
+    double decimal = 0;
+    auto whole = [&](auto result) { return result.ec == std::errc() && result.ptr == value.data() + value.size(); };
+    if (quoted || id || value.empty()) out[key] = std::string(value);
+    else if (whole(std::from_chars(value.data(), value.data() + value.size(), integer))) out[key] = integer;
+    else if (whole(std::from_chars(value.data(), value.data() + value.size(), decimal))) out[key] = decimal;
     else out[key] = std::string(value);
   }
   return true;

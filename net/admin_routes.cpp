@@ -433,30 +433,48 @@ void post_retention(const backend_ptr& b, http_request&, const route_params&, co
   });
 }
 
-/// Copies the database online into a new file (docs/OPERATIONS.md, "Backups"): 200 once the copy is complete and
-/// renamed into place, 409 when the file exists (never overwritten), 422 for a path that is not absolute or whose
-/// folder does not exist.
+/// A backup's file name: letters, digits, '.', '_' and '-', not starting with '.', at most 128 characters.
+bool backup_name(const std::string& name) {
+  if (name.empty() || name.size() > 128 || name.front() == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+/// Copies the database online into a new file of the backup folder (docs/API-NOTES.md, "Backups"): 200 once the
+/// copy is complete and in place, 409 when the file exists (never overwritten), 422 for a name that is not a plain
+/// file name, 503 while another backup runs.
 void post_backup(const backend_ptr& b, http_request& request, const route_params&, const responder& respond) {
   auto body = parse_body(request, {"to"});
-  auto to = string_field(body, "to");
+  auto name = string_field(body, "to");
   if (body.error) return respond(*body.error);
-  std::filesystem::path target(to);
+  if (!backup_name(name))
+    return respond(problem(422, "Unprocessable Content",
+                           "'to' must be a file name (letters, digits, '.', '_', '-'); it goes to the backup folder",
+                           {{"to", "a plain file name"}}));
   std::error_code ec;
-  if (to.empty() || to.size() > 4096 || !target.is_absolute())
-    return respond(problem(422, "Unprocessable Content", "'to' must be an absolute file path",
-                           {{"to", "an absolute file path"}}));
-  if (!std::filesystem::is_directory(target.parent_path(), ec))
-    return respond(problem(422, "Unprocessable Content", "the folder of 'to' does not exist",
-                           {{"to", "its folder does not exist"}}));
+  std::filesystem::create_directories(b->backup_dir, ec);
+  std::filesystem::permissions(b->backup_dir, std::filesystem::perms::owner_all, ec);
+  auto to = (std::filesystem::path(b->backup_dir) / name).string();
+  if (b->backups_running->fetch_add(1) > 0) {
+    b->backups_running->fetch_sub(1);
+    auto busy = problem(503, "Service Unavailable", "a backup is already running; retry when it is done");
+    busy.headers.emplace_back("Retry-After", "5");
+    return respond(std::move(busy));
+  }
+  auto finished = [running = b->backups_running, respond](http_response r) {
+    running->fetch_sub(1);
+    respond(std::move(r));
+  };
   // A large database takes longer than a request's usual deadline: the copy has its own.
   auto patience = std::chrono::minutes(30);
-  run_flow(b->sys, deadline::in(patience), respond, [b, respond, to, patience](flow_self self) {
+  run_flow(b->sys, deadline::in(patience), finished, [b, finished, to, patience](flow_self self) {
     self->request(b->backups, patience, atoms::backup_atom_v, to)
       .then(
-        [respond](backup_report& r) {
-          respond(ok_json({{"to", r.to}, {"pages", r.pages}, {"bytes", r.bytes}, {"seconds", r.seconds}}));
+        [finished](backup_report& r) {
+          finished(ok_json({{"to", r.to}, {"pages", r.pages}, {"bytes", r.bytes}, {"seconds", r.seconds}}));
         },
-        fail_with(respond));
+        fail_with(finished));
   });
 }
 

@@ -11,6 +11,7 @@
 
 #include <caf/fwd.hpp>
 
+#include <atomic>
 #include <chrono>
 
 namespace boutique::net {
@@ -36,6 +37,9 @@ struct backend {
   bool secure_cookies = false;  ///< the shop is served over HTTPS: __Host- cookies, Secure
   bool test_mode = false;       ///< test payments are on: every page shows a banner
   actors::backup_actor backups = {};  ///< online backups (POST /admin/backup)
+  std::string backup_dir;             ///< the folder they go to
+  /// Backups under way: one at a time, a second request is answered 503 at once.
+  std::shared_ptr<std::atomic<int>> backups_running = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace boutique::net

@@ -2,7 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 
 namespace boutique::storage {
 
@@ -160,26 +166,54 @@ void transaction::commit() {
   done_ = true;
 }
 
+namespace {
+
+/// fsync of the folder holding `path`, so that a rename in it survives a power cut.
+void sync_folder_of(const std::filesystem::path& path) {
+  auto folder = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
 backup_result backup_database(const std::string& source, const std::string& target) {
   namespace fs = std::filesystem;
   auto partial = target + ".partial";
+  auto exists = [&] { return backup_target_exists("backup: " + target + " already exists", SQLITE_CANTOPEN); };
   std::error_code ec;
-  if (fs::exists(target, ec) || fs::exists(partial, ec))
-    throw backup_target_exists("backup: " + target + " already exists", SQLITE_CANTOPEN);
+  if (fs::exists(fs::symlink_status(target, ec))) throw exists();
+  // Created here, not by SQLite (which would follow a symbolic link put there meanwhile): new, never a link,
+  // readable by the service's user only (the copy holds personal data and password hashes).
+  int fd = ::open(partial.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) throw exists();
+    throw storage_error("backup: cannot create " + partial + ": " + std::strerror(errno), SQLITE_CANTOPEN);
+  }
+  ::close(fd);
   sqlite3* from = nullptr;
   sqlite3* to = nullptr;
   auto close_both = [&] {
     sqlite3_close_v2(to);
     sqlite3_close_v2(from);
+    to = from = nullptr;
+  };
+  auto exec = [&](const char* sql, const char* expect) {
+    statement st(to, sql);
+    auto row = st.step();
+    if (expect && (!row || st.text(0) != expect))
+      throw storage_error(std::string("backup: ") + sql + " did not give " + expect, SQLITE_ERROR);
   };
   try {
     if (int rc = sqlite3_open_v2(source.c_str(), &from, SQLITE_OPEN_READONLY, nullptr); rc != SQLITE_OK)
       fail(from, rc, "backup: cannot open " + source);
     sqlite3_busy_timeout(from, 5000);
-    if (int rc = sqlite3_open_v2(partial.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE,
-                                 nullptr);
+    if (int rc = sqlite3_open_v2(partial.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
         rc != SQLITE_OK)
-      fail(to, rc, "backup: cannot create " + partial);
+      fail(to, rc, "backup: cannot open " + partial);
+    exec("PRAGMA synchronous = FULL", nullptr);  // each commit into the copy reaches the disk before it returns
     auto* job = sqlite3_backup_init(to, "main", from, "main");
     if (!job) fail(to, sqlite3_errcode(to), "backup");
     // All pages in one step: one read transaction on the source, hence one consistent moment.
@@ -188,21 +222,20 @@ backup_result backup_database(const std::string& source, const std::string& targ
     sqlite3_backup_finish(job);
     if (rc != SQLITE_DONE) fail(to, rc, "backup");
     // The copy is a plain rollback-journal database: one file, nothing beside it to carry along.
-    char* error = nullptr;
-    if (sqlite3_exec(to, "PRAGMA journal_mode = DELETE", nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string why = error ? error : "journal mode";
-      sqlite3_free(error);
-      throw storage_error("backup: " + why, SQLITE_ERROR);
-    }
+    exec("PRAGMA journal_mode = DELETE", "delete");
     close_both();
-    from = to = nullptr;
-    // The rename is atomic; the data reached the disk when SQLite closed the file after its last write.
-    fs::rename(partial, target);
-    result.bytes = static_cast<std::int64_t>(fs::file_size(target));
+    // Into place unless a file took the name meanwhile (never replaced), then the folder synced.
+    if (::renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
+      if (errno == EEXIST) throw exists();
+      throw storage_error("backup: cannot rename " + partial + ": " + std::strerror(errno), SQLITE_IOERR);
+    }
+    sync_folder_of(target);
+    result.bytes = static_cast<std::int64_t>(fs::file_size(target, ec));
     return result;
   } catch (...) {
     close_both();
-    fs::remove(partial, ec);
+    // Only what this backup created: the partial copy and the files SQLite put beside it.
+    for (const auto& file : {partial, partial + "-wal", partial + "-shm", partial + "-journal"}) fs::remove(file, ec);
     throw;
   }
 }

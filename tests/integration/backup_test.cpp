@@ -15,6 +15,7 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 using namespace boutique;
 using namespace boutique::testing;
@@ -25,8 +26,13 @@ std::map<std::string, std::string> auth(const test_service& svc) {
   return {{"Authorization", "Bearer " + svc.settings().admin.token}};
 }
 
-reply post_backup(const test_service& svc, const std::string& to) {
-  return http_client(svc.admin_port()).send("POST", "/admin/backup", nlohmann::json{{"to", to}}.dump(), auth(svc));
+reply post_backup(const test_service& svc, const std::string& name) {
+  return http_client(svc.admin_port()).send("POST", "/admin/backup", nlohmann::json{{"to", name}}.dump(), auth(svc));
+}
+
+/// Where the service's backups go by default: "backups" beside its database.
+std::filesystem::path backup_dir(const test_service& svc) {
+  return std::filesystem::path(svc.settings().storage.path).parent_path() / "backups";
 }
 
 /// Shoppers buying in a loop until told to stop; each acknowledged purchase's transid is kept in order.
@@ -96,8 +102,9 @@ TEST(backup, a_copy_taken_under_load_holds_every_checkout_acknowledged_before_it
   for (int round = 0; round < 4; ++round) {
     auto before = load.wait_for(20 * (round + 1));
     ASSERT_GE(before.size(), 20u * (round + 1)) << "the load did not get going";
-    auto copy = (out.path() / ("copy-" + std::to_string(round) + ".db")).string();
-    auto r = post_backup(svc, copy);
+    auto name = "copy-" + std::to_string(round) + ".db";
+    auto copy = (backup_dir(svc) / name).string();
+    auto r = post_backup(svc, name);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json()["to"], copy);
     EXPECT_GT(r.json()["pages"].get<std::int64_t>(), 0);
@@ -107,6 +114,9 @@ TEST(backup, a_copy_taken_under_load_holds_every_checkout_acknowledged_before_it
   }
   load.stop();
   for (const auto& [copy, before] : copies) expect_holds(copy, before);
+  using std::filesystem::perms;
+  EXPECT_EQ(std::filesystem::status(copies.front().first).permissions() & perms::all, perms::owner_read | perms::owner_write)
+    << "a copy holds personal data: readable by the service's user only";
 
   // Restored: a new service on the last copy serves what it holds.
   auto settings = test_settings();
@@ -117,21 +127,33 @@ TEST(backup, a_copy_taken_under_load_holds_every_checkout_acknowledged_before_it
             static_cast<std::int64_t>(copies.back().second.size()));
 }
 
-TEST(backup, an_existing_file_is_never_overwritten_and_bad_targets_are_refused) {
+TEST(backup, an_existing_file_is_never_overwritten_and_only_plain_names_are_accepted) {
   test_service svc;
-  temp_dir out;
-  auto existing = out.path() / "existing.db";
+  ASSERT_EQ(post_backup(svc, "first.db").status, 200);
+  auto existing = backup_dir(svc) / "existing.db";
   std::ofstream(existing) << "keep me";
-  auto r = post_backup(svc, existing.string());
+  auto r = post_backup(svc, "existing.db");
   EXPECT_EQ(r.status, 409) << r.body;
   std::ifstream in(existing);
   std::string kept((std::istreambuf_iterator<char>(in)), {});
   EXPECT_EQ(kept, "keep me");
+  // A symbolic link in the way is not followed: the file it points to stays as it was.
+  temp_dir elsewhere;
+  auto victim = elsewhere.path() / "victim.txt";
+  std::ofstream(victim) << "not a backup";
+  std::filesystem::create_symlink(victim, backup_dir(svc) / "linked.db");
+  EXPECT_EQ(post_backup(svc, "linked.db").status, 409);
+  std::filesystem::create_symlink(victim, backup_dir(svc) / "pending.db.partial");
+  EXPECT_EQ(post_backup(svc, "pending.db").status, 409);
+  std::ifstream victim_in(victim);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(victim_in)), {}), "not a backup");
 
-  EXPECT_EQ(post_backup(svc, "relative/copy.db").status, 422);
-  EXPECT_EQ(post_backup(svc, (out.path() / "no-such-folder" / "copy.db").string()).status, 422);
-  EXPECT_EQ(http_client(svc.admin_port()).send("POST", "/admin/backup", R"({"to":"/tmp/x.db"})").status, 401);
+  const std::vector<std::string> bad_names{"../escape.db", "/tmp/x.db", ".hidden", "a b.db", std::string("a\0b", 3), ""};
+  for (const auto& bad : bad_names)
+    EXPECT_EQ(post_backup(svc, bad).status, 422) << bad;
   EXPECT_FALSE(std::filesystem::exists("/tmp/x.db"));
+  EXPECT_EQ(http_client(svc.admin_port()).send("POST", "/admin/backup", R"({"to":"x.db"})").status, 401);
+  EXPECT_FALSE(std::filesystem::exists(backup_dir(svc) / "x.db"));
 }
 
 TEST(backup, the_command_copies_the_database_of_a_running_service) {

@@ -57,8 +57,16 @@ TEST(event_json, each_key_value_is_a_member_and_integers_are_numbers) {
   EXPECT_EQ(j["request_id"], "r-1");
   EXPECT_EQ(j["status"], 200);
   EXPECT_EQ(j["path"], "/a b");
-  EXPECT_EQ(j["ms"], "1.5");
+  EXPECT_EQ(j["ms"], 1.5);
   EXPECT_EQ(j["detail"], "x\\x22y") << "log_text's escapes are kept as they are";
+}
+
+TEST(event_json, ids_stay_text_and_no_field_replaces_another) {
+  auto j = nlohmann::json::parse(boutique::config::event_json("request_id=12345 customer_id=7 level=debug level=x"));
+  EXPECT_EQ(j["request_id"], "12345") << "an id is text whatever it looks like";
+  EXPECT_EQ(j["customer_id"], "7");
+  EXPECT_EQ(j["level"], "debug");
+  EXPECT_EQ(j["level_"], "x") << "a repeated key keeps both values";
 }
 
 TEST(event_json, a_line_that_is_not_all_key_value_keeps_its_text) {
