@@ -13,20 +13,16 @@ namespace {
 
 struct backup_state {
   std::string path;
-  std::size_t queue_max = 2;
   std::shared_ptr<spdlog::logger> log = config::logger("backup");
   static inline const char* name = "backup";
 };
 
 using pointer = backup_actor::stateful_pointer<backup_state>;
 
-backup_actor::behavior_type backup(pointer self, std::string path, std::size_t queue_max) {
+backup_actor::behavior_type backup(pointer self, std::string path) {
   self->state.path = std::move(path);
-  self->state.queue_max = queue_max;
   return {
     [self](atoms::backup_atom, const std::string& to) -> caf::result<backup_report> {
-      if (self->mailbox().size() > self->state.queue_max)
-        return make_overloaded_error("backups are already queued; retry shortly", 5);
       auto started = std::chrono::steady_clock::now();
       try {
         auto copied = storage::backup_database(self->state.path, to);
@@ -48,8 +44,8 @@ backup_actor::behavior_type backup(pointer self, std::string path, std::size_t q
 
 }  // namespace
 
-backup_actor spawn_backup(caf::actor_system& sys, std::string database_path, std::size_t queue_max) {
-  return sys.spawn<caf::detached>(backup, std::move(database_path), queue_max);
+backup_actor spawn_backup(caf::actor_system& sys, std::string database_path) {
+  return sys.spawn<caf::detached>(backup, std::move(database_path));
 }
 
 }  // namespace boutique::actors

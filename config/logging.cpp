@@ -1,5 +1,6 @@
 #include "config/logging.hpp"
 
+#include "domain/clock.hpp"
 #include "domain/tokens.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,7 +12,7 @@
 #include <atomic>
 #include <cctype>
 #include <charconv>
-#include <ctime>
+#include <cstdio>
 #include <mutex>
 
 namespace boutique::config {
@@ -66,12 +67,9 @@ class json_formatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
-    auto seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    char time[40];
-    auto n = std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(time + n, sizeof time - n, ".%03dZ", static_cast<int>(ms % 1000));
+    char millis[8];
+    std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(ms % 1000));
+    auto time = domain::utc_text(ms / 1000, "%Y-%m-%dT%H:%M:%S") + millis;
     nlohmann::ordered_json line = {{"time", time},
                            {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
                                                  spdlog::level::to_string_view(msg.level).size())},

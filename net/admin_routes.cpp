@@ -2,6 +2,7 @@
 
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
+#include "net/admin_metrics.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
 #include "net/query.hpp"
@@ -22,10 +23,6 @@ namespace {
 
 using nlohmann::json;
 using backend_ptr = std::shared_ptr<backend>;
-
-std::int64_t uptime_s(const backend& b) {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - b.started).count();
-}
 
 http_response ok_json(const json& body) { return json_response(200, body.dump()); }
 
@@ -132,12 +129,6 @@ void get_ready(const backend_ptr& b, const responder& respond) {
   });
 }
 
-json counts_json(const backend& b, const directory_stats& sessions, const directory_stats& accounts) {
-  return {{"session", sessions.live}, {"account", accounts.live}, {"session_directory", 1}, {"account_directory", 1},
-          {"identity", 1},           {"storage", 1},              {"reader", b.reader_count}, {"hasher", b.hasher_count},
-          {"mailer", 1}};
-}
-
 /// Asks every actor of a listing for its own vitals (messages handled, mailbox size), then answers. An actor
 /// passivated meanwhile keeps nulls.
 void fill_vitals(flow_self self, const backend_ptr& b, const std::string& kind, std::shared_ptr<json> listing,
@@ -182,7 +173,7 @@ void list_actors(const backend_ptr& b, http_request& request, const route_params
             .then(
               [self, b, respond, limit, kind, after, sessions](directory_stats& accounts) {
                 auto answer = [self, b, respond, sessions, accounts, kind](actor_page& page) {
-                  auto listing = std::make_shared<json>(json{{"counts", counts_json(*b, sessions, accounts)},
+                  auto listing = std::make_shared<json>(json{{"counts", actor_counts(*b, sessions, accounts)},
                                                              {"actors", json::array()},
                                                              {"next", page.next ? json(*page.next) : json(nullptr)}});
                   for (const auto& a : page.actors)
@@ -321,83 +312,6 @@ void put_log_level(const backend_ptr&, http_request& request, const route_params
   respond(ok_json({{"level", level}}));
 }
 
-void render_retention(std::string& out, const storage_stats& storage) {
-  namespace p = prometheus;
-  p::family(out, "boutique_retention_runs_total", "counter", "Retention runs completed.");
-  p::sample(out, "boutique_retention_runs_total", "", static_cast<double>(storage.retention_runs));
-  p::family(out, "boutique_retention_rows_total", "counter",
-            "Rows removed by retention, by kind (mail_bodies: bodies of sent mail emptied).");
-  for (const auto& [kind, rows] : storage.retention_rows)
-    p::sample(out, "boutique_retention_rows_total", "kind=\"" + kind + "\"", static_cast<double>(rows));
-  if (!storage.last_retention) return;
-  const auto& last = *storage.last_retention;
-  p::family(out, "boutique_retention_last_run_timestamp_seconds", "gauge", "When the last retention run judged expiry.");
-  p::sample(out, "boutique_retention_last_run_timestamp_seconds", "", static_cast<double>(last.now));
-  p::family(out, "boutique_retention_last_run_duration_seconds", "gauge", "How long the last retention run took.");
-  p::sample(out, "boutique_retention_last_run_duration_seconds", "", last.seconds);
-  p::family(out, "boutique_retention_last_run_rows", "gauge", "Rows removed by the last retention run, all kinds.");
-  p::sample(out, "boutique_retention_last_run_rows", "", static_cast<double>(last.total()));
-}
-
-void render_metrics(const backend& b, const directory_stats& sessions, const directory_stats& accounts,
-                    const storage_stats& storage, const responder& respond) {
-  namespace p = prometheus;
-  std::string out;
-  b.metrics->render(out);
-  p::family(out, "boutique_live_actors", "gauge", "Live actors by kind.");
-  auto counts = counts_json(b, sessions, accounts);
-  for (const auto& [kind, count] : counts.items())
-    p::sample(out, "boutique_live_actors", "kind=\"" + kind + "\"", count.get<double>());
-  p::family(out, "boutique_mailbox_size", "gauge", "Messages waiting in a mailbox.");
-  p::sample(out, "boutique_mailbox_size", "actor=\"session_directory\"", static_cast<double>(sessions.mailbox));
-  p::sample(out, "boutique_mailbox_size", "actor=\"account_directory\"", static_cast<double>(accounts.mailbox));
-  p::sample(out, "boutique_mailbox_size", "actor=\"storage\"", static_cast<double>(storage.mailbox));
-  // One family per directory statistic, one sample per kind of keyed actor.
-  const std::pair<const char*, const directory_stats*> kinds[] = {{"session", &sessions}, {"account", &accounts}};
-  auto per_kind = [&](const char* name, const char* type, const char* help, std::uint64_t directory_stats::*field) {
-    p::family(out, name, type, help);
-    for (const auto& [kind, stats] : kinds)
-      p::sample(out, name, std::string("kind=\"") + kind + "\"", static_cast<double>(stats->*field));
-  };
-  per_kind("boutique_activations_total", "counter", "Actors spawned by their directory, by kind.",
-           &directory_stats::activations);
-  per_kind("boutique_passivations_total", "counter", "Idle actors stopped by their directory, by kind.",
-           &directory_stats::passivations);
-  per_kind("boutique_evictions_total", "counter",
-           "Least recently used actors passivated to stay within the live cap, by kind.", &directory_stats::evictions);
-  per_kind("boutique_live_actors_cap", "gauge", "Most live actors at once, by kind (0: no cap).",
-           &directory_stats::cap);
-  p::family(out, "boutique_storage_batch_size", "histogram", "Writes committed per transaction (group commit).");
-  p::histogram_samples(out, "boutique_storage_batch_size", "", storage.batch_sizes);
-  p::family(out, "boutique_storage_commit_seconds", "histogram", "Time to run and commit one batch.");
-  p::histogram_samples(out, "boutique_storage_commit_seconds", "", storage.commit_seconds);
-  p::family(out, "boutique_storage_failed_writes_total", "counter", "Writes rolled back.");
-  p::sample(out, "boutique_storage_failed_writes_total", "", static_cast<double>(storage.failed_writes));
-  p::family(out, "boutique_checkouts_completed_total", "counter", "Purchases completed.");
-  p::sample(out, "boutique_checkouts_completed_total", "", static_cast<double>(storage.checkouts_completed));
-  p::family(out, "boutique_payment_notifications_total", "counter", "Payment events by result.");
-  p::sample(out, "boutique_payment_notifications_total", "result=\"applied\"", static_cast<double>(storage.payments_applied));
-  p::sample(out, "boutique_payment_notifications_total", "result=\"replayed\"",
-            static_cast<double>(storage.payments_replayed));
-  p::sample(out, "boutique_payment_notifications_total", "result=\"refused\"", static_cast<double>(storage.payments_refused));
-  p::family(out, "boutique_storage_overloaded_total", "counter",
-           "Writes refused (503) because the writer's mailbox was over storage.queue_max.");
-  p::sample(out, "boutique_storage_overloaded_total", "", static_cast<double>(storage.writes_refused_overloaded));
-  p::family(out, "boutique_storage_expired_writes_total", "counter",
-           "Writes dropped (503, nothing written) because their request's deadline passed before they began.");
-  p::sample(out, "boutique_storage_expired_writes_total", "",
-            static_cast<double>(storage.writes_dropped_past_deadline));
-  render_retention(out, storage);
-  p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-  p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
-  p::family(out, "boutique_uptime_seconds", "gauge", "Seconds since the service started.");
-  p::sample(out, "boutique_uptime_seconds", "", static_cast<double>(uptime_s(b)));
-  http_response response;
-  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = std::move(out);
-  respond(std::move(response));
-}
-
 void get_metrics(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
   run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond](flow_self self) {
     self->request(b->sessions, patience(self), caf::get_atom_v, atoms::stats_atom_v)
@@ -408,7 +322,10 @@ void get_metrics(const backend_ptr& b, http_request&, const route_params&, const
               [self, b, respond, sessions](directory_stats& accounts) {
                 self->request(b->storage, patience(self), caf::get_atom_v, atoms::stats_atom_v)
                   .then([b, respond, sessions, accounts](storage_stats& storage) {
-                          render_metrics(*b, sessions, accounts, storage, respond);
+                          http_response response;
+                          response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                          response.body = prometheus_text(*b, sessions, accounts, storage);
+                          respond(std::move(response));
                         },
                         fail_with(respond));
               },

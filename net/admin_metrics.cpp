@@ -1,0 +1,96 @@
+#include "net/admin_metrics.hpp"
+
+#include "net/metrics.hpp"
+
+namespace boutique::net {
+
+std::int64_t uptime_s(const backend& b) {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - b.started).count();
+}
+
+nlohmann::json actor_counts(const backend& b, const directory_stats& sessions, const directory_stats& accounts) {
+  return {{"session", sessions.live}, {"account", accounts.live}, {"session_directory", 1}, {"account_directory", 1},
+          {"identity", 1},           {"storage", 1},              {"reader", b.reader_count}, {"hasher", b.hasher_count},
+          {"mailer", 1}};
+}
+
+namespace {
+
+void render_retention(std::string& out, const storage_stats& storage) {
+  namespace p = prometheus;
+  p::family(out, "boutique_retention_runs_total", "counter", "Retention runs completed.");
+  p::sample(out, "boutique_retention_runs_total", "", static_cast<double>(storage.retention_runs));
+  p::family(out, "boutique_retention_rows_total", "counter",
+            "Rows removed by retention, by kind (mail_bodies: bodies of sent mail emptied).");
+  for (const auto& [kind, rows] : storage.retention_rows)
+    p::sample(out, "boutique_retention_rows_total", "kind=\"" + kind + "\"", static_cast<double>(rows));
+  if (!storage.last_retention) return;
+  const auto& last = *storage.last_retention;
+  p::family(out, "boutique_retention_last_run_timestamp_seconds", "gauge", "When the last retention run judged expiry.");
+  p::sample(out, "boutique_retention_last_run_timestamp_seconds", "", static_cast<double>(last.now));
+  p::family(out, "boutique_retention_last_run_duration_seconds", "gauge", "How long the last retention run took.");
+  p::sample(out, "boutique_retention_last_run_duration_seconds", "", last.seconds);
+  p::family(out, "boutique_retention_last_run_rows", "gauge", "Rows removed by the last retention run, all kinds.");
+  p::sample(out, "boutique_retention_last_run_rows", "", static_cast<double>(last.total()));
+}
+
+}  // namespace
+
+std::string prometheus_text(const backend& b, const directory_stats& sessions, const directory_stats& accounts,
+                            const storage_stats& storage) {
+  namespace p = prometheus;
+  std::string out;
+  b.metrics->render(out);
+  p::family(out, "boutique_live_actors", "gauge", "Live actors by kind.");
+  auto counts = actor_counts(b, sessions, accounts);
+  for (const auto& [kind, count] : counts.items())
+    p::sample(out, "boutique_live_actors", "kind=\"" + kind + "\"", count.get<double>());
+  p::family(out, "boutique_mailbox_size", "gauge", "Messages waiting in a mailbox.");
+  p::sample(out, "boutique_mailbox_size", "actor=\"session_directory\"", static_cast<double>(sessions.mailbox));
+  p::sample(out, "boutique_mailbox_size", "actor=\"account_directory\"", static_cast<double>(accounts.mailbox));
+  p::sample(out, "boutique_mailbox_size", "actor=\"storage\"", static_cast<double>(storage.mailbox));
+  // One family per directory statistic, one sample per kind of keyed actor.
+  const std::pair<const char*, const directory_stats*> kinds[] = {{"session", &sessions}, {"account", &accounts}};
+  auto per_kind = [&](const char* name, const char* type, const char* help, std::uint64_t directory_stats::*field) {
+    p::family(out, name, type, help);
+    for (const auto& [kind, stats] : kinds)
+      p::sample(out, name, std::string("kind=\"") + kind + "\"", static_cast<double>(stats->*field));
+  };
+  per_kind("boutique_activations_total", "counter", "Actors spawned by their directory, by kind.",
+           &directory_stats::activations);
+  per_kind("boutique_passivations_total", "counter", "Idle actors stopped by their directory, by kind.",
+           &directory_stats::passivations);
+  per_kind("boutique_evictions_total", "counter",
+           "Least recently used actors passivated to stay within the live cap, by kind.", &directory_stats::evictions);
+  per_kind("boutique_live_actors_cap", "gauge", "Most live actors at once, by kind (0: no cap).",
+           &directory_stats::cap);
+  p::family(out, "boutique_storage_batch_size", "histogram", "Writes committed per transaction (group commit).");
+  p::histogram_samples(out, "boutique_storage_batch_size", "", storage.batch_sizes);
+  p::family(out, "boutique_storage_commit_seconds", "histogram", "Time to run and commit one batch.");
+  p::histogram_samples(out, "boutique_storage_commit_seconds", "", storage.commit_seconds);
+  p::family(out, "boutique_storage_failed_writes_total", "counter", "Writes rolled back.");
+  p::sample(out, "boutique_storage_failed_writes_total", "", static_cast<double>(storage.failed_writes));
+  p::family(out, "boutique_checkouts_completed_total", "counter", "Purchases completed.");
+  p::sample(out, "boutique_checkouts_completed_total", "", static_cast<double>(storage.checkouts_completed));
+  p::family(out, "boutique_payment_notifications_total", "counter", "Payment events by result.");
+  p::sample(out, "boutique_payment_notifications_total", "result=\"applied\"", static_cast<double>(storage.payments_applied));
+  p::sample(out, "boutique_payment_notifications_total", "result=\"replayed\"",
+            static_cast<double>(storage.payments_replayed));
+  p::sample(out, "boutique_payment_notifications_total", "result=\"refused\"", static_cast<double>(storage.payments_refused));
+  p::family(out, "boutique_storage_overloaded_total", "counter",
+           "Writes refused (503) because the writer's mailbox was over storage.queue_max.");
+  p::sample(out, "boutique_storage_overloaded_total", "", static_cast<double>(storage.writes_refused_overloaded));
+  p::family(out, "boutique_storage_expired_writes_total", "counter",
+           "Writes dropped (503, nothing written) because their request's deadline passed before they began.");
+  p::sample(out, "boutique_storage_expired_writes_total", "",
+            static_cast<double>(storage.writes_dropped_past_deadline));
+  render_retention(out, storage);
+  p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
+  p::family(out, "boutique_uptime_seconds", "gauge", "Seconds since the service started.");
+  p::sample(out, "boutique_uptime_seconds", "", static_cast<double>(uptime_s(b)));
+  return out;
+}
+
+
+}  // namespace boutique::net
