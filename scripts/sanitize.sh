@@ -7,13 +7,14 @@
 #                                   for every suite
 # For a subset of the suites, only their test programs are built. Any report fails the run. Suppressions (library
 # code only, each explained) are in tests/sanitizers/.
-# A second argument does one half: `build` (set up and build) or `test` (ctest on what was built); scripts/test.sh
-# builds both trees, then runs both ctest runs side by side.
+# A second argument does one part: `build` (set up and build), `test` (ctest on what was built) or `browser` (the
+# browser tests, tests/e2e/run.sh, against the sanitized service; a report or a leak when it stops fails them).
+# scripts/test.sh builds both trees, then runs both ctest runs side by side, the browser tests after the TSan one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-asan}
 step=${2:-all}
-[[ $step == @(all|build|test) ]] || { echo "usage: $0 [asan|tsan] [all|build|test]" >&2; exit 2; }
+[[ $step == @(all|build|test|browser) ]] || { echo "usage: $0 [asan|tsan] [all|build|test|browser]" >&2; exit 2; }
 suppressions=$PWD/tests/sanitizers
 case $kind in
   asan)
@@ -37,7 +38,7 @@ if [[ $suites != all ]]; then
   read -r -a targets <<<"$suites"
   filter=(-R "^(${suites// /|})\$")
 fi
-if [[ $step != test ]]; then
+if [[ $step == @(all|build) ]]; then
   bash scripts/setup.sh
   export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}  # for a new build tree; an existing one keeps its generator
   cmake -S . -B "build-$kind" -DCMAKE_BUILD_TYPE=Debug -DBOUTIQUE_SANITIZE="$sanitize" >/dev/null
@@ -49,6 +50,9 @@ fi
 [[ $step != build ]] || exit 0
 if [[ $kind == tsan ]]; then
   export LD_LIBRARY_PATH=$PWD/build-tsan/caf/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+if [[ $step == browser ]]; then
+  BOUTIQUE_BIN=$PWD/build-$kind/boutique exec bash tests/e2e/run.sh
 fi
 cd "build-$kind"
 ctest --output-on-failure --timeout 1800 "${filter[@]}"

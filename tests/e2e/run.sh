@@ -15,14 +15,17 @@ npm ci --no-audit --no-fund --loglevel=error >/dev/null
 
 TMP=$(mktemp -d)
 SERVER_PID=""
+SERVER_STATUS=0
+# Stops the service and keeps its exit status: a clean stop is 0; a sanitized build (scripts/sanitize.sh asan
+# browser) exits non-zero on a leak or a sanitizer report, which fails the run.
 stop_server() {
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || SERVER_STATUS=$?
   fi
-  rm -rf "$TMP"
+  SERVER_PID=""
 }
-trap stop_server EXIT
+trap 'stop_server; rm -rf "$TMP"' EXIT
 
 "$BIN" --http.port=0 --admin.port=0 --storage.path="$TMP/b.db" --catalog.path=config/catalog.json \
   --storage.synchronous=normal --log.level=info >"$TMP/server.log" 2>&1 &
@@ -42,8 +45,13 @@ mkdir -p tests/e2e/screenshots
 status=0
 BOUTIQUE_URL="http://127.0.0.1:$PORT" BOUTIQUE_MAIL_DIR="$TMP/mail" BOUTIQUE_CHROMIUM="$CHROMIUM" \
   node --test tests/e2e/shop.test.mjs || status=$?
+stop_server
+if ((SERVER_STATUS != 0)); then
+  echo "e2e: the service exited with status $SERVER_STATUS when stopped" >&2
+  status=1
+fi
 if ((status != 0)); then
-  echo "e2e: service log (last 40 lines):" >&2
-  tail -n 40 "$TMP/server.log" >&2
+  echo "e2e: service log (last 60 lines):" >&2
+  tail -n 60 "$TMP/server.log" >&2
 fi
 exit "$status"

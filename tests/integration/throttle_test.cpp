@@ -55,8 +55,12 @@ json credentials(const std::string& login, const std::string& password) {
 
 /// The test settings with room for a hundred connections from one address (the per-address connection cap
 /// would answer some of them 503 before the throttles are reached).
+/// The test settings with the production cost of a hash (test_settings makes hashing cheap): how many logins are
+/// in flight at once, and how long a backlog takes to melt, depend on it.
 boutique::config::settings roomy_settings() {
   auto settings = test_settings();
+  settings.auth.argon2_opslimit = boutique::config::auth_options{}.argon2_opslimit;
+  settings.auth.argon2_memlimit_kib = boutique::config::auth_options{}.argon2_memlimit_kib;
   settings.http.max_connections_per_address = 1000;
   return settings;
 }
