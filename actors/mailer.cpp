@@ -4,81 +4,90 @@
 #include "domain/clock.hpp"
 
 #include <caf/all.hpp>
-#include <sodium.h>
-
-#include <ctime>
-#include <fstream>
 
 namespace boutique::actors {
 
 namespace {
-
-std::string encode_header(const std::string& text) {
-  bool ascii = std::all_of(text.begin(), text.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
-  if (ascii) return text;
-  std::string b64(sodium_base64_ENCODED_LEN(text.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  b64.resize(std::strlen(b64.c_str()));
-  return "=?UTF-8?B?" + b64 + "?=";
-}
-
-std::string rfc5322_date(std::int64_t t) { return domain::utc_text(t, "%a, %d %b %Y %H:%M:%S +0000"); }
-
-std::string crlf(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n') out += "\r\n";
-    else if (c != '\r') out += c;
-  }
-  return out;
-}
 
 struct mailer_state {
   mailer_state() = default;  // not an aggregate: CAF would build it from the actor pointer
   actors::storage_actor storage;
   actors::reader_pool readers;
   mailer_settings settings;
+  int unreachable_rounds = 0;       ///< rounds in a row that found the relay unreachable
+  std::int64_t wait_until = 0;      ///< no round before this time while the relay is unreachable
   std::shared_ptr<spdlog::logger> log = config::logger("mailer");
   static inline const char* name = "mailer";
 };
 
 using pointer = mailer_actor::stateful_pointer<mailer_state>;
 
-void write_mail(const std::filesystem::path& dir, const outbox_mail& mail) {
-  auto name = std::to_string(mail.created_at) + "-" + std::to_string(mail.id) + ".eml";
-  auto tmp = dir / ("." + name + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << render_eml(mail);
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+/// Hands the due mails to the transport until it cannot be reached; returns what became of each one tried.
+domain::mail_outcome_list attempt_all(pointer self, const std::vector<outbox_mail>& due) {
+  auto& st = self->state;
+  auto& counters = *st.settings.counters;
+  domain::mail_outcome_list outcomes;
+  for (const auto& mail : due) {
+    auto tried = st.settings.transport->deliver(mail);
+    auto now = domain::now_s();
+    auto outcome = domain::after_attempt(mail, tried.result, tried.detail, now, st.settings.retry);
+    if (!outcome) {
+      ++counters.unreachable;
+      ++st.unreachable_rounds;
+      auto wait = domain::retry_delay_s(st.unreachable_rounds, st.settings.retry);
+      st.wait_until = now + wait;
+      st.log->warn("event=mail_transport_unreachable transport={} rounds={} retry_in_s={} error=\"{}\"",
+                   st.settings.transport->kind(), st.unreachable_rounds, wait, config::log_text(tried.detail));
+      break;
+    }
+    if (st.unreachable_rounds > 0)
+      st.log->info("event=mail_transport_back transport={} after_rounds={}", st.settings.transport->kind(),
+                   st.unreachable_rounds);
+    st.unreachable_rounds = 0;
+    using state = domain::mail_outcome::state;
+    switch (outcome->after) {
+      case state::sent:
+        ++counters.sent;
+        st.log->info("event=mail_sent id={} transport={} attempts={}", mail.id, st.settings.transport->kind(),
+                     outcome->attempts);
+        break;
+      case state::waiting:
+        ++counters.deferred;
+        st.log->warn("event=mail_deferred id={} attempts={} retry_at={} answer=\"{}\"", mail.id, outcome->attempts,
+                     outcome->at, config::log_text(outcome->error));
+        break;
+      case state::failed:
+        ++counters.failed;
+        st.log->error("event=mail_failed id={} attempts={} answer=\"{}\"", mail.id, outcome->attempts,
+                      config::log_text(outcome->error));
+        break;
+    }
+    outcomes.push_back(std::move(*outcome));
   }
-  std::filesystem::rename(tmp, dir / name);
+  st.settings.transport->end_round();
+  return outcomes;
 }
 
 void deliver(pointer self) {
   auto& st = self->state;
-  // await: one round at a time, so that a mail is never written twice.
-  self->request(st.readers.next(), st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch)
+  if (domain::now_s() < st.wait_until) return;
+  // await: one round at a time, so that a mail is never handed over twice.
+  self->request(st.readers.next(), st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch,
+                domain::now_s())
     .await(
-      [self](outbox_list& mails) {
+      [self](outbox_batch& batch) {
         auto& st = self->state;
-        std::vector<std::int64_t> sent;
-        for (const auto& mail : mails) {
-          try {
-            write_mail(st.settings.drop_dir, mail);
-            sent.push_back(mail.id);
-            st.log->info("event=mail_dropped id={} subject=\"{}\"", mail.id, mail.subject);
-          } catch (const std::exception& e) {
-            st.log->error("event=mail_failed id={} error=\"{}\"", mail.id, e.what());
-          }
-        }
-        if (sent.empty()) return;
-        self->request(st.storage, st.settings.timeout, atoms::sent_atom_v, sent, domain::now_s())
+        auto outcomes = attempt_all(self, batch.due);
+        auto done = std::count_if(outcomes.begin(), outcomes.end(), [](const domain::mail_outcome& o) {
+          return o.after != domain::mail_outcome::state::waiting;
+        });
+        st.settings.counters->queued = batch.queued - done;
+        st.settings.counters->oldest_queued_at = batch.queued - done > 0 ? batch.oldest_queued_at : 0;
+        if (outcomes.empty()) return;
+        self->request(st.storage, st.settings.timeout, atoms::sent_atom_v, std::move(outcomes))
           .await([](caf::ok_atom) {},
                  [self](caf::error& err) {
-                   self->state.log->error("event=mark_sent_failed error=\"{}\"", error_detail(err));
+                   self->state.log->error("event=mail_outcomes_not_stored error=\"{}\"", error_detail(err));
                  });
       },
       [self](caf::error& err) { self->state.log->warn("event=outbox_read_failed error=\"{}\"", error_detail(err)); });
@@ -89,7 +98,6 @@ mailer_actor::behavior_type mailer(pointer self, actors::storage_actor storage, 
   self->state.storage = std::move(storage);
   self->state.readers = std::move(readers);
   self->state.settings = std::move(settings);
-  std::filesystem::create_directories(self->state.settings.drop_dir);
   self->send(self, caf::tick_atom_v);
   return {
     [self](caf::tick_atom) {
@@ -100,19 +108,6 @@ mailer_actor::behavior_type mailer(pointer self, actors::storage_actor storage, 
 }
 
 }  // namespace
-
-std::string render_eml(const outbox_mail& mail) {
-  std::string text;
-  text += "From: Boutique <no-reply@boutique.invalid>\r\n";
-  text += "To: <" + mail.recipient + ">\r\n";
-  text += "Subject: " + encode_header(mail.subject) + "\r\n";
-  text += "Date: " + rfc5322_date(mail.created_at) + "\r\n";
-  text += "Message-ID: <outbox-" + std::to_string(mail.id) + "-" + std::to_string(mail.created_at) +
-          "@boutique.invalid>\r\n";
-  text += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
-  text += crlf(mail.body);
-  return text;
-}
 
 mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
                           mailer_settings settings) {

@@ -3,29 +3,44 @@
 #include "actors/messages.hpp"
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
+#include "domain/mail.hpp"
+#include "mail/transport.hpp"
 
+#include <atomic>
 #include <chrono>
-#include <filesystem>
+#include <memory>
 
 namespace boutique::actors {
 
-/// Delivers the transactional outbox: every mail committed with the event that needed it is written, once,
-/// as an RFC 5322 .eml file into the mail-drop folder, then marked sent.
+/// Delivers the transactional outbox: every mail committed with the event that needed it is handed, in rounds, to
+/// the transport (a mail-drop folder, or an SMTP relay), and marked sent only once the transport took it. A mail
+/// the relay defers is tried again later, one it refuses fails for good; while the relay cannot be reached the
+/// mailer waits, longer each time (domain/mail.hpp). A crash between the relay's acceptance and the mark sends that
+/// mail again, with the same Message-ID.
 using mailer_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
 
+/// What the management endpoint shows of the mailer (/admin/metrics); written by the mailer only.
+struct mail_counters {
+  std::atomic<std::uint64_t> sent{0};         ///< mails the transport took, since the start
+  std::atomic<std::uint64_t> deferred{0};     ///< attempts the relay deferred (4xx)
+  std::atomic<std::uint64_t> failed{0};       ///< mails that failed for good
+  std::atomic<std::uint64_t> unreachable{0};  ///< rounds stopped because the relay could not be reached
+  std::atomic<std::int64_t> queued{0};        ///< mails neither sent nor failed, after the last round
+  std::atomic<std::int64_t> oldest_queued_at{0};  ///< when the oldest of them was queued (0: none)
+};
+
 struct mailer_settings {
-  std::filesystem::path drop_dir;
+  std::shared_ptr<mail::transport> transport;
+  domain::retry_policy retry;
   std::chrono::milliseconds poll_every{200};
   std::chrono::milliseconds timeout{10000};
   /// Mails read from the outbox per round; one round at a time, so at most this many are held in memory
   /// however long the outbox grows.
   std::int32_t batch = 100;
+  std::shared_ptr<mail_counters> counters = std::make_shared<mail_counters>();
 };
 
 mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
                           mailer_settings settings);
-
-/// The RFC 5322 text of a mail (CRLF line ends, UTF-8 body, RFC 2047 subject when not ASCII).
-std::string render_eml(const outbox_mail& mail);
 
 }  // namespace boutique::actors

@@ -9,6 +9,7 @@
 #include "domain/catalog.hpp"
 #include "domain/deadline.hpp"
 #include "domain/errors.hpp"
+#include "domain/mail.hpp"
 #include "domain/records.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -111,7 +112,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::payment_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::customer_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::bill_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::product_list)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::outbox_list)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::outbox_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::mail_outcome_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::cart_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::customer_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<boutique::user_credentials>)

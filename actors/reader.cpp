@@ -67,8 +67,8 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path, std:
            std::int64_t now) -> caf::result<std::optional<user_record>> {
       return guarded(self, [&] { return auth_session_user(*self->state.db, token_hash, now); });
     },
-    [self](caf::get_atom, atoms::outbox_atom, std::int32_t limit) -> caf::result<outbox_list> {
-      return guarded(self, [&] { return unsent_mail(*self->state.db, limit); });
+    [self](caf::get_atom, atoms::outbox_atom, std::int32_t limit, std::int64_t now) -> caf::result<outbox_batch> {
+      return guarded(self, [&] { return due_mail(*self->state.db, now, limit); });
     },
     [self](caf::get_atom, atoms::customer_atom, const customer_query& query) -> caf::result<customer_list> {
       return guarded(self, [&] { return search_customers(*self->state.db, query); });

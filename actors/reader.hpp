@@ -31,7 +31,8 @@ using reader_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, atoms::products_atom, std::int64_t>::with<product_list>,
   // login-session token hash, now -> its user
   caf::replies_to<caf::get_atom, atoms::auth_atom, std::string, std::int64_t>::with<std::optional<user_record>>,
-  caf::replies_to<caf::get_atom, atoms::outbox_atom, std::int32_t>::with<outbox_list>,
+  // at most this many, now -> the mails due, and the outbox's counts
+  caf::replies_to<caf::get_atom, atoms::outbox_atom, std::int32_t, std::int64_t>::with<outbox_batch>,
   caf::replies_to<caf::get_atom, atoms::customer_atom, customer_query>::with<customer_list>,
   // customer id -> everything about it (admins)
   caf::replies_to<caf::get_atom, atoms::vitals_atom, std::int64_t>::with<std::optional<customer_detail>>,

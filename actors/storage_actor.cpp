@@ -307,9 +307,9 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return caf::ok_atom_v;
       });
     },
-    [self](atoms::sent_atom, std::vector<std::int64_t>& ids, std::int64_t now) {
-      return enqueue<caf::ok_atom>(self, deadline::none(), [ids = std::move(ids), now](database& db) {
-        mark_mail_sent(db, ids, now);
+    [self](atoms::sent_atom, domain::mail_outcome_list& outcomes) {
+      return enqueue<caf::ok_atom>(self, deadline::none(), [outcomes = std::move(outcomes)](database& db) {
+        record_mail_outcomes(db, outcomes);
         return caf::ok_atom_v;
       });
     },

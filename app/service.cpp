@@ -36,6 +36,7 @@ net::server_options public_options(const config::settings& s) {
   net::server_options o;
   static_cast<config::http_options&>(o) = s.http;
   o.name = "http";
+  o.https_only = config::secure_cookies(s);
   return o;
 }
 
@@ -46,6 +47,7 @@ net::server_options admin_options(const config::settings& s) {
   o.port = s.admin.port;
   o.threads = 1;
   o.max_connections = 64;
+  o.https_only = false;  // loopback: HSTS means nothing to a browser over plain HTTP
   return o;
 }
 
@@ -97,6 +99,23 @@ struct service::impl {
     return std::filesystem::path(settings.storage.path).parent_path() / "mail";
   }
 
+  actors::mailer_settings mailer_settings(std::chrono::milliseconds timeout) const {
+    const auto& m = settings.mail;
+    mail::sender from{m.from, m.from_name};
+    actors::mailer_settings out;
+    if (m.transport == "smtp") {
+      out.transport = mail::smtp(
+        {m.smtp_url, m.smtp_user, m.smtp_password, m.smtp_starttls, std::chrono::seconds(m.smtp_timeout_s)}, from);
+      log->info("event=mail_transport transport=smtp url={} starttls={}", m.smtp_url, m.smtp_starttls);
+    } else {
+      out.transport = mail::maildir(mail_dir(), from);
+      log->info("event=mail_transport transport=maildir dir={}", mail_dir().string());
+    }
+    out.retry = {m.max_attempts, m.retry_first_s, m.retry_max_s};
+    out.timeout = timeout;
+    return out;
+  }
+
   void spawn_actors(std::unique_ptr<storage::database> db) {
     auto& sys = *system;
     std::chrono::milliseconds timeout = std::chrono::seconds(settings.http.request_timeout_s);
@@ -128,15 +147,17 @@ struct service::impl {
        settings.payments.test_mode, static_cast<std::size_t>(lifetimes.max_live_sessions)},
       session_id_key});
     auto sessions = actors::spawn_session_directory(sys, ctx);
-    mailer = actors::spawn_mailer(sys, storage, readers, {mail_dir(), std::chrono::milliseconds(200), timeout});
+    auto outbox = mailer_settings(timeout);
+    auto mail_counters = outbox.counters;
+    mailer = actors::spawn_mailer(sys, storage, readers, std::move(outbox));
     backend = std::make_shared<net::backend>(
       net::backend{sys, storage, readers, sessions, accounts, identity, timeout,
                    settings.payments.has_secret() ? settings.payments.secret : std::string(),
                    settings.auth.login_ttl_s, settings.admin.token, settings.storage.readers, settings.auth.hash_workers});
     backend->idempotency_ttl_s = settings.payments.idempotency_ttl_s;
     backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
-    backend->secure_cookies = config::secure_cookies(settings);
     backend->test_mode = settings.payments.test_mode;
+    backend->mail = std::move(mail_counters);
     backend->backups = actors::spawn_backup(sys, settings.storage.path);
     backend->backup_dir = settings.storage.backup_dir.empty()
                             ? (std::filesystem::path(settings.storage.path).parent_path() / "backups").string()

@@ -95,6 +95,8 @@ const std::map<std::string, setter>& setters() {
      }},
     {"http.first_byte_timeout_s",
      [](settings& s, auto& k, auto& v) { s.http.first_byte_timeout_s = parse_int<int>(k, v, 1, 3600); }},
+    {"http.hsts_max_age_s",
+     [](settings& s, auto& k, auto& v) { s.http.hsts_max_age_s = parse_int<int>(k, v, 0, 2 * 365 * 86400); }},
     {"http.trusted_proxies", [](settings& s, auto& k, auto& v) { s.http.trusted_proxies = parse_addresses(k, v); }},
     {"admin.address", [](settings& s, auto& k, auto& v) { s.admin.address = parse_nonempty(k, v); }},
     {"admin.port", [](settings& s, auto& k, auto& v) { s.admin.port = parse_int<std::uint16_t>(k, v, 0, 65535); }},
@@ -145,6 +147,18 @@ const std::map<std::string, setter>& setters() {
     {"shop.base_url", [](settings& s, auto& k, auto& v) { s.shop.base_url = parse_nonempty(k, v); }},
     {"shop.mail_dir", [](settings& s, auto&, auto& v) { s.shop.mail_dir = v; }},
     {"shop.csrf_secret", [](settings& s, auto&, auto& v) { s.shop.csrf_secret = v; }},
+    {"mail.transport", [](settings& s, auto& k, auto& v) { s.mail.transport = parse_choice(k, v, {"maildir", "smtp"}); }},
+    {"mail.smtp_url", [](settings& s, auto&, auto& v) { s.mail.smtp_url = v; }},
+    {"mail.smtp_user", [](settings& s, auto&, auto& v) { s.mail.smtp_user = v; }},
+    {"mail.smtp_password", [](settings& s, auto&, auto& v) { s.mail.smtp_password = v; }},
+    {"mail.smtp_starttls",
+     [](settings& s, auto& k, auto& v) { s.mail.smtp_starttls = parse_choice(k, v, {"off", "try", "required"}); }},
+    {"mail.smtp_timeout_s", [](settings& s, auto& k, auto& v) { s.mail.smtp_timeout_s = parse_int<int>(k, v, 1, 600); }},
+    {"mail.from", [](settings& s, auto& k, auto& v) { s.mail.from = parse_nonempty(k, v); }},
+    {"mail.from_name", [](settings& s, auto& k, auto& v) { s.mail.from_name = parse_nonempty(k, v); }},
+    {"mail.max_attempts", [](settings& s, auto& k, auto& v) { s.mail.max_attempts = parse_int<int>(k, v, 1, 1000); }},
+    {"mail.retry_first_s", [](settings& s, auto& k, auto& v) { s.mail.retry_first_s = parse_int<int>(k, v, 1, 86400); }},
+    {"mail.retry_max_s", [](settings& s, auto& k, auto& v) { s.mail.retry_max_s = parse_int<int>(k, v, 1, 86400); }},
     {"catalog.path", [](settings& s, auto& k, auto& v) { s.catalog_path = parse_nonempty(k, v); }},
     {"payments.secret", [](settings& s, auto& k, auto& v) { s.payments.secret = parse_nonempty(k, v); }},
     {"payments.test_mode", [](settings& s, auto& k, auto& v) { s.payments.test_mode = parse_bool(k, v); }},
@@ -182,6 +196,7 @@ void load_environment(settings& s) {
   if (const char* token = std::getenv("BOUTIQUE_ADMIN_TOKEN")) s.admin.token = token;
   if (const char* secret = std::getenv("BOUTIQUE_PAYMENT_SECRET"); secret && *secret) s.payments.secret = secret;
   if (const char* secret = std::getenv("BOUTIQUE_CSRF_SECRET"); secret && *secret) s.shop.csrf_secret = secret;
+  if (const char* secret = std::getenv("BOUTIQUE_SMTP_PASSWORD"); secret && *secret) s.mail.smtp_password = secret;
 }
 
 }  // namespace
@@ -205,6 +220,36 @@ bool is_loopback(const std::string& address) {
   return address == "::1" || address == "localhost" || address.rfind("127.", 0) == 0;
 }
 
+namespace {
+
+/// A mail header or SMTP command built from `text` could be split by a line end or a control character.
+bool has_control(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+void validate_mail(const mail_options& m) {
+  bool smtp = m.transport == "smtp";
+  if (smtp && m.smtp_url.rfind("smtp://", 0) != 0 && m.smtp_url.rfind("smtps://", 0) != 0)
+    throw config_error("mail.transport = smtp needs mail.smtp_url = smtp://host:port or smtps://host:port");
+  if (!smtp && !m.smtp_url.empty())
+    throw config_error("mail.smtp_url is set but mail.transport is maildir: set mail.transport = smtp to use it");
+  if (m.smtp_url.find('@') != std::string::npos)
+    throw config_error("mail.smtp_url cannot hold a login: set mail.smtp_user, and the password in "
+                       "BOUTIQUE_SMTP_PASSWORD");
+  if (has_control(m.smtp_url) || has_control(m.smtp_user) || has_control(m.smtp_password))
+    throw config_error("mail.smtp_url, mail.smtp_user and mail.smtp_password cannot hold control characters");
+  auto at = m.from.find('@');
+  if (at == 0 || at == std::string::npos || at + 1 == m.from.size() ||
+      m.from.find_first_of(" <>\"(),;:") != std::string::npos || has_control(m.from))
+    throw config_error("mail.from '" + m.from + "' is not a plain address like no-reply@shop.example");
+  if (has_control(m.from_name)) throw config_error("mail.from_name cannot hold control characters");
+  if (m.retry_first_s > m.retry_max_s)
+    throw config_error("mail.retry_first_s (" + std::to_string(m.retry_first_s) + ") is longer than mail.retry_max_s (" +
+                       std::to_string(m.retry_max_s) + ")");
+}
+
+}  // namespace
+
 bool secure_cookies(const settings& s) { return s.shop.base_url.rfind("https://", 0) == 0; }
 
 void validate(const settings& s) {
@@ -223,6 +268,7 @@ void validate(const settings& s) {
   if (!s.shop.csrf_secret.empty() && s.shop.csrf_secret.size() < 32)
     throw config_error("shop.csrf_secret must have at least 32 characters (BOUTIQUE_CSRF_SECRET), or stay empty for "
                        "a random key per start");
+  validate_mail(s.mail);
 }
 
 settings load(const std::vector<std::string>& args) {
@@ -262,7 +308,7 @@ std::string usage() {
     "Runs the Boutique customer-account service; 'backup' copies its database (storage.path) into FILE, online,\n"
     "while the service runs. Options (see config/boutique.ini for meaning and defaults):\n";
   for (const auto& [key, _] : setters()) text += "  --" + key + "=...\n";
-  text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET.\n";
+  text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET, BOUTIQUE_SMTP_PASSWORD.\n";
   return text;
 }
 

@@ -23,8 +23,13 @@ struct http_options {
   std::size_t max_connections_per_address = 64;
   /// Seconds a new connection may stay silent before its first byte while over half of max_connections are open.
   int first_byte_timeout_s = 2;
-  /// Peers whose X-Forwarded-For names the client; canonical IP addresses.
+  /// Peers whose X-Forwarded-For names the client, and whose X-Forwarded-Proto says whether it came over HTTPS;
+  /// canonical IP addresses.
   std::vector<std::string> trusted_proxies;
+  /// Strict-Transport-Security max-age sent on every response to an HTTPS request (0: none).
+  int hsts_max_age_s = 31536000;
+  /// Every request is taken as HTTPS (shop.base_url starts with https://: TLS ends at a proxy in front).
+  bool https_only = false;
 };
 
 struct admin_options {
@@ -78,6 +83,21 @@ struct shop_options {
   std::string csrf_secret;  ///< key of the pages' CSRF tokens; empty: a random key drawn at each start
 };
 
+/// How mails leave: files in shop.mail_dir (maildir), or an SMTP relay (smtp).
+struct mail_options {
+  std::string transport = "maildir";      ///< maildir or smtp
+  std::string smtp_url;                   ///< smtp://host:port (STARTTLS per smtp_starttls) or smtps://host:port
+  std::string smtp_user;                  ///< login at the relay, when it wants one
+  std::string smtp_password;              ///< prefer BOUTIQUE_SMTP_PASSWORD
+  std::string smtp_starttls = "required"; ///< off, try or required
+  int smtp_timeout_s = 30;                ///< for the connection, and for each mail
+  std::string from = "no-reply@boutique.invalid";  ///< sender address, and the domain of the Message-IDs
+  std::string from_name = "Boutique";     ///< sender name in the From header
+  int max_attempts = 20;                  ///< a mail the relay defers (4xx) this many times fails
+  int retry_first_s = 5;                  ///< wait after a first failure, doubled after each next one
+  int retry_max_s = 600;                  ///< the longest wait
+};
+
 /// The shipped payment secret: public, so it never verifies a notification.
 inline constexpr const char* placeholder_payment_secret = "change-me-in-production";
 
@@ -99,6 +119,7 @@ struct settings {
   actor_lifetimes lifetimes;
   auth_options auth;
   shop_options shop;
+  mail_options mail;
   std::string catalog_path = "config/catalog.json";
   payment_options payments;
   std::string log_level = "info";
@@ -113,7 +134,7 @@ class config_error : public std::runtime_error {
 
 /// Builds the settings from, in increasing precedence: embedded defaults, the file named by `--config=`
 /// (default `config/boutique.ini` when it exists), the environment (BOUTIQUE_ADMIN_TOKEN,
-/// BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET) and `--section.key=value` arguments. Throws config_error.
+/// BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET, BOUTIQUE_SMTP_PASSWORD) and `--section.key=value` arguments. Throws config_error.
 settings load(const std::vector<std::string>& args);
 
 /// Checks rules that span options: the management listener may leave loopback only with an admin token of at

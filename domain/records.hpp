@@ -165,6 +165,15 @@ struct outbox_mail {
   std::string subject;
   std::string body;
   std::int64_t created_at = 0;
+  int attempts = 0;  ///< earlier attempts that the relay deferred (4xx)
+};
+
+/// The mails due for an attempt, and the state of the whole outbox when they were read.
+struct outbox_batch {
+  std::vector<outbox_mail> due;
+  std::int64_t queued = 0;              ///< mails neither sent nor failed
+  std::int64_t oldest_queued_at = 0;    ///< when the oldest of them was queued (0: none)
+  std::int64_t failed = 0;              ///< mails that failed for good
 };
 
 /// One entry of a customer's timeline.
@@ -213,7 +222,6 @@ struct retention_report {
 using customer_list = std::vector<customer_record>;
 using bill_list = std::vector<bill_record>;
 using product_list = std::vector<product_record>;
-using outbox_list = std::vector<outbox_mail>;
 using id_list = std::vector<std::int64_t>;
 
 }  // namespace boutique

@@ -1,6 +1,9 @@
 #include "net/admin_metrics.hpp"
 
+#include "domain/clock.hpp"
 #include "net/metrics.hpp"
+
+#include <algorithm>
 
 namespace boutique::net {
 
@@ -32,6 +35,29 @@ void render_retention(std::string& out, const storage_stats& storage) {
   p::sample(out, "boutique_retention_last_run_duration_seconds", "", last.seconds);
   p::family(out, "boutique_retention_last_run_rows", "gauge", "Rows removed by the last retention run, all kinds.");
   p::sample(out, "boutique_retention_last_run_rows", "", static_cast<double>(last.total()));
+}
+
+void render_mail(std::string& out, const actors::mail_counters& mail) {
+  namespace p = prometheus;
+  auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
+    p::family(out, name, "counter", help);
+    p::sample(out, name, "", static_cast<double>(value.load()));
+  };
+  counter("boutique_mail_sent_total", "Mails the transport took (the relay accepted, or the file is written).",
+          mail.sent);
+  counter("boutique_mail_deferred_total", "Attempts the relay deferred (4xx): the mail is tried again later.",
+          mail.deferred);
+  counter("boutique_mail_failed_total", "Mails that failed for good (refused with 5xx, or deferred too often).",
+          mail.failed);
+  counter("boutique_mail_transport_unreachable_total",
+          "Rounds of delivery stopped because the relay (or the mail folder) could not be reached.", mail.unreachable);
+  p::family(out, "boutique_mail_queued", "gauge", "Mails waiting in the outbox, neither sent nor failed.");
+  p::sample(out, "boutique_mail_queued", "", static_cast<double>(mail.queued.load()));
+  p::family(out, "boutique_mail_oldest_queued_age_seconds", "gauge",
+            "Age of the oldest mail waiting in the outbox (0: none).");
+  auto oldest = mail.oldest_queued_at.load();
+  p::sample(out, "boutique_mail_oldest_queued_age_seconds", "",
+            oldest > 0 ? static_cast<double>(std::max<std::int64_t>(domain::now_s() - oldest, 0)) : 0.0);
 }
 
 }  // namespace
@@ -85,6 +111,7 @@ std::string prometheus_text(const backend& b, const directory_stats& sessions, c
   p::sample(out, "boutique_storage_expired_writes_total", "",
             static_cast<double>(storage.writes_dropped_past_deadline));
   render_retention(out, storage);
+  render_mail(out, *b.mail);
   p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
   p::family(out, "boutique_uptime_seconds", "gauge", "Seconds since the service started.");

@@ -34,8 +34,9 @@ struct backend {
   std::shared_ptr<http_metrics> metrics = std::make_shared<http_metrics>();
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string csrf_secret = {}; ///< key of the pages' CSRF tokens
-  bool secure_cookies = false;  ///< the shop is served over HTTPS: __Host- cookies, Secure
   bool test_mode = false;       ///< test payments are on: every page shows a banner
+  /// The mailer's counts (/admin/metrics).
+  std::shared_ptr<const actors::mail_counters> mail = std::make_shared<actors::mail_counters>();
   actors::backup_actor backups = {};  ///< online backups (POST /admin/backup)
   std::string backup_dir;             ///< the folder they go to
   /// Backups under way: one at a time, a second request is answered 503 at once.

@@ -3,6 +3,7 @@
 #include "config/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 namespace boutique::net {
@@ -32,6 +33,21 @@ std::vector<std::string_view> forwarded_entries(const header_list& headers) {
 }
 
 }  // namespace
+
+bool forwarded_https(const std::string& peer, const header_list& headers,
+                     const std::vector<std::string>& trusted_proxies) {
+  if (std::find(trusted_proxies.begin(), trusted_proxies.end(), peer) == trusted_proxies.end()) return false;
+  std::string_view last;
+  for (const auto& [name, value] : headers)
+    if (name == "x-forwarded-proto") last = value;
+  // A list ("https, http") names each hop in order: the nearest proxy's is the last.
+  if (auto comma = last.rfind(','); comma != std::string_view::npos) last = last.substr(comma + 1);
+  last = trimmed(last);
+  constexpr std::string_view https = "https";
+  return last.size() == https.size() && std::equal(last.begin(), last.end(), https.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
 
 std::string client_address(const std::string& peer, const header_list& headers,
                            const std::vector<std::string>& trusted_proxies) {

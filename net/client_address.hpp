@@ -16,4 +16,9 @@ namespace boutique::net {
 std::string client_address(const std::string& peer, const header_list& headers,
                            const std::vector<std::string>& trusted_proxies);
 
+/// True when the TCP peer `peer` is one of `trusted_proxies` and the last X-Forwarded-Proto it sent is "https": the
+/// client reached that proxy over TLS. From any other peer the header is the client's own claim and is ignored.
+bool forwarded_https(const std::string& peer, const header_list& headers,
+                     const std::vector<std::string>& trusted_proxies);
+
 }  // namespace boutique::net

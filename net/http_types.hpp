@@ -22,6 +22,9 @@ struct http_request {
   std::string body;
   std::string request_id;
   std::string remote_address;
+  /// The client's connection is HTTPS: shop.base_url is https://, or a trusted proxy said so (X-Forwarded-Proto).
+  /// Cookies are then Secure and __Host- prefixed, and the response carries Strict-Transport-Security.
+  bool secure = false;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 
   /// The first value of header `name` (lower case), if present.

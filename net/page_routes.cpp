@@ -37,7 +37,7 @@ route_handler on_get(const front_ptr& f, get_page handler) {
       auto chosen = pages::parse_language(lang->second).value_or(language::en);
       auto rest = query_without_lang(request.query);
       return respond(see_other(request.path + (rest.empty() ? "" : "?" + rest),
-                               f->cookies.header(lang_cookie, pages::code_of(chosen), one_year_s)));
+                               pages::cookie_jar(request.secure).header(lang_cookie, pages::code_of(chosen), one_year_s)));
     }
     handler(f, request, p, visitor_of(*f, request, p), respond);
   };
@@ -74,8 +74,7 @@ post_page as_secret_attempt(post_page handler) {
 
 void add_page_routes(router& r, std::shared_ptr<backend> b) {
   // No backend when only the table is wanted (the request fuzz target): no handler runs then.
-  auto cookies = pages::cookie_jar(b && b->secure_cookies);
-  auto f = std::make_shared<const front>(front{std::move(b), pages::site::load(pages::site::locate()), cookies});
+  auto f = std::make_shared<const front>(front{std::move(b), pages::site::load(pages::site::locate())});
   using rq = http_request;
   using params = route_params;
   using fp = const front_ptr&;

@@ -220,6 +220,9 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     auto client_id = request.header("x-request-id");
     request.request_id = client_id && acceptable_request_id(*client_id) ? std::string(*client_id) : make_request_id();
     request.remote_address = client_address(remote_, request.headers, server_->options.trusted_proxies);
+    request.secure =
+      server_->options.https_only || forwarded_https(remote_, request.headers, server_->options.trusted_proxies);
+    secure_ = request.secure;
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     method_ = request.method;
@@ -242,6 +245,7 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
     path_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
     head_ = method_ == "HEAD";
+    secure_ = server_->options.https_only;
     request_id_ = make_request_id();
     received_at_ = std::chrono::steady_clock::now();
     http_response response;
@@ -258,6 +262,8 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
     res->set(http::field::content_type, response.content_type);
     res->set("X-Request-Id", request_id_);
     res->set("X-Content-Type-Options", "nosniff");
+    if (secure_ && server_->options.hsts_max_age_s > 0)
+      res->set(http::field::strict_transport_security, "max-age=" + std::to_string(server_->options.hsts_max_age_s));
     for (auto& [name, value] : response.headers) {
       // Set-Cookie may repeat; any other field a handler gives once replaces the server's default (a page's own
       // X-Content-Type-Options must not appear twice).
@@ -309,6 +315,7 @@ class http_server::impl::connection : public std::enable_shared_from_this<connec
   std::string remote_;
   bool hurried_ = false;
   bool head_ = false;
+  bool secure_ = false;  ///< the request being answered came over HTTPS (http_request::secure)
   std::string method_, path_, request_id_;
   std::chrono::steady_clock::time_point received_at_;
   unsigned version_ = 11;

@@ -10,7 +10,9 @@ namespace {
 int schema_version(database& db) {
   auto& st = db.prepare("PRAGMA user_version");
   st.step();
-  return static_cast<int>(st.integer(0));
+  auto version = static_cast<int>(st.integer(0));
+  st.reset();  // a statement left on its row would lock the schema: a migration could not drop an index
+  return version;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // transaction (savepoint) and changes nothing when it throws.
 
 #include "domain/errors.hpp"
+#include "domain/mail.hpp"
 #include "domain/records.hpp"
 
 #include <optional>
@@ -99,8 +100,11 @@ std::optional<user_record> auth_session_user(database& db, const std::string& to
 
 void queue_mail(database& db, const std::string& recipient, const std::string& subject, const std::string& body,
                 std::int64_t now);
-outbox_list unsent_mail(database& db, int limit);
-void mark_mail_sent(database& db, const std::vector<std::int64_t>& ids, std::int64_t now);
+/// Up to `limit` mails due at `now` (neither sent nor failed, past their next attempt), oldest first, and the
+/// counts of the whole outbox.
+outbox_batch due_mail(database& db, std::int64_t now, int limit);
+/// Records what the attempts made of their mails; a mail already sent or failed is left as it is.
+void record_mail_outcomes(database& db, const std::vector<domain::mail_outcome>& outcomes);
 
 // -- events ----------------------------------------------------------------------------------------------------
 

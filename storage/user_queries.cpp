@@ -20,12 +20,6 @@ constexpr const char* sql_delete_auth_session = "DELETE FROM auth_sessions WHERE
 const std::string sql_auth_session_user =
   "SELECT " + user_columns + " FROM auth_sessions s "
   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?";
-constexpr const char* sql_insert_mail =
-  "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?)";
-constexpr const char* sql_unsent_mail =
-  "SELECT id, recipient, subject, body, created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?";
-// The body holds the one-time password link: once the mail is out, the database keeps only who, what and when.
-constexpr const char* sql_mark_sent = "UPDATE outbox SET sent_at = ?, body = '' WHERE id = ?";
 
 std::optional<user_credentials> one_user(statement& st) {
   if (!st.step()) return std::nullopt;
@@ -73,22 +67,6 @@ std::optional<user_record> auth_session_user(database& db, const std::string& to
   auto found = one_user(db.prepare(sql_auth_session_user).bind_all(token_hash, now));
   if (!found) return std::nullopt;
   return found->user;
-}
-
-void queue_mail(database& db, const std::string& recipient, const std::string& subject, const std::string& body,
-                std::int64_t now) {
-  db.prepare(sql_insert_mail).bind_all(recipient, subject, body, now).run();
-}
-
-outbox_list unsent_mail(database& db, int limit) {
-  outbox_list mails;
-  auto& st = db.prepare(sql_unsent_mail).bind_all(std::int64_t{limit});
-  while (st.step()) mails.push_back({st.integer(0), st.text(1), st.text(2), st.text(3), st.integer(4)});
-  return mails;
-}
-
-void mark_mail_sent(database& db, const std::vector<std::int64_t>& ids, std::int64_t now) {
-  for (auto id : ids) db.prepare(sql_mark_sent).bind_all(now, id).run();
 }
 
 }  // namespace boutique::storage

@@ -11,15 +11,16 @@ void auth_login(const backend_ptr& b, http_request& request, const route_params&
   auto login = string_field(body, "login");
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
-  run(b, p.due(), respond, [b, respond, login, password](self_ptr self) {
+  auto cookies = pages::cookie_jar(request.secure);
+  run(b, p.due(), respond, [b, respond, login, password, cookies](self_ptr self) {
     self->request(b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
       .then(
-        [self, b, respond](user_record& user) {
+        [self, b, respond, cookies](user_record& user) {
           self->request(b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
             .then(
-              [b, respond, user](std::string& token) {
+              [b, respond, user, cookies](std::string& token) {
                 auto response = ok_json(200, {{"user", user_json(user)}});
-                response.headers.emplace_back("Set-Cookie", pages::cookie_jar(b->secure_cookies).header(auth_cookie, token, b->login_ttl_s));
+                response.headers.emplace_back("Set-Cookie", cookies.header(auth_cookie, token, b->login_ttl_s));
                 respond(std::move(response));
               },
               fail_with(respond));
@@ -29,8 +30,8 @@ void auth_login(const backend_ptr& b, http_request& request, const route_params&
 }
 
 void auth_logout(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
-  auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
-  auto cleared = [respond, cookie = pages::cookie_jar(b->secure_cookies).header(auth_cookie, "", 0)] {
+  auto token = pages::cookie_jar(request.secure).value(request, auth_cookie);
+  auto cleared = [respond, cookie = pages::cookie_jar(request.secure).header(auth_cookie, "", 0)] {
     http_response response;
     response.status = 204;
     response.headers.emplace_back("Set-Cookie", cookie);

@@ -46,7 +46,7 @@ void with_session(const backend_ptr& b, const route_params& p, const responder& 
 template <class Next>
 void with_user(const backend_ptr& b, const http_request& request, const route_params& p, const responder& respond,
                Next next) {
-  auto token = pages::cookie_jar(b->secure_cookies).value(request, auth_cookie);
+  auto token = pages::cookie_jar(request.secure).value(request, auth_cookie);
   if (token.empty()) return respond(problem(401, "Unauthorized", "log in first"));
   run(b, p.due(), respond, [b, token, respond, next = std::move(next)](self_ptr self) mutable {
     self->request(b->identity, patience(self), caf::get_atom_v, atoms::auth_atom_v, token)

@@ -30,8 +30,8 @@ void log_in(const front_ptr& f, const visitor& v, const form_values& form, const
         [self, f, v, respond](user_record& user) {
           self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
             .then(
-              [f, respond](std::string& token) {
-                respond(see_other("/account", f->cookies.header(auth_cookie, token, f->b->login_ttl_s)));
+              [f, v, respond](std::string& token) {
+                respond(see_other("/account", v.cookies.header(auth_cookie, token, f->b->login_ttl_s)));
               },
               fail_page(f, v, respond));
         },
@@ -45,8 +45,8 @@ void log_in(const front_ptr& f, const visitor& v, const form_values& form, const
 }
 
 void log_out(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
-  auto token = f->cookies.value(request, auth_cookie);
-  auto cleared = see_other("/", f->cookies.header(auth_cookie, "", 0));
+  auto token = v.cookies.value(request, auth_cookie);
+  auto cleared = see_other("/", v.cookies.header(auth_cookie, "", 0));
   if (token.empty() || token.size() > 64) return respond(cleared);
   run_flow(f->b->sys, v.due, respond, [f, v, token, cleared, respond](flow_self self) {
     self->request(f->b->identity, patience(self), due(self), atoms::logout_atom_v, token)

@@ -78,7 +78,7 @@ void start_checkout(flow_self self, const front_ptr& f, const visitor& v, const 
         self->request(f->b->sessions, patience(self), atoms::resolve_atom_v, sid)
           .then(
             [self, f, v, respond, lines, sid](actors::session_ref& s) {
-              store_cart(self, f, v, respond, s, lines, f->cookies.header(checkout_cookie, sid, std::nullopt));
+              store_cart(self, f, v, respond, s, lines, v.cookies.header(checkout_cookie, sid, std::nullopt));
             },
             fail_page(f, v, respond));
       },
@@ -173,9 +173,9 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
     [f, v, respond, login, password](flow_self self, actors::session_ref s) {
       self->request(s.actor, patience(self), s.route.under(due(self)), atoms::login_atom_v, login, password)
         .then(
-          [f, respond](session_snapshot& snap) {
+          [v, respond](session_snapshot& snap) {
             // The session has a new id from now on: the browser gets it, the old one no longer works.
-            respond(see_other("/checkout/contact", f->cookies.header(checkout_cookie, snap.id, std::nullopt)));
+            respond(see_other("/checkout/contact", v.cookies.header(checkout_cookie, snap.id, std::nullopt)));
           },
               [self, f, v, respond, login, s](caf::error& err) {
                 auto code = domain_code(err);

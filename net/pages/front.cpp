@@ -30,8 +30,9 @@ std::string page_of(const http_request& request) {
 visitor visitor_of(const front& f, const http_request& request, const route_params& p) {
   visitor v;
   v.due = p.due();
-  v.lang = choose_language(request, f.cookies.value(request, lang_cookie));
-  v.binding = f.cookies.value(request, csrf_cookie);
+  v.cookies = cookie_jar(request.secure);
+  v.lang = choose_language(request, v.cookies.value(request, lang_cookie));
+  v.binding = v.cookies.value(request, csrf_cookie);
   if (v.binding.size() != 22) {
     v.binding = domain::new_secret_id();
     v.new_binding = true;
@@ -70,7 +71,7 @@ http_response page(const front& f, const visitor& v, int status, const std::stri
   response.content_type = "text/html; charset=utf-8";
   response.body = f.site->render(tmpl, std::move(d));
   add_security_headers(response);
-  if (v.new_binding) response.headers.emplace_back("Set-Cookie", f.cookies.header(csrf_cookie, v.binding, one_year_s));
+  if (v.new_binding) response.headers.emplace_back("Set-Cookie", v.cookies.header(csrf_cookie, v.binding, one_year_s));
   return response;
 }
 

@@ -42,7 +42,6 @@ using domain::now_s;
 struct front {
   std::shared_ptr<backend> b;
   std::shared_ptr<const pages::site> site;
-  cookie_jar cookies;
 };
 using front_ptr = std::shared_ptr<const front>;
 
@@ -57,6 +56,7 @@ struct visitor {
   std::string page;       ///< the GET page this request shows (for the language switch)
   std::string query;      ///< its query, without lang
   deadline due;           ///< the request's: every message it causes carries it
+  cookie_jar cookies{false};  ///< Secure and __Host- named when the request came over HTTPS
 };
 
 
@@ -109,7 +109,7 @@ inline auto fail_page(const front_ptr& f, const visitor& v, const responder& res
 template <class Next, class Missing>
 void with_checkout(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                    Next next, Missing missing) {
-  auto sid = f->cookies.value(request, checkout_cookie);
+  auto sid = v.cookies.value(request, checkout_cookie);
   run_flow(f->b->sys, v.due, respond, [f, v, sid, respond, next, missing](flow_self self) mutable {
     if (sid.empty() || sid.size() > 64) return missing(self);
     self->request(f->b->sessions, patience(self), atoms::resolve_atom_v, sid)
@@ -138,14 +138,14 @@ void with_snapshot(const front_ptr& f, const http_request& request, const visito
 template <class Next>
 void with_user(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                Next next) {
-  auto token = f->cookies.value(request, auth_cookie);
+  auto token = v.cookies.value(request, auth_cookie);
   if (token.empty() || token.size() > 64) return respond(see_other("/login"));
   run_flow(f->b->sys, v.due, respond, [f, v, token, respond, next](flow_self self) mutable {
     self->request(f->b->identity, patience(self), caf::get_atom_v, atoms::auth_atom_v, token)
       .then([self, next](user_record& user) mutable { next(self, user); },
             [f, v, respond](caf::error& err) {
               if (domain_code(err) == domain::error_code::unauthenticated)
-                return respond(see_other("/login", f->cookies.header(auth_cookie, "", 0)));
+                return respond(see_other("/login", v.cookies.header(auth_cookie, "", 0)));
               respond(error_page(*f, v, err));
             });
   });

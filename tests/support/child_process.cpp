@@ -10,7 +10,9 @@ extern char** environ;
 
 namespace boutique::testing {
 
-child_process::child_process(std::vector<std::string> args) {
+child_process::child_process(std::vector<std::string> args) : child_process(BOUTIQUE_BINARY, std::move(args)) {}
+
+child_process::child_process(std::string program, std::vector<std::string> args, std::vector<std::string> env) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t actions;
@@ -18,11 +20,15 @@ child_process::child_process(std::vector<std::string> args) {
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   posix_spawn_file_actions_addclose(&actions, fds[0]);
-  args.insert(args.begin(), BOUTIQUE_BINARY);
+  args.insert(args.begin(), program);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  if (posix_spawn(&pid_, BOUTIQUE_BINARY, &actions, nullptr, argv.data(), environ) != 0)
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  if (posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data()) != 0)
     throw std::runtime_error("spawn");
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);

@@ -11,11 +11,14 @@
 
 namespace boutique::testing {
 
-/// The boutique executable running as a child process. A thread keeps reading its standard output and error
-/// (one pipe), so the child never blocks on a full pipe.
+/// A program running as a child process: the boutique executable unless said otherwise. A thread keeps reading its
+/// standard output and error (one pipe), so the child never blocks on a full pipe.
 class child_process {
  public:
+  /// The boutique executable with `args`.
   explicit child_process(std::vector<std::string> args);
+  /// `program` (a path) with `args`, and `env` ("NAME=value") added to this process's environment.
+  child_process(std::string program, std::vector<std::string> args, std::vector<std::string> env = {});
   ~child_process();
 
   /// Waits until a complete output line matches `pattern`; returns its first capture group ("" at end of output).

@@ -48,4 +48,7 @@ class http_client {
   std::unique_ptr<impl> impl_;
 };
 
+/// A port nothing listens on now (bound on 127.0.0.1, then released): for a server a test starts later.
+std::uint16_t free_port();
+
 }  // namespace boutique::testing

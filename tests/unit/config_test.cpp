@@ -125,6 +125,8 @@ TEST(config, the_production_file_takes_its_secrets_from_the_environment) {
   EXPECT_EQ(s.shop.csrf_secret, "csrf-from-the-environment-0123456789");
   EXPECT_FALSE(s.payments.test_mode);
   EXPECT_TRUE(boutique::config::secure_cookies(s)) << "production serves HTTPS: __Host- cookies";
+  EXPECT_EQ(s.mail.transport, "smtp") << "production mails through a relay";
+  EXPECT_EQ(s.mail.smtp_starttls, "required");
 }
 
 TEST(config, a_short_csrf_secret_is_refused) {

@@ -51,6 +51,23 @@ TEST(client_address, without_a_usable_entry_the_proxy_itself_is_the_client) {
   EXPECT_EQ(client_address("10.0.0.5", forwarded({"203.0.113.7:443"}), proxies), "10.0.0.5");
 }
 
+TEST(forwarded_https, only_a_trusted_proxy_saying_https_makes_a_request_https) {
+  auto proto = [](std::initializer_list<std::string> values) {
+    header_list headers{{"host", "shop.example"}};
+    for (const auto& v : values) headers.emplace_back("x-forwarded-proto", v);
+    return headers;
+  };
+  EXPECT_TRUE(forwarded_https("10.0.0.5", proto({"https"}), proxies));
+  EXPECT_TRUE(forwarded_https("10.0.0.5", proto({"HTTPS"}), proxies));
+  EXPECT_TRUE(forwarded_https("10.0.0.5", proto({"http, https"}), proxies)) << "the nearest proxy's value is the last";
+  EXPECT_FALSE(forwarded_https("10.0.0.5", proto({"https, http"}), proxies));
+  EXPECT_FALSE(forwarded_https("10.0.0.5", proto({"https", "http"}), proxies));
+  EXPECT_FALSE(forwarded_https("10.0.0.5", proto({}), proxies));
+  EXPECT_FALSE(forwarded_https("10.0.0.5", proto({"httpsx"}), proxies));
+  EXPECT_FALSE(forwarded_https("192.0.2.1", proto({"https"}), proxies)) << "a client's own claim";
+  EXPECT_FALSE(forwarded_https("10.0.0.5", proto({"https"}), {})) << "no trusted proxy: never";
+}
+
 TEST(canonical_ip, maps_ipv4_in_ipv6_and_refuses_names) {
   EXPECT_EQ(boutique::config::canonical_ip("::ffff:10.0.0.5"), "10.0.0.5");
   EXPECT_EQ(boutique::config::canonical_ip("2001:DB8:0:0::1"), "2001:db8::1");

@@ -103,11 +103,11 @@ TEST_F(retention_fixture, sent_mail_loses_its_body_and_unsent_mail_keeps_it) {
                   "subject = 'Your account' AND sent_at = 200"),
             1)
     << "who, what and when are kept";
-  auto unsent = unsent_mail(db, 10);
+  auto unsent = due_mail(db, 300, 10).due;
   ASSERT_EQ(unsent.size(), 1u);
   EXPECT_EQ(unsent[0].body, "set it: https://shop/password?token=OTHER");
 
-  mark_mail_sent(db, {unsent[0].id}, 400);
+  record_mail_outcomes(db, {{unsent[0].id, domain::mail_outcome::state::sent, 1, 400, {}}});
   EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE body LIKE '%token=%'"), 0)
     << "marking a mail sent empties its body at once";
 }
