@@ -16,18 +16,25 @@ struct mailer_state {
   mailer_settings settings;
   int unreachable_rounds = 0;       ///< rounds in a row that found the relay unreachable
   std::int64_t wait_until = 0;      ///< no round before this time while the relay is unreachable
+  /// Outcomes not yet stored (the write failed): stored before anything else is sent, so that a mail the relay
+  /// took is never read as due, and sent, again.
+  domain::mail_outcome_list unstored;
+  int store_failures = 0;           ///< failed writes of those in a row
   std::shared_ptr<spdlog::logger> log = config::logger("mailer");
   static inline const char* name = "mailer";
 };
 
 using pointer = mailer_actor::stateful_pointer<mailer_state>;
 
-/// Hands the due mails to the transport until it cannot be reached; returns what became of each one tried.
+/// Hands the due mails to the transport until it cannot be reached, or the round has taken its time (so that a stop
+/// waits for one mail at most, not a whole batch); returns what became of each one tried.
 domain::mail_outcome_list attempt_all(pointer self, const std::vector<outbox_mail>& due) {
   auto& st = self->state;
   auto& counters = *st.settings.counters;
   domain::mail_outcome_list outcomes;
+  auto round_ends = std::chrono::steady_clock::now() + st.settings.round_time;
   for (const auto& mail : due) {
+    if (std::chrono::steady_clock::now() > round_ends) break;
     auto tried = st.settings.transport->deliver(mail);
     auto now = domain::now_s();
     auto outcome = domain::after_attempt(mail, tried.result, tried.detail, now, st.settings.retry);
@@ -68,9 +75,29 @@ domain::mail_outcome_list attempt_all(pointer self, const std::vector<outbox_mai
   return outcomes;
 }
 
+/// Stores `outcomes`; on failure keeps them for the next round (and pauses), so that nothing is sent meanwhile.
+void store(pointer self, domain::mail_outcome_list outcomes) {
+  auto& st = self->state;
+  self->request(st.storage, st.settings.timeout, atoms::sent_atom_v, outcomes)
+    .await(
+      [self](caf::ok_atom) {
+        self->state.unstored.clear();
+        self->state.store_failures = 0;
+      },
+      [self, outcomes](caf::error& err) {
+        auto& st = self->state;
+        st.unstored = outcomes;
+        ++st.store_failures;
+        st.wait_until = domain::now_s() + domain::retry_delay_s(st.store_failures, st.settings.retry);
+        st.log->error("event=mail_outcomes_not_stored mails={} retry_in_s={} error=\"{}\"", outcomes.size(),
+                      st.wait_until - domain::now_s(), error_detail(err));
+      });
+}
+
 void deliver(pointer self) {
   auto& st = self->state;
   if (domain::now_s() < st.wait_until) return;
+  if (!st.unstored.empty()) return store(self, st.unstored);
   // await: one round at a time, so that a mail is never handed over twice.
   self->request(st.readers.next(), st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch,
                 domain::now_s())
@@ -83,12 +110,7 @@ void deliver(pointer self) {
         });
         st.settings.counters->queued = batch.queued - done;
         st.settings.counters->oldest_queued_at = batch.queued - done > 0 ? batch.oldest_queued_at : 0;
-        if (outcomes.empty()) return;
-        self->request(st.storage, st.settings.timeout, atoms::sent_atom_v, std::move(outcomes))
-          .await([](caf::ok_atom) {},
-                 [self](caf::error& err) {
-                   self->state.log->error("event=mail_outcomes_not_stored error=\"{}\"", error_detail(err));
-                 });
+        if (!outcomes.empty()) store(self, std::move(outcomes));
       },
       [self](caf::error& err) { self->state.log->warn("event=outbox_read_failed error=\"{}\"", error_detail(err)); });
 }

@@ -37,6 +37,8 @@ struct mailer_settings {
   /// Mails read from the outbox per round; one round at a time, so at most this many are held in memory
   /// however long the outbox grows.
   std::int32_t batch = 100;
+  /// A round tries no further mail once it has lasted this long (the rest waits for the next round).
+  std::chrono::milliseconds round_time{5000};
   std::shared_ptr<mail_counters> counters = std::make_shared<mail_counters>();
 };
 

@@ -47,7 +47,10 @@ net::server_options admin_options(const config::settings& s) {
   o.port = s.admin.port;
   o.threads = 1;
   o.max_connections = 64;
-  o.https_only = false;  // loopback: HSTS means nothing to a browser over plain HTTP
+  // Not behind the shop's proxy: neither forwarded addresses nor forwarded schemes, and no HSTS.
+  o.https_only = false;
+  o.trusted_proxies.clear();
+  o.hsts_max_age_s = 0;
   return o;
 }
 
@@ -97,6 +100,18 @@ struct service::impl {
   std::filesystem::path mail_dir() const {
     if (!settings.shop.mail_dir.empty()) return settings.shop.mail_dir;
     return std::filesystem::path(settings.storage.path).parent_path() / "mail";
+  }
+
+  /// Stops the mailer before the storage actor, so that what its last round made of its mails is written (the
+  /// storage actor still takes writes until flushed). A mailer blocked on a relay is not waited for past 15 s: its
+  /// mails stay due and go again, with the same Message-ID, at the next start.
+  void stop_mailer() {
+    if (!mailer) return;
+    caf::scoped_actor self{*system};
+    self->monitor(mailer);
+    caf::anon_send_exit(mailer, caf::exit_reason::user_shutdown);
+    self->receive([](const caf::down_msg&) {},
+                  caf::after(std::chrono::seconds(15)) >> [this] { log->warn("event=mailer_not_stopped waited_s=15"); });
   }
 
   actors::mailer_settings mailer_settings(std::chrono::milliseconds timeout) const {
@@ -221,6 +236,7 @@ struct service::impl {
     running = false;
     if (http) http->stop();
     if (admin) admin->stop(500);
+    stop_mailer();
     flush_storage();
     for (const auto& handle :
          {caf::actor_cast<caf::actor>(backend->sessions), caf::actor_cast<caf::actor>(backend->accounts),

@@ -227,12 +227,24 @@ bool has_control(const std::string& text) {
   return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
+/// smtp://127.0.0.1:25 and the like: a relay on this machine.
+bool loopback_url(const std::string& url) {
+  auto host = url.substr(url.find("://") + 3);
+  host = host.substr(0, host.find('/'));
+  if (host.rfind("[::1]", 0) == 0) return true;
+  return is_loopback(host.substr(0, host.rfind(':')));
+}
+
 void validate_mail(const mail_options& m) {
   bool smtp = m.transport == "smtp";
   if (smtp && m.smtp_url.rfind("smtp://", 0) != 0 && m.smtp_url.rfind("smtps://", 0) != 0)
     throw config_error("mail.transport = smtp needs mail.smtp_url = smtp://host:port or smtps://host:port");
   if (!smtp && !m.smtp_url.empty())
     throw config_error("mail.smtp_url is set but mail.transport is maildir: set mail.transport = smtp to use it");
+  if (smtp && !m.smtp_user.empty() && m.smtp_starttls != "required" && m.smtp_url.rfind("smtps://", 0) != 0 &&
+      !loopback_url(m.smtp_url))
+    throw config_error("mail.smtp_user is set but mail.smtp_starttls is '" + m.smtp_starttls +
+                       "': the password could cross the network in clear; use smtp_starttls = required or smtps://");
   if (m.smtp_url.find('@') != std::string::npos)
     throw config_error("mail.smtp_url cannot hold a login: set mail.smtp_user, and the password in "
                        "BOUTIQUE_SMTP_PASSWORD");
@@ -268,6 +280,9 @@ void validate(const settings& s) {
   if (!s.shop.csrf_secret.empty() && s.shop.csrf_secret.size() < 32)
     throw config_error("shop.csrf_secret must have at least 32 characters (BOUTIQUE_CSRF_SECRET), or stay empty for "
                        "a random key per start");
+  if (!s.payments.test_mode && !s.payments.has_secret())
+    throw config_error("payments.test_mode is off and no payment secret is set (BOUTIQUE_PAYMENT_SECRET): no order "
+                       "could ever be paid");
   validate_mail(s.mail);
 }
 

@@ -173,7 +173,6 @@ struct outbox_batch {
   std::vector<outbox_mail> due;
   std::int64_t queued = 0;              ///< mails neither sent nor failed
   std::int64_t oldest_queued_at = 0;    ///< when the oldest of them was queued (0: none)
-  std::int64_t failed = 0;              ///< mails that failed for good
 };
 
 /// One entry of a customer's timeline.

@@ -13,7 +13,6 @@ constexpr const char* sql_due_mail =
   "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?";
 constexpr const char* sql_waiting_mail =
   "SELECT count(*), coalesce(min(created_at), 0) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL";
-constexpr const char* sql_failed_mail = "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL";
 // The body holds the one-time password link: once the mail is out (or can never be), the database keeps only who,
 // what, when and the relay's answer.
 constexpr const char* sql_mark_sent =
@@ -44,9 +43,6 @@ outbox_batch due_mail(database& db, std::int64_t now, int limit) {
     batch.oldest_queued_at = waiting.integer(1);
   }
   waiting.reset();
-  auto& failed = db.prepare(sql_failed_mail);
-  if (failed.step()) batch.failed = failed.integer(0);
-  failed.reset();
   return batch;
 }
 

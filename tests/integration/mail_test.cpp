@@ -145,3 +145,20 @@ TEST(mail, a_refused_recipient_fails_at_once_and_a_deferred_one_is_retried_until
     return metric(svc, "boutique_mail_failed_total") == 2 && metric(svc, "boutique_mail_deferred_total") == 2;
   }));
 }
+
+TEST(mail, a_relay_refusing_the_session_fails_no_mail_and_the_mails_wait) {
+  temp_dir folder;
+  auto port = free_port();
+  smtp_relay relay(port, folder.path() / "relay");
+  auto settings = relay_settings(port);
+  settings.mail.from = "blocked@shop.example";  // the relay answers 530 (log in first) to this sender
+  test_service svc(settings);
+  ASSERT_EQ(checkout(svc.port()).buy("patient@example.org").status, 200);
+
+  ASSERT_TRUE(within(10s, [&] { return metric(svc, "boutique_mail_transport_unreachable_total") >= 2; }))
+    << "a refusal of the session is the relay's problem: the mailer waits and tries again";
+  EXPECT_EQ(outbox_count(svc, "sent_at IS NULL AND failed_at IS NULL AND attempts = 0 AND body <> ''"), 2)
+    << "no mail failed, none lost its one-time link";
+  EXPECT_EQ(metric(svc, "boutique_mail_failed_total"), 0);
+  EXPECT_TRUE(relay.messages().empty());
+}

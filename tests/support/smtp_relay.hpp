@@ -12,7 +12,8 @@ namespace boutique::testing {
 
 /// A real SMTP server on 127.0.0.1:`port` (tests/support/smtp_relay.py, Debian's python3-aiosmtpd), running from
 /// construction (once it accepts connections) to destruction. It refuses (550) recipients whose local part starts
-/// with "refused" and defers (451) the first two RCPT TO of those starting with "later".
+/// with "refused" and defers (451) the first two RCPT TO of those starting with "later"; it refuses every mail from a
+/// sender starting with "blocked" (530, log in first).
 class smtp_relay {
  public:
   smtp_relay(std::uint16_t port, std::filesystem::path folder);

@@ -6,6 +6,7 @@ usage: smtp_relay.py PORT FOLDER
 Writes every message it accepts to FOLDER/NNNNNN.eml (written aside, then renamed), and appends one line per RCPT TO
 it answers to FOLDER/rcpt.log: "<address> <code>". Recipients whose local part starts with "refused" get 550 (a
 permanent refusal); those starting with "later" get 451 (try again later) to their first two RCPT TO, then 250.
+A sender (MAIL FROM) whose local part starts with "blocked" gets 530 (log in first): the whole session is refused.
 Prints "listening PORT" once it accepts connections; stops on SIGTERM or SIGINT.
 Run it with Debian's /usr/bin/python3 (the package's interpreter), not another python3 on PATH.
 """
@@ -27,6 +28,12 @@ class Relay:
     def log_rcpt(self, address, code):
         with open(os.path.join(self.folder, "rcpt.log"), "a", encoding="utf-8") as log:
             log.write(f"{address} {code}\n")
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address.split("@")[0].lower().startswith("blocked"):
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()

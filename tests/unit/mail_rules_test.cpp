@@ -78,8 +78,7 @@ TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_m
                                      {c, state::failed, 1, 110, "550 no"}});
   auto second = storage::due_mail(db, 150, 10);
   EXPECT_TRUE(second.due.empty()) << "b waits until 200";
-  EXPECT_EQ(second.queued, 1);
-  EXPECT_EQ(second.failed, 1);
+  EXPECT_EQ(second.queued, 1) << "neither sent nor failed";
   auto third = storage::due_mail(db, 200, 10);
   ASSERT_EQ(third.due.size(), 1u);
   EXPECT_EQ(third.due[0].id, b);
