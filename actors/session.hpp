@@ -7,6 +7,7 @@
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -55,13 +56,25 @@ struct session_settings {
   std::size_t max_live = 0;  ///< most live session actors (0: no cap)
 };
 
+/// The catalog the session actors price carts against. A reload (POST /admin/catalog/reload, SIGHUP) replaces it
+/// whole, after the storage actor committed it: a cart is priced against the old catalog or the new one, never a mix.
+class live_catalog {
+ public:
+  explicit live_catalog(std::shared_ptr<const domain::catalog> items) : current_(std::move(items)) {}
+  std::shared_ptr<const domain::catalog> get() const { return current_.load(); }
+  void set(std::shared_ptr<const domain::catalog> items) { current_.store(std::move(items)); }
+
+ private:
+  std::atomic<std::shared_ptr<const domain::catalog>> current_;
+};
+
 /// What every session actor talks to.
 struct session_context {
   actors::storage_actor storage;
   actors::reader_pool readers;
   identity_actor identity;
   account_directory_actor accounts;
-  std::shared_ptr<const domain::catalog> catalog;
+  std::shared_ptr<live_catalog> catalog;
   session_settings settings;
   std::string id_key;  ///< signs the ids of new sessions, which are stored only with their first change
 };

@@ -1,6 +1,7 @@
 #include "actors/storage_actor.hpp"
 
 #include "config/logging.hpp"
+#include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 #include "domain/clock.hpp"
@@ -304,6 +305,12 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     [self](atoms::login_atom, std::int64_t customer_id, std::int64_t now) {
       return enqueue<caf::ok_atom>(self, deadline::none(), [customer_id, now](database& db) {
         record_event(db, customer_id, "logged_in", "", now);
+        return caf::ok_atom_v;
+      });
+    },
+    [self](atoms::catalog_atom, domain::catalog& items) {
+      return enqueue<caf::ok_atom>(self, deadline::none(), [items = std::move(items)](database& db) {
+        replace_catalog(db, items);
         return caf::ok_atom_v;
       });
     },

@@ -43,6 +43,8 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,
   // customer id, now: a user logged in during a checkout (customer timeline)
   caf::replies_to<atoms::login_atom, std::int64_t, std::int64_t>::with<caf::ok_atom>,
+  // a reloaded catalog: the catalog table holds exactly these items once answered
+  caf::replies_to<atoms::catalog_atom, domain::catalog>::with<caf::ok_atom>,
   // what the mailer's attempts made of their mails
   caf::replies_to<atoms::sent_atom, domain::mail_outcome_list>::with<caf::ok_atom>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<storage_stats>,

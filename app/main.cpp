@@ -11,12 +11,14 @@
 
 namespace {
 
-/// Blocks SIGINT and SIGTERM in every thread (they inherit the mask) and returns the set to wait on.
+/// Blocks SIGINT, SIGTERM (stop) and SIGHUP (reload the catalog) in every thread (they inherit the mask) and
+/// returns the set to wait on.
 sigset_t block_stop_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
   }
   log->info("event=started http_port={} admin_port={}", service.http_port(), service.admin_port());
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) service.reload_catalog();
   log->info("event=stopping signal={}", received == SIGINT ? "SIGINT" : "SIGTERM");
   service.stop();
   spdlog::shutdown();

@@ -2,6 +2,8 @@
 
 #include "config/catalog_file.hpp"
 #include "config/logging.hpp"
+#include "net/catalog_reload.hpp"
+#include "net/pages/site.hpp"
 #include "net/problem.hpp"
 #include "net/routes.hpp"
 #include "net/server.hpp"
@@ -15,6 +17,7 @@
 #include <caf/all.hpp>
 
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -156,8 +159,9 @@ struct service::impl {
     auto accounts = actors::spawn_account_directory(
       sys, storage,
       {std::chrono::seconds(lifetimes.account_idle_s), static_cast<std::size_t>(lifetimes.max_live_accounts)});
+    auto live = std::make_shared<actors::live_catalog>(catalog);
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
-      storage, readers, identity, accounts, catalog,
+      storage, readers, identity, accounts, live,
       {std::chrono::seconds(lifetimes.session_idle_s), std::chrono::seconds(lifetimes.session_ttl_s), timeout,
        settings.payments.test_mode, static_cast<std::size_t>(lifetimes.max_live_sessions)},
       session_id_key});
@@ -173,6 +177,8 @@ struct service::impl {
     backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
     backend->test_mode = settings.payments.test_mode;
     backend->mail = std::move(mail_counters);
+    backend->catalog = std::move(live);
+    backend->catalog_path = settings.catalog_path;
     backend->backups = actors::spawn_backup(sys, settings.storage.path);
     backend->backup_dir = settings.storage.backup_dir.empty()
                             ? (std::filesystem::path(settings.storage.path).parent_path() / "backups").string()
@@ -205,6 +211,8 @@ struct service::impl {
     spawn_actors(std::move(db));
     running = true;
     try {
+      if (!settings.web_dir.empty()) net::pages::site::use(settings.web_dir);
+      log->info("event=pages dir={}", net::pages::site::locate().string());
       auto routes = net::make_routes(backend);  // loads the page templates: may fail on a broken installation
       auto api = std::make_shared<net::router>(std::move(routes.api));
       auto management = std::make_shared<net::router>(std::move(routes.management));
@@ -262,6 +270,17 @@ service::~service() { stop(); }
 void service::start() { impl_->start(); }
 
 void service::stop() { impl_->stop(); }
+
+void service::reload_catalog() {
+  if (!impl_->backend) return;
+  auto answered = std::make_shared<std::promise<int>>();
+  auto status = answered->get_future();
+  net::reload_catalog(impl_->backend, deadline::in(std::chrono::seconds(30)),
+                      [answered](net::http_response r) { answered->set_value(r.status); });
+  // The outcome is logged by the reload itself (event=catalog_reloaded or event=catalog_not_reloaded).
+  if (status.wait_for(std::chrono::seconds(35)) != std::future_status::ready)
+    impl_->log->warn("event=catalog_reload_unanswered waited_s=35");
+}
 
 std::uint16_t service::http_port() const { return impl_->http ? impl_->http->port() : 0; }
 

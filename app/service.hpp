@@ -27,6 +27,8 @@ class service {
   void start();
   /// Stops accepting, lets in-flight requests finish, flushes storage and stops every actor. Idempotent.
   void stop();
+  /// Reloads the catalog file, as POST /admin/catalog/reload does (SIGHUP); logs the outcome. Waits for it.
+  void reload_catalog();
 
   std::uint16_t http_port() const;
   std::uint16_t admin_port() const;

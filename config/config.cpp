@@ -160,6 +160,7 @@ const std::map<std::string, setter>& setters() {
     {"mail.retry_first_s", [](settings& s, auto& k, auto& v) { s.mail.retry_first_s = parse_int<int>(k, v, 1, 86400); }},
     {"mail.retry_max_s", [](settings& s, auto& k, auto& v) { s.mail.retry_max_s = parse_int<int>(k, v, 1, 86400); }},
     {"catalog.path", [](settings& s, auto& k, auto& v) { s.catalog_path = parse_nonempty(k, v); }},
+    {"web.dir", [](settings& s, auto&, auto& v) { s.web_dir = v; }},
     {"payments.secret", [](settings& s, auto& k, auto& v) { s.payments.secret = parse_nonempty(k, v); }},
     {"payments.test_mode", [](settings& s, auto& k, auto& v) { s.payments.test_mode = parse_bool(k, v); }},
     {"payments.idempotency_ttl_s",
@@ -171,6 +172,13 @@ const std::map<std::string, setter>& setters() {
     {"log.format", [](settings& s, auto& k, auto& v) { s.log_format = parse_choice(k, v, {"text", "json"}); }},
   };
   return table;
+}
+
+/// Options naming a file or a folder: in a configuration file, a relative one is taken from the file's own folder
+/// (so that --config=/etc/boutique/boutique.ini works from any folder); on the command line, from the working one.
+bool is_path_option(const std::string& name) {
+  return name == "storage.path" || name == "storage.backup_dir" || name == "shop.mail_dir" ||
+         name == "catalog.path" || name == "web.dir";
 }
 
 void load_file(settings& s, const std::string& path) {
@@ -187,7 +195,10 @@ void load_file(settings& s, const std::string& path) {
     for (const auto& [key, value] : keys) {
       const auto name = section + "." + key;
       if (!setters().count(name)) throw config_error("unknown option '" + name + "' in " + path);
-      set_option(s, name, value.data());
+      auto text = value.data();
+      if (is_path_option(name) && !text.empty() && std::filesystem::path(text).is_relative())
+        text = (std::filesystem::path(path).parent_path() / text).lexically_normal().string();
+      set_option(s, name, text);
     }
   }
 }

@@ -121,6 +121,7 @@ struct settings {
   shop_options shop;
   mail_options mail;
   std::string catalog_path = "config/catalog.json";
+  std::string web_dir;  ///< page templates, style sheet and support documents; empty: found (net/pages/site.hpp)
   payment_options payments;
   std::string log_level = "info";
   std::string log_format = "text";  ///< text (one key=value line per event) or json (one JSON object per line)

@@ -3,6 +3,7 @@
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
 #include "net/admin_metrics.hpp"
+#include "net/catalog_reload.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
 #include "net/query.hpp"
@@ -412,6 +413,8 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("PUT", "/admin/log-level", guarded(b, put_log_level));
   r.add("POST", "/admin/retention", guarded(b, post_retention));
   r.add("POST", "/admin/backup", guarded(b, post_backup));
+  r.add("POST", "/admin/catalog/reload", guarded(b, [](const backend_ptr& b, http_request&, const route_params& p,
+                                                       const responder& respond) { reload_catalog(b, p.due(), respond); }));
 }
 
 }  // namespace boutique::net

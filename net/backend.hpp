@@ -35,6 +35,9 @@ struct backend {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string csrf_secret = {}; ///< key of the pages' CSRF tokens
   bool test_mode = false;       ///< test payments are on: every page shows a banner
+  /// The catalog the sessions price against, and the file it is reloaded from (POST /admin/catalog/reload).
+  std::shared_ptr<actors::live_catalog> catalog;
+  std::string catalog_path;
   /// The mailer's counts (/admin/metrics).
   std::shared_ptr<const actors::mail_counters> mail = std::make_shared<actors::mail_counters>();
   actors::backup_actor backups = {};  ///< online backups (POST /admin/backup)

@@ -114,7 +114,7 @@ bool is_placed(const held_session& s) { return s.whole() && s.whole()->transid; 
 caf::result<session_snapshot> put_cart(pointer self, cart_request& lines) {
   const auto& s = self->state.s;
   if (is_placed(s)) return failure(domain::error_code::conflict, "the order is already placed; the cart is closed");
-  auto priced = domain::price_cart(lines, *self->state.ctx->catalog);
+  auto priced = domain::price_cart(lines, *self->state.ctx->catalog->get());
   if (!priced.errors.empty())
     return make_validation_error({"cart_invalid"}, priced.errors);
   auto rp = self->make_response_promise<session_snapshot>();

@@ -87,7 +87,7 @@ void load(directory_pointer self, const std::string& id) {
         if (stored->empty()) return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
         try {
           auto snapshot = session_from_json(*stored);
-          if (!snapshot.transid) snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog).cart;
+          if (!snapshot.transid) snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog->get()).cart;
           settle(self, id, activate(self, std::move(snapshot)));
         } catch (const std::exception& e) {
           self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", config::log_id(id), e.what());

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 namespace boutique::net::pages {
@@ -60,9 +61,26 @@ std::shared_ptr<const site> site::load(const fs::path& web_dir) {
   return s;
 }
 
+namespace {
+std::mutex chosen_mutex;
+fs::path chosen;  ///< web.dir, once the service named it
+}  // namespace
+
+void site::use(const fs::path& web_dir) {
+  std::lock_guard lock(chosen_mutex);
+  chosen = web_dir;
+}
+
 fs::path site::locate() {
+  {
+    std::lock_guard lock(chosen_mutex);
+    if (!chosen.empty()) return chosen;
+  }
   if (const char* dir = std::getenv("BOUTIQUE_WEB_DIR"); dir && *dir) return dir;
   if (fs::exists("web/style.css")) return "web";
+  std::error_code ec;
+  auto installed = fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "share" / "boutique" / "web";
+  if (!ec && fs::exists(installed / "style.css")) return installed;
   // This file is net/pages/site.cpp in the source tree: web/ is three levels up.
   return fs::path(__FILE__).parent_path().parent_path().parent_path() / "web";
 }

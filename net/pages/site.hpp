@@ -29,8 +29,11 @@ class site {
   /// Reads every *.mustache, style.css, documents.json and the documents of `web_dir`. Throws std::runtime_error.
   static std::shared_ptr<const site> load(const std::filesystem::path& web_dir);
 
-  /// The web/ folder: $BOUTIQUE_WEB_DIR, else ./web, else the source tree's web/ folder.
+  /// The web/ folder: the one `use()` named (web.dir), else $BOUTIQUE_WEB_DIR, else ./web, else share/boutique/web
+  /// beside the running executable's bin/ (an installed copy: cmake --install), else the source tree's web/.
   static std::filesystem::path locate();
+  /// Names the web/ folder for every later locate() (the service does it at start from web.dir; empty: no change).
+  static void use(const std::filesystem::path& web_dir);
 
   /// Renders template `name` with `data`; templates whose name starts with '_' are its partials ({{>_header}}).
   std::string render(const std::string& name, kainjow::mustache::data data) const;

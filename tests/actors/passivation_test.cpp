@@ -40,7 +40,8 @@ struct actors_fixture : boutique::testing::actor_system_fixture {
     auto hashers = own(actors::spawn_hasher_pool(*sys, {}));
     auto identity = own(actors::spawn_identity(*sys, storage, readers, hashers, {}));
     accounts = own(actors::spawn_account_directory(*sys, storage, {std::chrono::seconds(1), 0}));
-    auto catalog = std::make_shared<const domain::catalog>(config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));
+    auto catalog = std::make_shared<actors::live_catalog>(
+      std::make_shared<const domain::catalog>(config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json")));
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, catalog,
       {std::chrono::seconds(1), std::chrono::seconds(3600), std::chrono::seconds(5), true, session_cap},

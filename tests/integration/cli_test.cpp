@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -118,6 +119,31 @@ TEST(cli, on_loopback_the_placeholder_secret_starts_and_the_log_says_notificatio
                             "set BOUTIQUE_PAYMENT_SECRET"),
             std::string::npos)
     << "the start-up log says why notifications are refused:\n" << p.output();
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait_exit(), 0) << p.output();
+}
+
+TEST(cli, sighup_reloads_the_catalog_while_the_service_keeps_serving) {
+  temp_dir dir;
+  auto catalog = dir.path() / "catalog.json";
+  auto items = nlohmann::json::parse(std::ifstream(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));
+  std::ofstream(catalog) << items.dump();
+  auto args = base_args(dir);
+  args.push_back("--catalog.path=" + catalog.string());
+  child_process p(args);
+  auto port_text = p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)"));
+  ASSERT_FALSE(port_text.empty()) << p.output();
+  http_client client(static_cast<std::uint16_t>(std::stoi(port_text)));
+  auto before = client.get("/api/v1/catalog").json()["items"].size();
+
+  auto added = items["items"][0];
+  added["code"] = "Z99-99999-Z";
+  items["items"].push_back(added);
+  std::ofstream(catalog, std::ios::trunc) << items.dump();
+  p.signal(SIGHUP);
+  auto reloaded = p.wait_for_line(std::regex("event=catalog_reloaded .*items=(\\d+)"));
+  EXPECT_EQ(reloaded, std::to_string(before + 1)) << p.output();
+  EXPECT_EQ(client.get("/api/v1/catalog").json()["items"].size(), before + 1);
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait_exit(), 0) << p.output();
 }

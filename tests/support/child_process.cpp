@@ -1,5 +1,8 @@
 #include "support/child_process.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 #include <csignal>
 #include <spawn.h>
 #include <stdexcept>
@@ -24,9 +27,14 @@ child_process::child_process(std::string program, std::vector<std::string> args,
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  std::vector<char*> envp;  // `env`, then what is inherited under other names: a name given in `env` wins
   for (auto& e : env) envp.push_back(e.data());
+  auto given = [&](std::string_view inherited) {
+    auto name = inherited.substr(0, inherited.find('=') + 1);
+    return std::any_of(env.begin(), env.end(), [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+  };
+  for (char** e = environ; *e; ++e)
+    if (!given(*e)) envp.push_back(*e);
   envp.push_back(nullptr);
   if (posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data()) != 0)
     throw std::runtime_error("spawn");

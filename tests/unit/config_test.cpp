@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 using boutique::config::config_error;
@@ -41,13 +42,31 @@ TEST(config, the_shipped_file_lists_every_default) {
   boutique::config::settings defaults;
   EXPECT_EQ(shipped.http.port, defaults.http.port);
   EXPECT_EQ(shipped.admin.port, defaults.admin.port);
-  EXPECT_EQ(shipped.storage.path, defaults.storage.path);
+  // Its paths are taken from its own folder, config/: the same files as the defaults from the source tree.
+  EXPECT_EQ(shipped.storage.path, BOUTIQUE_SOURCE_DIR "/" + defaults.storage.path);
+  EXPECT_EQ(shipped.catalog_path, BOUTIQUE_SOURCE_DIR "/" + defaults.catalog_path);
   EXPECT_EQ(shipped.http.body_limit, defaults.http.body_limit);
   EXPECT_EQ(shipped.http.header_limit, defaults.http.header_limit);
   EXPECT_EQ(shipped.payments.test_mode, defaults.payments.test_mode);
   EXPECT_EQ(shipped.http.max_connections_per_address, defaults.http.max_connections_per_address);
   EXPECT_EQ(shipped.http.first_byte_timeout_s, defaults.http.first_byte_timeout_s);
   EXPECT_EQ(shipped.http.trusted_proxies, defaults.http.trusted_proxies);
+}
+
+TEST(config, relative_paths_in_a_file_are_taken_from_its_folder_and_on_the_command_line_from_the_working_one) {
+  auto folder = std::filesystem::path(::testing::TempDir()) / "etc-boutique";
+  std::filesystem::create_directories(folder);
+  auto file = (folder / "boutique.ini").string();
+  std::ofstream(file) << "[storage]\npath = ../lib/boutique.db\nbackup_dir = /srv/backups\n[catalog]\npath = catalog.json\n"
+                         "[web]\ndir = ../../share/boutique/web\n[shop]\nmail_dir = mail\n";
+  auto s = load({"--config=" + file});
+  EXPECT_EQ(s.storage.path, (folder.parent_path() / "lib/boutique.db").string());
+  EXPECT_EQ(s.catalog_path, (folder / "catalog.json").string());
+  EXPECT_EQ(s.web_dir, (folder.parent_path().parent_path() / "share/boutique/web").string());
+  EXPECT_EQ(s.shop.mail_dir, (folder / "mail").string());
+  EXPECT_EQ(s.storage.backup_dir, "/srv/backups") << "an absolute path stays as it is";
+  EXPECT_EQ(load({"--config=" + file, "--catalog.path=here.json"}).catalog_path, "here.json")
+    << "the command line's own paths are the working folder's";
 }
 
 TEST(config, unknown_option_on_the_command_line_is_named) {
