@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <regex>
 
@@ -166,6 +167,40 @@ TEST_F(admin_fixture, metrics_follow_the_traffic_in_prometheus_text_format) {
   std::string command = "promtool check metrics < '" + file + "' 2>&1";
   if (std::system("command -v promtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "promtool is not installed";
   auto pipe = popen(command.c_str(), "r");
+  std::string report;
+  char buf[512];
+  while (auto n = fread(buf, 1, sizeof buf, pipe)) report.append(buf, n);
+  EXPECT_EQ(pclose(pipe), 0) << report;
+}
+
+// deploy/grafana-dashboard.json: every metric its queries name is one this service exports, and every query parses
+// (promtool, as recording rules).
+TEST_F(admin_fixture, the_grafana_dashboard_queries_only_exported_metrics_in_valid_promql) {
+  auto text = admin.get("/admin/metrics", auth).body;
+  auto dashboard = json::parse(std::ifstream(BOUTIQUE_SOURCE_DIR "/deploy/grafana-dashboard.json"));
+  std::string rules = "groups:\n- name: boutique_dashboard\n  rules:\n";
+  std::regex metric(R"(\b(boutique|process)_[a-z_]+)");
+  int queries = 0;
+  for (const auto& panel : dashboard.at("panels"))
+    for (const auto& target : panel.at("targets")) {
+      auto expr = target.at("expr").get<std::string>();
+      for (std::sregex_iterator it(expr.begin(), expr.end(), metric), end; it != end; ++it) {
+        auto name = it->str();
+        for (const char* suffix : {"_bucket", "_sum", "_count"})
+          if (name.size() > std::strlen(suffix) && name.ends_with(suffix) &&
+              text.find("# TYPE " + name.substr(0, name.size() - std::strlen(suffix)) + " histogram") != std::string::npos)
+            name.resize(name.size() - std::strlen(suffix));
+        EXPECT_NE(text.find("# TYPE " + name + " "), std::string::npos) << panel.at("title") << ": " << name;
+      }
+      std::string quoted;
+      for (char c : expr) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+      rules += "  - record: boutique:dashboard_query_" + std::to_string(++queries) + "\n    expr: '" + quoted + "'\n";
+    }
+  EXPECT_GE(queries, 10);
+  if (std::system("command -v promtool >/dev/null 2>&1") != 0) GTEST_SKIP() << "promtool is not installed";
+  auto file = svc.settings().storage.path + ".rules.yml";
+  std::ofstream(file) << rules;
+  auto pipe = popen(("promtool check rules '" + file + "' 2>&1").c_str(), "r");
   std::string report;
   char buf[512];
   while (auto n = fread(buf, 1, sizeof buf, pipe)) report.append(buf, n);
