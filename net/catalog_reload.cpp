@@ -11,16 +11,15 @@
 
 namespace boutique::net {
 
-void reload_catalog(const std::shared_ptr<backend>& b, deadline due, std::function<void(http_response)> done) {
+void reload_catalog(const std::shared_ptr<backend>& b, deadline due, const responder& respond) {
   auto log = config::logger("admin");
   domain::catalog items;
   try {
     items = config::load_catalog(b->catalog_path);
   } catch (const config::config_error& e) {
     log->warn("event=catalog_not_reloaded path={} error=\"{}\"", b->catalog_path, config::log_text(e.what()));
-    return done(problem(422, "Unprocessable Content", std::string("the catalog was not reloaded: ") + e.what()));
+    return respond(problem(422, "Unprocessable Content", std::string("the catalog was not reloaded: ") + e.what()));
   }
-  responder respond = std::move(done);
   run_flow(b->sys, due, respond, [b, respond, items = std::move(items), log](flow_self self) {
     self->request(b->storage, patience(self), atoms::catalog_atom_v, items)
       .then(

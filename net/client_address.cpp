@@ -2,8 +2,9 @@
 
 #include "config/config.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
 namespace boutique::net {
@@ -42,11 +43,7 @@ bool forwarded_https(const std::string& peer, const header_list& headers,
     if (name == "x-forwarded-proto") last = value;
   // A list ("https, http") names each hop in order: the nearest proxy's is the last.
   if (auto comma = last.rfind(','); comma != std::string_view::npos) last = last.substr(comma + 1);
-  last = trimmed(last);
-  constexpr std::string_view https = "https";
-  return last.size() == https.size() && std::equal(last.begin(), last.end(), https.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
+  return boost::beast::iequals(trimmed(last), "https");
 }
 
 std::string client_address(const std::string& peer, const header_list& headers,

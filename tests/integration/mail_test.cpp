@@ -3,13 +3,12 @@
 // outbox table and /admin/metrics.
 #include "support/shop.hpp"
 #include "support/smtp_relay.hpp"
+#include "support/wait.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <functional>
 #include <set>
-#include <thread>
 
 using namespace boutique;
 using namespace boutique::testing;
@@ -26,16 +25,6 @@ config::settings relay_settings(std::uint16_t relay_port) {
   s.mail.retry_first_s = 1;
   s.mail.retry_max_s = 1;
   return s;
-}
-
-/// Polls `done` every 20 ms for up to `limit`; true as soon as it holds.
-bool within(std::chrono::milliseconds limit, const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
 }
 
 /// An unlabelled sample of /admin/metrics (-1 when absent).

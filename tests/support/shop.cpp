@@ -1,4 +1,5 @@
 #include "support/shop.hpp"
+#include "support/wait.hpp"
 
 #include "storage/database.hpp"
 
@@ -45,21 +46,20 @@ std::filesystem::path mail_dir(const test_service& svc) {
 }
 
 std::string wait_for_mail(const test_service& svc, const std::string& recipient, const std::string& needle) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (std::filesystem::exists(mail_dir(svc)))
-      for (const auto& entry : std::filesystem::directory_iterator(mail_dir(svc))) {
-        if (entry.path().extension() != ".eml") continue;
-        std::ifstream in(entry.path());
-        std::stringstream text;
-        text << in.rdbuf();
-        auto mail = text.str();
-        if (mail.find("To: <" + recipient + ">") != std::string::npos && mail.find(needle) != std::string::npos)
-          return mail;
+  std::string found;
+  within(std::chrono::seconds(10), [&] {  // polling a folder the mailer writes to
+    if (!std::filesystem::exists(mail_dir(svc))) return false;
+    for (const auto& entry : std::filesystem::directory_iterator(mail_dir(svc))) {
+      if (entry.path().extension() != ".eml") continue;
+      auto mail = file_text(entry.path());
+      if (mail.find("To: <" + recipient + ">") != std::string::npos && mail.find(needle) != std::string::npos) {
+        found = mail;
+        return true;
       }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a folder the mailer writes to
-  }
-  return {};
+    }
+    return false;
+  }, std::chrono::milliseconds(50));
+  return found;
 }
 
 std::string token_in(const std::string& mail) {

@@ -1,8 +1,8 @@
 #include "support/smtp_relay.hpp"
+#include "support/test_service.hpp"
 
 #include <algorithm>
 #include <csignal>
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -10,16 +10,6 @@
 
 namespace boutique::testing {
 
-namespace {
-
-std::string file_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 smtp_relay::smtp_relay(std::uint16_t port, std::filesystem::path folder) : folder_(std::move(folder)) {
   process_ = std::make_unique<child_process>(

@@ -1,6 +1,8 @@
 #include "support/test_service.hpp"
 
+#include <fstream>
 #include <random>
+#include <sstream>
 
 namespace boutique::testing {
 
@@ -13,6 +15,13 @@ temp_dir::temp_dir() {
 temp_dir::~temp_dir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 config::settings test_settings() {

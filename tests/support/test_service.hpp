@@ -20,6 +20,9 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
+/// The whole content of a file ("" when it cannot be read).
+std::string file_text(const std::filesystem::path& path);
+
 /// Settings for a test service: ports 0, the repository's catalog, quiet logs, and an empty storage path
 /// (test_service puts the database in its temporary folder).
 config::settings test_settings();
