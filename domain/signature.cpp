@@ -44,4 +44,26 @@ std::string sign_notification(const std::string& body, const std::string& secret
   return "t=" + ts + ",v1=" + hmac_sha256_hex(ts + "." + body, secret);
 }
 
+namespace {
+std::string admin_pass_mac(const std::string& admin_token, const std::string& expires) {
+  return hmac_sha256_hex("boutique-admin-dashboard-v1." + expires, admin_token);
+}
+}  // namespace
+
+std::string admin_pass(const std::string& admin_token, std::int64_t expires) {
+  auto text = std::to_string(expires);
+  return "v1." + text + "." + admin_pass_mac(admin_token, text);
+}
+
+bool admin_pass_valid(const std::string& admin_token, const std::string& pass, std::int64_t now) {
+  if (admin_token.empty() || pass.size() > 128 || pass.rfind("v1.", 0) != 0) return false;
+  auto dot = pass.find('.', 3);
+  if (dot == std::string::npos) return false;
+  auto text = pass.substr(3, dot - 3);
+  std::int64_t expires = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), expires);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return false;
+  return constant_time_equal(admin_pass_mac(admin_token, text), pass.substr(dot + 1)) && now < expires;
+}
+
 }  // namespace boutique::domain

@@ -23,4 +23,12 @@ inline std::string csrf_token(const std::string& secret, const std::string& bind
   return hmac_sha256_hex("boutique-csrf-v1." + binding, secret);
 }
 
+/// The admin dashboard's pass, kept in its cookie: "v1.<expires, unix seconds>.<hex HMAC-SHA256>" keyed by the
+/// admin token, so that no server state is kept and a new admin token ends every pass.
+std::string admin_pass(const std::string& admin_token, std::int64_t expires);
+
+/// Whether `pass` was made by admin_pass under `admin_token` and has not expired at `now` (compared in constant
+/// time; an empty token never validates).
+bool admin_pass_valid(const std::string& admin_token, const std::string& pass, std::int64_t now);
+
 }  // namespace boutique::domain

@@ -4,6 +4,7 @@
 #include "domain/tokens.hpp"
 #include "net/admin_metrics.hpp"
 #include "net/catalog_reload.hpp"
+#include "net/dashboard.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
 #include "net/query.hpp"
@@ -45,10 +46,11 @@ bool authorized(const backend& b, const http_request& request) {
   return domain::constant_time_equal(std::string(token), b.admin_token);
 }
 
+/// A route for admins: the bearer token, or for reading (GET) the dashboard's pass cookie (net/dashboard.hpp).
 route_handler guarded(backend_ptr b, std::function<void(const backend_ptr&, http_request&, const route_params&,
                                                         const responder&)> handler) {
   return [b, handler = std::move(handler)](http_request& request, const route_params& p, responder respond) {
-    if (!authorized(*b, request)) {
+    if (!authorized(*b, request) && !(request.method == "GET" && has_dashboard_pass(*b, request))) {
       auto refused = problem(401, "Unauthorized", "a valid admin bearer token is required");
       refused.headers.emplace_back("WWW-Authenticate", "Bearer");
       return respond(std::move(refused));
@@ -415,6 +417,7 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/admin/backup", guarded(b, post_backup));
   r.add("POST", "/admin/catalog/reload", guarded(b, [](const backend_ptr& b, http_request&, const route_params& p,
                                                        const responder& respond) { reload_catalog(b, p.due(), respond); }));
+  add_dashboard_routes(r, b);
 }
 
 }  // namespace boutique::net

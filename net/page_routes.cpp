@@ -12,16 +12,6 @@ namespace {
 
 using namespace pages;
 
-// -- static files ----------------------------------------------------------------------------------------------
-
-http_response static_file(std::string content_type, std::string body) {
-  http_response response;
-  response.content_type = std::move(content_type);
-  response.body = std::move(body);
-  add_security_headers(response, "public, max-age=3600");
-  return response;
-}
-
 // -- registration ----------------------------------------------------------------------------------------------
 
 using get_page = std::function<void(const front_ptr&, http_request&, const route_params&, const visitor&,

@@ -53,6 +53,14 @@ void add_security_headers(http_response& response, const char* cache_control) {
   response.headers.emplace_back("Cache-Control", cache_control);
 }
 
+http_response static_file(std::string content_type, std::string body) {
+  http_response response;
+  response.content_type = std::move(content_type);
+  response.body = std::move(body);
+  add_security_headers(response, "public, max-age=3600");
+  return response;
+}
+
 /// Renders `tmpl` as a full page. Every response sets at most one cookie (the HTTP layer keeps one Set-Cookie).
 http_response page(const front& f, const visitor& v, int status, const std::string& tmpl, const std::string& title,
                    data d) {

@@ -67,6 +67,8 @@ std::string query_without_lang(const std::string& query);
 visitor visitor_of(const front& f, const http_request& request, const route_params& p);
 /// Pages hold personal data: by default nothing is cached.
 void add_security_headers(http_response& response, const char* cache_control = "no-store");
+/// A file served as is (style sheet, script, document), cached for an hour.
+http_response static_file(std::string content_type, std::string body);
 /// Renders `tmpl` as a full page. Every response sets at most one cookie (the HTTP layer keeps one Set-Cookie).
 http_response page(const front& f, const visitor& v, int status, const std::string& tmpl, const std::string& title,
                    data d);

@@ -27,24 +27,28 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$TMP"' EXIT
 
-"$BIN" --http.port=0 --admin.port=0 --storage.path="$TMP/b.db" --catalog.path=config/catalog.json \
+ADMIN_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+"$BIN" --http.port=0 --admin.port=0 --admin.token="$ADMIN_TOKEN" --storage.path="$TMP/b.db" --catalog.path=config/catalog.json \
   --storage.synchronous=normal --log.level=info >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
-# The bound port is logged once the public listener is up.
+# The bound ports are logged once each listener is up (the management listener starts second).
 PORT=""
+ADMIN_PORT=""
 for _ in $(seq 1 300); do
   PORT=$(sed -n 's/.* http event=listening .*port=\([0-9][0-9]*\).*/\1/p' "$TMP/server.log" | head -n1)
-  [[ -n $PORT ]] && break
+  ADMIN_PORT=$(sed -n 's/.* admin event=listening .*port=\([0-9][0-9]*\).*/\1/p' "$TMP/server.log" | head -n1)
+  [[ -n $PORT && -n $ADMIN_PORT ]] && break
   kill -0 "$SERVER_PID" 2>/dev/null || { echo "e2e: the service exited:" >&2; cat "$TMP/server.log" >&2; exit 1; }
   sleep 0.1
 done
-[[ -n $PORT ]] || { echo "e2e: the service did not start listening" >&2; cat "$TMP/server.log" >&2; exit 1; }
+[[ -n $PORT && -n $ADMIN_PORT ]] || { echo "e2e: the service did not start listening" >&2; cat "$TMP/server.log" >&2; exit 1; }
 
 mkdir -p tests/e2e/screenshots
 status=0
 BOUTIQUE_URL="http://127.0.0.1:$PORT" BOUTIQUE_MAIL_DIR="$TMP/mail" BOUTIQUE_CHROMIUM="$CHROMIUM" \
-  node --test tests/e2e/shop.test.mjs || status=$?
+  BOUTIQUE_ADMIN_URL="http://127.0.0.1:$ADMIN_PORT" BOUTIQUE_ADMIN_TOKEN="$ADMIN_TOKEN" \
+  node --test tests/e2e/shop.test.mjs tests/e2e/dashboard.test.mjs || status=$?
 stop_server
 if ((SERVER_STATUS != 0)); then
   echo "e2e: the service exited with status $SERVER_STATUS when stopped" >&2

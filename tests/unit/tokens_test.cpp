@@ -70,6 +70,22 @@ TEST(tokens, constant_time_equal_compares_whole_strings) {
 
 #include "domain/throttle.hpp"
 
+TEST(tokens, an_admin_pass_holds_until_it_expires_and_only_under_its_token) {
+  using namespace boutique::domain;
+  auto pass = admin_pass("the-admin-token", 1000);
+  EXPECT_TRUE(admin_pass_valid("the-admin-token", pass, 999));
+  EXPECT_FALSE(admin_pass_valid("the-admin-token", pass, 1000)) << "expired";
+  EXPECT_FALSE(admin_pass_valid("another-token", pass, 999)) << "a new token ends every pass";
+  EXPECT_FALSE(admin_pass_valid("", admin_pass("", 1000), 999)) << "no token, no pass";
+  // The expiry is under the MAC: pushing it later breaks the pass.
+  auto later = pass;
+  later.replace(3, 4, "9999");
+  EXPECT_FALSE(admin_pass_valid("the-admin-token", later, 999));
+  for (const std::string& bad : std::vector<std::string>{"", "v1.", "v1.1000", "v1.1000.", "v2" + pass.substr(2), "v1.+1000" + pass.substr(7),
+                                pass + "0", pass.substr(0, pass.size() - 1)})
+    EXPECT_FALSE(admin_pass_valid("the-admin-token", bad, 999)) << bad;
+}
+
 TEST(throttle, a_key_is_refused_after_too_many_failures_until_the_window_passes) {
   boutique::domain::attempt_limiter limiter(3, 60);
   for (int i = 0; i < 3; ++i) {
