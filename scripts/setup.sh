@@ -13,7 +13,7 @@ PACKAGES=(
   libmimalloc-dev
   libkainjow-mustache-dev
   libgtest-dev libgmock-dev
-  libcurl4-openssl-dev python3-aiosmtpd haproxy openssl
+  libcurl4-openssl-dev python3-aiosmtpd haproxy nginx-light openssl systemd
   curl wrk
   prometheus
   clang libclang-rt-14-dev

@@ -1,5 +1,5 @@
-// HTTPS behind a TLS-ending proxy: HAProxy runs deploy/haproxy.cfg itself, with a self-signed certificate this test
-// makes, and a TLS client (libcurl, verifying that certificate) checks what a shopper's browser gets: Secure,
+// HTTPS behind a TLS-ending proxy: HAProxy runs deploy/haproxy.cfg, and nginx deploy/nginx.conf, each with a
+// self-signed certificate this test makes, and a TLS client (libcurl, verifying that certificate) checks what a shopper's browser gets: Secure,
 // __Host- named cookies and Strict-Transport-Security; what a client reaching Boutique directly gets, even one that
 // claims HTTPS in X-Forwarded-Proto: neither.
 #include "support/child_process.hpp"
@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 
 #include <strings.h>
@@ -74,27 +75,15 @@ void make_certificate(const std::filesystem::path& cert, const std::filesystem::
   std::ofstream(pem) << std::ifstream(cert).rdbuf() << std::ifstream(key).rdbuf();
 }
 
-}  // namespace
-
-TEST(https, behind_the_proxy_cookies_are_secure_and_hsts_is_sent_and_nobody_else_can_claim_https) {
-  temp_dir dir;
-  auto cert = dir.path() / "cert.pem", pem = dir.path() / "haproxy.pem";
-  make_certificate(cert, pem);
-  auto settings = test_settings();
-  settings.http.trusted_proxies = {"127.0.0.1"};  // the proxy; shoppers come from elsewhere
-  test_service svc(settings);
-  auto https_port = free_port(), http_port = free_port();
-  child_process haproxy("/usr/sbin/haproxy", {"-f", BOUTIQUE_SOURCE_DIR "/deploy/haproxy.cfg", "-db"},
-                        {"HTTPS_BIND=127.0.0.1:" + std::to_string(https_port),
-                         "HTTP_BIND=127.0.0.1:" + std::to_string(http_port), "BOUTIQUE_TLS_PEM=" + pem.string(),
-                         "BOUTIQUE_UPSTREAM=127.0.0.1:" + std::to_string(svc.port()),
-                         "BOUTIQUE_ADMIN_PORT=" + std::to_string(svc.admin_port())});
-
-  // HAProxy says nothing once it listens: the first TLS answer tells (within 10 s).
+/// What a shopper gets through the proxy listening on `https_port` (TLS) and `http_port`, and what a client
+/// reaching Boutique directly gets, even one claiming HTTPS in X-Forwarded-Proto.
+void check_behind_proxy(const test_service& svc, std::uint16_t https_port, std::uint16_t http_port,
+                        const std::filesystem::path& cert, child_process& proxy) {
+  // The proxy says nothing once it listens: the first TLS answer tells (within 10 s).
   auto url = "https://127.0.0.1:" + std::to_string(https_port) + "/login";
   tls_answer page;
   within(10s, [&] { return (page = tls_get(url, cert.string())).status != 0; }, 50ms);
-  ASSERT_EQ(page.status, 200) << page.error << "\n" << haproxy.output();
+  ASSERT_EQ(page.status, 200) << page.error << "\n" << proxy.output();
   EXPECT_EQ(header_line(page.headers, "strict-transport-security:"), "strict-transport-security: max-age=31536000");
   auto cookie = header_line(page.headers, "set-cookie: __Host-boutique_csrf=");
   EXPECT_NE(cookie, "") << "the CSRF cookie takes the __Host- prefix over HTTPS";
@@ -116,4 +105,65 @@ TEST(https, behind_the_proxy_cookies_are_secure_and_hsts_is_sent_and_nobody_else
     EXPECT_EQ(direct_cookie.rfind("boutique_csrf=", 0), 0u) << direct_cookie;
     EXPECT_EQ(direct_cookie.find("Secure"), std::string::npos) << direct_cookie;
   }
+}
+
+config::settings behind_a_local_proxy() {
+  auto settings = test_settings();
+  settings.http.trusted_proxies = {"127.0.0.1"};  // the proxy; shoppers come from elsewhere
+  return settings;
+}
+
+/// `text` with every `from` replaced by `to`; fails the test when `from` is not there (the example changed).
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  EXPECT_NE(text.find(from), std::string::npos) << from;
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+TEST(https, behind_haproxy_cookies_are_secure_and_hsts_is_sent_and_nobody_else_can_claim_https) {
+  temp_dir dir;
+  auto cert = dir.path() / "cert.pem", pem = dir.path() / "haproxy.pem";
+  make_certificate(cert, pem);
+  test_service svc(behind_a_local_proxy());
+  auto https_port = free_port(), http_port = free_port();
+  child_process haproxy("/usr/sbin/haproxy", {"-f", BOUTIQUE_SOURCE_DIR "/deploy/haproxy.cfg", "-db"},
+                        {"HTTPS_BIND=127.0.0.1:" + std::to_string(https_port),
+                         "HTTP_BIND=127.0.0.1:" + std::to_string(http_port), "BOUTIQUE_TLS_PEM=" + pem.string(),
+                         "BOUTIQUE_UPSTREAM=127.0.0.1:" + std::to_string(svc.port()),
+                         "BOUTIQUE_ADMIN_PORT=" + std::to_string(svc.admin_port())});
+  check_behind_proxy(svc, https_port, http_port, cert, haproxy);
+}
+
+/// deploy/nginx.conf is a server block: the test puts it in a minimal nginx.conf, with its ports, names and paths
+/// replaced by the test's, and runs nginx in the foreground.
+TEST(https, behind_nginx_cookies_are_secure_and_hsts_is_sent_and_nobody_else_can_claim_https) {
+  temp_dir dir;
+  auto cert = dir.path() / "cert.pem", pem = dir.path() / "haproxy.pem";
+  make_certificate(cert, pem);
+  test_service svc(behind_a_local_proxy());
+  auto https_port = free_port(), http_port = free_port();
+  auto site = file_text(BOUTIQUE_SOURCE_DIR "/deploy/nginx.conf");
+  site = replaced(site, "    listen [::]:80;\n", "");
+  site = replaced(site, "    listen [::]:443 ssl http2;\n", "");
+  site = replaced(site, "listen 80;", "listen 127.0.0.1:" + std::to_string(http_port) + ";");
+  site = replaced(site, "listen 443 ssl", "listen 127.0.0.1:" + std::to_string(https_port) + " ssl");
+  site = replaced(site, "server_name shop.example.com;", "server_name 127.0.0.1;");
+  site = replaced(site, "/etc/ssl/certs/shop.example.com.pem", cert.string());
+  site = replaced(site, "/etc/ssl/private/shop.example.com.key", (dir.path() / "key.pem").string());
+  site = replaced(site, "server 127.0.0.1:8080;", "server 127.0.0.1:" + std::to_string(svc.port()) + ";");
+  std::ofstream(dir.path() / "site.conf") << site;
+  auto d = dir.path().string();
+  std::ofstream(dir.path() / "nginx.conf")
+    << "user root;\nmaster_process off;\npid " << d << "/nginx.pid;\nerror_log stderr warn;\n"
+    << "events { worker_connections 64; }\n"
+    << "http {\n  access_log off;\n  client_body_temp_path " << d << "/body;\n  proxy_temp_path " << d
+    << "/proxy;\n  fastcgi_temp_path " << d << "/fastcgi;\n  uwsgi_temp_path " << d << "/uwsgi;\n  scgi_temp_path " << d
+    << "/scgi;\n  include " << d << "/site.conf;\n}\n";
+  child_process nginx("/usr/sbin/nginx", {"-p", d, "-c", d + "/nginx.conf", "-g", "daemon off;"});
+  check_behind_proxy(svc, https_port, http_port, cert, nginx);
+  nginx.signal(SIGTERM);
+  nginx.wait_exit();
 }
