@@ -113,6 +113,15 @@ config::settings behind_a_local_proxy() {
   return settings;
 }
 
+/// A certificate, the service behind a proxy on loopback, and the two ports the proxy is to listen on.
+struct https : ::testing::Test {
+  temp_dir dir;
+  std::filesystem::path cert = dir.path() / "cert.pem", pem = dir.path() / "haproxy.pem";
+  test_service svc{behind_a_local_proxy()};
+  std::uint16_t https_port = free_port(), http_port = free_port();
+  void SetUp() override { make_certificate(cert, pem); }
+};
+
 /// `text` with every `from` replaced by `to`; fails the test when `from` is not there (the example changed).
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   EXPECT_NE(text.find(from), std::string::npos) << from;
@@ -123,12 +132,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 }  // namespace
 
-TEST(https, behind_haproxy_cookies_are_secure_and_hsts_is_sent_and_nobody_else_can_claim_https) {
-  temp_dir dir;
-  auto cert = dir.path() / "cert.pem", pem = dir.path() / "haproxy.pem";
-  make_certificate(cert, pem);
-  test_service svc(behind_a_local_proxy());
-  auto https_port = free_port(), http_port = free_port();
+TEST_F(https, behind_haproxy_cookies_are_secure_and_hsts_is_sent_and_nobody_else_can_claim_https) {
   child_process haproxy("/usr/sbin/haproxy", {"-f", BOUTIQUE_SOURCE_DIR "/deploy/haproxy.cfg", "-db"},
                         {"HTTPS_BIND=127.0.0.1:" + std::to_string(https_port),
                          "HTTP_BIND=127.0.0.1:" + std::to_string(http_port), "BOUTIQUE_TLS_PEM=" + pem.string(),
@@ -139,12 +143,7 @@ TEST(https, behind_haproxy_cookies_are_secure_and_hsts_is_sent_and_nobody_else_c
 
 /// deploy/nginx.conf is a server block: the test puts it in a minimal nginx.conf, with its ports, names and paths
 /// replaced by the test's, and runs nginx in the foreground.
-TEST(https, behind_nginx_cookies_are_secure_and_hsts_is_sent_and_nobody_else_can_claim_https) {
-  temp_dir dir;
-  auto cert = dir.path() / "cert.pem", pem = dir.path() / "haproxy.pem";
-  make_certificate(cert, pem);
-  test_service svc(behind_a_local_proxy());
-  auto https_port = free_port(), http_port = free_port();
+TEST_F(https, behind_nginx_cookies_are_secure_and_hsts_is_sent_and_nobody_else_can_claim_https) {
   auto site = file_text(BOUTIQUE_SOURCE_DIR "/deploy/nginx.conf");
   site = replaced(site, "    listen [::]:80;\n", "");
   site = replaced(site, "    listen [::]:443 ssl http2;\n", "");
