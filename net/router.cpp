@@ -77,6 +77,11 @@ void router::dispatch(http_request&& request, const responder& respond) const {
     response.headers.emplace_back("Allow", allowed);
     return respond(std::move(response));
   }
+  if (otherwise_) {
+    route_params params;
+    if (request_timeout_) params.set_due({request.received_at + *request_timeout_});
+    return otherwise_(request, params, respond);
+  }
   respond(problem(404, "Not Found", "no resource at " + request.path));
 }
 

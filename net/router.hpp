@@ -38,6 +38,8 @@ class router {
   explicit router(std::optional<std::chrono::milliseconds> request_timeout = std::nullopt)
     : request_timeout_(request_timeout) {}
   void add(std::string method, std::string pattern, route_handler handler);
+  /// Answers what no route matches (by default a 404 problem+json): the pages answer an HTML page outside /api/.
+  void otherwise(route_handler handler) { otherwise_ = std::move(handler); }
   void dispatch(http_request&& request, const responder& respond) const;
   /// The (method, pattern) pairs registered, in registration order.
   std::vector<std::pair<std::string, std::string>> table() const;
@@ -50,6 +52,7 @@ class router {
     route_handler handler;
   };
   std::vector<route> routes_;
+  route_handler otherwise_;
   std::optional<std::chrono::milliseconds> request_timeout_;
 };
 

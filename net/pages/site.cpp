@@ -52,6 +52,7 @@ std::shared_ptr<const site> site::load(const fs::path& web_dir) {
     if (entry.path().extension() == ".mustache") s->templates_[entry.path().stem().string()] = read_file(entry.path());
   if (s->templates_.empty()) throw std::runtime_error("web: no templates in " + web_dir.string());
   s->style_sheet_ = read_file(web_dir / "style.css");
+  s->favicon_ = read_file(web_dir / "favicon.svg");
   check_texts(web_dir);
   try {
     s->documents_ = read_documents(web_dir);

@@ -26,7 +26,7 @@ struct document {
 
 class site {
  public:
-  /// Reads every *.mustache, style.css, documents.json and the documents of `web_dir`. Throws std::runtime_error.
+  /// Reads every *.mustache, style.css, favicon.svg, documents.json and the documents of `web_dir`. Throws std::runtime_error.
   static std::shared_ptr<const site> load(const std::filesystem::path& web_dir);
 
   /// The web/ folder: the one `use()` named (web.dir), else $BOUTIQUE_WEB_DIR, else ./web, else share/boutique/web
@@ -39,6 +39,7 @@ class site {
   std::string render(const std::string& name, kainjow::mustache::data data) const;
 
   const std::string& style_sheet() const { return style_sheet_; }
+  const std::string& favicon() const { return favicon_; }
   const std::vector<document>& documents() const { return documents_; }
   /// The document served as `file`, or nullptr.
   const document* find_document(const std::string& file) const;
@@ -46,6 +47,7 @@ class site {
  private:
   std::map<std::string, std::string> templates_;
   std::string style_sheet_;
+  std::string favicon_;  ///< an SVG
   std::vector<document> documents_;
 };
 
