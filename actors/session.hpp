@@ -22,6 +22,8 @@ using session_actor = caf::typed_actor<
   caf::replies_to<session_route, caf::put_atom, atoms::customer_atom, domain::contact>::with<session_snapshot>,
   // login, password -> the session under its new id, its contact pre-filled from the user's account
   caf::replies_to<session_route, atoms::login_atom, std::string, std::string>::with<session_snapshot>,
+  // a user already authenticated by the caller (the support space's login cookie) -> the same as a login
+  caf::replies_to<session_route, atoms::login_atom, user_record>::with<session_snapshot>,
   // paymode -> the session with its placed bill
   caf::replies_to<session_route, atoms::order_atom, std::string>::with<session_snapshot>,
   // test payment of the placed bill

@@ -94,7 +94,8 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/checkout/pay", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { pay(f, q, v, respond); }));
   r.add("GET", "/checkout/done",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_done(f, q, v, respond); }));
-  r.add("GET", "/login", on_get(f, [](fp f, rq&, const params&, vis v, resp respond) { show_login(f, v, respond); }));
+  r.add("GET", "/login",
+        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_login(f, q, v, respond); }));
   r.add("POST", "/login",
         on_post(f, as_secret_attempt([](fp f, rq&, vis v, form fm, resp respond) { log_in(f, v, fm, respond); })));
   r.add("POST", "/logout", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { log_out(f, q, v, respond); }));

@@ -186,39 +186,43 @@ void rotate(pointer self, session_snapshot next, std::optional<std::int64_t> log
       [rp](caf::error& err) mutable { rp.deliver(err); });
 }
 
+/// Logs the session in as `user`: the session moves to a new id (rotate) and its contact becomes the user's
+/// customer account, or the user's name and email when they have none yet.
+void adopt(pointer self, const user_record& user, caf::typed_response_promise<session_snapshot> rp) {
+  auto due = self->state.due;
+  self->request(self->state.ctx->readers.next(), due.patience(), caf::get_atom_v, atoms::customer_atom_v, user.id)
+    .await(
+      [self, rp, user](std::optional<customer_record>& account) mutable {
+        auto next = self->state.s.get();
+        next.user_id = user.id;
+        std::optional<std::int64_t> logged_in_customer;
+        if (account) {
+          // The session's contact becomes the user's customer account.
+          logged_in_customer = account->id;
+          next.contact = account->details;
+          next.contact_given = true;
+          next.customer_id = account->id;
+          if (next.stage == "browsing") next.stage = "contact";
+        } else {
+          next.contact = domain::contact{};
+          next.contact.firstname = user.firstname;
+          next.contact.lastname = user.lastname;
+          next.contact.email = user.email;
+          next.contact_given = false;
+          next.customer_id.reset();
+          if (next.stage == "contact") next.stage = "browsing";
+        }
+        rotate(self, std::move(next), logged_in_customer, rp);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+}
+
 caf::result<session_snapshot> login(pointer self, std::string& login_name, std::string& password) {
   auto rp = self->make_response_promise<session_snapshot>();
   auto due = self->state.due;
   self->request(self->state.ctx->identity, due.patience(), due, atoms::login_atom_v, login_name, password)
-    .await(
-      [self, rp, due](user_record& user) mutable {
-        self->request(self->state.ctx->readers.next(), due.patience(), caf::get_atom_v, atoms::customer_atom_v, user.id)
-          .await(
-            [self, rp, user](std::optional<customer_record>& account) mutable {
-              auto next = self->state.s.get();
-              next.user_id = user.id;
-              std::optional<std::int64_t> logged_in_customer;
-              if (account) {
-                // The session's contact becomes the user's customer account.
-                logged_in_customer = account->id;
-                next.contact = account->details;
-                next.contact_given = true;
-                next.customer_id = account->id;
-                if (next.stage == "browsing") next.stage = "contact";
-              } else {
-                next.contact = domain::contact{};
-                next.contact.firstname = user.firstname;
-                next.contact.lastname = user.lastname;
-                next.contact.email = user.email;
-                next.contact_given = false;
-                next.customer_id.reset();
-                if (next.stage == "contact") next.stage = "browsing";
-              }
-              rotate(self, std::move(next), logged_in_customer, rp);
-            },
-            [rp](caf::error& err) mutable { rp.deliver(err); });
-      },
-      [rp](caf::error& err) mutable { rp.deliver(err); });
+    .await([self, rp](user_record& user) mutable { adopt(self, user, rp); },
+           [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
 }
 
@@ -336,6 +340,12 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
     [self](const session_route& to, atoms::login_atom, std::string& l, std::string& p) -> caf::result<session_snapshot> {
       if (auto refused = misaddressed(self, to)) return *refused;
       return login(self, l, p);
+    },
+    [self](const session_route& to, atoms::login_atom, const user_record& user) -> caf::result<session_snapshot> {
+      if (auto refused = misaddressed(self, to)) return *refused;
+      auto rp = self->make_response_promise<session_snapshot>();
+      adopt(self, user, rp);
+      return rp;
     },
     [self](const session_route& to, atoms::order_atom, const std::string& paymode) -> caf::result<session_snapshot> {
       if (auto refused = misaddressed(self, to)) return *refused;

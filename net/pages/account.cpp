@@ -8,45 +8,51 @@ namespace boutique::net::pages {
 
 // -- login, logout, password -----------------------------------------------------------------------------------
 
-http_response login_page(const front& f, const visitor& v, int status, const std::string& login,
+http_response login_page(const front& f, const visitor& v, int status, const std::string& login, const std::string& next,
                          const std::string& alert) {
   data d;
   d.set("nav_account", true);
   d.set("login", login);
+  d.set("next", next);
   set_if(d, "alert", alert);
   return page(f, v, status, "login", text(v.lang, "title_login"), std::move(d));
 }
 
-void show_login(const front_ptr& f, const visitor& v, const responder& respond) {
-  respond(login_page(*f, v, 200, "", ""));
+void show_login(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  auto query = parse_query(request.query).value_or(form_values{});
+  respond(login_page(*f, v, 200, "", value_of(query, "next"), ""));
 }
 
 void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
   auto login = value_of(form, "login");
   auto password = value_of(form, "password");
-  run_flow(f->b->sys, v.due, respond, [f, v, respond, login, password](flow_self self) {
+  auto next = value_of(form, "next");
+  run_flow(f->b->sys, v.due, respond, [f, v, respond, login, password, next](flow_self self) {
     self->request(f->b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
       .then(
-        [self, f, v, respond](user_record& user) {
+        [self, f, v, respond, next](user_record& user) {
           self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
             .then(
-              [f, v, respond](std::string& token) {
-                respond(see_other("/account", v.cookies.header(auth_cookie, token, f->b->login_ttl_s)));
+              [f, v, respond, next](std::string& token) {
+                respond(see_other(after_login(next), v.cookies.header(auth_cookie, token, f->b->login_ttl_s)));
               },
               fail_page(f, v, respond));
         },
-        [f, v, respond, login](caf::error& err) {
+        [f, v, respond, login, next](caf::error& err) {
           auto code = domain_code(err);
           if (code == domain::error_code::unauthenticated)
-            return respond(login_page(*f, v, 401, login, text(v.lang, "login_failed")));
+            return respond(login_page(*f, v, 401, login, next, text(v.lang, "login_failed")));
           respond(error_page(*f, v, err, "/login"));
         });
   });
 }
 
+/// Ends the login and forgets the checkout session too: one login for the shop, one logout (a shared computer
+/// keeps neither the account nor the cart of the person who left).
 void log_out(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   auto token = v.cookies.value(request, auth_cookie);
   auto cleared = see_other("/", v.cookies.header(auth_cookie, "", 0));
+  cleared.headers.emplace_back("Set-Cookie", v.cookies.header(checkout_cookie, "", 0));
   if (token.empty() || token.size() > 64) return respond(cleared);
   run_flow(f->b->sys, v.due, respond, [f, v, token, cleared, respond](flow_self self) {
     self->request(f->b->identity, patience(self), due(self), atoms::logout_atom_v, token)

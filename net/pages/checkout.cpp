@@ -133,11 +133,34 @@ http_response contact_page(const front& f, const visitor& v, int status, const c
   return page(f, v, status, "contact", text(v.lang, "title_contact"), std::move(d));
 }
 
+/// One login for the shop: a shopper logged in to the support space (its cookie) reaches the contact step of a
+/// session that is not logged in yet; the session is logged in as them and moves to a new id, as at a login with
+/// a password. A cookie that no longer holds a login changes nothing.
+void adopt_login(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
+                 const actors::session_ref& s, const std::string& token, const session_snapshot& snap) {
+  auto as_is = [f, v, respond, snap](caf::error&) {
+    respond(contact_page(*f, v, 200, {snap.contact, {}, false, "", ""}));
+  };
+  self->request(f->b->identity, patience(self), caf::get_atom_v, atoms::auth_atom_v, token)
+    .then(
+      [self, f, v, respond, s, as_is](user_record& user) {
+        self->request(s.actor, patience(self), s.route.under(due(self)), atoms::login_atom_v, user)
+          .then(
+            [v, respond](session_snapshot& renamed) {
+              respond(see_other("/checkout/contact", v.cookies.header(checkout_cookie, renamed.id, std::nullopt)));
+            },
+            fail_page(f, v, respond));
+      },
+      as_is);
+}
+
 void show_contact(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  auto token = v.cookies.value(request, auth_cookie);
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+    [f, v, respond, token](flow_self self, const actors::session_ref& s, const session_snapshot& snap) {
       if (auto elsewhere = misplaced(snap, "contact"); !elsewhere.empty()) return respond(see_other(elsewhere));
+      if (!snap.user_id && !token.empty() && token.size() <= 64) return adopt_login(self, f, v, respond, s, token, snap);
       respond(contact_page(*f, v, 200, {snap.contact, {}, snap.user_id.has_value(), "", ""}));
     },
     [respond](flow_self) { respond(see_other("/cart")); });
@@ -173,9 +196,17 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
     [f, v, respond, login, password](flow_self self, actors::session_ref s) {
       self->request(s.actor, patience(self), s.route.under(due(self)), atoms::login_atom_v, login, password)
         .then(
-          [v, respond](session_snapshot& snap) {
-            // The session has a new id from now on: the browser gets it, the old one no longer works.
-            respond(see_other("/checkout/contact", v.cookies.header(checkout_cookie, snap.id, std::nullopt)));
+          [self, f, v, respond](session_snapshot& snap) {
+            // The session has a new id from now on: the browser gets it, the old one no longer works. The login
+            // holds for the support space too (its own cookie).
+            auto renamed = see_other("/checkout/contact", v.cookies.header(checkout_cookie, snap.id, std::nullopt));
+            self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, *snap.user_id)
+              .then(
+                [f, v, respond, renamed](std::string& token) mutable {
+                  renamed.headers.emplace_back("Set-Cookie", v.cookies.header(auth_cookie, token, f->b->login_ttl_s));
+                  respond(std::move(renamed));
+                },
+                [respond, renamed](caf::error&) { respond(renamed); });
           },
               [self, f, v, respond, login, s](caf::error& err) {
                 auto code = domain_code(err);

@@ -83,6 +83,19 @@ http_response page(const front& f, const visitor& v, int status, const std::stri
   return response;
 }
 
+std::string login_page_for(const http_request& request) {
+  if (request.method != "GET") return "/login";
+  return "/login?next=" + percent_encode(request.target);
+}
+
+std::string after_login(const std::string& next) {
+  // A path of this site only: "//host" or "/\\host" would leave it, and the login pages would loop.
+  if (next.size() < 2 || next.size() > 512 || next.front() != '/' || next[1] == '/' || next[1] == '\\' ||
+      next.rfind("/login", 0) == 0)
+    return "/account";
+  return local_redirect_target(next);
+}
+
 /// A 303 to `location`, always a path of this site (local_redirect_target): "//cart" would name a host "cart".
 http_response see_other(const std::string& location, std::optional<std::string> cookie) {
   http_response response;

@@ -136,18 +136,26 @@ void with_snapshot(const front_ptr& f, const http_request& request, const visito
     missing);
 }
 
-/// Runs `next(self, user)` for the logged-in support-space user; sends the browser to the login page otherwise.
+/// The login page that returns to the page `request` asked for once logged in ("/login?next=..."); plain "/login"
+/// after a form post, whose page cannot be asked for again.
+std::string login_page_for(const http_request& request);
+/// Where a login returns to: the `next` it was given when it is a path of this site, else the support space.
+std::string after_login(const std::string& next);
+
+/// Runs `next(self, user)` for the logged-in support-space user; sends the browser to the login page otherwise
+/// (which returns here once logged in).
 template <class Next>
 void with_user(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond,
                Next next) {
   auto token = v.cookies.value(request, auth_cookie);
-  if (token.empty() || token.size() > 64) return respond(see_other("/login"));
-  run_flow(f->b->sys, v.due, respond, [f, v, token, respond, next](flow_self self) mutable {
+  auto to_login = login_page_for(request);
+  if (token.empty() || token.size() > 64) return respond(see_other(to_login));
+  run_flow(f->b->sys, v.due, respond, [f, v, token, respond, next, to_login](flow_self self) mutable {
     self->request(f->b->identity, patience(self), caf::get_atom_v, atoms::auth_atom_v, token)
       .then([self, next](user_record& user) mutable { next(self, user); },
-            [f, v, respond](caf::error& err) {
+            [f, v, respond, to_login](caf::error& err) {
               if (domain_code(err) == domain::error_code::unauthenticated)
-                return respond(see_other("/login", v.cookies.header(auth_cookie, "", 0)));
+                return respond(see_other(to_login, v.cookies.header(auth_cookie, "", 0)));
               respond(error_page(*f, v, err));
             });
   });
@@ -181,7 +189,7 @@ void place_order(const front_ptr& f, const http_request& request, const visitor&
 void show_pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void show_done(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void show_login(const front_ptr& f, const visitor& v, const responder& respond);
+void show_login(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond);
 void log_out(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void show_password(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
