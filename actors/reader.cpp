@@ -67,6 +67,9 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path, std:
            std::int64_t now) -> caf::result<std::optional<user_record>> {
       return guarded(self, [&] { return auth_session_user(*self->state.db, token_hash, now); });
     },
+    [self](caf::get_atom, atoms::password_atom, const std::string& token_hash, std::int64_t now) -> caf::result<bool> {
+      return guarded(self, [&] { return password_token_usable(*self->state.db, token_hash, now); });
+    },
     [self](caf::get_atom, atoms::outbox_atom, std::int32_t limit, std::int64_t now) -> caf::result<outbox_batch> {
       return guarded(self, [&] { return due_mail(*self->state.db, now, limit); });
     },

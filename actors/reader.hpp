@@ -29,6 +29,8 @@ using reader_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, atoms::customer_atom, std::int64_t>::with<std::optional<customer_record>>,
   caf::replies_to<caf::get_atom, atoms::bills_atom, std::int64_t>::with<bill_list>,
   caf::replies_to<caf::get_atom, atoms::products_atom, std::int64_t>::with<product_list>,
+  // password-set token hash, now -> whether the link can still be used
+  caf::replies_to<caf::get_atom, atoms::password_atom, std::string, std::int64_t>::with<bool>,
   // login-session token hash, now -> its user
   caf::replies_to<caf::get_atom, atoms::auth_atom, std::string, std::int64_t>::with<std::optional<user_record>>,
   // at most this many, now -> the mails due, and the outbox's counts

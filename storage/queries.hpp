@@ -90,6 +90,8 @@ std::optional<user_record> find_user(database& db, std::int64_t id);
 void set_password_with_token(database& db, const std::string& token_hash, const std::string& password_hash,
                              std::int64_t now);
 
+/// Whether the password-set token whose hash is `token_hash` can still be used at `now` (unused, unexpired).
+bool password_token_usable(database& db, const std::string& token_hash, std::int64_t now);
 /// Records a login session (by the hash of its token) for `user_id` until `expires_at`.
 void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at);
 void close_auth_session(database& db, const std::string& token_hash);

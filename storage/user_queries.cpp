@@ -55,6 +55,10 @@ void set_password_with_token(database& db, const std::string& token_hash, const 
   db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
 }
 
+bool password_token_usable(database& db, const std::string& token_hash, std::int64_t now) {
+  return db.prepare(sql_find_token).bind_all(token_hash, now).step();
+}
+
 void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
   db.prepare(sql_insert_auth_session).bind_all(token_hash, user_id, expires_at).run();
 }

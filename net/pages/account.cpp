@@ -73,9 +73,17 @@ http_response password_page(const front& f, const visitor& v, int status, const 
 
 void show_password(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   auto token = value_of(parse_query(request.query).value_or(form_values{}), "token");
-  if (token.empty() || token.size() > 64)
-    return respond(message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown")));
-  respond(password_page(*f, v, 200, token, {}));
+  auto unknown = message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown"));
+  if (token.empty() || token.size() > 64) return respond(unknown);
+  // A used or expired link says so at once, not after the new password is typed.
+  run_flow(f->b->sys, v.due, respond, [f, v, respond, token, unknown](flow_self self) {
+    self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::password_atom_v,
+                  domain::sha256_hex(token), domain::now_s())
+      .then([f, v, respond, token, unknown](bool usable) {
+              respond(usable ? password_page(*f, v, 200, token, {}) : unknown);
+            },
+            fail_page(f, v, respond));
+  });
 }
 
 void set_password(const front_ptr& f, const visitor& given, const form_values& form, const responder& respond) {

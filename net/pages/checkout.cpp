@@ -34,16 +34,21 @@ void show_catalog(const front_ptr& f, const visitor& v, const responder& respond
   });
 }
 
+/// The cart page of `snap` (none: an empty cart), with `alert` above it when a change was refused.
+http_response cart_page(const front& f, const visitor& v, int status, const session_snapshot* snap,
+                        const std::string& alert = {}) {
+  data d;
+  d.set("nav_cart", true);
+  set_steps(d, v.lang, 0);
+  bool empty = !snap || snap->priced.lines.empty() || snap->stage == "completed" || snap->stage == "cancelled";
+  d.set("empty", empty);
+  if (!empty) set_cart(d, v.lang, snap->priced);
+  set_if(d, "alert", alert);
+  return page(f, v, status, "cart", text(v.lang, "title_cart"), std::move(d));
+}
+
 void show_cart(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
-  auto render = [f, v, respond](const session_snapshot* snap) {
-    data d;
-    d.set("nav_cart", true);
-    set_steps(d, v.lang, 0);
-    bool empty = !snap || snap->priced.lines.empty() || snap->stage == "completed" || snap->stage == "cancelled";
-    d.set("empty", empty);
-    if (!empty) set_cart(d, v.lang, snap->priced);
-    respond(page(*f, v, 200, "cart", text(v.lang, "title_cart"), std::move(d)));
-  };
+  auto render = [f, v, respond](const session_snapshot* snap) { respond(cart_page(*f, v, 200, snap)); };
   with_snapshot(
     f, request, v, respond,
     [respond, render](flow_self, const actors::session_ref&, const session_snapshot& snap) {
@@ -66,7 +71,22 @@ void store_cart(flow_self self, const front_ptr& f, const visitor& v, const resp
                 actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie) {
   self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::cart_atom_v, lines)
     .then([respond, cookie](session_snapshot&) { respond(see_other("/cart", cookie)); },
-          fail_page(f, v, respond, "/cart"));
+          [self, f, v, respond, s, cookie](caf::error& err) {
+            if (domain_code(err) != domain::error_code::validation) return respond(error_page(*f, v, err, "/cart"));
+            // A refused change (e.g. more than 100 of a product) leaves the cart as it was: shown with the reason.
+            auto fields = error_fields(err);
+            bool too_many = std::any_of(fields.begin(), fields.end(),
+                                        [](const auto& field) { return field.second.code == "quantity_range"; });
+            auto why = too_many ? text(v.lang, "cart_quantity_limit") : problem_text(err, v.lang);
+            self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
+              .then(
+                [f, v, respond, why, cookie](session_snapshot& snap) {
+                  auto refused = cart_page(*f, v, 422, &snap, why);
+                  if (cookie) refused.headers.emplace_back("Set-Cookie", *cookie);
+                  respond(std::move(refused));
+                },
+                fail_page(f, v, respond, "/cart"));
+          });
 }
 
 /// Creates a checkout session (as POST /api/v1/sessions does) holding `lines`; its id goes to the cookie.

@@ -117,7 +117,6 @@ http_response message_page(const front& f, const visitor& v, int status, const s
   return page(f, v, status, "error", title, std::move(d));
 }
 
-/// A refusal in words: its detail, then each field's message ("the cart is not valid: unknown product").
 std::string problem_text(const caf::error& err, language l) {
   auto detail = error_message(err);
   auto out = detail ? field_message(*detail, l) : error_detail(err);

@@ -77,6 +77,8 @@ http_response see_other(const std::string& location, std::optional<std::string> 
 http_response message_page(const front& f, const visitor& v, int status, const std::string& title,
                            const std::string& message, const std::string& back_href = "/",
                            const char* back_key = "back_home");
+/// A refusal in words: its detail, then each field's message ("the cart is not valid: unknown product").
+std::string problem_text(const caf::error& err, language l);
 /// The page answering an actor's error.
 http_response error_page(const front& f, const visitor& v, const caf::error& err, const std::string& back_href = "/");
 data list_of();

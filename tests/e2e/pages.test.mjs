@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addToCart, base, buyAsGuest, contactFor, launch, logIn, openPage, setPassword, submit, uniqueEmail, visit,
+  addToCart, base, buyAsGuest, contactFor, launch, logIn, openPage, passwordLink, setPassword, submit, uniqueEmail,
+  visit,
 } from './helpers.mjs';
 
 let browser;
@@ -96,6 +97,59 @@ test('one login for the shop: the support space and the checkout share it, and a
     await page.getByLabel('Password').fill(password);
     await submit(page, page.locator('main').getByRole('button', { name: 'Log in' }));
     assert.equal(new URL(page.url()).href, `${base}/account`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the cart says which amounts include tax, in both languages', async () => {
+  const { context, page } = await openPage(browser, '7-cart-tax');
+  try {
+    await addToCart(page, 'A51-11236-F', 2);
+    const headers = (await page.locator('table.cart thead th').allTextContents()).map((h) => h.trim().toLowerCase());
+    assert.ok(headers.includes('unit price excl. tax'), headers.join(' | '));
+    assert.ok(headers.includes('total incl. tax'), headers.join(' | '));
+    // 2 × €120.00 untaxed, 20 % tax: the line total is €288.00 and says it includes the tax.
+    assert.match(await page.locator('table.cart tbody').innerText(), /€120\.00[\s\S]*€288\.00/);
+    await submit(page, page.getByRole('link', { name: 'Français' }));
+    const french = (await page.locator('table.cart thead th').allTextContents()).map((h) => h.trim());
+    assert.ok(french.includes('Prix unitaire HT') && french.includes('Total TTC'), french.join(' | '));
+  } finally {
+    await context.close();
+  }
+});
+
+test('more than 100 of a product keeps the shopper on the cart, told why, the cart unchanged', async () => {
+  const { context, page } = await openPage(browser, '7-cart-limit');
+  try {
+    await addToCart(page, 'B12-20410-F', 60);
+    await visit(page, '/');
+    const form = page.locator('form.add:has(input[name="code"][value="B12-20410-F"])');
+    await form.getByLabel(/Quantity/).fill('60');
+    const [response] = await Promise.all([page.waitForNavigation(), form.getByRole('button').click()]);
+    await page.shot();
+    assert.equal(response.status(), 422);
+    assert.match(await page.getByRole('alert').innerText(), /At most 100 of one product per order/);
+    assert.equal(await page.locator('#q-B12-20410-F').inputValue(), '60');
+    await page.getByRole('link', { name: 'Continue to your details' }).waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('a used password link says so at once instead of showing the form', async () => {
+  const email = uniqueEmail('used-link');
+  const { context, page } = await openPage(browser, '7-used-link');
+  try {
+    await buyAsGuest(page, contactFor(email), ['E03-51000-L']);
+    const link = await passwordLink(email);
+    await setPassword(page, email, 'the first and only use');
+    const again = await visit(page, link);
+    assert.equal(again.status(), 404);
+    await page.getByText('This link is unknown, already used or expired.').waitFor();
+    assert.equal(await page.locator('input[type="password"]').count(), 0, 'no form to fill in for nothing');
+    const forged = await visit(page, '/account/password?token=' + 'x'.repeat(43));
+    assert.equal(forged.status(), 404);
   } finally {
     await context.close();
   }
