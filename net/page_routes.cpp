@@ -127,11 +127,13 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
       respond(static_file("image/svg+xml", f->site->favicon()));
     });
   // A path of the pages that no route knows gets a page saying so; the JSON API keeps its problem+json.
-  r.otherwise([f](rq& q, const params& p, responder respond) {
+  auto not_found = on_get(f, [](fp f, rq&, const params&, vis v, resp respond) {
+    respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found")));
+  });
+  r.otherwise([not_found](rq& q, const params& p, responder respond) {
     if (q.path == "/api" || q.path.rfind("/api/", 0) == 0)
       return respond(problem(404, "Not Found", "no resource at " + q.path));
-    auto v = visitor_of(*f, q, p);
-    respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found")));
+    not_found(q, p, std::move(respond));
   });
 }
 

@@ -147,6 +147,7 @@ http_response contact_page(const front& f, const visitor& v, int status, const c
   set_steps(d, v.lang, 1);
   d.set("fields", contact_fields(v.lang, view.values, view.errors, false));
   d.set("authenticated", view.authenticated);
+  d.set("switch_form", std::string("contact-form"));  // the language switch keeps what was typed
   d.set("login", view.login);
   set_if(d, "login_error", view.login_error);
   if (!view.errors.empty()) d.set("alert", text(v.lang, "form_has_errors"));
@@ -189,6 +190,20 @@ void show_contact(const front_ptr& f, const http_request& request, const visitor
 void deposit_contact(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
                      const responder& respond) {
   auto typed = contact_from(form);
+  if (auto lang = parse_language(value_of(form, "lang"))) {
+    // The language switch: the same step in the other language with what was typed, nothing checked or saved.
+    auto switched = v;
+    switched.lang = *lang;
+    return with_snapshot(
+      f, request, v, respond,
+      [f, switched, respond, typed, request](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+        auto response = contact_page(*f, switched, 200, {typed, {}, snap.user_id.has_value(), "", ""});
+        response.headers.emplace_back("Set-Cookie",
+                                      cookie_jar(request.secure).header(lang_cookie, code_of(switched.lang), one_year_s));
+        respond(std::move(response));
+      },
+      [respond](flow_self) { respond(see_other("/cart")); });
+  }
   with_checkout(
     f, request, v, respond,
     [f, v, respond, typed](flow_self self, actors::session_ref s) {

@@ -19,6 +19,8 @@ test('an unknown page is a page of the shop, in the shopper\'s language; the API
     assert.match(response.headers()['content-type'], /^text\/html/);
     await page.getByText("Il n'y a rien ici.").waitFor();
     await page.getByRole('link', { name: 'Catalogue' }).first().waitFor();  // the site's navigation is there
+    await submit(page, page.getByRole('link', { name: 'English' }));
+    await page.getByText('There is nothing here.').waitFor();
 
     const api = await context.request.get(`${base}/api/v1/nope`);
     assert.equal(api.status(), 404);
@@ -150,6 +152,31 @@ test('a used password link says so at once instead of showing the form', async (
     assert.equal(await page.locator('input[type="password"]').count(), 0, 'no form to fill in for nothing');
     const forged = await visit(page, '/account/password?token=' + 'x'.repeat(43));
     assert.equal(forged.status(), 404);
+  } finally {
+    await context.close();
+  }
+});
+
+test('switching language on the contact step keeps what was typed, and saves nothing', async () => {
+  const { context, page } = await openPage(browser, '7-contact-language');
+  try {
+    await addToCart(page, 'A51-11236-F');
+    await submit(page, page.getByRole('link', { name: 'Continue to your details' }));
+    await page.getByLabel('First name').fill('Zoé');
+    await page.getByLabel('Last name').fill('Martin');
+    await page.getByLabel('City').fill('Lyon');
+    await submit(page, page.getByRole('button', { name: 'Français' }));
+    assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+    await page.getByRole('heading', { name: 'Vos coordonnées' }).waitFor();
+    assert.equal(await page.getByLabel('Prénom').inputValue(), 'Zoé');
+    assert.equal(await page.locator('#f-lastname').inputValue(), 'Martin');
+    assert.equal(await page.getByLabel('Ville').inputValue(), 'Lyon');
+    assert.equal(await page.locator('.alert, .error').count(), 0, 'nothing was checked');
+    // Nothing was saved: the next step still wants the details.
+    await visit(page, '/checkout/confirm');
+    assert.equal(new URL(page.url()).pathname, '/checkout/contact');
+    await submit(page, page.getByRole('button', { name: 'English' }));
+    await page.getByLabel('First name').waitFor();
   } finally {
     await context.close();
   }

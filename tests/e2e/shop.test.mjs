@@ -155,7 +155,8 @@ test('the French page shows French labels', async () => {
     await page.getByLabel('Prénom').waitFor();
     await page.getByLabel('Code postal').waitFor();
 
-    await submit(page, page.getByRole('link', { name: 'English' }));
+    // On the contact step the switch is a button of the form (it keeps what was typed).
+    await submit(page, page.getByRole('button', { name: 'English' }));
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await page.getByLabel('First name').waitFor();
   } finally {
