@@ -83,6 +83,8 @@ bool is_valid_email(const std::string& email) {
   });
 }
 
+std::size_t country_code_count() { return (country_codes.size() + 1) / 3; }
+
 bool is_country_code(const std::string& code) {
   if (code.size() != 2) return false;
   std::size_t lo = 0, hi = (country_codes.size() + 1) / 3;  // a binary search over the codes

@@ -63,6 +63,8 @@ bool is_valid_email(const std::string& email);
 
 /// True for an assigned ISO 3166-1 alpha-2 code.
 bool is_country_code(const std::string& code);
+/// How many codes is_country_code accepts (every ISO 3166-1 alpha-2 code).
+std::size_t country_code_count();
 
 /// True when `text` is valid UTF-8 and contains no control characters (tab and newline allowed when `multiline`).
 bool is_clean_text(const std::string& text, bool multiline = false);

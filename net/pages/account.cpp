@@ -135,8 +135,8 @@ data products_data(language l, const product_list& products) {
     auto state = domain::product_state(now, p.start, p.end, p.bill_complete);
     data d;
     d.set("reference", p.reference);
-    d.set("start", date_of(p.start));
-    d.set("end", p.end ? date_of(*p.end) : text(l, "no_end"));
+    d.set("start", date_of(p.start, l));
+    d.set("end", p.end ? date_of(*p.end, l) : text(l, "no_end"));
     d.set("code", p.code);
     d.set("name", p.name);
     d.set("state", state);
@@ -151,7 +151,7 @@ data bills_data(language l, const bill_list& bills) {
   for (const auto& b : bills) {
     data d;
     d.set("transid", b.transid);
-    d.set("date", date_of(b.emitted_at));
+    d.set("date", date_of(b.emitted_at, l));
     d.set("status_label", bill_status_label(b.status, l));
     d.set("total", money(b.total, b.currency, l));
     list.push_back(d);

@@ -271,7 +271,7 @@ void show_confirm(const front_ptr& f, const http_request& request, const visitor
       data d;
       set_steps(d, v.lang, 2);
       set_cart(d, v.lang, snap.priced);
-      d.set("contact", contact_data(snap.contact));
+      d.set("contact", contact_data(snap.contact, v.lang));
       respond(page(*f, v, 200, "confirm", text(v.lang, "title_confirm"), std::move(d)));
     },
     [respond](flow_self) { respond(see_other("/cart")); });

@@ -158,9 +158,10 @@ void set_if(data& d, const std::string& key, const std::string& value) {
   if (!value.empty()) d.set(key, value);
 }
 
-data contact_data(const domain::contact& c) {
+data contact_data(const domain::contact& c, language l) {
   data d;
   domain::for_each_field(c, [&](const char* name, const std::string& value) { set_if(d, name, value); });
+  set_if(d, "country", country_name(l, c.country));
   return d;
 }
 
@@ -206,6 +207,10 @@ data contact_fields(language l, const domain::contact& c, const domain::field_er
     auto input = input_of(name);
     auto d = field(l, name, value, errors, input.type, input.autocomplete, rule.required);
     d.set("multiline", rule.multiline);
+    if (std::string_view(name) == "country") {
+      d.set("options", country_options(l, value));
+      d.set("choose", text(l, "choose_country"));
+    }
     if (account_email && std::string_view(name) == "email") {
       d.set("readonly", true);
       d.set("hint", text(l, "email_is_login"));
@@ -277,8 +282,8 @@ data invoice_data(language l, const std::string& transid, const std::string& sta
   data d;
   d.set("transid", transid);
   d.set("status_label", bill_status_label(status, l));
-  d.set("date", date_of(at));
-  d.set("contact", contact_data(contact));
+  d.set("date", date_of(at, l));
+  d.set("contact", contact_data(contact, l));
   d.set("lines", lines_data(l, lines, currency));
   d.set("totals", totals_data(l, untaxed, taxes, total, currency));
   return d;

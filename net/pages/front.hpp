@@ -84,7 +84,8 @@ http_response error_page(const front& f, const visitor& v, const caf::error& err
 data list_of();
 /// Sets `key` only for a non-empty value: in Mustache an empty string still opens a {{#section}}.
 void set_if(data& d, const std::string& key, const std::string& value);
-data contact_data(const domain::contact& c);
+/// A contact for the pages; the country by its name in `l`.
+data contact_data(const domain::contact& c, language l);
 /// One form field: its value, label, error and input attributes.
 data field(language l, const std::string& name, const std::string& value, const domain::field_errors& errors,
            const char* type, const char* autocomplete, bool required);

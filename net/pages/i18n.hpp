@@ -23,6 +23,12 @@ kainjow::mustache::data texts(language l);
 /// One text; the key itself when it is unknown (a missing translation shows, it does not break the page).
 std::string text(language l, std::string_view key);
 
+/// The name of the country `code` (ISO 3166-1 alpha-2) in `l`; the code itself when unknown.
+std::string country_name(language l, const std::string& code);
+
+/// Every country as {code, name, selected}, by name in `l` (accents ignored): the options of the country list.
+kainjow::mustache::data country_options(language l, const std::string& selected);
+
 /// A product state (available, running, expiring, expired, pending) as shown to customers.
 std::string state_label(const std::string& state, language l);
 

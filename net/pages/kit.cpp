@@ -126,7 +126,17 @@ std::string money(std::int64_t minor, const std::string& currency, language l) {
   return out;
 }
 
-std::string date_of(std::int64_t unix_seconds) { return domain::utc_text(unix_seconds, "%Y-%m-%d"); }
+std::string date_of(std::int64_t unix_seconds, language l) {
+  static constexpr const char* en[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr const char* fr[] = {"janv.", "févr.", "mars", "avr.", "mai", "juin",
+                                       "juil.", "août", "sept.", "oct.", "nov.", "déc."};
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return std::to_string(tm.tm_mday) + " " + (l == language::fr ? fr : en)[tm.tm_mon] + " " +
+         std::to_string(tm.tm_year + 1900);
+}
 
 std::string percent_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";

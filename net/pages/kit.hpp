@@ -52,8 +52,8 @@ class cookie_jar {
 /// `minor` units of `currency` as people read them: "€120.00" in English, "120,00 €" in French.
 std::string money(std::int64_t minor, const std::string& currency, language l);
 
-/// A UTC date, "2026-11-29".
-std::string date_of(std::int64_t unix_seconds);
+/// A UTC date as people read it: "29 Nov 2026" in English, "29 nov. 2026" in French.
+std::string date_of(std::int64_t unix_seconds, language l);
 
 /// Percent-encodes a query component.
 std::string percent_encode(std::string_view text);

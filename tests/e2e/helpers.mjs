@@ -55,7 +55,12 @@ export async function addToCart(page, code, quantity = 1) {
 }
 
 export async function fillContact(page, contact) {
-  for (const [field, value] of Object.entries(contact)) await page.locator(`[name="${field}"]`).fill(value);
+  for (const [field, value] of Object.entries(contact)) {
+    const input = page.locator(`[name="${field}"]`);
+    // The country is a list of names; its options carry the ISO 3166-1 codes.
+    if (await input.evaluate((e) => e.tagName) === 'SELECT') await input.selectOption(value);
+    else await input.fill(value);
+  }
 }
 
 /// From the cart to the done page, paying in the test mode.

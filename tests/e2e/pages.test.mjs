@@ -3,8 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addToCart, base, buyAsGuest, contactFor, launch, logIn, openPage, passwordLink, setPassword, submit, uniqueEmail,
-  visit,
+  addToCart, base, buyAsGuest, confirmAndPay, contactFor, fillContact, launch, logIn, openPage, passwordLink, setPassword,
+  submit, uniqueEmail, visit,
 } from './helpers.mjs';
 
 let browser;
@@ -177,6 +177,34 @@ test('switching language on the contact step keeps what was typed, and saves not
     assert.equal(new URL(page.url()).pathname, '/checkout/contact');
     await submit(page, page.getByRole('button', { name: 'English' }));
     await page.getByLabel('First name').waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('countries are chosen by name and shown by name, dates are written as people read them, in both languages', async () => {
+  const email = uniqueEmail('names');
+  const { context, page } = await openPage(browser, '7-names', { locale: 'fr-FR' });
+  try {
+    await addToCart(page, 'A51-11236-F');
+    await submit(page, page.getByRole('link', { name: 'Continuer vers vos coordonnées' }));
+    const country = page.getByLabel(/^Pays/);
+    assert.equal(await country.evaluate((e) => e.tagName), 'SELECT');
+    const names = await country.locator('option').allTextContents();
+    assert.equal(names.length, 250, 'every ISO 3166-1 country, and the prompt');
+    assert.ok(names.indexOf('Allemagne') < names.indexOf('Belgique'), 'by French name');
+    assert.ok(names.indexOf('Égypte') < names.indexOf('Espagne'), 'accents ignored in the order');
+    await fillContact(page, contactFor(email, { country: 'DE' }));
+    await submit(page, page.getByRole('button', { name: 'Continuer' }));
+    assert.match(await page.locator('address').innerText(), /Allemagne/);
+    await confirmAndPay(page);
+    const invoice = await page.locator('article.invoice').innerText();
+    assert.match(invoice, /Allemagne/);
+    assert.doesNotMatch(invoice, /\bDE\b/);
+    const months = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
+    const today = new Date();
+    assert.ok(invoice.includes(`${today.getUTCDate()} ${months[today.getUTCMonth()]} ${today.getUTCFullYear()}`), invoice);
+    assert.doesNotMatch(invoice, /\d{4}-\d{2}-\d{2}/);
   } finally {
     await context.close();
   }
