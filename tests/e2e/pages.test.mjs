@@ -209,3 +209,42 @@ test('countries are chosen by name and shown by name, dates are written as peopl
     await context.close();
   }
 });
+
+/// Fails when a cell of a table ends beyond the window, a table box has to scroll sideways, or the page does.
+async function assertTablesFit(page, what) {
+  const report = await page.evaluate(() => {
+    // The phone's width (a phone browser zooms out to show a wider page, and its window grows with it).
+    const width = window.screen.width;
+    const cells = [...document.querySelectorAll('table td, table th')].filter((c) => c.offsetParent !== null);
+    const outside = cells.filter((c) => c.getBoundingClientRect().right > width + 0.5).map((c) => c.textContent.trim());
+    const scrolling = [...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).length;
+    return { cells: cells.length, outside, scrolling, page: document.documentElement.scrollWidth - width };
+  });
+  assert.ok(report.cells > 0, `${what}: tables shown`);
+  assert.deepEqual(report.outside, [], `${what}: cells beyond the screen`);
+  assert.equal(report.scrolling, 0, `${what}: a table scrolls sideways`);
+  assert.ok(report.page <= 0, `${what}: the page is ${report.page} px wider than the screen`);
+}
+
+test('on a phone, the invoice and the account tables show every column', async () => {
+  const email = uniqueEmail('phone');
+  const { context, page } = await openPage(browser, '7-phone-tables', {
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
+  try {
+    await buyAsGuest(page, contactFor(email), ['A51-11236-F', 'E03-51000-L']);
+    await assertTablesFit(page, 'done page');
+    // Each value is shown under its column's name (drawn by the style sheet from data-label).
+    const labels = await page.locator('article.invoice table tbody tr').first().locator('td').evaluateAll(
+      (cells) => cells.map((c) => getComputedStyle(c, '::before').content));
+    assert.deepEqual(labels, ['"Unit price excl. tax"', '"Quantity"', '"Taxes"', '"Total incl. tax"']);
+    await setPassword(page, email, 'small screens too');
+    await logIn(page, email, 'small screens too');
+    await page.shot();
+    await assertTablesFit(page, 'account page');
+    const state = page.locator('table.products tbody tr').first().locator('td').last();
+    assert.equal(await state.evaluate((c) => getComputedStyle(c, '::before').content), '"State"');
+  } finally {
+    await context.close();
+  }
+});
