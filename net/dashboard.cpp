@@ -81,8 +81,9 @@ void sign_in(const std::shared_ptr<backend>& b, const std::shared_ptr<const dash
     return respond(render(*files, 400, false, "Paste the admin token in the field and press Sign in."));
   auto token = form->at("token");
   auto address = request.remote_address;
+  // Counted apart from the shop's logins: shoppers behind the admin's address cannot lock the admin out.
   as_attempt(
-    b, p.due(), address, respond,
+    b, p.due(), "admin:" + address, respond,
     [files](caf::error&) {
       auto busy = render(*files, 429, false, "Too many wrong tokens from this address: wait a few minutes.");
       busy.headers.emplace_back("Retry-After", "60");

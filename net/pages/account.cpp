@@ -75,15 +75,19 @@ void show_password(const front_ptr& f, const http_request& request, const visito
   auto token = value_of(parse_query(request.query).value_or(form_values{}), "token");
   auto unknown = message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown"));
   if (token.empty() || token.size() > 64) return respond(unknown);
-  // A used or expired link says so at once, not after the new password is typed.
-  run_flow(f->b->sys, v.due, respond, [f, v, respond, token, unknown](flow_self self) {
-    self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::password_atom_v,
-                  domain::sha256_hex(token), domain::now_s())
-      .then([f, v, respond, token, unknown](bool usable) {
-              respond(usable ? password_page(*f, v, 200, token, {}) : unknown);
-            },
-            fail_page(f, v, respond));
-  });
+  // A used or expired link says so at once, not after the new password is typed. Looking a token up is an
+  // attempt at a secret: an unknown one counts against the address, as when the form is sent.
+  as_attempt(f->b, v.due, request.remote_address, respond, [f, v](caf::error& err) { return error_page(*f, v, err); },
+             [f, v, token, unknown](responder settle) {
+               run_flow(f->b->sys, v.due, settle, [f, v, settle, token, unknown](flow_self self) {
+                 self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::password_atom_v,
+                               domain::sha256_hex(token), domain::now_s())
+                   .then([f, v, settle, token, unknown](bool usable) {
+                           settle(usable ? password_page(*f, v, 200, token, {}) : unknown);
+                         },
+                         fail_page(f, v, settle));
+               });
+             });
 }
 
 void set_password(const front_ptr& f, const visitor& given, const form_values& form, const responder& respond) {

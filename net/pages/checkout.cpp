@@ -71,12 +71,10 @@ void store_cart(flow_self self, const front_ptr& f, const visitor& v, const resp
                 actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie) {
   self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::cart_atom_v, lines)
     .then([respond, cookie](session_snapshot&) { respond(see_other("/cart", cookie)); },
-          [self, f, v, respond, s, cookie](caf::error& err) {
-            if (domain_code(err) != domain::error_code::validation) return respond(error_page(*f, v, err, "/cart"));
+          [self, f, v, respond, s, cookie, lines](caf::error& err) {
+            if (domain_code(err) != domain::error_code::validation) return fail_session(f, v, respond, "/cart")(err);
             // A refused change (e.g. more than 100 of a product) leaves the cart as it was: shown with the reason.
-            auto fields = error_fields(err);
-            bool too_many = std::any_of(fields.begin(), fields.end(),
-                                        [](const auto& field) { return field.second.code == "quantity_range"; });
+            bool too_many = std::any_of(lines.begin(), lines.end(), [](const auto& l) { return l.quantity > 100; });
             auto why = too_many ? text(v.lang, "cart_quantity_limit") : problem_text(err, v.lang);
             self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
               .then(
@@ -170,7 +168,7 @@ void adopt_login(flow_self self, const front_ptr& f, const visitor& v, const res
             [v, respond](session_snapshot& renamed) {
               respond(see_other("/checkout/contact", v.cookies.header(checkout_cookie, renamed.id, std::nullopt)));
             },
-            fail_page(f, v, respond));
+            fail_session(f, v, respond, "/checkout/contact"));
       },
       as_is);
 }
@@ -210,7 +208,8 @@ void deposit_contact(const front_ptr& f, const http_request& request, const visi
       self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::customer_atom_v, typed)
         .then([respond](session_snapshot&) { respond(see_other("/checkout/confirm")); },
               [self, f, v, respond, typed, s](caf::error& err) {
-                if (domain_code(err) != domain::error_code::validation) return respond(error_page(*f, v, err));
+                if (domain_code(err) != domain::error_code::validation)
+                  return fail_session(f, v, respond, "/checkout/contact")(err);
                 self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
                   .then(
                     [f, v, respond, typed, errors = error_fields(err)](session_snapshot& snap) {
@@ -246,7 +245,7 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
               [self, f, v, respond, login, s](caf::error& err) {
                 auto code = domain_code(err);
                 if (code != domain::error_code::unauthenticated && code != domain::error_code::throttled)
-                  return respond(error_page(*f, v, err));
+                  return fail_session(f, v, respond, "/checkout/contact")(err);
                 auto why = code == domain::error_code::throttled ? text(v.lang, "too_many_attempts")
                                                                  : text(v.lang, "login_failed");
                 self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
@@ -283,7 +282,7 @@ void place_order(const front_ptr& f, const http_request& request, const visitor&
     [f, v, respond](flow_self self, actors::session_ref s) {
       self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, std::string("test"))
         .then([respond](session_snapshot&) { respond(see_other("/checkout/pay")); },
-              fail_page(f, v, respond, "/checkout/confirm"));
+              fail_session(f, v, respond, "/checkout/confirm"));
     },
     [respond](flow_self) { respond(see_other("/cart")); });
 }
@@ -308,7 +307,7 @@ void pay(const front_ptr& f, const http_request& request, const visitor& v, cons
     [f, v, respond](flow_self self, actors::session_ref s) {
       self->request(s.actor, patience(self), s.route.under(due(self)), atoms::pay_atom_v)
         .then([respond](payment_outcome&) { respond(see_other("/checkout/done")); },
-              fail_page(f, v, respond, "/checkout/pay"));
+              fail_session(f, v, respond, "/checkout/pay"));
     },
     [respond](flow_self) { respond(see_other("/cart")); });
 }

@@ -61,7 +61,8 @@ http_response static_file(std::string content_type, std::string body) {
   return response;
 }
 
-/// Renders `tmpl` as a full page. Every response sets at most one cookie (the HTTP layer keeps one Set-Cookie).
+/// Renders `tmpl` as a full page; with the page's binding cookie when it is new (the HTTP layer sends every
+/// Set-Cookie a response holds).
 http_response page(const front& f, const visitor& v, int status, const std::string& tmpl, const std::string& title,
                    data d) {
   auto other = v.lang == language::fr ? language::en : language::fr;
@@ -69,8 +70,9 @@ http_response page(const front& f, const visitor& v, int status, const std::stri
   d.set("lang", std::string(code_of(v.lang)));
   d.set("csrf", v.csrf);
   d.set("page_title", title);
-  d.set("switch_href", v.page + "?" + (v.query.empty() ? "" : v.query + "&") + "lang=" +
-                         std::string(code_of(other)));
+  // A path of this site only: the path asked for may be "//elsewhere/x" (an unknown page answers it too).
+  d.set("switch_href", local_redirect_target(v.page + "?" + (v.query.empty() ? "" : v.query + "&") + "lang=" +
+                                             std::string(code_of(other))));
   d.set("switch_lang", std::string(code_of(other)));
   d.set("switch_label", text(v.lang, "switch_label"));
   d.set("test_mode", f.b->test_mode);

@@ -107,6 +107,16 @@ inline auto fail_page(const front_ptr& f, const visitor& v, const responder& res
   return [f, v, respond, back_href](caf::error& err) { respond(error_page(*f, v, err, back_href)); };
 }
 
+/// An error handler for a message to the checkout session. A session renamed meanwhile (a login in another tab,
+/// a double click at the contact step) answers not_found to its old route: the browser is sent to `retry` (a page
+/// of this site), which it asks again with the cookie of the response that renamed it, instead of a 404.
+inline auto fail_session(const front_ptr& f, const visitor& v, const responder& respond, std::string retry) {
+  return [f, v, respond, retry](caf::error& err) {
+    if (domain_code(err) == domain::error_code::not_found) return respond(see_other(retry));
+    respond(error_page(*f, v, err, retry));
+  };
+}
+
 // -- flows -----------------------------------------------------------------------------------------------------
 
 /// Runs `next(self, session)` with the browser's checkout session, or `missing(self)` when it has none (or it
@@ -134,7 +144,8 @@ void with_snapshot(const front_ptr& f, const http_request& request, const visito
     f, request, v, respond,
     [f, v, respond, next](flow_self self, actors::session_ref s) mutable {
       self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
-        .then([self, s, next](session_snapshot& snap) mutable { next(self, s, snap); }, fail_page(f, v, respond));
+        .then([self, s, next](session_snapshot& snap) mutable { next(self, s, snap); },
+              fail_session(f, v, respond, v.page));
     },
     missing);
 }

@@ -22,6 +22,11 @@ test('an unknown page is a page of the shop, in the shopper\'s language; the API
     await submit(page, page.getByRole('link', { name: 'English' }));
     await page.getByText('There is nothing here.').waitFor();
 
+    // A path that looks like another host: the page's links stay on the shop.
+    await visit(page, '//evil.example/x');
+    const switchTo = await page.locator('header.site nav a[hreflang]').getAttribute('href');
+    assert.equal(new URL(switchTo, page.url()).host, new URL(base).host, switchTo);
+
     const api = await context.request.get(`${base}/api/v1/nope`);
     assert.equal(api.status(), 404);
     assert.match(api.headers()['content-type'], /^application\/problem\+json/);
@@ -177,6 +182,13 @@ test('switching language on the contact step keeps what was typed, and saves not
     assert.equal(new URL(page.url()).pathname, '/checkout/contact');
     await submit(page, page.getByRole('button', { name: 'English' }));
     await page.getByLabel('First name').waitFor();
+
+    // Enter in a field sends the details (the form's default button is Continue, not the language switch).
+    await fillContact(page, contactFor(uniqueEmail('enter')));
+    await Promise.all([page.waitForNavigation(), page.getByLabel('City').press('Enter')]);
+    await page.shot();
+    assert.equal(new URL(page.url()).pathname, '/checkout/confirm', await page.locator('main').innerText());
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   } finally {
     await context.close();
   }

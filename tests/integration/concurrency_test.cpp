@@ -1,5 +1,6 @@
 // "Exactly one" rules under concurrent requests, and login throttling.
 #include "domain/signature.hpp"
+#include "support/parallel.hpp"
 #include "support/shop.hpp"
 
 #include <gtest/gtest.h>
@@ -15,14 +16,6 @@ using nlohmann::json;
 namespace {
 
 const json concurrency_one_item = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
-
-/// Runs `body(worker)` on `workers` threads and waits for them.
-template <class Body>
-void in_parallel(int workers, Body body) {
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w) threads.emplace_back([&body, w] { body(w); });
-  for (auto& t : threads) t.join();
-}
 
 }  // namespace
 

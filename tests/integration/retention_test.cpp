@@ -2,6 +2,7 @@
 // management endpoint.
 #include "domain/clock.hpp"
 #include "storage/database.hpp"
+#include "support/parallel.hpp"
 #include "support/shop.hpp"
 
 #include <gtest/gtest.h>
@@ -16,14 +17,6 @@ using namespace boutique::testing;
 using nlohmann::json;
 
 namespace {
-
-/// Runs `body(worker)` on `workers` threads and waits for them.
-template <class Body>
-void in_parallel(int workers, Body body) {
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w) threads.emplace_back([&body, w] { body(w); });
-  for (auto& t : threads) t.join();
-}
 
 std::map<std::string, std::string> admin_auth(const test_service& svc) {
   return {{"Authorization", "Bearer " + svc.settings().admin.token}};
