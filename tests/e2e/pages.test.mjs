@@ -1,10 +1,9 @@
-// What a shopper stumbles on (issue "customer features", points 1 and 7), one scenario per fix: each would have
-// failed before it.
+// What a shopper stumbles on (issue "customer features", point 7), one scenario per fix: each would have failed
+// before it. The login's side is in account.test.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addToCart, base, buyAsGuest, confirmAndPay, contactFor, fillContact, launch, logIn, openPage, passwordLink, setPassword,
-  submit, uniqueEmail, visit,
+  addToCart, base, confirmAndPay, contactFor, fillContact, launch, openPage, submit, uniqueEmail, visit,
 } from './helpers.mjs';
 
 let browser;
@@ -51,64 +50,6 @@ test('the shop has an icon', async () => {
   }
 });
 
-test('one login for the shop: the support space and the checkout share it, and a login returns where it was asked', async () => {
-  const email = uniqueEmail('one-login');
-  const password = 'one login for both';
-  const { context, page } = await openPage(browser, '7-one-login');
-  try {
-    await buyAsGuest(page, contactFor(email, { city: 'Arras' }), ['C07-30001-E']);
-    const transid = (await page.locator('#invoice-title').innerText()).split(' ').pop();
-    await setPassword(page, email, password);
-
-    // Logged in at the support space: the checkout's contact step is filled in, no second login asked.
-    await logIn(page, email, password);
-    await addToCart(page, 'G40-70300-C');
-    await submit(page, page.getByRole('link', { name: 'Continue to your details' }));
-    assert.equal(new URL(page.url()).pathname, '/checkout/contact');
-    await page.getByText('You are logged in').waitFor();
-    assert.equal(await page.getByLabel('City').inputValue(), 'Arras');
-    assert.equal(await page.locator('aside').count(), 0, 'no login form');
-
-    // Logging out ends both: the account asks for a login, the cart is empty.
-    await visit(page, '/account');
-    await submit(page, page.getByRole('button', { name: 'Log out' }));
-    await visit(page, '/cart');
-    await page.getByText('Your cart is empty.').waitFor();
-
-    // Logged in at the checkout: "My account" opens the support space.
-    await addToCart(page, 'G40-70300-C');
-    await submit(page, page.getByRole('link', { name: 'Continue to your details' }));
-    const login = page.locator('aside');
-    await login.getByLabel('Email or username').fill(email);
-    await login.getByLabel('Password').fill(password);
-    await submit(page, login.getByRole('button', { name: 'Log in' }));
-    await page.getByText('You are logged in').waitFor();
-    await submit(page, page.getByRole('link', { name: 'My account' }));
-    assert.equal(new URL(page.url()).pathname, '/account');
-    await submit(page, page.getByRole('button', { name: 'Log out' }));
-
-    // An invoice asked for while logged out: the login page, then the invoice itself.
-    await visit(page, `/account/invoices/${transid}`);
-    assert.equal(new URL(page.url()).pathname, '/login');
-    await page.getByLabel('Email or username').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await submit(page, page.locator('main').getByRole('button', { name: 'Log in' }));
-    assert.equal(new URL(page.url()).pathname, `/account/invoices/${transid}`);
-    await page.locator('article.invoice').waitFor();
-
-    // A "next" that leaves the site is ignored.
-    await visit(page, '/account');
-    await submit(page, page.getByRole('button', { name: 'Log out' }));
-    await visit(page, '/login?next=//example.org/steal');
-    await page.getByLabel('Email or username').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await submit(page, page.locator('main').getByRole('button', { name: 'Log in' }));
-    assert.equal(new URL(page.url()).href, `${base}/account`);
-  } finally {
-    await context.close();
-  }
-});
-
 test('the cart says which amounts include tax, in both languages', async () => {
   const { context, page } = await openPage(browser, '7-cart-tax');
   try {
@@ -139,24 +80,6 @@ test('more than 100 of a product keeps the shopper on the cart, told why, the ca
     assert.match(await page.getByRole('alert').innerText(), /At most 100 of one product per order/);
     assert.equal(await page.locator('#q-B12-20410-F').inputValue(), '60');
     await page.getByRole('link', { name: 'Continue to your details' }).waitFor();
-  } finally {
-    await context.close();
-  }
-});
-
-test('a used password link says so at once instead of showing the form', async () => {
-  const email = uniqueEmail('used-link');
-  const { context, page } = await openPage(browser, '7-used-link');
-  try {
-    await buyAsGuest(page, contactFor(email), ['E03-51000-L']);
-    const link = await passwordLink(email);
-    await setPassword(page, email, 'the first and only use');
-    const again = await visit(page, link);
-    assert.equal(again.status(), 404);
-    await page.getByText('This link is unknown, already used or expired.').waitFor();
-    assert.equal(await page.locator('input[type="password"]').count(), 0, 'no form to fill in for nothing');
-    const forged = await visit(page, '/account/password?token=' + 'x'.repeat(43));
-    assert.equal(forged.status(), 404);
   } finally {
     await context.close();
   }
@@ -217,45 +140,6 @@ test('countries are chosen by name and shown by name, dates are written as peopl
     const today = new Date();
     assert.ok(invoice.includes(`${today.getUTCDate()} ${months[today.getUTCMonth()]} ${today.getUTCFullYear()}`), invoice);
     assert.doesNotMatch(invoice, /\d{4}-\d{2}-\d{2}/);
-  } finally {
-    await context.close();
-  }
-});
-
-/// Fails when a cell of a table ends beyond the window, a table box has to scroll sideways, or the page does.
-async function assertTablesFit(page, what) {
-  const report = await page.evaluate(() => {
-    // The phone's width (a phone browser zooms out to show a wider page, and its window grows with it).
-    const width = window.screen.width;
-    const cells = [...document.querySelectorAll('table td, table th')].filter((c) => c.offsetParent !== null);
-    const outside = cells.filter((c) => c.getBoundingClientRect().right > width + 0.5).map((c) => c.textContent.trim());
-    const scrolling = [...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).length;
-    return { cells: cells.length, outside, scrolling, page: document.documentElement.scrollWidth - width };
-  });
-  assert.ok(report.cells > 0, `${what}: tables shown`);
-  assert.deepEqual(report.outside, [], `${what}: cells beyond the screen`);
-  assert.equal(report.scrolling, 0, `${what}: a table scrolls sideways`);
-  assert.ok(report.page <= 0, `${what}: the page is ${report.page} px wider than the screen`);
-}
-
-test('on a phone, the invoice and the account tables show every column', async () => {
-  const email = uniqueEmail('phone');
-  const { context, page } = await openPage(browser, '7-phone-tables', {
-    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
-  });
-  try {
-    await buyAsGuest(page, contactFor(email), ['A51-11236-F', 'E03-51000-L']);
-    await assertTablesFit(page, 'done page');
-    // Each value is shown under its column's name (drawn by the style sheet from data-label).
-    const labels = await page.locator('article.invoice table tbody tr').first().locator('td').evaluateAll(
-      (cells) => cells.map((c) => getComputedStyle(c, '::before').content));
-    assert.deepEqual(labels, ['"Unit price excl. tax"', '"Quantity"', '"Taxes"', '"Total incl. tax"']);
-    await setPassword(page, email, 'small screens too');
-    await logIn(page, email, 'small screens too');
-    await page.shot();
-    await assertTablesFit(page, 'account page');
-    const state = page.locator('table.products tbody tr').first().locator('td').last();
-    assert.equal(await state.evaluate((c) => getComputedStyle(c, '::before').content), '"State"');
   } finally {
     await context.close();
   }
