@@ -34,9 +34,9 @@ void show_catalog(const front_ptr& f, const visitor& v, const responder& respond
   });
 }
 
-/// The cart page of `snap` (none: an empty cart), with `alert` above it when a change was refused.
+/// The cart page of `snap` (none: an empty cart), with `alert` above it when a change was refused, or `notice`.
 http_response cart_page(const front& f, const visitor& v, int status, const session_snapshot* snap,
-                        const std::string& alert = {}) {
+                        const std::string& alert = {}, const std::string& notice = {}) {
   data d;
   d.set("nav_cart", true);
   set_steps(d, v.lang, 0);
@@ -44,11 +44,23 @@ http_response cart_page(const front& f, const visitor& v, int status, const sess
   d.set("empty", empty);
   if (!empty) set_cart(d, v.lang, snap->priced);
   set_if(d, "alert", alert);
+  set_if(d, "notice", notice);
   return page(f, v, status, "cart", text(v.lang, "title_cart"), std::move(d));
 }
 
+/// "Added to your cart: [code] name" when the cart holds the product `code` just added (/cart?added=code).
+std::string added_notice(const visitor& v, const session_snapshot* snap, const std::string& code) {
+  if (!snap || code.empty()) return {};
+  for (const auto& line : snap->priced.lines)
+    if (line.code == code) return text(v.lang, "added_to_cart") + " [" + line.code + "] " + line.name;
+  return {};
+}
+
 void show_cart(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
-  auto render = [f, v, respond](const session_snapshot* snap) { respond(cart_page(*f, v, 200, snap)); };
+  auto added = value_of(parse_query(request.query).value_or(form_values{}), "added");
+  auto render = [f, v, respond, added](const session_snapshot* snap) {
+    respond(cart_page(*f, v, 200, snap, {}, added_notice(v, snap, added)));
+  };
   with_snapshot(
     f, request, v, respond,
     [respond, render](flow_self, const actors::session_ref&, const session_snapshot& snap) {
@@ -68,9 +80,10 @@ std::int32_t quantity_of(const std::string& text) {
 
 /// Replaces the cart of `s` and sends the browser to the cart page (with `cookie` when the session is new).
 void store_cart(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
-                actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie) {
+                actors::session_ref s, const cart_request& lines, std::optional<std::string> cookie,
+                const std::string& landing) {
   self->request(s.actor, patience(self), s.route.under(due(self)), caf::put_atom_v, atoms::cart_atom_v, lines)
-    .then([respond, cookie](session_snapshot&) { respond(see_other("/cart", cookie)); },
+    .then([respond, cookie, landing](session_snapshot&) { respond(see_other(landing, cookie)); },
           [self, f, v, respond, s, cookie, lines](caf::error& err) {
             if (domain_code(err) != domain::error_code::validation) return fail_session(f, v, respond, "/cart")(err);
             // A refused change (e.g. more than 100 of a product) leaves the cart as it was: shown with the reason.
@@ -89,14 +102,14 @@ void store_cart(flow_self self, const front_ptr& f, const visitor& v, const resp
 
 /// Creates a checkout session (as POST /api/v1/sessions does) holding `lines`; its id goes to the cookie.
 void start_checkout(flow_self self, const front_ptr& f, const visitor& v, const responder& respond,
-                    const cart_request& lines) {
+                    const cart_request& lines, const std::string& landing) {
   self->request(f->b->sessions, patience(self), caf::put_atom_v)
     .then(
-      [self, f, v, respond, lines](std::string& sid) {
+      [self, f, v, respond, lines, landing](std::string& sid) {
         self->request(f->b->sessions, patience(self), atoms::resolve_atom_v, sid)
           .then(
-            [self, f, v, respond, lines, sid](actors::session_ref& s) {
-              store_cart(self, f, v, respond, s, lines, v.cookies.header(checkout_cookie, sid, std::nullopt));
+            [self, f, v, respond, lines, sid, landing](actors::session_ref& s) {
+              store_cart(self, f, v, respond, s, lines, v.cookies.header(checkout_cookie, sid, std::nullopt), landing);
             },
             fail_page(f, v, respond));
       },
@@ -107,16 +120,18 @@ void change_cart(const front_ptr& f, const http_request& request, const visitor&
                  const responder& respond, bool add) {
   auto code = value_of(form, "code");
   auto quantity = quantity_of(value_of(form, "quantity").empty() ? "1" : value_of(form, "quantity"));
+  // After "Add to cart" the cart page says what was added.
+  auto landing = add ? "/cart?added=" + percent_encode(code) : std::string("/cart");
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond, code, quantity, add](flow_self self, actors::session_ref s, const session_snapshot& snap) {
+    [f, v, respond, code, quantity, add, landing](flow_self self, actors::session_ref s, const session_snapshot& snap) {
       if (snap.stage == "placed") return respond(see_other("/checkout/pay"));
       if (snap.stage == "completed" || snap.stage == "cancelled")
-        return start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add));
-      store_cart(self, f, v, respond, s, domain::change_cart(snap.cart, code, quantity, add), std::nullopt);
+        return start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add), landing);
+      store_cart(self, f, v, respond, s, domain::change_cart(snap.cart, code, quantity, add), std::nullopt, landing);
     },
-    [f, v, respond, code, quantity, add](flow_self self) {
-      start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add));
+    [f, v, respond, code, quantity, add, landing](flow_self self) {
+      start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add), landing);
     });
 }
 

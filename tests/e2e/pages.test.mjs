@@ -50,10 +50,11 @@ test('the shop has an icon', async () => {
   }
 });
 
-test('the cart says which amounts include tax, in both languages', async () => {
+test('the cart says what was just added and which amounts include tax, in both languages', async () => {
   const { context, page } = await openPage(browser, '7-cart-tax');
   try {
     await addToCart(page, 'A51-11236-F', 2);
+    assert.equal(await page.getByRole('status').innerText(), 'Added to your cart: [A51-11236-F] Formation initiale sûreté');
     const headers = (await page.locator('table.cart thead th').allTextContents()).map((h) => h.trim().toLowerCase());
     assert.ok(headers.includes('unit price excl. tax'), headers.join(' | '));
     assert.ok(headers.includes('total incl. tax'), headers.join(' | '));
