@@ -10,8 +10,6 @@
 
 #include <kainjow/mustache.hpp>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace boutique::net {
@@ -27,18 +25,10 @@ struct dashboard_files {
   std::string style;
 };
 
-std::string read_admin_file(const std::filesystem::path& dir, const char* name) {
-  std::ifstream in(dir / name, std::ios::binary);
-  if (!in) throw std::runtime_error("web: cannot read " + (dir / name).string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 dashboard_files load_files() {
   auto dir = pages::site::locate() / "admin";
-  return {read_admin_file(dir, "dashboard.mustache"), read_admin_file(dir, "dashboard.js"),
-          read_admin_file(dir, "dashboard.css")};
+  return {pages::read_web_file(dir / "dashboard.mustache"), pages::read_web_file(dir / "dashboard.js"),
+          pages::read_web_file(dir / "dashboard.css")};
 }
 
 /// The cookie's name: "__Secure-" prefixed over HTTPS, where the browser then refuses it without Secure.

@@ -16,13 +16,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
+}  // namespace
+
+std::string read_web_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("web: cannot read " + path.string());
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
 }
+
+namespace {
 
 bool safe_file_name(const std::string& name) {
   if (name.empty() || name.front() == '.') return false;
@@ -33,12 +37,12 @@ bool safe_file_name(const std::string& name) {
 
 std::vector<document> read_documents(const fs::path& web_dir) {
   std::vector<document> docs;
-  auto list = nlohmann::json::parse(read_file(web_dir / "documents.json"));
+  auto list = nlohmann::json::parse(read_web_file(web_dir / "documents.json"));
   for (const auto& item : list.at("documents")) {
     document d{item.at("file").get<std::string>(), item.at("title").at("en").get<std::string>(),
                item.at("title").at("fr").get<std::string>(), ""};
     if (!safe_file_name(d.file)) throw std::runtime_error("web: bad document file name " + d.file);
-    d.body = read_file(web_dir / "docs" / d.file);
+    d.body = read_web_file(web_dir / "docs" / d.file);
     docs.push_back(std::move(d));
   }
   return docs;
@@ -49,10 +53,10 @@ std::vector<document> read_documents(const fs::path& web_dir) {
 std::shared_ptr<const site> site::load(const fs::path& web_dir) {
   auto s = std::make_shared<site>();
   for (const auto& entry : fs::directory_iterator(web_dir))
-    if (entry.path().extension() == ".mustache") s->templates_[entry.path().stem().string()] = read_file(entry.path());
+    if (entry.path().extension() == ".mustache") s->templates_[entry.path().stem().string()] = read_web_file(entry.path());
   if (s->templates_.empty()) throw std::runtime_error("web: no templates in " + web_dir.string());
-  s->style_sheet_ = read_file(web_dir / "style.css");
-  s->favicon_ = read_file(web_dir / "favicon.svg");
+  s->style_sheet_ = read_web_file(web_dir / "style.css");
+  s->favicon_ = read_web_file(web_dir / "favicon.svg");
   check_texts(web_dir);
   try {
     s->documents_ = read_documents(web_dir);

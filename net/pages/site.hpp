@@ -24,6 +24,9 @@ struct document {
   std::string body;
 };
 
+/// The whole content of a file of the web/ folder; throws std::runtime_error("web: cannot read ...").
+std::string read_web_file(const std::filesystem::path& path);
+
 class site {
  public:
   /// Reads every *.mustache, style.css, favicon.svg, documents.json and the documents of `web_dir`. Throws std::runtime_error.
