@@ -28,7 +28,7 @@ export async function openPage(browser, name, options = {}) {
   page.shot = async () => {
     count += 1;
     const slug = new URL(page.url()).pathname.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home';
-    await page.screenshot({ path: join(shotDir, `${name}-${String(count).padStart(2, '0')}-${slug}.png`), fullPage: true });
+    await page.screenshot({ path: join(shotDir, `${name}-${String(count).padStart(2, '0')}-${slug}.jpg`), type: 'jpeg', quality: 70, fullPage: true });
   };
   return { context, page };
 }
