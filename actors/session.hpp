@@ -29,6 +29,8 @@ using session_actor = caf::typed_actor<
   // test payment of the placed bill
   caf::replies_to<session_route, atoms::pay_atom>::with<payment_outcome>,
   caf::replies_to<session_route, atoms::payment_atom, payment_event>::with<payment_outcome>,
+  // the placed order's transid (empty: whichever it is), who cancels -> the bill cancelled; the cart is open again
+  caf::replies_to<session_route, atoms::cancel_atom, std::string, domain::canceller>::with<bill_change>,
   caf::replies_to<caf::get_atom, atoms::vitals_atom>::with<session_vitals>,
   caf::reacts_to<atoms::passivate_atom>>;
 
@@ -48,7 +50,9 @@ using session_directory_actor = directory_interface<std::string, session_vitals>
   // old id, new id: a session renamed at login (stored under the new id already) -> its new route generation
   caf::replies_to<atoms::rekey_atom, std::string, std::string>::with<std::uint64_t>,
   // a payment event, routed to the session that placed the bill
-  caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>>;
+  caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
+  // staff cancel a bill: through its session when it has one (in turn with its payments), else in storage alone
+  caf::replies_to<deadline, atoms::cancel_atom, std::string>::with<bill_change>>;
 
 struct session_settings {
   std::chrono::seconds idle{900};

@@ -272,6 +272,11 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return outcome;
       });
     },
+    [self](deadline due, atoms::cancel_atom, bill_cancel& cancel) {
+      return enqueue<bill_change>(self, due, [self, cancel = std::move(cancel)](database& db) {
+        return cancel_bill(db, cancel, self->state.mail);
+      });
+    },
     [self](deadline due, atoms::idempotency_atom, idempotency_claim& claim) {
       return enqueue<idempotency_verdict>(self, due, [claim = std::move(claim)](database& db) {
         return claim_idempotency(db, claim);

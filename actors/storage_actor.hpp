@@ -33,6 +33,7 @@ using storage_actor = caf::typed_actor<
                   std::int64_t>::with<customer_record>,
   caf::replies_to<deadline, atoms::order_atom, bill_draft>::with<caf::ok_atom>,
   caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
+  caf::replies_to<deadline, atoms::cancel_atom, bill_cancel>::with<bill_change>,
   caf::replies_to<deadline, atoms::idempotency_atom, idempotency_claim>::with<idempotency_verdict>,
   // the outcome of work already done: recorded whatever the deadline, so that a retry answers it
   caf::replies_to<atoms::idempotency_atom, idempotency_outcome>::with<caf::ok_atom>,

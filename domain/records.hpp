@@ -4,6 +4,7 @@
 // the HTTP layer shows. Plain data, no framework (the layers above include this; it includes only domain/).
 
 #include "domain/bill.hpp"
+#include "domain/cancellation.hpp"
 #include "domain/catalog.hpp"
 #include "domain/contact.hpp"
 #include "domain/idempotency.hpp"
@@ -83,6 +84,25 @@ struct session_rekey {
   std::optional<std::string> transid;           ///< the placed bill, now referring to the new id
   std::optional<std::int64_t> logged_in_customer;  ///< the customer account the session now holds
   std::int64_t now = 0;
+};
+
+/// An order cancelled before it was paid (domain/cancellation.hpp). In one transaction the bill becomes CANCELLED
+/// and leaves its checkout session (one bill per session: the session can place another), and the session, when
+/// it asked, gets its new state: the same cart and contact, no order.
+struct bill_cancel {
+  std::string transid;
+  domain::canceller by = domain::canceller::customer;
+  std::optional<std::string> session_id;  ///< the session that cancels; none when staff cancel a bill without one
+  std::string session_snapshot_json;
+  std::int64_t session_expires_at = 0;
+  std::int64_t now = 0;
+};
+
+/// A bill's status after a change asked by a person (a cancellation).
+struct bill_change {
+  std::string transid;
+  std::string status;
+  std::int64_t customer_id = 0;
 };
 
 /// A bill as stored, with its lines.

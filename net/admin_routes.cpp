@@ -3,6 +3,7 @@
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
 #include "net/admin_metrics.hpp"
+#include "net/api/idempotency.hpp"
 #include "net/catalog_reload.hpp"
 #include "net/dashboard.hpp"
 #include "net/ask.hpp"
@@ -353,6 +354,15 @@ void post_retention(const backend_ptr& b, http_request&, const route_params&, co
   });
 }
 
+/// POST /admin/bills/{transid}/cancel: staff cancel an order not paid yet; 409 once it is paid or cancelled.
+void cancel_bill(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
+  run_flow(b->sys, p.due(), respond, [b, respond, transid = p.get("transid")](flow_self self) {
+    self->request(b->sessions, patience(self), due(self), atoms::cancel_atom_v, transid)
+      .then([respond](bill_change& c) { respond(ok_json({{"transid", c.transid}, {"status", c.status}})); },
+            fail_with(respond));
+  });
+}
+
 /// A backup's file name: letters, digits, '.', '_' and '-', not starting with '.', at most 128 characters.
 bool backup_name(const std::string& name) {
   if (name.empty() || name.size() > 128 || name.front() == '.') return false;
@@ -415,6 +425,14 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("PUT", "/admin/log-level", guarded(b, put_log_level));
   r.add("POST", "/admin/retention", guarded(b, post_retention));
   r.add("POST", "/admin/backup", guarded(b, post_backup));
+  // Idempotent behind the token: a retry with the same Idempotency-Key answers the first outcome (200, not 409).
+  auto cancel = api::idempotent(b, "admin-cancel", [b](http_request& rq, const route_params& p, responder respond) {
+    cancel_bill(b, rq, p, respond);
+  });
+  r.add("POST", "/admin/bills/{transid}/cancel",
+        guarded(b, [cancel](const backend_ptr&, http_request& rq, const route_params& p, const responder& respond) {
+          cancel(rq, p, respond);
+        }));
   r.add("POST", "/admin/catalog/reload", guarded(b, [](const backend_ptr& b, http_request&, const route_params& p,
                                                        const responder& respond) { reload_catalog(b, p.due(), respond); }));
   add_dashboard_routes(r, b);

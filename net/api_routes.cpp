@@ -23,6 +23,8 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
         idempotent(b, "order", [b](req& rq, const params& p, responder respond) { place_order(b, rq, p, respond); }));
   r.add("POST", "/api/v1/sessions/{sid}/pay",
         idempotent(b, "pay", [b](req&, const params& p, responder respond) { test_pay(b, p, respond); }));
+  r.add("POST", "/api/v1/sessions/{sid}/cancel",
+        [b](req&, const params& p, responder respond) { cancel_order(b, p, respond); });
   r.add("POST", "/api/v1/payments/notify",
         idempotent(b, "notify",
                    [b](req& rq, const params& p, responder respond) { notify_payment(b, rq, p, respond); }));

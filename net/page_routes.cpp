@@ -92,6 +92,8 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/checkout/pay",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_pay(f, q, v, respond); }));
   r.add("POST", "/checkout/pay", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { pay(f, q, v, respond); }));
+  r.add("POST", "/checkout/cancel",
+        on_post(f, [](fp f, rq& q, vis v, form, resp respond) { cancel_order(f, q, v, respond); }));
   r.add("GET", "/checkout/done",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_done(f, q, v, respond); }));
   r.add("GET", "/login",

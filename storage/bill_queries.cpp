@@ -1,3 +1,4 @@
+#include "domain/cancellation.hpp"
 #include "domain/completion.hpp"
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
@@ -28,6 +29,10 @@ constexpr const char* sql_select_bill_items =
   "WHERE bill_id = ? ORDER BY id";
 constexpr const char* sql_bill_session = "SELECT session_id FROM bills WHERE transid = ?";
 constexpr const char* sql_update_bill_status = "UPDATE bills SET status = ?, updated_at = ? WHERE transid = ?";
+// A cancelled bill leaves its session: '<session id>#<transid>', which no session carries (as migration 005 did).
+constexpr const char* sql_cancel_bill =
+  "UPDATE bills SET status = 'CANCELLED', updated_at = ?1, session_id = session_id || '#' || transid "
+  "WHERE transid = ?2";
 constexpr const char* sql_select_notification =
   "SELECT result FROM payment_notifications WHERE provider = ? AND txn_id = ?";
 constexpr const char* sql_insert_notification =
@@ -253,6 +258,20 @@ product_list products_of_customer(database& db, std::int64_t customer_id) {
     products.push_back(
       {st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), st.text(5) == "COMPLETE"});
   return products;
+}
+
+bill_change cancel_bill(database& db, const bill_cancel& c, const mail_settings& mail) {
+  auto bill = read_bill(db.prepare(sql_select_bill).bind_all(c.transid));
+  if (!bill) throw write_refused(domain::error_code::not_found, "unknown transid");
+  auto current = domain::parse_bill_status(bill->record.status).value_or(domain::bill_status::placed);
+  if (auto why = domain::cancel_refusal(current)) throw write_refused(domain::error_code::conflict, *why);
+  db.prepare(sql_cancel_bill).bind_all(c.now, c.transid).run();
+  const auto& r = bill->record;
+  record_event(db, r.customer_id, "order_cancelled", c.transid + " by the " + domain::to_string(c.by), c.now);
+  auto text = domain::cancellation_mail(r.billed_to, c.transid, r.total, r.currency, c.by, mail.base_url);
+  queue_mail(db, text.recipient, text.subject, text.body, c.now);
+  if (c.session_id) save_session(db, *c.session_id, c.session_snapshot_json, c.session_expires_at);
+  return {c.transid, domain::to_string(domain::bill_status::cancelled), r.customer_id};
 }
 
 payment_outcome apply_payment(database& db, const payment_event& event, const mail_settings& mail) {

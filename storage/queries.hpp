@@ -57,7 +57,7 @@ std::optional<std::string> load_session(database& db, const std::string& id, std
 /// Inserts a PLACED bill and its lines; a transid placed twice is a constraint error.
 void place_bill(database& db, const bill_draft& draft);
 std::optional<bill_record> find_bill(database& db, const std::string& transid);
-/// The session that placed a bill.
+/// The session that placed a bill; for a cancelled bill, which left its session, '<session id>#<transid>'.
 std::optional<std::string> bill_session(database& db, const std::string& transid);
 bill_list bills_of_customer(database& db, std::int64_t customer_id);
 product_list products_of_customer(database& db, std::int64_t customer_id);
@@ -68,6 +68,9 @@ product_list products_of_customer(database& db, std::int64_t customer_id);
 /// per unit, attaches the customer to a user (creating one with a password-set link when needed) and queues
 /// the mails. A delivery already recorded returns the recorded outcome.
 payment_outcome apply_payment(database& db, const payment_event& event, const mail_settings& mail);
+/// Cancels a bill that is not paid yet (bill_cancel); 404 when unknown, 409 when its status forbids it
+/// (domain::cancel_refusal). The customer is mailed and the cancellation is on their timeline.
+bill_change cancel_bill(database& db, const bill_cancel& cancel, const mail_settings& mail);
 
 // -- idempotency keys ------------------------------------------------------------------------------------------
 

@@ -299,6 +299,41 @@ caf::result<payment_outcome> pay(pointer self) {
   return apply_payment(self, std::move(event));
 }
 
+/// Cancels the session's placed order (`transid`: the order the caller means, empty for "the session's own"),
+/// before it is paid: the bill becomes CANCELLED and leaves the session, which keeps its cart (priced again against
+/// today's catalog) and contact, back at the contact step, so that the shopper can change the order and place it
+/// again. Handled in turn with the session's payments: a payment handled first makes this a 409, and one handled
+/// after finds the bill cancelled.
+caf::result<bill_change> cancel(pointer self, const std::string& transid, domain::canceller by) {
+  const auto* s = self->state.s.whole();
+  if (!s || !s->transid || (!transid.empty() && transid != *s->transid))
+    return failure(domain::error_code::conflict, "no order is placed in this checkout session");
+  if (s->stage == "completed") return failure(domain::error_code::conflict, *domain::cancel_refusal(domain::bill_status::complete));
+  auto rp = self->make_response_promise<bill_change>();
+  const auto& ctx = *self->state.ctx;
+  auto next = *s;
+  bill_cancel request{*next.transid, by, next.id, {}, 0, now_s()};
+  next.transid.reset();
+  next.bill_status.reset();
+  next.paymode.clear();
+  next.priced = domain::price_cart(next.cart, *ctx.catalog->get()).cart;
+  next.stage = next.contact_given ? "contact" : "browsing";
+  next.updated_at = request.now;
+  next.expires_at = next.updated_at + ctx.settings.ttl.count();
+  request.session_snapshot_json = to_json(next);
+  request.session_expires_at = next.expires_at;
+  auto due = self->state.due;
+  self->request(ctx.storage, due.patience(), due, atoms::cancel_atom_v, std::move(request))
+    .await(
+      [self, rp, next = std::move(next)](bill_change& change) mutable {
+        self->state.s.set(std::move(next));
+        self->send(self->state.ctx->accounts, atoms::refresh_atom_v, change.customer_id);
+        rp.deliver(std::move(change));
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+  return rp;
+}
+
 /// Counts a handled message and its time, for the management endpoint.
 void touch(pointer self) {
   ++self->state.messages;
@@ -358,6 +393,11 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
     [self](const session_route& to, atoms::payment_atom, payment_event& e) -> caf::result<payment_outcome> {
       if (auto refused = misaddressed(self, to)) return *refused;
       return apply_payment(self, std::move(e));
+    },
+    [self](const session_route& to, atoms::cancel_atom, const std::string& transid,
+           domain::canceller by) -> caf::result<bill_change> {
+      if (auto refused = misaddressed(self, to)) return *refused;
+      return cancel(self, transid, by);
     },
     [self](caf::get_atom, atoms::vitals_atom) {
       return session_vitals{self->state.s.get(),

@@ -116,24 +116,72 @@ caf::result<std::string> create(directory_pointer self) {
   return activate(self, std::move(s)).route.key;
 }
 
-caf::result<payment_outcome> route_payment(directory_pointer self, deadline due, payment_event& event) {
-  auto rp = self->make_response_promise<payment_outcome>();
-  self->request(self->state.ctx->readers.next(), due.patience(), caf::get_atom_v, atoms::payment_atom_v, event.transid)
+/// Sends work on bill `transid` to the session that placed it (`through_session(target, rp)`), where it is handled
+/// in turn with that session's other messages; to storage alone (`alone(rp)`) when the bill has left its session
+/// (cancelled: bill_session gives '<id>#<transid>') or the session is gone (expired). Storage decides in either
+/// case, in one transaction, from the bill's status.
+template <class Result, class ThroughSession, class Alone>
+caf::result<Result> route_bill(directory_pointer self, deadline due, const std::string& transid,
+                               ThroughSession through_session, Alone alone) {
+  auto rp = self->make_response_promise<Result>();
+  self->request(self->state.ctx->readers.next(), due.patience(), caf::get_atom_v, atoms::payment_atom_v, transid)
     .then(
-      [self, rp, event, due](std::optional<std::string>& session_id) mutable {
-        if (!session_id) { rp.deliver(failure(domain::error_code::not_found, "unknown transid")); return; }
+      [self, rp, due, through_session, alone](std::optional<std::string>& session_id) mutable {
+        if (!session_id) {
+          rp.deliver(failure(domain::error_code::not_found, "unknown transid"));
+          return;
+        }
+        if (session_id->find('#') != std::string::npos) return alone(rp);
         auto directory = caf::actor_cast<session_directory_actor>(self);
         self->request(directory, due.patience(), atoms::resolve_atom_v, *session_id)
-          .then(
-            [self, rp, event, due](session_ref& target) mutable {
-              self->request(target.actor, due.patience(), target.route.under(due), atoms::payment_atom_v, event)
-                .then([rp](payment_outcome& o) mutable { rp.deliver(std::move(o)); },
-                      [rp](caf::error& err) mutable { rp.deliver(err); });
-            },
-            [rp](caf::error& err) mutable { rp.deliver(err); });
+          .then([rp, through_session](session_ref& target) mutable { through_session(target, rp); },
+                [rp, alone](caf::error& err) mutable {
+                  if (domain_code(err) == domain::error_code::not_found) return alone(rp);
+                  rp.deliver(err);
+                });
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;
+}
+
+caf::result<payment_outcome> route_payment(directory_pointer self, deadline due, payment_event& event) {
+  using promise = caf::typed_response_promise<payment_outcome>;
+  auto deliver = [](promise rp) { return [rp](payment_outcome& o) mutable { rp.deliver(std::move(o)); }; };
+  auto fail = [](promise rp) { return [rp](caf::error& err) mutable { rp.deliver(err); }; };
+  return route_bill<payment_outcome>(
+    self, due, event.transid,
+    [self, due, event, deliver, fail](session_ref& target, promise rp) {
+      self->request(target.actor, due.patience(), target.route.under(due), atoms::payment_atom_v, event)
+        .then(deliver(rp), fail(rp));
+    },
+    [self, due, event, deliver, fail](promise rp) {
+      auto alone = event;
+      alone.now = now_s();
+      self->request(self->state.ctx->storage, due.patience(), due, atoms::payment_atom_v, alone)
+        .then(
+          [rp](payment_outcome& o) mutable {
+            if (!o.refusal.empty()) rp.deliver(failure(domain::error_code::validation, o.refusal));
+            else rp.deliver(std::move(o));
+          },
+          fail(rp));
+    });
+}
+
+caf::result<bill_change> route_cancel(directory_pointer self, deadline due, const std::string& transid) {
+  using promise = caf::typed_response_promise<bill_change>;
+  auto fail = [](promise rp) { return [rp](caf::error& err) mutable { rp.deliver(err); }; };
+  return route_bill<bill_change>(
+    self, due, transid,
+    [self, due, transid, fail](session_ref& target, promise rp) {
+      self->request(target.actor, due.patience(), target.route.under(due), atoms::cancel_atom_v, transid,
+                    domain::canceller::staff)
+        .then([rp](bill_change& c) mutable { rp.deliver(std::move(c)); }, fail(rp));
+    },
+    [self, due, transid, fail](promise rp) {
+      bill_cancel alone{transid, domain::canceller::staff, std::nullopt, {}, 0, now_s()};
+      self->request(self->state.ctx->storage, due.patience(), due, atoms::cancel_atom_v, alone)
+        .then([rp](bill_change& c) mutable { rp.deliver(std::move(c)); }, fail(rp));
+    });
 }
 
 session_directory_actor::behavior_type session_directory(directory_pointer self,
@@ -150,7 +198,8 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
       // Not live: it is being passivated, and answers nothing more.
       return renamed ? renamed->generation : std::uint64_t{0};
     },
-    [self](deadline due, atoms::payment_atom, payment_event& event) { return route_payment(self, due, event); });
+    [self](deadline due, atoms::payment_atom, payment_event& event) { return route_payment(self, due, event); },
+    [self](deadline due, atoms::cancel_atom, const std::string& transid) { return route_cancel(self, due, transid); });
 }
 
 }  // namespace

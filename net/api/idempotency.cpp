@@ -1,4 +1,5 @@
 // Idempotency keys on the routes that place orders and take payments.
+#include "net/api/idempotency.hpp"
 #include "net/api/kit.hpp"
 
 #include "domain/idempotency.hpp"
@@ -45,7 +46,9 @@ route_handler idempotent(const backend_ptr& b, std::string route, route_handler 
                              {{"Idempotency-Key", "1..64 visible ASCII characters"}}));
     auto now = now_s();
     auto lease = std::max<std::int64_t>(1, 2 * std::chrono::duration_cast<std::chrono::seconds>(b->timeout).count());
-    idempotency_claim claim{domain::sha256_hex(route + '\n' + p.get("sid") + '\n' + std::string(*key)),
+    // The key's scope: the route and the resource it names (a session, or a bill for the admin's routes).
+    auto scope = route + '\n' + p.get("sid") + (p.get("transid").empty() ? "" : '\n' + p.get("transid"));
+    idempotency_claim claim{domain::sha256_hex(scope + '\n' + std::string(*key)),
                             domain::sha256_hex(request.body), now, now + b->idempotency_ttl_s, now - lease};
     auto held = std::make_shared<std::pair<http_request, route_params>>(std::move(request), p);
     run(b, p.due(), respond, [b, handler, held, claim = std::move(claim), respond](self_ptr self) {

@@ -5,6 +5,7 @@
 // their customer account before the handler's own step.
 
 #include "domain/clock.hpp"
+#include "net/api/idempotency.hpp"
 #include "net/ask.hpp"
 #include "net/backend.hpp"
 #include "net/json_codec.hpp"
@@ -76,15 +77,11 @@ void get_contact(const backend_ptr& b, const route_params& p, const responder& r
 void session_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void place_order(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void test_pay(const backend_ptr& b, const route_params& p, const responder& respond);
+/// POST /api/v1/sessions/{sid}/cancel: the session's order, placed and not paid, cancelled; its cart open again.
+void cancel_order(const backend_ptr& b, const route_params& p, const responder& respond);
 
 // payments.cpp
 void notify_payment(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
-
-// idempotency.cpp
-/// Gives `handler` the Idempotency-Key semantics of docs/API-NOTES.md: the key is scoped to `route` and the
-/// path's session, a retry with the same body answers the first outcome, another body a 422, a retry while the
-/// first runs a 409. Requests without the header run as before.
-route_handler idempotent(const backend_ptr& b, std::string route, route_handler handler);
 
 // auth.cpp
 void auth_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);

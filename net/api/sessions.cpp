@@ -83,6 +83,15 @@ void place_order(const backend_ptr& b, http_request& request, const route_params
   });
 }
 
+void cancel_order(const backend_ptr& b, const route_params& p, const responder& respond) {
+  with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, patience(self), s.route.under(due(self)), atoms::cancel_atom_v, std::string(),
+                  domain::canceller::customer)
+      .then([respond](bill_change& c) { respond(ok_json(200, {{"transid", c.transid}, {"status", c.status}})); },
+            fail_with(respond));
+  });
+}
+
 void test_pay(const backend_ptr& b, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
     self->request(s.actor, patience(self), s.route.under(due(self)), atoms::pay_atom_v)

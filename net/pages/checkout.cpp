@@ -57,9 +57,12 @@ std::string added_notice(const visitor& v, const session_snapshot* snap, const s
 }
 
 void show_cart(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
-  auto added = value_of(parse_query(request.query).value_or(form_values{}), "added");
-  auto render = [f, v, respond, added](const session_snapshot* snap) {
-    respond(cart_page(*f, v, 200, snap, {}, added_notice(v, snap, added)));
+  auto query = parse_query(request.query).value_or(form_values{});
+  auto added = value_of(query, "added");
+  bool cancelled = value_of(query, "cancelled") == "1";  // after /checkout/cancel
+  auto render = [f, v, respond, added, cancelled](const session_snapshot* snap) {
+    auto notice = cancelled ? text(v.lang, "order_cancelled") : added_notice(v, snap, added);
+    respond(cart_page(*f, v, 200, snap, {}, notice));
   };
   with_snapshot(
     f, request, v, respond,
@@ -125,7 +128,8 @@ void change_cart(const front_ptr& f, const http_request& request, const visitor&
   with_snapshot(
     f, request, v, respond,
     [f, v, respond, code, quantity, add, landing](flow_self self, actors::session_ref s, const session_snapshot& snap) {
-      if (snap.stage == "placed") return respond(see_other("/checkout/pay"));
+      // A placed order's cart is closed: the payment page says so, and how to change it (cancel the order).
+      if (snap.stage == "placed") return respond(see_other("/checkout/pay?held=1"));
       if (snap.stage == "completed" || snap.stage == "cancelled")
         return start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add), landing);
       store_cart(self, f, v, respond, s, domain::change_cart(snap.cart, code, quantity, add), std::nullopt, landing);
@@ -303,12 +307,15 @@ void place_order(const front_ptr& f, const http_request& request, const visitor&
 }
 
 void show_pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  // After a cart change refused because the order is placed (/checkout/pay?held=1).
+  bool held = value_of(parse_query(request.query).value_or(form_values{}), "held") == "1";
   with_snapshot(
     f, request, v, respond,
-    [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
+    [f, v, respond, held](flow_self, const actors::session_ref&, const session_snapshot& snap) {
       if (auto elsewhere = misplaced(snap, "pay"); !elsewhere.empty()) return respond(see_other(elsewhere));
       data d;
       set_steps(d, v.lang, 3);
+      if (held) d.set("alert", text(v.lang, "order_waits_for_payment"));
       d.set("transid", snap.transid.value_or(""));
       d.set("totals", totals_data(v.lang, snap.priced.untaxed, snap.priced.taxes, snap.priced.total, snap.priced.currency));
       respond(page(*f, v, 200, "pay", text(v.lang, "title_pay"), std::move(d)));
@@ -322,6 +329,19 @@ void pay(const front_ptr& f, const http_request& request, const visitor& v, cons
     [f, v, respond](flow_self self, actors::session_ref s) {
       self->request(s.actor, patience(self), s.route.under(due(self)), atoms::pay_atom_v)
         .then([respond](payment_outcome&) { respond(see_other("/checkout/done")); },
+              fail_session(f, v, respond, "/checkout/pay"));
+    },
+    [respond](flow_self) { respond(see_other("/cart")); });
+}
+
+/// Cancels the placed order, not paid yet: back to the cart, as it was, to change it and order again.
+void cancel_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  with_checkout(
+    f, request, v, respond,
+    [f, v, respond](flow_self self, actors::session_ref s) {
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::cancel_atom_v, std::string(),
+                    domain::canceller::customer)
+        .then([respond](bill_change&) { respond(see_other("/cart?cancelled=1")); },
               fail_session(f, v, respond, "/checkout/pay"));
     },
     [respond](flow_self) { respond(see_other("/cart")); });

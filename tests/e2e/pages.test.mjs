@@ -145,3 +145,36 @@ test('countries are chosen by name and shown by name, dates are written as peopl
     await context.close();
   }
 });
+
+test('an order placed and not paid can be cancelled, changed and placed again; Add to cart meanwhile says why', async () => {
+  const { context, page } = await openPage(browser, '7-cancel-order');
+  try {
+    await addToCart(page, 'A51-11236-F');
+    await submit(page, page.getByRole('link', { name: 'Continue to your details' }));
+    await fillContact(page, contactFor(uniqueEmail('cancel')));
+    await submit(page, page.getByRole('button', { name: 'Continue' }));
+    await submit(page, page.getByRole('button', { name: 'Place the order' }));
+    assert.equal(new URL(page.url()).pathname, '/checkout/pay');
+    const firstOrder = await page.locator('main strong').first().innerText();
+    // Adding a product while the order waits for payment: not silently dropped, the shopper is told why.
+    await visit(page, '/');
+    await submit(page, page.locator('form.add:has(input[name="code"][value="B12-20410-F"])').getByRole('button'));
+    assert.equal(new URL(page.url()).pathname, '/checkout/pay');
+    assert.match(await page.getByRole('alert').innerText(), /Not added: your order below waits for its payment/);
+    // Cancel: back to the cart as it was, told so, then change it and order again.
+    await submit(page, page.getByRole('button', { name: 'Cancel this order' }));
+    assert.equal(new URL(page.url()).pathname, '/cart');
+    assert.match(await page.getByRole('status').innerText(), /Your order is cancelled: nothing was charged/);
+    assert.match(await page.locator('table.cart tbody').innerText(), /A51-11236-F/);
+    await addToCart(page, 'B12-20410-F');
+    assert.match(await page.locator('table.cart tbody').innerText(), /A51-11236-F[\s\S]*B12-20410-F|B12-20410-F[\s\S]*A51-11236-F/);
+    await submit(page, page.getByRole('link', { name: 'Continue to your details' }));
+    await submit(page, page.getByRole('button', { name: 'Continue' }));
+    await confirmAndPay(page);
+    const done = await page.locator('main').innerText();
+    assert.match(done, /B12-20410-F/);
+    assert.ok(!done.includes(firstOrder), 'the new order has a new number');
+  } finally {
+    await context.close();
+  }
+});

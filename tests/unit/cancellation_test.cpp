@@ -1,0 +1,36 @@
+// The cancellation rule (domain/cancellation.hpp): which bill statuses a shopper or staff may cancel, and the mail.
+#include "domain/cancellation.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace boutique::domain;
+
+TEST(cancellation, only_an_order_not_paid_yet_can_be_cancelled) {
+  for (auto s : {bill_status::placed, bill_status::pending, bill_status::failed})
+    EXPECT_FALSE(cancel_refusal(s)) << to_string(s);
+  for (auto s : {bill_status::soldout, bill_status::complete, bill_status::cancelled, bill_status::payback,
+                 bill_status::refused}) {
+    auto why = cancel_refusal(s);
+    ASSERT_TRUE(why) << to_string(s);
+    EXPECT_FALSE(why->empty());
+  }
+  EXPECT_NE(cancel_refusal(bill_status::complete)->find("refund"), std::string::npos);
+  EXPECT_NE(cancel_refusal(bill_status::cancelled)->find("already cancelled"), std::string::npos);
+}
+
+TEST(cancellation, the_mail_names_the_order_its_amount_and_who_cancelled) {
+  contact c;
+  c.firstname = "Ada";
+  c.email = "ada@example.com";
+  auto mine = cancellation_mail(c, "T-42", 12345, "EUR", canceller::customer, "https://shop.example");
+  EXPECT_EQ(mine.recipient, "ada@example.com");
+  EXPECT_EQ(mine.subject, "Your order T-42 is cancelled");
+  EXPECT_NE(mine.body.find("Hello Ada,"), std::string::npos);
+  EXPECT_NE(mine.body.find("123.45 EUR"), std::string::npos);
+  EXPECT_NE(mine.body.find("as you asked"), std::string::npos);
+  EXPECT_NE(mine.body.find("https://shop.example/"), std::string::npos);
+  auto staff = cancellation_mail(c, "T-42", 12345, "EUR", canceller::staff, "https://shop.example");
+  EXPECT_NE(staff.body.find("by the shop"), std::string::npos);
+  EXPECT_EQ(to_string(canceller::customer), "customer");
+  EXPECT_EQ(to_string(canceller::staff), "staff");
+}
