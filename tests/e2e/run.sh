@@ -48,7 +48,7 @@ mkdir -p tests/e2e/screenshots
 status=0
 BOUTIQUE_URL="http://127.0.0.1:$PORT" BOUTIQUE_MAIL_DIR="$TMP/mail" BOUTIQUE_CHROMIUM="$CHROMIUM" \
   BOUTIQUE_ADMIN_URL="http://127.0.0.1:$ADMIN_PORT" BOUTIQUE_ADMIN_TOKEN="$ADMIN_TOKEN" \
-  node --test --test-concurrency=2 tests/e2e/shop.test.mjs tests/e2e/dashboard.test.mjs tests/e2e/pages.test.mjs \
+  node --test tests/e2e/shop.test.mjs tests/e2e/dashboard.test.mjs tests/e2e/pages.test.mjs \
     tests/e2e/account.test.mjs || status=$?
 stop_server
 if ((SERVER_STATUS != 0)); then
