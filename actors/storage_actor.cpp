@@ -295,6 +295,13 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       };
       return enqueue<caf::ok_atom>(self, due, std::move(write));
     },
+    [self](deadline due, atoms::forgot_atom, std::string& login, std::string& token, std::int64_t now) {
+      auto write = [self, login = std::move(login), token = std::move(token), now](database& db) {
+        request_password_reset(db, login, token, now, self->state.mail);
+        return caf::ok_atom_v;
+      };
+      return enqueue<caf::ok_atom>(self, due, std::move(write));
+    },
     [self](deadline due, atoms::auth_atom, std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
       return enqueue<caf::ok_atom>(self, due, [token_hash = std::move(token_hash), user_id, expires_at](database& db) {
         open_auth_session(db, token_hash, user_id, expires_at);

@@ -39,6 +39,8 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<atoms::idempotency_atom, idempotency_outcome>::with<caf::ok_atom>,
   // token hash, password hash, now
   caf::replies_to<deadline, atoms::password_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
+  // login, the link's token, now: "forgot your password?" (storage::request_password_reset)
+  caf::replies_to<deadline, atoms::forgot_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
   // token hash, user id, expires_at
   caf::replies_to<deadline, atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,

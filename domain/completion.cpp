@@ -1,5 +1,7 @@
 #include "domain/completion.hpp"
 
+#include <algorithm>
+
 #include "domain/product.hpp"
 
 #include <cstdio>
@@ -49,6 +51,16 @@ mail_text password_link_mail(const contact& customer, const std::string& link) {
           "Thank you for your purchase. An account was created for you so that you can find your invoices and\n"
           "your trainings in the customer space. Choose your password with this link (valid 24 hours, once):\n\n" +
             link + "\n\nYour login is your email address: " + normalize_email(customer.email) + "\n"};
+}
+
+mail_text password_reset_mail(const std::string& firstname, const std::string& email, const std::string& link,
+                              std::int64_t valid_s) {
+  auto hours = std::to_string(std::max<std::int64_t>(1, valid_s / 3600));
+  return {email, "Your Boutique account: choose a new password",
+          "Hello " + firstname + ",\n\n"
+          "Someone, hopefully you, asked for a new password for the Boutique account of this address. Choose it\n"
+          "with this link (valid " + hours + " hours, once):\n\n" + link +
+            "\n\nIf you did not ask for it, ignore this mail: your password stays as it is.\n"};
 }
 
 }  // namespace boutique::domain

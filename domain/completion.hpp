@@ -72,6 +72,14 @@ completion_plan plan_completion(const completion_facts& facts, const std::string
 /// The mail with a new user's password-set link (`link`, used once).
 mail_text password_link_mail(const contact& customer, const std::string& link);
 
+/// The mail answering "Forgot your password?" to `email` (a user's), with a link to choose a new password.
+mail_text password_reset_mail(const std::string& firstname, const std::string& email, const std::string& link,
+                              std::int64_t valid_s);
+
+/// At most one "forgot your password" link per account in this many seconds: a flood of requests for one address
+/// (mail bombing) sends one mail; every request gets the same answer.
+inline constexpr std::int64_t password_reset_interval_s = 60;
+
 /// An amount in minor units as text with two decimals and its currency: 12345, "EUR" -> "123.45 EUR".
 std::string amount_text(std::int64_t minor_units, const std::string& currency);
 

@@ -24,7 +24,7 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/api/v1/sessions/{sid}/pay",
         idempotent(b, "pay", [b](req&, const params& p, responder respond) { test_pay(b, p, respond); }));
   r.add("POST", "/api/v1/sessions/{sid}/cancel",
-        [b](req&, const params& p, responder respond) { cancel_order(b, p, respond); });
+        idempotent(b, "cancel", [b](req&, const params& p, responder respond) { cancel_order(b, p, respond); }));
   r.add("POST", "/api/v1/payments/notify",
         idempotent(b, "notify",
                    [b](req& rq, const params& p, responder respond) { notify_payment(b, rq, p, respond); }));
@@ -32,6 +32,8 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
         limited_by_address(b, [b](req& rq, const params& p, responder respond) { auth_login(b, rq, p, respond); }));
   r.add("POST", "/api/v1/auth/logout",
         [b](req& rq, const params& p, responder respond) { auth_logout(b, rq, p, respond); });
+  r.add("POST", "/api/v1/auth/forgot",
+        [b](req& rq, const params& p, responder respond) { forgot_password(b, rq, p, respond); });
   r.add("POST", "/api/v1/auth/password",
         limited_by_address(b, [b](req& rq, const params& p, responder respond) { set_password(b, rq, p, respond); }));
   r.add("GET", "/api/v1/me", [b](req& rq, const params& p, responder respond) { get_me(b, rq, p, respond); });

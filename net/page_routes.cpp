@@ -93,7 +93,7 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_pay(f, q, v, respond); }));
   r.add("POST", "/checkout/pay", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { pay(f, q, v, respond); }));
   r.add("POST", "/checkout/cancel",
-        on_post(f, [](fp f, rq& q, vis v, form, resp respond) { cancel_order(f, q, v, respond); }));
+        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { cancel_order(f, q, v, fm, respond); }));
   r.add("GET", "/checkout/done",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_done(f, q, v, respond); }));
   r.add("GET", "/login",
@@ -101,6 +101,10 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/login",
         on_post(f, as_secret_attempt([](fp f, rq&, vis v, form fm, resp respond) { log_in(f, v, fm, respond); })));
   r.add("POST", "/logout", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { log_out(f, q, v, respond); }));
+  r.add("GET", "/account/forgot",
+        on_get(f, [](fp f, rq&, const params&, vis v, resp respond) { show_forgot(f, v, respond); }));
+  r.add("POST", "/account/forgot",
+        on_post(f, [](fp f, rq&, vis v, form fm, resp respond) { forgot_password(f, v, fm, respond); }));
   r.add("GET", "/account/password",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_password(f, q, v, respond); }));
   r.add("POST", "/account/password",

@@ -38,7 +38,8 @@ const std::string sql_search_customers =
   "'\\' OR lower(firstname) LIKE ?1 ESCAPE '\\') ORDER BY id LIMIT ?3";
 constexpr const char* sql_customer_events =
   "SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, id";
-constexpr const char* sql_move_bill = "UPDATE bills SET session_id = ?2 WHERE transid = ?1";
+// A cancelled bill has left its session for good: a rename never brings it back.
+constexpr const char* sql_move_bill = "UPDATE bills SET session_id = ?2 WHERE transid = ?1 AND status <> 'CANCELLED'";
 /// The snapshot of an id retired at login (valid JSON: the retention index reads snapshots).
 constexpr const char* retired_snapshot = "{\"retired\":true}";
 constexpr const char* sql_insert_key = "INSERT OR IGNORE INTO service_keys (name, value) VALUES (?, ?)";

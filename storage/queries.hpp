@@ -89,9 +89,15 @@ std::optional<user_credentials> find_user_by_login(database& db, const std::stri
 std::optional<user_record> find_user(database& db, std::int64_t id);
 
 /// Sets the password of the user owning the unused, unexpired password-set token whose hash is `token_hash`,
-/// and marks the token used. Throws write_refused(not_found) when there is no such token.
+/// marks the token used, retires the user's other links and ends their logins (whoever knew the old password or
+/// held a login is out). Throws write_refused(not_found) when there is no such token.
 void set_password_with_token(database& db, const std::string& token_hash, const std::string& password_hash,
                              std::int64_t now);
+/// "Forgot your password?" for `login` (a username or email): when it names a user who got no link in the last
+/// domain::password_reset_interval_s, stores the SHA-256 of `token` (valid mail.password_token_ttl_s, once) and
+/// queues the mail with the link; otherwise writes nothing. The caller answers the same either way.
+void request_password_reset(database& db, const std::string& login, const std::string& token, std::int64_t now,
+                            const mail_settings& mail);
 
 /// Whether the password-set token whose hash is `token_hash` can still be used at `now` (unused, unexpired).
 bool password_token_usable(database& db, const std::string& token_hash, std::int64_t now);

@@ -1,3 +1,5 @@
+#include "domain/completion.hpp"
+#include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 
@@ -14,6 +16,14 @@ constexpr const char* sql_find_token =
   "SELECT user_id FROM password_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?";
 constexpr const char* sql_use_token = "UPDATE password_tokens SET used_at = ? WHERE hash = ?";
 constexpr const char* sql_set_password = "UPDATE users SET password_hash = ? WHERE id = ?";
+// A password set through a link retires the user's other links and ends their logins.
+constexpr const char* sql_retire_tokens =
+  "UPDATE password_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL";
+constexpr const char* sql_end_logins = "DELETE FROM auth_sessions WHERE user_id = ?";
+// An unused link of the user issued less than `password_reset_interval_s` ago (its expiry is later than ?2).
+constexpr const char* sql_recent_token =
+  "SELECT 1 FROM password_tokens WHERE user_id = ?1 AND used_at IS NULL AND expires_at > ?2";
+constexpr const char* sql_insert_token = "INSERT INTO password_tokens (hash, user_id, expires_at) VALUES (?, ?, ?)";
 constexpr const char* sql_insert_auth_session =
   "INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)";
 constexpr const char* sql_delete_auth_session = "DELETE FROM auth_sessions WHERE token_hash = ?";
@@ -53,6 +63,21 @@ void set_password_with_token(database& db, const std::string& token_hash, const 
   auto user_id = st.integer(0);
   db.prepare(sql_use_token).bind_all(now, token_hash).run();
   db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
+  db.prepare(sql_retire_tokens).bind_all(now, user_id).run();
+  db.prepare(sql_end_logins).bind_all(user_id).run();
+}
+
+void request_password_reset(database& db, const std::string& login, const std::string& token, std::int64_t now,
+                            const mail_settings& mail) {
+  auto found = find_user_by_login(db, login);
+  if (!found) return;  // the same answer; nothing to write
+  const auto& user = found->user;
+  auto ttl = mail.password_token_ttl_s;
+  if (db.prepare(sql_recent_token).bind_all(user.id, now + ttl - domain::password_reset_interval_s).step()) return;
+  db.prepare(sql_insert_token).bind_all(domain::sha256_hex(token), user.id, now + ttl).run();
+  auto text = domain::password_reset_mail(user.firstname, user.email, mail.base_url + "/account/password?token=" + token,
+                                          ttl);
+  queue_mail(db, text.recipient, text.subject, text.body, now);
 }
 
 bool password_token_usable(database& db, const std::string& token_hash, std::int64_t now) {

@@ -274,9 +274,11 @@ caf::result<payment_outcome> apply_payment(pointer self, payment_event event) {
         self->state.payments.emplace_back(key, outcome);
         if (!outcome.refusal.empty()) { rp.deliver(failure(domain::error_code::validation, outcome.refusal)); return; }
         auto s = self->state.s.get();
-        s.bill_status = outcome.status;
-        if (outcome.status == "COMPLETE") s.stage = "completed";
-        self->state.s.set(std::move(s));
+        if (s.transid == outcome.transid) {  // not a bill this session cancelled before placing another
+          s.bill_status = outcome.status;
+          if (outcome.status == "COMPLETE") s.stage = "completed";
+          self->state.s.set(std::move(s));
+        }
         self->send(self->state.ctx->accounts, atoms::refresh_atom_v, outcome.customer_id);
         rp.deliver(std::move(outcome));
       },
@@ -306,8 +308,9 @@ caf::result<payment_outcome> pay(pointer self) {
 /// after finds the bill cancelled.
 caf::result<bill_change> cancel(pointer self, const std::string& transid, domain::canceller by) {
   const auto* s = self->state.s.whole();
-  if (!s || !s->transid || (!transid.empty() && transid != *s->transid))
-    return failure(domain::error_code::conflict, "no order is placed in this checkout session");
+  if (!s || !s->transid) return failure(domain::error_code::conflict, "no order is placed in this checkout session");
+  if (!transid.empty() && transid != *s->transid)  // a stale page: that order was cancelled and another placed
+    return failure(domain::error_code::conflict, "this order is no longer the one of this checkout session");
   if (s->stage == "completed") return failure(domain::error_code::conflict, *domain::cancel_refusal(domain::bill_status::complete));
   auto rp = self->make_response_promise<bill_change>();
   const auto& ctx = *self->state.ctx;

@@ -119,28 +119,38 @@ caf::result<std::string> create(directory_pointer self) {
 /// Sends work on bill `transid` to the session that placed it (`through_session(target, rp)`), where it is handled
 /// in turn with that session's other messages; to storage alone (`alone(rp)`) when the bill has left its session
 /// (cancelled: bill_session gives '<id>#<transid>') or the session is gone (expired). Storage decides in either
-/// case, in one transaction, from the bill's status.
+/// case, in one transaction, from the bill's status. A session renamed at login between the lookup and the
+/// resolve (its old id is then unknown) is looked up again: only a session that is really gone means storage alone.
 template <class Result, class ThroughSession, class Alone>
-caf::result<Result> route_bill(directory_pointer self, deadline due, const std::string& transid,
-                               ThroughSession through_session, Alone alone) {
-  auto rp = self->make_response_promise<Result>();
+void route_bill(directory_pointer self, deadline due, const std::string& transid, ThroughSession through_session,
+                Alone alone, caf::typed_response_promise<Result> rp, int lookups_left) {
   self->request(self->state.ctx->readers.next(), due.patience(), caf::get_atom_v, atoms::payment_atom_v, transid)
     .then(
-      [self, rp, due, through_session, alone](std::optional<std::string>& session_id) mutable {
+      [self, rp, due, transid, through_session, alone, lookups_left](std::optional<std::string>& session_id) mutable {
         if (!session_id) {
           rp.deliver(failure(domain::error_code::not_found, "unknown transid"));
           return;
         }
         if (session_id->find('#') != std::string::npos) return alone(rp);
         auto directory = caf::actor_cast<session_directory_actor>(self);
-        self->request(directory, due.patience(), atoms::resolve_atom_v, *session_id)
+        auto looked_up = *session_id;
+        self->request(directory, due.patience(), atoms::resolve_atom_v, looked_up)
           .then([rp, through_session](session_ref& target) mutable { through_session(target, rp); },
-                [rp, alone](caf::error& err) mutable {
-                  if (domain_code(err) == domain::error_code::not_found) return alone(rp);
-                  rp.deliver(err);
+                [self, rp, due, transid, through_session, alone, lookups_left](caf::error& err) mutable {
+                  if (domain_code(err) != domain::error_code::not_found) rp.deliver(err);
+                  else if (lookups_left > 0)
+                    route_bill<Result>(self, due, transid, through_session, alone, rp, lookups_left - 1);
+                  else alone(rp);
                 });
       },
       [rp](caf::error& err) mutable { rp.deliver(err); });
+}
+
+template <class Result, class ThroughSession, class Alone>
+caf::result<Result> route_bill(directory_pointer self, deadline due, const std::string& transid,
+                               ThroughSession through_session, Alone alone) {
+  auto rp = self->make_response_promise<Result>();
+  route_bill<Result>(self, due, transid, through_session, alone, rp, 1);
   return rp;
 }
 
@@ -159,9 +169,14 @@ caf::result<payment_outcome> route_payment(directory_pointer self, deadline due,
       alone.now = now_s();
       self->request(self->state.ctx->storage, due.patience(), due, atoms::payment_atom_v, alone)
         .then(
-          [rp](payment_outcome& o) mutable {
-            if (!o.refusal.empty()) rp.deliver(failure(domain::error_code::validation, o.refusal));
-            else rp.deliver(std::move(o));
+          [self, rp](payment_outcome& o) mutable {
+            if (!o.refusal.empty()) {
+              rp.deliver(failure(domain::error_code::validation, o.refusal));
+              return;
+            }
+            // The customer account may now be attached to a user: its live actor reads it again.
+            self->send(self->state.ctx->accounts, atoms::refresh_atom_v, o.customer_id);
+            rp.deliver(std::move(o));
           },
           fail(rp));
     });

@@ -56,6 +56,18 @@ void set_password(const backend_ptr& b, http_request& request, const route_param
   });
 }
 
+void forgot_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"login"});
+  auto login = string_field(body, "login");
+  if (body.error) return respond(*body.error);
+  if (login.empty() || login.size() > 254)
+    return respond(problem(422, "Unprocessable Content", "'login' must be 1 to 254 characters",
+                           {{"login", "1 to 254 characters"}}));
+  // Storage decides after the answer: the answer and its time are the same whether or not the account exists.
+  caf::anon_send(b->storage, p.due(), atoms::forgot_atom_v, login, domain::new_secret_id(), now_s());
+  respond(ok_json(202, {{"status", "sent"}}));
+}
+
 route_handler limited_by_address(const backend_ptr& b, route_handler handler) {
   return [b, handler = std::move(handler)](http_request& request, const route_params& p, responder respond) {
     auto address = request.remote_address;

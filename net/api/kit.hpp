@@ -79,6 +79,8 @@ void place_order(const backend_ptr& b, http_request& request, const route_params
 void test_pay(const backend_ptr& b, const route_params& p, const responder& respond);
 /// POST /api/v1/sessions/{sid}/cancel: the session's order, placed and not paid, cancelled; its cart open again.
 void cancel_order(const backend_ptr& b, const route_params& p, const responder& respond);
+/// POST /api/v1/auth/forgot: 202 whatever the login; a user's gets a link to choose a new password by mail.
+void forgot_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 
 // payments.cpp
 void notify_payment(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);

@@ -1,6 +1,9 @@
 // Login, logout, the password link, and the customer support space (account, products, invoices).
 #include "net/pages/front.hpp"
 
+#include "domain/clock.hpp"
+#include "domain/tokens.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -45,6 +48,32 @@ void log_in(const front_ptr& f, const visitor& v, const form_values& form, const
           respond(error_page(*f, v, err, "/login"));
         });
   });
+}
+
+/// The "Forgot your password?" page: its form, or once sent, the same words whatever the name given.
+http_response forgot_page(const front& f, const visitor& v, int status, const std::string& login, bool sent,
+                          const std::string& alert) {
+  data d;
+  d.set("nav_account", true);
+  d.set("login", login);
+  d.set("sent", sent);
+  set_if(d, "notice", sent ? text(v.lang, "forgot_sent") : "");
+  set_if(d, "alert", alert);
+  return page(f, v, status, "forgot", text(v.lang, "title_forgot"), std::move(d));
+}
+
+void show_forgot(const front_ptr& f, const visitor& v, const responder& respond) {
+  respond(forgot_page(*f, v, 200, "", false, ""));
+}
+
+/// Sends the link when the name is a user's (storage decides, after the answer: the answer and its time are the
+/// same whether or not the account exists).
+void forgot_password(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
+  auto login = value_of(form, "login");
+  if (login.empty() || login.size() > 254)
+    return respond(forgot_page(*f, v, 422, login.substr(0, 254), false, text(v.lang, "forgot_login_missing")));
+  caf::anon_send(f->b->storage, v.due, atoms::forgot_atom_v, login, domain::new_secret_id(), domain::now_s());
+  respond(forgot_page(*f, v, 200, "", true, ""));
 }
 
 /// Ends the login and forgets the checkout session too: one login for the shop, one logout (a shared computer

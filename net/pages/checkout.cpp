@@ -61,7 +61,9 @@ void show_cart(const front_ptr& f, const http_request& request, const visitor& v
   auto added = value_of(query, "added");
   bool cancelled = value_of(query, "cancelled") == "1";  // after /checkout/cancel
   auto render = [f, v, respond, added, cancelled](const session_snapshot* snap) {
-    auto notice = cancelled ? text(v.lang, "order_cancelled") : added_notice(v, snap, added);
+    // "Cancelled" only where no order waits (a link to /cart?cancelled=1 cannot make the words up).
+    bool shown = cancelled && snap && !snap->transid && !snap->priced.lines.empty();
+    auto notice = shown ? text(v.lang, "order_cancelled") : added_notice(v, snap, added);
     respond(cart_page(*f, v, 200, snap, {}, notice));
   };
   with_snapshot(
@@ -335,11 +337,16 @@ void pay(const front_ptr& f, const http_request& request, const visitor& v, cons
 }
 
 /// Cancels the placed order, not paid yet: back to the cart, as it was, to change it and order again.
-void cancel_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+/// The form names the order its page showed: a stale page (another tab cancelled it and placed another) cancels
+/// nothing.
+void cancel_order(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                  const responder& respond) {
+  auto transid = value_of(form, "transid");
+  if (transid.empty()) return respond(see_other("/checkout/pay"));
   with_checkout(
     f, request, v, respond,
-    [f, v, respond](flow_self self, actors::session_ref s) {
-      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::cancel_atom_v, std::string(),
+    [f, v, respond, transid](flow_self self, actors::session_ref s) {
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::cancel_atom_v, transid,
                     domain::canceller::customer)
         .then([respond](bill_change&) { respond(see_other("/cart?cancelled=1")); },
               fail_session(f, v, respond, "/checkout/pay"));

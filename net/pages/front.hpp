@@ -202,7 +202,10 @@ void show_confirm(const front_ptr& f, const http_request& request, const visitor
 void place_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void show_pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void cancel_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
+void cancel_order(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                  const responder& respond);
+void show_forgot(const front_ptr& f, const visitor& v, const responder& respond);
+void forgot_password(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond);
 void show_done(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void show_login(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond);

@@ -3,6 +3,7 @@
 // invoice tables on a phone. Each scenario would have failed before its fix.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   addToCart, base, buyAsGuest, contactFor, launch, logIn, openPage, passwordLink, setPassword, submit, uniqueEmail,
   visit,
@@ -83,6 +84,42 @@ test('a used password link says so at once instead of showing the form', async (
     assert.equal(await page.locator('input[type="password"]').count(), 0, 'no form to fill in for nothing');
     const forged = await visit(page, '/account/password?token=' + 'x'.repeat(43));
     assert.equal(forged.status(), 404);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a forgotten password: the login page links to a form that mails a new link, and the new password works', async () => {
+  const email = uniqueEmail('forgot');
+  const { context, page } = await openPage(browser, '1-forgot-password');
+  try {
+    await buyAsGuest(page, contactFor(email), ['E03-51000-L']);
+    const firstLink = await passwordLink(email);
+    await setPassword(page, email, 'the password I will forget');
+    await visit(page, '/login');
+    await submit(page, page.getByRole('link', { name: 'Forgot your password?' }));
+    assert.equal(new URL(page.url()).pathname, '/account/forgot');
+    await page.getByLabel('Email or username').fill(email.toUpperCase());
+    await submit(page, page.getByRole('button', { name: 'Send me a link' }));
+    assert.match(await page.getByRole('status').innerText(), /If an account goes by this name, a link/);
+    // The same words for a name no account has.
+    await visit(page, '/account/forgot');
+    await page.getByLabel('Email or username').fill(uniqueEmail('nobody'));
+    await submit(page, page.getByRole('button', { name: 'Send me a link' }));
+    assert.match(await page.getByRole('status').innerText(), /If an account goes by this name, a link/);
+    // The mail's link (the newest to this address once the mailer has written it) sets the new password.
+    let link = firstLink;
+    for (let attempt = 0; attempt < 100 && link === firstLink; attempt += 1) {
+      await delay(100);  // the mailer drops the outbox every 200 ms
+      link = await passwordLink(email);
+    }
+    assert.notEqual(link, firstLink, 'a new link was mailed');
+    await visit(page, link);
+    await page.locator('#f-password').fill('a new password at last');
+    await page.locator('#f-password_confirm').fill('a new password at last');
+    await submit(page, page.getByRole('button', { name: 'Set my password' }));
+    await page.getByText('Your password is set').waitFor();
+    await logIn(page, email, 'a new password at last');
   } finally {
     await context.close();
   }

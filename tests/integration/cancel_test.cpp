@@ -52,6 +52,30 @@ reply staff_cancel(test_service& svc, const std::string& transid, const std::str
   return http_client(svc.admin_port()).send("POST", "/admin/bills/" + transid + "/cancel", "", headers);
 }
 
+/// The stage of the order's checkout session, as its shopper's next request sees it.
+std::string session_stage(test_service& svc, const unpaid& o) {
+  auto path = o.cancel_path.substr(0, o.cancel_path.size() - std::string("/cancel").size());
+  auto r = http_client(svc.port()).get(path);
+  return r.status == 200 ? r.json().value("stage", "") : "HTTP " + std::to_string(r.status);
+}
+
+/// The payment page's cancel form, as a browser holding the session's cookie posts it: `transid` is the order
+/// the page showed.
+reply cancel_from_page(test_service& svc, const unpaid& o, const std::string& shown_transid) {
+  auto sid = o.cancel_path.substr(std::string("/api/v1/sessions/").size());
+  sid = sid.substr(0, sid.find('/'));
+  http_client browser(svc.port());
+  auto page = browser.get("/checkout/pay", {{"Cookie", "boutique_checkout=" + sid}});
+  auto csrf_cookie = page.header("set-cookie").substr(0, page.header("set-cookie").find(';'));
+  auto at = page.body.find("name=\"csrf\" value=\"");
+  if (at == std::string::npos) return page;
+  at += 19;
+  auto csrf = page.body.substr(at, page.body.find('"', at) - at);
+  return browser.send("POST", "/checkout/cancel", "csrf=" + csrf + "&transid=" + shown_transid,
+                      {{"Content-Type", "application/x-www-form-urlencoded"},
+                       {"Cookie", "boutique_checkout=" + sid + "; " + csrf_cookie}});
+}
+
 std::string status_of(test_service& svc, const std::string& transid) {
   return query_text(svc, "SELECT status FROM bills WHERE transid = ?", transid);
 }
@@ -105,6 +129,24 @@ TEST(cancel, a_shopper_cancels_an_unpaid_order_changes_the_cart_and_orders_again
   EXPECT_EQ(late.status, 409) << late.body;
   EXPECT_EQ(status_of(svc, o.transid), "CANCELLED");
   EXPECT_EQ(count_of(svc, "products", o.transid), 0);
+}
+
+TEST(cancel, the_payment_page_cancels_the_order_it_showed_and_a_stale_page_cancels_nothing) {
+  test_service svc;
+  auto o = place_unpaid(svc, "two.tabs@example.org");
+  auto cancelled = cancel_from_page(svc, o, o.transid);
+  ASSERT_EQ(cancelled.status, 303) << cancelled.body.substr(0, 300);
+  EXPECT_EQ(cancelled.header("location"), "/cart?cancelled=1");
+  EXPECT_EQ(status_of(svc, o.transid), "CANCELLED");
+  // The shopper orders again in another tab; the first tab's page still shows the first order.
+  auto again = o.session->order();
+  ASSERT_EQ(again.status, 201) << again.body;
+  std::string second = again.json()["transid"];
+  auto stale = cancel_from_page(svc, o, o.transid);
+  EXPECT_EQ(stale.status, 409) << stale.body.substr(0, 300);
+  EXPECT_EQ(status_of(svc, second), "PLACED") << "a stale page cancels nothing";
+  EXPECT_EQ(cancel_from_page(svc, o, second).status, 303);
+  EXPECT_EQ(status_of(svc, second), "CANCELLED");
 }
 
 TEST(cancel, a_paid_order_cannot_be_cancelled_by_anyone) {
@@ -195,6 +237,7 @@ TEST(cancel, cancels_racing_payments_end_each_order_one_way_only) {
       ++cancelled;
       EXPECT_EQ(cancel_status[i], 200);
       EXPECT_EQ(pay_status[i], 409);
+      EXPECT_EQ(session_stage(svc, o), "contact") << "its cart open again";
       EXPECT_EQ(count_of(svc, "products", o.transid), 0);
       EXPECT_EQ(count_of(svc, "cancelled", o.transid), 1);
     } else {
@@ -202,6 +245,7 @@ TEST(cancel, cancels_racing_payments_end_each_order_one_way_only) {
       EXPECT_EQ(status, "COMPLETE");
       EXPECT_EQ(pay_status[i], 200);
       EXPECT_EQ(cancel_status[i], 409);
+      EXPECT_EQ(session_stage(svc, o), "completed");
       EXPECT_EQ(count_of(svc, "products", o.transid), 2);
       EXPECT_EQ(count_of(svc, "cancelled", o.transid), 0);
     }

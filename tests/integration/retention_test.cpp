@@ -132,17 +132,6 @@ TEST(retention, runs_by_itself_every_interval) {
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM sessions WHERE id = 'gone'"), 0);
 }
 
-namespace {
-
-/// Moves the service's clock (domain/clock.hpp) for the life of the object, then puts it back.
-class moved_clock {
- public:
-  explicit moved_clock(std::int64_t seconds) { boutique::domain::set_clock_offset_for_tests(seconds); }
-  ~moved_clock() { boutique::domain::set_clock_offset_for_tests(0); }
-};
-
-}  // namespace
-
 // Time is moved, not waited for: a week later the session has expired, retention removes its row, and its id no
 // longer answers once its actor is gone.
 TEST(retention, a_week_later_an_expired_session_is_removed_and_its_id_no_longer_answers) {

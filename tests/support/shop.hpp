@@ -3,6 +3,8 @@
 #include "support/http_client.hpp"
 #include "support/test_service.hpp"
 
+#include "domain/clock.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -38,6 +40,15 @@ class checkout {
 
 /// A customer who bought once as a guest, then set `password` through the link mailed to `email`; returns it.
 std::string registered(test_service& svc, const std::string& email, const std::string& password);
+
+/// Moves the service's clock (domain/clock.hpp) ahead for the life of the object, then puts it back.
+class moved_clock {
+ public:
+  explicit moved_clock(std::int64_t seconds) { boutique::domain::set_clock_offset_for_tests(seconds); }
+  ~moved_clock() { boutique::domain::set_clock_offset_for_tests(0); }
+  moved_clock(const moved_clock&) = delete;
+  moved_clock& operator=(const moved_clock&) = delete;
+};
 
 /// The mail-drop folder of a test service.
 std::filesystem::path mail_dir(const test_service& svc);
