@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include <ctime>
+#include <functional>
 
 namespace boutique::actors {
 
@@ -35,32 +36,67 @@ using pointer = identity_actor::stateful_pointer<identity_state>;
 
 caf::error unauthenticated() { return make_domain_error(domain::error_code::unauthenticated, bad_credentials); }
 
-/// Verifies `password` for `login`, the attempt being admitted already; settles the admission.
-void verify_login(pointer self, deadline due, caf::typed_response_promise<user_record> rp, std::string login,
-                  std::string password, std::string key, domain::attempt_limiter::admission admitted) {
-  auto withdraw = [self, rp, key](caf::error& err) mutable {
+using on_verified = std::function<void(caf::expected<user_record>)>;
+
+/// Verifies `password` for `login`, the attempt being admitted already; settles the admission and calls `done`
+/// with the user, or with unauthenticated() for a wrong password or an unknown login (the same work for both).
+void verify_login(pointer self, deadline due, std::string login, std::string password, std::string key,
+                  domain::attempt_limiter::admission admitted, on_verified done) {
+  auto withdraw = [self, done, key](caf::error& err) mutable {
     self->state.by_login->withdrawn(key);  // never verified: it does not count
-    rp.deliver(err);
+    done(err);
   };
   self->request(self->state.readers.next(), due.patience(), caf::get_atom_v, atoms::user_atom_v, login)
     .then(
-      [self, rp, password, due, key, admitted, withdraw](std::optional<user_credentials>& found) mutable {
+      [self, done, password, due, key, admitted, withdraw](std::optional<user_credentials>& found) mutable {
         bool known = found && found->password_hash;
         auto hash = known ? *found->password_hash : self->state.dummy_hash;
         self->request(self->state.hashers, caf::infinite, due, atoms::verify_atom_v, hash, password)
           .then(
-            [self, rp, known, found, key, admitted](bool matches) mutable {
+            [self, done, known, found, key, admitted](bool matches) mutable {
               if (known && matches) {
                 self->state.by_login->succeeded(key, admitted);
-                rp.deliver(found->user);
+                done(found->user);
               } else {
                 self->state.by_login->failed(key, now_s());
-                rp.deliver(unauthenticated());
+                done(unauthenticated());
               }
             },
             withdraw);
       },
       withdraw);
+}
+
+/// A password changed while logged in: the current one is verified as a login of the user is (the same count
+/// of failed attempts per login name), then the new one replaces it and the user's other logins end.
+caf::result<caf::ok_atom> change_password(pointer self, deadline due, user_record user, std::string token,
+                                          std::string current, std::string password) {
+  if (auto problem = domain::password_problem(password))
+    return make_validation_error({"password_invalid"}, {{"password", *problem}});
+  auto key = domain::normalize_email(user.email);
+  auto admitted = self->state.by_login->admit(key, now_s());
+  if (!admitted.admitted())
+    return make_throttled_error("too many failed logins; try again later", admitted.retry_after);
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  auto fail = [rp](const caf::error& err) mutable { rp.deliver(err); };
+  auto keep_hash = token.empty() ? std::string{} : domain::sha256_hex(token);
+  verify_login(
+    self, due, user.email, std::move(current), std::move(key), admitted,
+    [self, rp, due, fail, user_id = user.id, keep_hash, password](caf::expected<user_record> verified) mutable {
+      if (!verified && domain_code(verified.error()) != domain::error_code::unauthenticated)
+        return fail(verified.error());
+      if (!verified || verified->id != user_id)
+        return fail(make_validation_error({"current_password_wrong"}, {{"current", {"wrong_password"}}}));
+      self->request(self->state.hashers, caf::infinite, due, atoms::hash_atom_v, password)
+        .then(
+          [self, rp, due, fail, user_id, keep_hash](std::string& hash) mutable {
+            self->request(self->state.storage, due.patience(), due, atoms::password_atom_v, user_id, hash, keep_hash,
+                          now_s())
+              .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom_v); }, fail);
+          },
+          fail);
+    });
+  return rp;
 }
 
 identity_actor::behavior_type identity(pointer self, actors::storage_actor storage, actors::reader_pool readers,
@@ -84,8 +120,20 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
       if (!admitted.admitted())
         return make_throttled_error("too many failed logins; try again later", admitted.retry_after);
       auto rp = self->make_response_promise<user_record>();
-      verify_login(self, due, rp, std::move(login), std::move(password), std::move(key), admitted);
+      verify_login(self, due, std::move(login), std::move(password), std::move(key), admitted,
+                   [rp](caf::expected<user_record> user) mutable {
+                     if (user) rp.deliver(std::move(*user));
+                     else rp.deliver(user.error());
+                   });
       return rp;
+    },
+    [self](deadline due, atoms::password_atom, user_record& user, std::string& token, std::string& current,
+           std::string& password) -> caf::result<caf::ok_atom> {
+      return change_password(self, due, std::move(user), std::move(token), std::move(current), std::move(password));
+    },
+    [self](deadline due, atoms::logout_atom, std::int64_t user_id, const std::string& keep_token) {
+      auto keep_hash = keep_token.empty() ? std::string{} : domain::sha256_hex(keep_token);
+      return self->delegate(self->state.storage, due, atoms::logout_atom_v, user_id, keep_hash, now_s());
     },
     [self](atoms::attempt_atom, const std::string& address) -> caf::result<caf::ok_atom> {
       auto admitted = self->state.by_address->admit(address, now_s());

@@ -25,7 +25,13 @@ using identity_actor = caf::typed_actor<
   caf::replies_to<deadline, atoms::auth_atom, std::int64_t>::with<std::string>,
   // login-session token -> its user
   caf::replies_to<caf::get_atom, atoms::auth_atom, std::string>::with<user_record>,
-  caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>>;
+  caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,
+  // the logged-in user, the token of this login, current password, new password: a password change (422 with
+  // "current" for a wrong current password, counted as a failed login of the user); the other logins end
+  caf::replies_to<deadline, atoms::password_atom, user_record, std::string, std::string,
+                  std::string>::with<caf::ok_atom>,
+  // user id, the token of a login to keep ("" for none): every other login of the user ends
+  caf::replies_to<deadline, atoms::logout_atom, std::int64_t, std::string>::with<caf::ok_atom>>;
 
 struct identity_settings {
   std::int64_t login_ttl_s = 7 * 86400;

@@ -314,6 +314,21 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return caf::ok_atom_v;
       });
     },
+    [self](deadline due, atoms::logout_atom, std::int64_t user_id, std::string& keep_hash, std::int64_t now) {
+      return enqueue<caf::ok_atom>(self, due, [user_id, keep_hash = std::move(keep_hash), now](database& db) {
+        end_logins(db, user_id, keep_hash, "logged_out_everywhere", now);
+        return caf::ok_atom_v;
+      });
+    },
+    [self](deadline due, atoms::password_atom, std::int64_t user_id, std::string& password_hash,
+           std::string& keep_hash, std::int64_t now) {
+      auto write = [self, user_id, password_hash = std::move(password_hash), keep_hash = std::move(keep_hash),
+                    now](database& db) {
+        change_password(db, user_id, password_hash, keep_hash, now, self->state.mail);
+        return caf::ok_atom_v;
+      };
+      return enqueue<caf::ok_atom>(self, due, std::move(write));
+    },
     [self](atoms::login_atom, std::int64_t customer_id, std::int64_t now) {
       return enqueue<caf::ok_atom>(self, deadline::none(), [customer_id, now](database& db) {
         record_event(db, customer_id, "logged_in", "", now);

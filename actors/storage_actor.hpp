@@ -44,6 +44,11 @@ using storage_actor = caf::typed_actor<
   // token hash, user id, expires_at
   caf::replies_to<deadline, atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,
+  // user id, the token hash of the login to keep ("" for none), now: "log out everywhere" (storage::end_logins)
+  caf::replies_to<deadline, atoms::logout_atom, std::int64_t, std::string, std::int64_t>::with<caf::ok_atom>,
+  // user id, password hash, the token hash of the login to keep, now: a password changed while logged in
+  caf::replies_to<deadline, atoms::password_atom, std::int64_t, std::string, std::string,
+                  std::int64_t>::with<caf::ok_atom>,
   // customer id, now: a user logged in during a checkout (customer timeline)
   caf::replies_to<atoms::login_atom, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   // a reloaded catalog: the catalog table holds exactly these items once answered

@@ -63,4 +63,14 @@ mail_text password_reset_mail(const std::string& firstname, const std::string& e
             "\n\nIf you did not ask for it, ignore this mail: your password stays as it is.\n"};
 }
 
+mail_text password_changed_mail(const std::string& firstname, const std::string& email,
+                                const std::string& forgot_link) {
+  return {email, "Your Boutique account: your password was changed",
+          "Hello " + firstname + ",\n\n"
+          "The password of the Boutique account of this address was just changed, and every other login to the\n"
+          "account was ended.\n\n"
+          "If you did not change it, choose a new password at once with \"Forgot your password?\":\n\n" +
+            forgot_link + "\n"};
+}
+
 }  // namespace boutique::domain

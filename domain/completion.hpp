@@ -76,6 +76,10 @@ mail_text password_link_mail(const contact& customer, const std::string& link);
 mail_text password_reset_mail(const std::string& firstname, const std::string& email, const std::string& link,
                               std::int64_t valid_s);
 
+/// The notice to `email` that the account's password was changed while logged in (whoever did not do it knows).
+mail_text password_changed_mail(const std::string& firstname, const std::string& email,
+                                const std::string& forgot_link);
+
 /// At most one "forgot your password" link per account in this many seconds: a flood of requests for one address
 /// (mail bombing) sends one mail; every request gets the same answer.
 inline constexpr std::int64_t password_reset_interval_s = 60;

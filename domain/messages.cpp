@@ -27,6 +27,8 @@ const std::map<std::string_view, std::string_view>& english_texts() {
     {"paymode_invalid", "this payment mode is not available"},
     {"password_invalid", "the password is not valid"},
     {"passwords_differ", "the two passwords differ"},
+    {"current_password_wrong", "the current password is wrong"},
+    {"wrong_password", "is not your current password"},
   };
   return texts;
 }

@@ -32,6 +32,8 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
         limited_by_address(b, [b](req& rq, const params& p, responder respond) { auth_login(b, rq, p, respond); }));
   r.add("POST", "/api/v1/auth/logout",
         [b](req& rq, const params& p, responder respond) { auth_logout(b, rq, p, respond); });
+  r.add("POST", "/api/v1/auth/logout-everywhere",
+        [b](req& rq, const params& p, responder respond) { logout_everywhere(b, rq, p, respond); });
   r.add("POST", "/api/v1/auth/forgot",
         [b](req& rq, const params& p, responder respond) { forgot_password(b, rq, p, respond); });
   r.add("POST", "/api/v1/auth/password",
@@ -39,6 +41,8 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/api/v1/me", [b](req& rq, const params& p, responder respond) { get_me(b, rq, p, respond); });
   r.add("PUT", "/api/v1/me/customer",
         [b](req& rq, const params& p, responder respond) { put_my_customer(b, rq, p, respond); });
+  r.add("PUT", "/api/v1/me/password",
+        limited_by_address(b, [b](req& rq, const params& p, responder respond) { change_my_password(b, rq, p, respond); }));
   r.add("GET", "/api/v1/me/bills",
         [b](req& rq, const params& p, responder respond) { get_my_bills(b, rq, p, respond); });
   r.add("GET", "/api/v1/me/products",

@@ -114,6 +114,11 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_account(f, q, v, respond); }));
   r.add("POST", "/account/details",
         on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { save_account(f, q, v, fm, respond); }));
+  r.add("POST", "/account/change-password",
+        on_post(f, as_secret_attempt(
+                     [](fp f, rq& q, vis v, form fm, resp respond) { change_password(f, q, v, fm, respond); })));
+  r.add("POST", "/account/logout-everywhere",
+        on_post(f, [](fp f, rq& q, vis v, form, resp respond) { log_out_everywhere(f, q, v, respond); }));
   r.add("GET", "/account/invoices/{transid}",
         on_get(f, [](fp f, rq& q, const params& p, vis v, resp respond) { show_invoice(f, q, p, v, respond); }));
   r.add("GET", "/static/style.css", [f](rq&, const params&, responder respond) {

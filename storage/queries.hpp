@@ -104,6 +104,14 @@ bool password_token_usable(database& db, const std::string& token_hash, std::int
 /// Records a login session (by the hash of its token) for `user_id` until `expires_at`.
 void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at);
 void close_auth_session(database& db, const std::string& token_hash);
+/// Ends every login of user `user_id` but the one whose token hash is `keep_hash` ("" ends them all), and records
+/// `event` ("logged_out_everywhere", "password_changed") in the timeline of the user's customer account.
+void end_logins(database& db, std::int64_t user_id, const std::string& keep_hash, const std::string& event,
+                std::int64_t now);
+/// Sets the password of user `user_id` (its current password verified before), retires the user's password links,
+/// ends the user's other logins (all but `keep_hash`), records it in the timeline and mails the user a notice.
+void change_password(database& db, std::int64_t user_id, const std::string& password_hash,
+                     const std::string& keep_hash, std::int64_t now, const mail_settings& mail);
 /// The user of a login session that has not expired at `now`.
 std::optional<user_record> auth_session_user(database& db, const std::string& token_hash, std::int64_t now);
 

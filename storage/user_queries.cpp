@@ -20,6 +20,8 @@ constexpr const char* sql_set_password = "UPDATE users SET password_hash = ? WHE
 constexpr const char* sql_retire_tokens =
   "UPDATE password_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL";
 constexpr const char* sql_end_logins = "DELETE FROM auth_sessions WHERE user_id = ?";
+constexpr const char* sql_end_other_logins = "DELETE FROM auth_sessions WHERE user_id = ?1 AND token_hash <> ?2";
+constexpr const char* sql_customer_of_user = "SELECT id FROM customers WHERE user_id = ?";
 // An unused link of the user issued less than `password_reset_interval_s` ago (its expiry is later than ?2).
 constexpr const char* sql_recent_token =
   "SELECT 1 FROM password_tokens WHERE user_id = ?1 AND used_at IS NULL AND expires_at > ?2";
@@ -90,6 +92,24 @@ void open_auth_session(database& db, const std::string& token_hash, std::int64_t
 
 void close_auth_session(database& db, const std::string& token_hash) {
   db.prepare(sql_delete_auth_session).bind_all(token_hash).run();
+}
+
+void end_logins(database& db, std::int64_t user_id, const std::string& keep_hash, const std::string& event,
+                std::int64_t now) {
+  db.prepare(sql_end_other_logins).bind_all(user_id, keep_hash).run();
+  auto& customer = db.prepare(sql_customer_of_user).bind_all(user_id);
+  if (customer.step()) record_event(db, customer.integer(0), event, "", now);
+}
+
+void change_password(database& db, std::int64_t user_id, const std::string& password_hash,
+                     const std::string& keep_hash, std::int64_t now, const mail_settings& mail) {
+  auto user = find_user(db, user_id);
+  if (!user) throw write_refused(domain::error_code::unauthenticated, "not logged in");
+  db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
+  db.prepare(sql_retire_tokens).bind_all(now, user_id).run();
+  end_logins(db, user_id, keep_hash, "password_changed", now);
+  auto text = domain::password_changed_mail(user->firstname, user->email, mail.base_url + "/account/forgot");
+  queue_mail(db, text.recipient, text.subject, text.body, now);
 }
 
 std::optional<user_record> auth_session_user(database& db, const std::string& token_hash, std::int64_t now) {

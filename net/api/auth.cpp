@@ -6,6 +6,18 @@
 
 namespace boutique::net::api {
 
+namespace {
+
+/// 204, and the login cookie cleared.
+http_response logged_out(const http_request& request) {
+  http_response response;
+  response.status = 204;
+  response.headers.emplace_back("Set-Cookie", pages::cookie_jar(request.secure).header(auth_cookie, "", 0));
+  return response;
+}
+
+}  // namespace
+
 void auth_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto body = parse_body(request, {"login", "password"});
   auto login = string_field(body, "login");
@@ -31,15 +43,18 @@ void auth_login(const backend_ptr& b, http_request& request, const route_params&
 
 void auth_logout(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto token = pages::cookie_jar(request.secure).value(request, auth_cookie);
-  auto cleared = [respond, cookie = pages::cookie_jar(request.secure).header(auth_cookie, "", 0)] {
-    http_response response;
-    response.status = 204;
-    response.headers.emplace_back("Set-Cookie", cookie);
-    respond(std::move(response));
-  };
+  auto cleared = [respond, response = logged_out(request)] { respond(response); };
   if (token.empty()) return cleared();
   run(b, p.due(), respond, [b, token, cleared, respond](self_ptr self) {
     self->request(b->identity, patience(self), due(self), atoms::logout_atom_v, token)
+      .then([cleared](caf::ok_atom) { cleared(); }, fail_with(respond));
+  });
+}
+
+void logout_everywhere(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto cleared = [respond, response = logged_out(request)] { respond(response); };
+  with_user(b, request, p, respond, [b, respond, cleared](self_ptr self, user_record user) {
+    self->request(b->identity, patience(self), due(self), atoms::logout_atom_v, user.id, std::string{})
       .then([cleared](caf::ok_atom) { cleared(); }, fail_with(respond));
   });
 }

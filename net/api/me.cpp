@@ -26,6 +26,18 @@ void put_my_customer(const backend_ptr& b, http_request& request, const route_pa
                 });
 }
 
+void change_my_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"current", "password"});
+  auto current = string_field(body, "current");
+  auto password = string_field(body, "password");
+  if (body.error) return respond(*body.error);
+  auto token = pages::cookie_jar(request.secure).value(request, auth_cookie);
+  with_user(b, request, p, respond, [b, respond, token, current, password](self_ptr self, user_record user) {
+    self->request(b->identity, patience(self), due(self), atoms::password_atom_v, user, token, current, password)
+      .then([respond](caf::ok_atom) { respond(ok_json(200, {{"status", "password changed"}})); }, fail_with(respond));
+  });
+}
+
 void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   with_customer(b, request, p, respond, [b, respond](self_ptr self, user_record, std::optional<customer_record> c) {
     if (!c) return respond(ok_json(200, {{"bills", json::array()}}));

@@ -12,18 +12,20 @@ namespace boutique::net::pages {
 // -- login, logout, password -----------------------------------------------------------------------------------
 
 http_response login_page(const front& f, const visitor& v, int status, const std::string& login, const std::string& next,
-                         const std::string& alert) {
+                         const std::string& alert, const std::string& notice = "") {
   data d;
   d.set("nav_account", true);
   d.set("login", login);
   d.set("next", next);
   set_if(d, "alert", alert);
+  set_if(d, "notice", notice);
   return page(f, v, status, "login", text(v.lang, "title_login"), std::move(d));
 }
 
 void show_login(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   auto query = parse_query(request.query).value_or(form_values{});
-  respond(login_page(*f, v, 200, "", value_of(query, "next"), ""));
+  auto ended = query.count("ended") > 0 ? text(v.lang, "logged_out_everywhere") : "";
+  respond(login_page(*f, v, 200, "", value_of(query, "next"), "", ended));
 }
 
 void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
@@ -89,13 +91,18 @@ void log_out(const front_ptr& f, const http_request& request, const visitor& v, 
   });
 }
 
+/// The new password, twice (the password link's page, the account page's password change).
+void add_new_password_fields(data& fields, language l, const domain::field_errors& errors) {
+  fields.push_back(field(l, "password", "", errors, "password", "new-password", true));
+  fields.push_back(field(l, "password_confirm", "", errors, "password", "new-password", true));
+}
+
 http_response password_page(const front& f, const visitor& v, int status, const std::string& token,
                             const domain::field_errors& errors) {
   data d;
   d.set("token", token);
   auto fields = list_of();
-  fields.push_back(field(v.lang, "password", "", errors, "password", "new-password", true));
-  fields.push_back(field(v.lang, "password_confirm", "", errors, "password", "new-password", true));
+  add_new_password_fields(fields, v.lang, errors);
   d.set("fields", fields);
   return page(f, v, status, "password", text(v.lang, "title_password"), std::move(d));
 }
@@ -152,6 +159,8 @@ struct account_view {
   std::optional<domain::contact> typed;  ///< values typed into the details form (when they were refused)
   domain::field_errors errors;
   bool saved = false;
+  domain::field_errors password_errors;  ///< the password change form's (nothing typed is shown again)
+  bool password_changed = false;
 };
 
 data user_data(const user_record& user) {
@@ -217,9 +226,15 @@ http_response account_page(const front& f, const visitor& v, const account_view&
   d.set("has_bills", !bills.empty());
   d.set("bills", bills_data(v.lang, bills));
   d.set("documents", documents_data(*f.site, v.lang));
+  auto password_fields = list_of();
+  password_fields.push_back(field(v.lang, "current", "", view.password_errors, "password", "current-password", true));
+  add_new_password_fields(password_fields, v.lang, view.password_errors);
+  d.set("password_fields", password_fields);
   if (view.saved) d.set("notice", text(v.lang, "saved"));
-  if (!view.errors.empty()) d.set("alert", text(v.lang, "form_has_errors"));
-  return page(f, v, view.errors.empty() ? 200 : 422, "account", text(v.lang, "title_account"), std::move(d));
+  if (view.password_changed) d.set("notice", text(v.lang, "password_changed"));
+  bool refused = !view.errors.empty() || !view.password_errors.empty();
+  if (refused) d.set("alert", text(v.lang, "form_has_errors"));
+  return page(f, v, refused ? 422 : 200, "account", text(v.lang, "title_account"), std::move(d));
 }
 
 /// Reads the bills and products of `customer` and answers the account page.
@@ -242,7 +257,9 @@ void answer_account(flow_self self, const front_ptr& f, const visitor& v, const 
 
 void show_account(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
   account_view view;
-  view.saved = parse_query(request.query).value_or(form_values{}).count("saved") > 0;
+  auto query = parse_query(request.query).value_or(form_values{});
+  view.saved = query.count("saved") > 0;
+  view.password_changed = query.count("password_changed") > 0;
   with_customer(f, request, v, respond,
                 [f, v, respond, view](flow_self self, user_record user, std::optional<customer_record> c) {
                   answer_account(self, f, v, respond, view, user, c);
@@ -266,6 +283,43 @@ void save_account(const front_ptr& f, const http_request& request, const visitor
                     std::optional{user.id})
         .then([respond](customer_record&) { respond(see_other("/account?saved=1")); }, fail_page(f, v, respond, "/account"));
     });
+}
+
+/// Changes the password, as PUT /api/v1/me/password does: this login stays, the others end.
+void change_password(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                     const responder& respond) {
+  auto current = value_of(form, "current");
+  auto password = value_of(form, "password");
+  auto confirmed = password == value_of(form, "password_confirm");
+  auto token = v.cookies.value(request, auth_cookie);
+  with_customer(
+    f, request, v, respond,
+    [f, v, respond, token, current, password, confirmed](flow_self self, user_record user,
+                                                         std::optional<customer_record> c) {
+      auto refused = [self, f, v, respond, user, c](domain::field_errors errors) {
+        account_view view;
+        view.password_errors = std::move(errors);
+        answer_account(self, f, v, respond, view, user, c);
+      };
+      if (!confirmed) return refused({{"password_confirm", {"passwords_differ"}}});
+      self->request(f->b->identity, patience(self), due(self), atoms::password_atom_v, user, token, current, password)
+        .then([respond](caf::ok_atom) { respond(see_other("/account?password_changed=1#security-title")); },
+              [f, v, respond, refused](caf::error& err) {
+                if (domain_code(err) == domain::error_code::validation) return refused(error_fields(err));
+                respond(error_page(*f, v, err, "/account"));
+              });
+    });
+}
+
+/// Ends every login of the user, this one too, and forgets the checkout session (as log_out does).
+void log_out_everywhere(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+  auto ended = see_other("/login?ended=1", v.cookies.header(auth_cookie, "", 0));
+  ended.headers.emplace_back("Set-Cookie", v.cookies.header(checkout_cookie, "", 0));
+  with_customer(f, request, v, respond,
+                [f, v, respond, ended](flow_self self, user_record user, std::optional<customer_record>) {
+                  self->request(f->b->identity, patience(self), due(self), atoms::logout_atom_v, user.id, std::string{})
+                    .then([respond, ended](caf::ok_atom) { respond(ended); }, fail_page(f, v, respond, "/account"));
+                });
 }
 
 void show_invoice(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,

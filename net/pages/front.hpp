@@ -217,5 +217,8 @@ void save_account(const front_ptr& f, const http_request& request, const visitor
                   const responder& respond);
 void show_invoice(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
                   const responder& respond);
+void change_password(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                     const responder& respond);
+void log_out_everywhere(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
 
 }  // namespace boutique::net::pages

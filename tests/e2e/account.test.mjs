@@ -33,7 +33,7 @@ test('one login for the shop: the support space and the checkout share it, and a
 
     // Logging out ends both: the account asks for a login, the cart is empty.
     await visit(page, '/account');
-    await submit(page, page.getByRole('button', { name: 'Log out' }));
+    await submit(page, page.getByRole('button', { name: 'Log out', exact: true }));
     await visit(page, '/cart');
     await page.getByText('Your cart is empty.').waitFor();
 
@@ -47,7 +47,7 @@ test('one login for the shop: the support space and the checkout share it, and a
     await page.getByText('You are logged in').waitFor();
     await submit(page, page.getByRole('link', { name: 'My account' }));
     assert.equal(new URL(page.url()).pathname, '/account');
-    await submit(page, page.getByRole('button', { name: 'Log out' }));
+    await submit(page, page.getByRole('button', { name: 'Log out', exact: true }));
 
     // An invoice asked for while logged out: the login page, then the invoice itself.
     await visit(page, `/account/invoices/${transid}`);
@@ -60,7 +60,7 @@ test('one login for the shop: the support space and the checkout share it, and a
 
     // A "next" that leaves the site is ignored.
     await visit(page, '/account');
-    await submit(page, page.getByRole('button', { name: 'Log out' }));
+    await submit(page, page.getByRole('button', { name: 'Log out', exact: true }));
     await visit(page, '/login?next=//example.org/steal');
     await page.getByLabel('Email or username').fill(email);
     await page.getByLabel('Password').fill(password);
@@ -122,6 +122,50 @@ test('a forgotten password: the login page links to a form that mails a new link
     await logIn(page, email, 'a new password at last');
   } finally {
     await context.close();
+  }
+});
+
+test('a password change on the account page ends the other logins, and "log out everywhere" ends them all', async () => {
+  const email = uniqueEmail('security');
+  const laptop = await openPage(browser, '1-account-security-laptop');
+  const phone = await openPage(browser, '1-account-security-phone');
+  try {
+    await buyAsGuest(laptop.page, contactFor(email), ['E03-51000-L']);
+    await setPassword(laptop.page, email, 'my first password');
+    await logIn(laptop.page, email, 'my first password');
+    await logIn(phone.page, email, 'my first password');
+
+    // A wrong current password is refused at its field, and nothing changes.
+    const page = laptop.page;
+    await page.locator('#f-current').fill('not my password');
+    await page.locator('#f-password').fill('my second password');
+    await page.locator('#f-password_confirm').fill('my second password');
+    await submit(page, page.getByRole('button', { name: 'Change my password' }));
+    assert.match(await page.locator('#e-current').innerText(), /is not your current password/);
+    await visit(phone.page, '/account');
+    assert.equal(new URL(phone.page.url()).pathname, '/account', 'the other login is still there');
+
+    await page.locator('#f-current').fill('my first password');
+    await page.locator('#f-password').fill('my second password');
+    await page.locator('#f-password_confirm').fill('my second password');
+    await submit(page, page.getByRole('button', { name: 'Change my password' }));
+    assert.match(await page.getByRole('status').innerText(), /Your password is changed/);
+    await visit(phone.page, '/account');
+    assert.equal(new URL(phone.page.url()).pathname, '/login', 'the phone\'s login ended');
+    await logIn(phone.page, email, 'my second password');
+
+    // From the laptop, every login ends: the laptop's and the phone's.
+    await visit(page, '/account#security-title');
+    await submit(page, page.getByRole('button', { name: 'Log out everywhere' }));
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.match(await page.getByRole('status').innerText(), /logged out of your account on every device/);
+    await visit(phone.page, '/account');
+    assert.equal(new URL(phone.page.url()).pathname, '/login');
+    await visit(page, '/account');
+    assert.equal(new URL(page.url()).pathname, '/login');
+  } finally {
+    await laptop.context.close();
+    await phone.context.close();
   }
 });
 

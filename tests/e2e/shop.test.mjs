@@ -131,7 +131,7 @@ test('a new customer sets a password from the mailed link and finds invoices and
     await page.getByRole('heading', { name: 'Produits acquis' }).waitFor();
     assert.match(await products.locator('tbody').innerText(), /En cours/);
 
-    await submit(page, page.getByRole('button', { name: 'Se déconnecter' }));
+    await submit(page, page.getByRole('button', { name: 'Se déconnecter', exact: true }));
     assert.equal(new URL(page.url()).pathname, '/');
     await visit(page, '/account');
     assert.equal(new URL(page.url()).pathname, '/login');
