@@ -87,6 +87,7 @@ CAF_ADD_ATOM(boutique, boutique::atoms, attempt_atom, "attempt")
 CAF_ADD_ATOM(boutique, boutique::atoms, backup_atom, "backup")
 CAF_ADD_ATOM(boutique, boutique::atoms, cancel_atom, "cancel")
 CAF_ADD_ATOM(boutique, boutique::atoms, forgot_atom, "forgot")
+CAF_ADD_ATOM(boutique, boutique::atoms, email_atom, "email")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)

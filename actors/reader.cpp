@@ -70,6 +70,9 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path, std:
     [self](caf::get_atom, atoms::password_atom, const std::string& token_hash, std::int64_t now) -> caf::result<bool> {
       return guarded(self, [&] { return password_token_usable(*self->state.db, token_hash, now); });
     },
+    [self](caf::get_atom, atoms::email_atom, const std::string& token_hash, std::int64_t now) -> caf::result<std::string> {
+      return guarded(self, [&] { return email_change_target(*self->state.db, token_hash, now); });
+    },
     [self](caf::get_atom, atoms::outbox_atom, std::int32_t limit, std::int64_t now) -> caf::result<outbox_batch> {
       return guarded(self, [&] { return due_mail(*self->state.db, now, limit); });
     },

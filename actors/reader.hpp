@@ -31,6 +31,8 @@ using reader_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, atoms::products_atom, std::int64_t>::with<product_list>,
   // password-set token hash, now -> whether the link can still be used
   caf::replies_to<caf::get_atom, atoms::password_atom, std::string, std::int64_t>::with<bool>,
+  // email-change token hash, now -> the address it would confirm ("" when unknown, used or expired)
+  caf::replies_to<caf::get_atom, atoms::email_atom, std::string, std::int64_t>::with<std::string>,
   // login-session token hash, now -> its user
   caf::replies_to<caf::get_atom, atoms::auth_atom, std::string, std::int64_t>::with<std::optional<user_record>>,
   // at most this many, now -> the mails due, and the outbox's counts

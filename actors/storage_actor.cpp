@@ -314,6 +314,18 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return caf::ok_atom_v;
       });
     },
+    [self](deadline due, atoms::email_atom, std::int64_t user_id, std::string& email, std::string& token,
+           std::int64_t now) {
+      auto write = [self, user_id, email = std::move(email), token = std::move(token), now](database& db) {
+        request_email_change(db, user_id, email, token, now, self->state.mail);
+        return caf::ok_atom_v;
+      };
+      return enqueue<caf::ok_atom>(self, due, std::move(write));
+    },
+    [self](deadline due, atoms::email_atom, std::string& token_hash, std::int64_t now) {
+      return enqueue<user_record>(
+        self, due, [token_hash = std::move(token_hash), now](database& db) { return confirm_email_change(db, token_hash, now); });
+    },
     [self](deadline due, atoms::logout_atom, std::int64_t user_id, std::string& keep_hash, std::int64_t now) {
       return enqueue<caf::ok_atom>(self, due, [user_id, keep_hash = std::move(keep_hash), now](database& db) {
         end_logins(db, user_id, keep_hash, "logged_out_everywhere", now);

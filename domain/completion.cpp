@@ -53,14 +53,48 @@ mail_text password_link_mail(const contact& customer, const std::string& link) {
             link + "\n\nYour login is your email address: " + normalize_email(customer.email) + "\n"};
 }
 
+namespace {
+
+/// A mail to `email` asking `what` to be done with a single-use link, and what happens if it is ignored.
+mail_text link_mail(const std::string& email, const std::string& subject, const std::string& firstname,
+                    const std::string& what, const std::string& link, std::int64_t valid_s,
+                    const std::string& if_ignored) {
+  auto hours = std::to_string(std::max<std::int64_t>(1, valid_s / 3600));
+  return {email, subject,
+          "Hello " + firstname + ",\n\n" + what + " (valid " + hours + " hours, once):\n\n" + link +
+            "\n\nIf you did not ask for it, ignore this mail: " + if_ignored + "\n"};
+}
+
+}  // namespace
+
 mail_text password_reset_mail(const std::string& firstname, const std::string& email, const std::string& link,
                               std::int64_t valid_s) {
-  auto hours = std::to_string(std::max<std::int64_t>(1, valid_s / 3600));
-  return {email, "Your Boutique account: choose a new password",
+  return link_mail(email, "Your Boutique account: choose a new password", firstname,
+                   "Someone, hopefully you, asked for a new password for the Boutique account of this address.\n"
+                   "Choose it with this link",
+                   link, valid_s, "your password stays as it is.");
+}
+
+mail_text email_change_mail(const std::string& firstname, const std::string& email, const std::string& link,
+                            std::int64_t valid_s) {
+  return link_mail(email, "Your Boutique account: confirm your new email address", firstname,
+                   "You asked for this address to become the email of your Boutique account.\n"
+                   "Confirm it with this link",
+                   link, valid_s, "nothing changes.");
+}
+
+mail_text email_taken_mail(const std::string& email) {
+  return {email, "Your Boutique account: this address is already in use",
+          "Hello,\n\n"
+          "Someone asked for this address to become the email of a Boutique account, but it already belongs to an\n"
+          "account of the shop, so nothing changes. If it was you, log in with this address instead.\n"};
+}
+
+mail_text email_changed_mail(const std::string& firstname, const std::string& old_email, const std::string& new_email) {
+  return {old_email, "Your Boutique account: your email address was changed",
           "Hello " + firstname + ",\n\n"
-          "Someone, hopefully you, asked for a new password for the Boutique account of this address. Choose it\n"
-          "with this link (valid " + hours + " hours, once):\n\n" + link +
-            "\n\nIf you did not ask for it, ignore this mail: your password stays as it is.\n"};
+          "The email of your Boutique account is now " + new_email + ": log in with it from now on.\n\n"
+          "If you did not change it, answer this mail at once.\n"};
 }
 
 mail_text password_changed_mail(const std::string& firstname, const std::string& email,

@@ -80,6 +80,19 @@ mail_text password_reset_mail(const std::string& firstname, const std::string& e
 mail_text password_changed_mail(const std::string& firstname, const std::string& email,
                                 const std::string& forgot_link);
 
+/// The link confirming `email` as the new address of an account, mailed to that address.
+mail_text email_change_mail(const std::string& firstname, const std::string& email, const std::string& link,
+                            std::int64_t valid_s);
+
+/// To `email`, asked for as an account's new address while it already has an account: nothing changes.
+mail_text email_taken_mail(const std::string& email);
+
+/// The notice to `old_email` that the account's address is now `new_email`.
+mail_text email_changed_mail(const std::string& firstname, const std::string& old_email, const std::string& new_email);
+
+/// At most one email-change request per user in this many seconds (each mails an address the user chooses).
+inline constexpr std::int64_t email_change_interval_s = 60;
+
 /// At most one "forgot your password" link per account in this many seconds: a flood of requests for one address
 /// (mail bombing) sends one mail; every request gets the same answer.
 inline constexpr std::int64_t password_reset_interval_s = 60;

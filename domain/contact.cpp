@@ -123,6 +123,13 @@ bool is_clean_text(const std::string& text, bool multiline) {
   return true;
 }
 
+std::optional<message> new_email_problem(const std::string& email, const std::string& current_norm) {
+  if (email.empty()) return message{"required"};
+  if (!is_valid_email(email)) return message{"bad_email"};
+  if (normalize_email(email) == current_norm) return message{"same_email"};
+  return std::nullopt;
+}
+
 field_errors validate(const contact& c) {
   field_errors errors;
   for_each_field(c, [&](const char* name, const std::string& value) {

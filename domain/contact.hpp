@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -60,6 +61,10 @@ account_edit edit_of_account(contact submitted, const std::string& account_email
 
 /// True for a well-formed email address (one '@', non-empty local part, a dotted domain, no spaces).
 bool is_valid_email(const std::string& email);
+
+/// What is wrong with `email` as the new address of an account whose address is now `current_norm` (normalised):
+/// missing, not an address, or the same address.
+std::optional<message> new_email_problem(const std::string& email, const std::string& current_norm);
 
 /// True for an assigned ISO 3166-1 alpha-2 code.
 bool is_country_code(const std::string& code);

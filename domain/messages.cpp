@@ -29,6 +29,7 @@ const std::map<std::string_view, std::string_view>& english_texts() {
     {"passwords_differ", "the two passwords differ"},
     {"current_password_wrong", "the current password is wrong"},
     {"wrong_password", "is not your current password"},
+    {"same_email", "is already your account's address"},
   };
   return texts;
 }

@@ -34,6 +34,8 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
         [b](req& rq, const params& p, responder respond) { auth_logout(b, rq, p, respond); });
   r.add("POST", "/api/v1/auth/logout-everywhere",
         [b](req& rq, const params& p, responder respond) { logout_everywhere(b, rq, p, respond); });
+  r.add("POST", "/api/v1/auth/email",
+        limited_by_address(b, [b](req& rq, const params& p, responder respond) { confirm_email(b, rq, p, respond); }));
   r.add("POST", "/api/v1/auth/forgot",
         [b](req& rq, const params& p, responder respond) { forgot_password(b, rq, p, respond); });
   r.add("POST", "/api/v1/auth/password",
@@ -43,6 +45,8 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
         [b](req& rq, const params& p, responder respond) { put_my_customer(b, rq, p, respond); });
   r.add("PUT", "/api/v1/me/password",
         limited_by_address(b, [b](req& rq, const params& p, responder respond) { change_my_password(b, rq, p, respond); }));
+  r.add("POST", "/api/v1/me/email",
+        [b](req& rq, const params& p, responder respond) { change_my_email(b, rq, p, respond); });
   r.add("GET", "/api/v1/me/bills",
         [b](req& rq, const params& p, responder respond) { get_my_bills(b, rq, p, respond); });
   r.add("GET", "/api/v1/me/products",

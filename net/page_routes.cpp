@@ -117,6 +117,12 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/account/change-password",
         on_post(f, as_secret_attempt(
                      [](fp f, rq& q, vis v, form fm, resp respond) { change_password(f, q, v, fm, respond); })));
+  r.add("POST", "/account/email",
+        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { request_email_change(f, q, v, fm, respond); }));
+  r.add("GET", "/account/email",
+        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_email_confirm(f, q, v, respond); }));
+  r.add("POST", "/account/email/confirm",
+        on_post(f, as_secret_attempt([](fp f, rq&, vis v, form fm, resp respond) { confirm_email(f, v, fm, respond); })));
   r.add("POST", "/account/logout-everywhere",
         on_post(f, [](fp f, rq& q, vis v, form, resp respond) { log_out_everywhere(f, q, v, respond); }));
   r.add("GET", "/account/invoices/{transid}",

@@ -104,6 +104,19 @@ bool password_token_usable(database& db, const std::string& token_hash, std::int
 /// Records a login session (by the hash of its token) for `user_id` until `expires_at`.
 void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at);
 void close_auth_session(database& db, const std::string& token_hash);
+/// An email change asked for by user `user_id`: unless the user asked in the last domain::email_change_interval_s,
+/// mails `email` a link holding `token` (valid mail.password_token_ttl_s, once; its SHA-256 stored), or, when the
+/// address already belongs to another account, a mail saying so (and a spent row that counts for the limit).
+void request_email_change(database& db, std::int64_t user_id, const std::string& email, const std::string& token,
+                          std::int64_t now, const mail_settings& mail);
+/// The new address an unused, unexpired email-change token (by hash) would confirm; "" when none.
+std::string email_change_target(database& db, const std::string& token_hash, std::int64_t now);
+/// Confirms the email change of the token whose hash is `token_hash`: the user's address (and username when it
+/// was the old address) and the attached customer account's email change together; the link is spent, the
+/// user's other email links retired, the timeline records it and the old address is told. Returns the user as
+/// now. Throws write_refused(not_found) for an unknown, used or expired link, write_refused(conflict) when the
+/// address has meanwhile gone to another account.
+user_record confirm_email_change(database& db, const std::string& token_hash, std::int64_t now);
 /// Ends every login of user `user_id` but the one whose token hash is `keep_hash` ("" ends them all), and records
 /// `event` ("logged_out_everywhere", "password_changed") in the timeline of the user's customer account.
 void end_logins(database& db, std::int64_t user_id, const std::string& keep_hash, const std::string& event,

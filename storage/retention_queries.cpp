@@ -1,3 +1,4 @@
+#include "domain/completion.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 #include "storage/retention.hpp"
@@ -13,6 +14,10 @@ constexpr const char* sql_delete_expired_sessions =
 constexpr const char* sql_delete_expired_logins =
   "DELETE FROM auth_sessions WHERE token_hash IN "
   "(SELECT token_hash FROM auth_sessions WHERE expires_at <= ?1 LIMIT ?2)";
+// Spent email links, once they no longer count for the one-request-a-minute limit.
+constexpr const char* sql_delete_spent_email_tokens =
+  "DELETE FROM email_tokens WHERE hash IN (SELECT hash FROM email_tokens "
+  "WHERE (expires_at <= ?1 OR used_at IS NOT NULL) AND created_at <= ?1 - ?3 LIMIT ?2)";
 constexpr const char* sql_delete_spent_password_tokens =
   "DELETE FROM password_tokens WHERE hash IN "
   "(SELECT hash FROM password_tokens WHERE expires_at <= ?1 OR used_at IS NOT NULL LIMIT ?2)";
@@ -47,6 +52,11 @@ std::int64_t delete_spent_password_tokens(database& db, std::int64_t now, const 
   return db.changes();
 }
 
+std::int64_t delete_spent_email_tokens(database& db, std::int64_t now, const retention_policy& p) {
+  db.prepare(sql_delete_spent_email_tokens).bind_all(now, p.batch_rows, domain::email_change_interval_s).run();
+  return db.changes();
+}
+
 std::int64_t strip_sent_mail(database& db, std::int64_t, const retention_policy& p) {
   db.prepare(sql_strip_sent_mail).bind_all(p.batch_rows).run();
   return db.changes();
@@ -75,6 +85,7 @@ const std::vector<retention_step>& retention_steps() {
     {"sessions", delete_expired_sessions},
     {"auth_sessions", delete_expired_logins},
     {"password_tokens", delete_spent_password_tokens},
+    {"email_tokens", delete_spent_email_tokens},
     {"mail_bodies", strip_sent_mail},
     {"customers", delete_unattached_customers},
     {"idempotency_keys", delete_expired_idempotency_keys},

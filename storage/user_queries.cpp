@@ -33,6 +33,26 @@ const std::string sql_auth_session_user =
   "SELECT " + user_columns + " FROM auth_sessions s "
   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?";
 
+// -- email change --
+// The address belongs to another user, or to a customer account that is not this user's.
+constexpr const char* sql_email_taken =
+  "SELECT 1 FROM users WHERE email_norm = ?1 AND id <> ?2 "
+  "UNION ALL SELECT 1 FROM customers WHERE email_norm = ?1 AND (user_id IS NULL OR user_id <> ?2) LIMIT 1";
+constexpr const char* sql_recent_email_request = "SELECT 1 FROM email_tokens WHERE user_id = ? AND created_at > ?";
+constexpr const char* sql_insert_email_token =
+  "INSERT INTO email_tokens (hash, user_id, email, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* sql_find_email_token =
+  "SELECT user_id, email FROM email_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?";
+constexpr const char* sql_use_email_tokens =
+  "UPDATE email_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL";
+// The username follows the address when it was the address (and the new one is no one's username).
+constexpr const char* sql_username_follows =
+  "UPDATE users SET username = ?1 WHERE id = ?2 AND username = ?3 "
+  "AND NOT EXISTS (SELECT 1 FROM users WHERE username = ?1)";
+constexpr const char* sql_set_user_email = "UPDATE users SET email_norm = ? WHERE id = ?";
+constexpr const char* sql_set_customer_email =
+  "UPDATE customers SET email = ?1, email_norm = ?2, updated_at = ?3, version = version + 1 WHERE id = ?4";
+
 std::optional<user_credentials> one_user(statement& st) {
   if (!st.step()) return std::nullopt;
   user_credentials c;
@@ -110,6 +130,48 @@ void change_password(database& db, std::int64_t user_id, const std::string& pass
   end_logins(db, user_id, keep_hash, "password_changed", now);
   auto text = domain::password_changed_mail(user->firstname, user->email, mail.base_url + "/account/forgot");
   queue_mail(db, text.recipient, text.subject, text.body, now);
+}
+
+void request_email_change(database& db, std::int64_t user_id, const std::string& email, const std::string& token,
+                          std::int64_t now, const mail_settings& mail) {
+  auto user = find_user(db, user_id);
+  if (!user) throw write_refused(domain::error_code::unauthenticated, "not logged in");
+  if (db.prepare(sql_recent_email_request).bind_all(user_id, now - domain::email_change_interval_s).step()) return;
+  auto ttl = mail.password_token_ttl_s;
+  bool taken = db.prepare(sql_email_taken).bind_all(domain::normalize_email(email), user_id).step();
+  auto spent = taken ? std::optional<std::int64_t>{now} : std::nullopt;
+  db.prepare(sql_insert_email_token).bind_all(domain::sha256_hex(token), user_id, email, now, now + ttl, spent).run();
+  auto text = taken ? domain::email_taken_mail(email)
+                    : domain::email_change_mail(user->firstname, email,
+                                                mail.base_url + "/account/email?token=" + token, ttl);
+  queue_mail(db, text.recipient, text.subject, text.body, now);
+}
+
+std::string email_change_target(database& db, const std::string& token_hash, std::int64_t now) {
+  auto& st = db.prepare(sql_find_email_token).bind_all(token_hash, now);
+  return st.step() ? st.text(1) : std::string{};
+}
+
+user_record confirm_email_change(database& db, const std::string& token_hash, std::int64_t now) {
+  auto& st = db.prepare(sql_find_email_token).bind_all(token_hash, now);
+  if (!st.step()) throw write_refused(domain::error_code::not_found, "this email link is unknown, used or expired");
+  auto user_id = st.integer(0);
+  auto email = st.text(1);
+  auto norm = domain::normalize_email(email);
+  auto user = find_user(db, user_id);
+  if (!user) throw write_refused(domain::error_code::not_found, "this email link is unknown, used or expired");
+  if (db.prepare(sql_email_taken).bind_all(norm, user_id).step())
+    throw write_refused(domain::error_code::conflict, "this address belongs to another account now");
+  db.prepare(sql_use_email_tokens).bind_all(now, user_id).run();
+  db.prepare(sql_username_follows).bind_all(norm, user_id, user->email).run();
+  db.prepare(sql_set_user_email).bind_all(norm, user_id).run();
+  if (auto customer = find_customer_by_user(db, user_id)) {
+    db.prepare(sql_set_customer_email).bind_all(email, norm, now, customer->id).run();
+    record_event(db, customer->id, "email_changed", user->email + " -> " + norm, now);
+  }
+  auto text = domain::email_changed_mail(user->firstname, user->email, email);
+  queue_mail(db, text.recipient, text.subject, text.body, now);
+  return *find_user(db, user_id);
 }
 
 std::optional<user_record> auth_session_user(database& db, const std::string& token_hash, std::int64_t now) {

@@ -3,6 +3,7 @@
 
 #include "domain/tokens.hpp"
 #include "net/attempts.hpp"
+#include "net/email_change.hpp"
 
 namespace boutique::net::api {
 
@@ -56,6 +57,22 @@ void logout_everywhere(const backend_ptr& b, http_request& request, const route_
   with_user(b, request, p, respond, [b, respond, cleared](self_ptr self, user_record user) {
     self->request(b->identity, patience(self), due(self), atoms::logout_atom_v, user.id, std::string{})
       .then([cleared](caf::ok_atom) { cleared(); }, fail_with(respond));
+  });
+}
+
+void confirm_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"token"});
+  auto token = string_field(body, "token");
+  if (body.error) return respond(*body.error);
+  if (token.empty() || token.size() > 64)
+    return respond(problem(404, "Not Found", "this email link is unknown, used or expired"));
+  run(b, p.due(), respond, [b, respond, token](self_ptr self) {
+    confirm_email_change(
+      self, b, token,
+      [respond](const user_record& user) {
+        respond(ok_json(200, {{"status", "email changed"}, {"user", user_json(user)}}));
+      },
+      fail_with(respond));
   });
 }
 

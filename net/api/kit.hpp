@@ -89,6 +89,8 @@ void notify_payment(const backend_ptr& b, http_request& request, const route_par
 void auth_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void auth_logout(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void set_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+/// POST /api/v1/auth/email {"token"}: the email change of the mailed link confirmed (200 with the user).
+void confirm_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 /// POST /api/v1/auth/logout-everywhere: every login of the user ends, this one too (204).
 void logout_everywhere(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 /// A route verifying a secret: one attempt from the client address, counted before it starts (see as_attempt).
@@ -100,6 +102,8 @@ void put_my_customer(const backend_ptr& b, http_request& request, const route_pa
 /// PUT /api/v1/me/password {"current","password"}: the current password verified, the new one set, the user's
 /// other logins ended.
 void change_my_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+/// POST /api/v1/me/email {"email"}: 202; a link to confirm it goes to the new address (once a minute per user).
+void change_my_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 

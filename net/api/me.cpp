@@ -1,6 +1,9 @@
 // The support space: /api/v1/me and below (the logged-in user, their customer account, bills, products).
 #include "net/api/kit.hpp"
 
+#include "domain/contact.hpp"
+#include "domain/tokens.hpp"
+
 namespace boutique::net::api {
 
 void get_me(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
@@ -35,6 +38,21 @@ void change_my_password(const backend_ptr& b, http_request& request, const route
   with_user(b, request, p, respond, [b, respond, token, current, password](self_ptr self, user_record user) {
     self->request(b->identity, patience(self), due(self), atoms::password_atom_v, user, token, current, password)
       .then([respond](caf::ok_atom) { respond(ok_json(200, {{"status", "password changed"}})); }, fail_with(respond));
+  });
+}
+
+void change_my_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"email"});
+  auto email = string_field(body, "email");
+  if (body.error) return respond(*body.error);
+  with_user(b, request, p, respond, [b, respond, email](self_ptr self, user_record user) {
+    if (auto wrong = domain::new_email_problem(email, user.email))
+      return respond(problem(422, "Unprocessable Content", "the new address is not valid",
+                             {{"email", domain::english(*wrong)}}));
+    self
+      ->request(b->storage, patience(self), due(self), atoms::email_atom_v, user.id, email, domain::new_secret_id(),
+                now_s())
+      .then([respond](caf::ok_atom) { respond(ok_json(202, {{"status", "sent"}})); }, fail_with(respond));
   });
 }
 

@@ -161,6 +161,9 @@ struct account_view {
   bool saved = false;
   domain::field_errors password_errors;  ///< the password change form's (nothing typed is shown again)
   bool password_changed = false;
+  std::string new_email;  ///< the email change form's address (when it was refused)
+  domain::field_errors email_errors;
+  bool email_sent = false;
 };
 
 data user_data(const user_record& user) {
@@ -230,9 +233,13 @@ http_response account_page(const front& f, const visitor& v, const account_view&
   password_fields.push_back(field(v.lang, "current", "", view.password_errors, "password", "current-password", true));
   add_new_password_fields(password_fields, v.lang, view.password_errors);
   d.set("password_fields", password_fields);
+  auto email_fields = list_of();
+  email_fields.push_back(field(v.lang, "new_email", view.new_email, view.email_errors, "email", "email", true));
+  d.set("email_fields", email_fields);
   if (view.saved) d.set("notice", text(v.lang, "saved"));
   if (view.password_changed) d.set("notice", text(v.lang, "password_changed"));
-  bool refused = !view.errors.empty() || !view.password_errors.empty();
+  if (view.email_sent) d.set("notice", text(v.lang, "email_link_sent"));
+  bool refused = !view.errors.empty() || !view.password_errors.empty() || !view.email_errors.empty();
   if (refused) d.set("alert", text(v.lang, "form_has_errors"));
   return page(f, v, refused ? 422 : 200, "account", text(v.lang, "title_account"), std::move(d));
 }
@@ -260,6 +267,7 @@ void show_account(const front_ptr& f, const http_request& request, const visitor
   auto query = parse_query(request.query).value_or(form_values{});
   view.saved = query.count("saved") > 0;
   view.password_changed = query.count("password_changed") > 0;
+  view.email_sent = query.count("email_sent") > 0;
   with_customer(f, request, v, respond,
                 [f, v, respond, view](flow_self self, user_record user, std::optional<customer_record> c) {
                   answer_account(self, f, v, respond, view, user, c);
@@ -309,6 +317,26 @@ void change_password(const front_ptr& f, const http_request& request, const visi
                 respond(error_page(*f, v, err, "/account"));
               });
     });
+}
+
+/// Asks for an email change, as POST /api/v1/me/email does: a link to confirm it goes to the new address.
+void request_email_change(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                          const responder& respond) {
+  auto email = value_of(form, "new_email");
+  with_customer(f, request, v, respond,
+                [f, v, respond, email](flow_self self, user_record user, std::optional<customer_record> c) {
+                  if (auto wrong = domain::new_email_problem(email, user.email)) {
+                    account_view view;
+                    view.new_email = email.substr(0, 254);
+                    view.email_errors = {{"new_email", *wrong}};
+                    return answer_account(self, f, v, respond, view, user, c);
+                  }
+                  self
+                    ->request(f->b->storage, patience(self), due(self), atoms::email_atom_v, user.id, email,
+                              domain::new_secret_id(), domain::now_s())
+                    .then([respond](caf::ok_atom) { respond(see_other("/account?email_sent=1#security-title")); },
+                          fail_page(f, v, respond, "/account"));
+                });
 }
 
 /// Ends every login of the user, this one too, and forgets the checkout session (as log_out does).

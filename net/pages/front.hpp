@@ -220,5 +220,9 @@ void show_invoice(const front_ptr& f, const http_request& request, const route_p
 void change_password(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
                      const responder& respond);
 void log_out_everywhere(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
+void request_email_change(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                          const responder& respond);
+void show_email_confirm(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
+void confirm_email(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond);
 
 }  // namespace boutique::net::pages

@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  addToCart, base, buyAsGuest, contactFor, launch, logIn, openPage, passwordLink, setPassword, submit, uniqueEmail,
-  visit,
+  addToCart, base, buyAsGuest, contactFor, launch, logIn, mailedLink, openPage, passwordLink, setPassword, submit,
+  uniqueEmail, visit,
 } from './helpers.mjs';
 
 let browser;
@@ -166,6 +166,39 @@ test('a password change on the account page ends the other logins, and "log out 
   } finally {
     await laptop.context.close();
     await phone.context.close();
+  }
+});
+
+test('an email change is confirmed from the link mailed to the new address, which then logs in', async () => {
+  const email = uniqueEmail('old-address');
+  const newEmail = uniqueEmail('new-address');
+  const { context, page } = await openPage(browser, '1-email-change');
+  try {
+    await buyAsGuest(page, contactFor(email), ['E03-51000-L']);
+    await setPassword(page, email, 'my steady password');
+    await logIn(page, email, 'my steady password');
+    await page.getByLabel('New email address').fill(email.toUpperCase());
+    await submit(page, page.getByRole('button', { name: 'Change my email' }));
+    assert.match(await page.locator('#e-new_email').innerText(), /is already your account's address/);
+    await page.getByLabel('New email address').fill(newEmail);
+    await submit(page, page.getByRole('button', { name: 'Change my email' }));
+    assert.match(await page.getByRole('status').innerText(), /A link to confirm the new address is on its way/);
+
+    // Opening the link changes nothing by itself: the page asks, the button confirms.
+    const link = await mailedLink(newEmail, '/account/email');
+    await visit(page, link);
+    assert.match(await page.locator('main').innerText(), new RegExp(`Make ${newEmail.replace(/[.+]/g, '\\$&')} the address`));
+    await submit(page, page.getByRole('button', { name: 'Confirm the new address' }));
+    assert.match(await page.locator('main').innerText(), /Your account's address is now/);
+    await visit(page, link);
+    assert.match(await page.locator('main').innerText(), /unknown, already used or expired/);
+
+    await visit(page, '/account');
+    assert.equal(await page.locator('#f-email').inputValue(), newEmail, 'the customer account follows');
+    await submit(page, page.getByRole('button', { name: 'Log out', exact: true }));
+    await logIn(page, newEmail, 'my steady password');
+  } finally {
+    await context.close();
   }
 });
 

@@ -81,7 +81,9 @@ export async function buyAsGuest(page, contact, codes) {
 }
 
 /// The path and query of the password-set link mailed to `email` (the newest such mail); waits for the mailer.
-export async function passwordLink(email) {
+/// The newest link to `path` (e.g. /account/password) mailed to `email`, as a path of the shop.
+export async function mailedLink(email, path) {
+  const pattern = new RegExp(`https?://[^\\s/]+(${path.replace(/[?]/g, '\\?')}\\?token=[0-9A-Za-z]+)`);
   for (let attempt = 0; attempt < 100; attempt += 1) {
     const mails = readdirSync(mailDir, { withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.eml'))
@@ -89,13 +91,15 @@ export async function passwordLink(email) {
       .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
     for (const file of mails) {
       const text = readFileSync(file, 'utf8');
-      const link = text.match(/https?:\/\/[^\s/]+(\/account\/password\?token=[0-9A-Za-z]+)/);
+      const link = text.match(pattern);
       if (text.includes(email) && link) return link[1];
     }
     await delay(100);  // the mailer drops the outbox every 200 ms
   }
-  throw new Error(`no password-set mail for ${email} in ${mailDir}`);
+  throw new Error(`no mail with a link to ${path} for ${email} in ${mailDir}`);
 }
+
+export function passwordLink(email) { return mailedLink(email, '/account/password'); }
 
 export async function setPassword(page, email, password) {
   await visit(page, await passwordLink(email));

@@ -11,25 +11,14 @@ using namespace boutique::testing;
 
 namespace {
 
-using headers = std::map<std::string, std::string>;
-
-/// A new login of `email`; its cookie as a request header.
-headers logged_in(test_service& svc, const std::string& email, const std::string& password) {
-  auto r = http_client(svc.port()).post("/api/v1/auth/login", {{"login", email}, {"password", password}});
-  if (r.status != 200) throw std::runtime_error("login failed: " + r.body);
-  auto cookie = r.header("set-cookie");
-  return {{"Cookie", cookie.substr(0, cookie.find(';'))}};
-}
-
-reply change_password(test_service& svc, const headers& login, const std::string& current, const std::string& next) {
+reply change_password(test_service& svc, const header_map& login,
+                      const std::string& current, const std::string& next) {
   return http_client(svc.port())
     .send("PUT", "/api/v1/me/password", nlohmann::json{{"current", current}, {"password", next}}.dump(), login);
 }
 
-int me_status(test_service& svc, const headers& login) { return http_client(svc.port()).get("/api/v1/me", login).status; }
-
-int login_status(test_service& svc, const std::string& email, const std::string& password) {
-  return http_client(svc.port()).post("/api/v1/auth/login", {{"login", email}, {"password", password}}).status;
+int me_status(test_service& svc, const header_map& login) {
+  return http_client(svc.port()).get("/api/v1/me", login).status;
 }
 
 std::int64_t events_of(test_service& svc, const std::string& kind) {
@@ -42,8 +31,8 @@ TEST(account_security, a_password_change_keeps_this_login_ends_the_others_and_th
   test_service svc;
   const std::string email = "changer@example.org";
   registered(svc, email, "the first long password");
-  auto here = logged_in(svc, email, "the first long password");
-  auto elsewhere = logged_in(svc, email, "the first long password");
+  auto here = login_header(svc, email, "the first long password");
+  auto elsewhere = login_header(svc, email, "the first long password");
   ASSERT_EQ(http_client(svc.port()).post("/api/v1/auth/forgot", {{"login", email}}).status, 202);
   auto pending_link = token_in(wait_for_mail(svc, email, "choose a new password"));
   ASSERT_FALSE(pending_link.empty());
@@ -70,8 +59,8 @@ TEST(account_security, a_refused_password_change_changes_nothing) {
   test_service svc;
   const std::string email = "careful@example.org";
   registered(svc, email, "the first long password");
-  auto here = logged_in(svc, email, "the first long password");
-  auto elsewhere = logged_in(svc, email, "the first long password");
+  auto here = login_header(svc, email, "the first long password");
+  auto elsewhere = login_header(svc, email, "the first long password");
 
   auto wrong = change_password(svc, here, "not my password at all", "the second long password");
   EXPECT_EQ(wrong.status, 422) << wrong.body;
@@ -93,7 +82,7 @@ TEST(account_security, a_thousand_concurrent_guesses_of_the_current_password_ver
   test_service svc;
   const std::string email = "guessed@example.org";
   registered(svc, email, "the real long password");
-  auto stolen = logged_in(svc, email, "the real long password");
+  auto stolen = login_header(svc, email, "the real long password");
   std::atomic<int> verified{0}, throttled{0}, other{0};
   in_parallel(50, [&](int worker) {
     http_client client(svc.port());
@@ -119,9 +108,9 @@ TEST(account_security, logging_out_everywhere_ends_every_login_of_the_user_only)
   test_service svc;
   registered(svc, "leaver@example.org", "a long enough password");
   registered(svc, "stayer@example.org", "a long enough password");
-  std::vector<headers> logins;
-  for (int i = 0; i < 20; ++i) logins.push_back(logged_in(svc, "leaver@example.org", "a long enough password"));
-  auto other_user = logged_in(svc, "stayer@example.org", "a long enough password");
+  std::vector<header_map> logins;
+  for (int i = 0; i < 20; ++i) logins.push_back(login_header(svc, "leaver@example.org", "a long enough password"));
+  auto other_user = login_header(svc, "stayer@example.org", "a long enough password");
 
   auto out = http_client(svc.port()).send("POST", "/api/v1/auth/logout-everywhere", "", logins.front());
   ASSERT_EQ(out.status, 204) << out.body;

@@ -23,6 +23,17 @@ std::string registered(test_service& svc, const std::string& email, const std::s
   return password;
 }
 
+header_map login_header(const test_service& svc, const std::string& login, const std::string& password) {
+  auto r = http_client(svc.port()).post("/api/v1/auth/login", {{"login", login}, {"password", password}});
+  if (r.status != 200) throw std::runtime_error("login refused: " + r.body);
+  auto cookie = r.header("set-cookie");
+  return {{"Cookie", cookie.substr(0, cookie.find(';'))}};
+}
+
+int login_status(const test_service& svc, const std::string& login, const std::string& password) {
+  return http_client(svc.port()).post("/api/v1/auth/login", {{"login", login}, {"password", password}}).status;
+}
+
 checkout::checkout(std::uint16_t port) : client_(port) {
   auto r = client_.send("POST", "/api/v1/sessions");
   if (r.status != 201) throw std::runtime_error("cannot create a session: " + r.body);

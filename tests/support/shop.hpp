@@ -6,6 +6,7 @@
 #include "domain/clock.hpp"
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 namespace boutique::testing {
@@ -40,6 +41,15 @@ class checkout {
 
 /// A customer who bought once as a guest, then set `password` through the link mailed to `email`; returns it.
 std::string registered(test_service& svc, const std::string& email, const std::string& password);
+
+/// Request headers by name.
+using header_map = std::map<std::string, std::string>;
+
+/// A new login of `login` through POST /api/v1/auth/login: its cookie as a request header (throws when refused).
+header_map login_header(const test_service& svc, const std::string& login, const std::string& password);
+
+/// The status of a login attempt (POST /api/v1/auth/login).
+int login_status(const test_service& svc, const std::string& login, const std::string& password);
 
 /// Moves the service's clock (domain/clock.hpp) ahead for the life of the object, then puts it back.
 class moved_clock {
