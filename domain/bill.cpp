@@ -1,6 +1,9 @@
 #include "domain/bill.hpp"
 
+#include "domain/clock.hpp"
+
 #include <algorithm>
+#include <cstdio>
 
 #include <set>
 
@@ -102,5 +105,13 @@ std::vector<cart_line> change_cart(std::vector<cart_line> lines, const std::stri
   }
   return lines;
 }
+
+std::string invoice_number(std::int64_t year, std::int64_t n) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%04lld-%06lld", static_cast<long long>(year), static_cast<long long>(n));
+  return out;
+}
+
+std::int64_t invoice_year(std::int64_t unix_seconds) { return std::stoll(utc_text(unix_seconds, "%Y")); }
 
 }  // namespace boutique::domain

@@ -76,4 +76,11 @@ std::optional<bill_status> parse_bill_status(const std::string& s);
 /// FAILED -> SOLDOUT | CANCELLED, REFUSED -> PENDING | SOLDOUT. Anything else is refused.
 bool can_transition(bill_status from, bill_status to);
 
+/// The invoice number of the `n`th bill completed in `year`: "2026-000042". Numbers run without gaps per year of
+/// completion (UTC), assigned in the completion transaction (storage).
+std::string invoice_number(std::int64_t year, std::int64_t n);
+
+/// The year (UTC) of `unix_seconds`: the year an invoice completed then is numbered in.
+std::int64_t invoice_year(std::int64_t unix_seconds);
+
 }  // namespace boutique::domain

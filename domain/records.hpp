@@ -118,6 +118,7 @@ struct bill_record {
   std::int64_t emitted_at = 0;
   std::vector<domain::bill_line> lines;  ///< as sold: name, price, tax rate and duration of the day it was placed
   domain::contact billed_to;             ///< the contact the bill was placed with
+  std::string invoice_number;            ///< YYYY-NNNNNN from its completion on ("" before: domain::invoice_number)
 };
 
 /// One product instance acquired by a customer.

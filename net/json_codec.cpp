@@ -89,7 +89,8 @@ json bill_json(const bill_record& b) {
           {"total", b.total},
           {"currency", b.currency},
           {"items", lines_json(b.lines)},
-          {"billed_to", b.billed_to}};
+          {"billed_to", b.billed_to},
+          {"invoice_number", b.invoice_number.empty() ? json(nullptr) : json(b.invoice_number)}};
 }
 
 json user_json(const user_record& u) {

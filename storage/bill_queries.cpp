@@ -20,7 +20,13 @@ constexpr const char* sql_insert_bill_item =
 // Both read the contact the bill was placed with (JSON written by the session), field by field (the fields of
 // domain::contact's description).
 const std::string bill_columns = "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, "
-                                 "emitted_at, " + columns_of<domain::contact>("json_extract(contact, '$.", "')");
+                                 "emitted_at, coalesce(invoice_number, ''), " +
+                                 columns_of<domain::contact>("json_extract(contact, '$.", "')");
+// The next number of the year: the counter moves in the completion's transaction (no gap when it rolls back).
+constexpr const char* sql_next_invoice_number =
+  "INSERT INTO invoice_counters (year, last) VALUES (?, 1) "
+  "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last";
+constexpr const char* sql_set_invoice_number = "UPDATE bills SET invoice_number = ? WHERE id = ?";
 const std::string sql_select_bill = bill_columns + " FROM bills WHERE transid = ?";
 const std::string sql_select_bills_of_customer =
   bill_columns + " FROM bills WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
@@ -78,7 +84,8 @@ std::optional<stored_bill> read_bill(statement& st) {
   b.record.total = st.integer(7);
   b.record.currency = st.text(8);
   b.record.emitted_at = st.integer(9);
-  read_fields(st, 10, b.record.billed_to);
+  b.record.invoice_number = st.text(10);
+  read_fields(st, 11, b.record.billed_to);
   return b;
 }
 
@@ -190,6 +197,12 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
   if (plan.refusal) throw write_refused(domain::error_code::conflict, *plan.refusal);
   auto from = current;
   for (auto to : plan.steps) move_bill(db, bill.record.transid, std::exchange(from, to), to, event.now);
+  auto year = domain::invoice_year(event.now);
+  auto& counter = db.prepare(sql_next_invoice_number).bind_all(year);
+  counter.step();
+  auto number = domain::invoice_number(year, counter.integer(0));
+  counter.reset();
+  db.prepare(sql_set_invoice_number).bind_all(number, bill.id).run();
   for (const auto& product : plan.products) insert_product(db, facts.customer_id, product);
   record_event(db, facts.customer_id, "paid", bill.record.transid, event.now);
   switch (plan.attach) {

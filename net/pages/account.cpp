@@ -196,6 +196,7 @@ data bills_data(language l, const bill_list& bills) {
   for (const auto& b : bills) {
     data d;
     d.set("transid", b.transid);
+    d.set("number", b.invoice_number.empty() ? b.transid : b.invoice_number);
     d.set("date", date_of(b.emitted_at, l));
     d.set("status_label", bill_status_label(b.status, l));
     d.set("total", money(b.total, b.currency, l));
@@ -368,9 +369,11 @@ void show_invoice(const front_ptr& f, const http_request& request, const route_p
                         if (bill == bills.end()) return not_found();
                         data d;
                         d.set("nav_account", true);
-                        d.set("invoice", invoice_data(v.lang, bill->transid, bill->status, bill->emitted_at, bill->billed_to,
-                                                      bill->lines, bill->untaxed, bill->taxes, bill->total,
-                                                      bill->currency));
+                        auto invoice = invoice_data(v.lang, bill->transid, bill->status, bill->emitted_at, bill->billed_to,
+                                                    bill->lines, bill->untaxed, bill->taxes, bill->total,
+                                                    bill->currency);
+                        set_if(invoice, "number", bill->invoice_number);
+                        d.set("invoice", invoice);
                         respond(page(*f, v, 200, "invoice_page", text(v.lang, "title_invoice") + " " + bill->transid,
                                      std::move(d)));
                       },

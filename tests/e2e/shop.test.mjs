@@ -108,9 +108,13 @@ test('a new customer sets a password from the mailed link and finds invoices and
     assert.ok(rows.some((r) => r.includes('[A51-11236-F] Formation initiale sûreté') && r.includes('running')));
     assert.ok(rows.some((r) => r.includes('[E03-51000-L]') && r.includes('—')), 'an unlimited product has no end');
 
-    const invoiceLink = page.getByRole('link', { name: transid });
+    // The invoice is listed by its number (YYYY-NNNNNN, sequential per year), and its page shows it.
+    const invoiceLink = page.locator(`a[href="/account/invoices/${transid}"]`);
+    const number = (await invoiceLink.innerText()).trim();
+    assert.match(number, /^\d{4}-\d{6}$/);
     await submit(page, invoiceLink);
     assert.match(await page.locator('article.invoice').innerText(), /Noé Martin/);
+    assert.match(await page.locator('article.invoice').innerText(), new RegExp(`Invoice number: ${number}`));
     await visit(page, '/account');
     await page.getByRole('link', { name: 'Getting started with your training' }).waitFor();
 
