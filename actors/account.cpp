@@ -84,24 +84,34 @@ struct account_directory_state : directory_state<std::int64_t, account_actor, wa
   account_directory_state() { log = config::logger("accounts"); }
   actors::storage_actor storage;
   std::unordered_map<std::string, std::int64_t> id_by_email;
-  std::unordered_map<std::int64_t, std::string> email_of;
+  std::unordered_map<std::int64_t, std::string> email_of;    ///< of the live actors
+  std::unordered_map<std::int64_t, std::string> stopping_email;  ///< of the actors passivated, until down
 
+  /// Forgets that `email` leads to account `id` (and only that: the email may lead to another account by now).
+  void unmap(const std::string& email, std::int64_t id) {
+    if (auto it = id_by_email.find(email); it != id_by_email.end() && it->second == id) id_by_email.erase(it);
+  }
   /// Deposits of a passivated account's email wait until its actor is down (the queue marks it), so that its last
   /// write and the next one never overlap.
   void stopped(std::int64_t id) {
-    const auto& email = email_of[id];
-    id_by_email.erase(email);
+    auto email = std::move(email_of[id]);
+    email_of.erase(id);
+    unmap(email, id);
     waiting.try_emplace(email);
+    stopping_email[id] = std::move(email);
     log->debug("event=passivated customer_id={}", id);
   }
   /// The email whose deposits waited for this actor to be down, if any.
   std::optional<std::string> down(const gone& g) {
-    auto email = std::move(email_of[g.key]);
-    email_of.erase(g.key);
-    if (!g.passivated) {
-      id_by_email.erase(email);
+    if (!g.passivated) {  // a crash of the live actor
+      if (auto it = email_of.find(g.key); it != email_of.end()) {
+        unmap(it->second, g.key);
+        email_of.erase(it);
+      }
       return std::nullopt;
     }
+    auto email = std::move(stopping_email[g.key]);
+    stopping_email.erase(g.key);
     auto queue = waiting.find(email);
     if (queue == waiting.end()) return std::nullopt;
     if (!queue->second.empty()) return email;
@@ -120,8 +130,15 @@ struct account_directory_state : directory_state<std::int64_t, account_actor, wa
 
 using directory_pointer = account_directory_actor::stateful_pointer<account_directory_state>;
 
+void load(directory_pointer self, const std::string& email);
+
 void forward(directory_pointer self, std::int64_t id, waiting_deposit w) {
   auto* target = self->state.live.route(id);
+  if (!target) {  // passivated meanwhile: the deposit loads the account again, in turn with others of its email
+    auto email = domain::normalize_email(w.details.email);
+    if (self->state.wait(email, std::move(w))) load(self, email);
+    return;
+  }
   self->request(target->handle, w.due.patience(), account_route{id, target->generation, w.due}, atoms::deposit_atom_v,
                 std::move(w.details), w.acting_user)
     .then([p = w.promise](customer_record& r) mutable { p.deliver(std::move(r)); },
@@ -130,6 +147,14 @@ void forward(directory_pointer self, std::int64_t id, waiting_deposit w) {
 
 void activate(directory_pointer self, const customer_record& record, const std::string& email_norm) {
   auto& st = self->state;
+  if (st.live.peek(record.id)) {
+    // The account is live under another email: its email changed (an email change confirmed, its refresh still
+    // on the way). One actor per account: the live one answers to the new email from now on.
+    if (auto old = st.email_of.find(record.id); old != st.email_of.end()) st.unmap(old->second, record.id);
+    st.id_by_email[email_norm] = record.id;
+    st.email_of[record.id] = email_norm;
+    return;
+  }
   auto generation = st.live.next_generation();
   // Monitored, not linked: an account actor that crashes is forgotten (and reloaded by the next deposit) instead
   // of taking the directory, and every other account with it, down.

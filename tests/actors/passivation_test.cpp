@@ -262,6 +262,42 @@ TEST_F(actors_fixture, a_deposit_right_after_a_passivation_waits_for_the_old_act
   EXPECT_EQ(city.text(0), "City 100b") << "the last deposit is the one kept";
 }
 
+// An email change is committed by storage (storage::confirm_email_change) while the account's actor is live; the
+// directory hears of it (refresh) only afterwards, and a deposit of the new email may come first.
+TEST_F(actors_fixture, an_account_whose_email_changed_while_live_keeps_one_actor_and_frees_its_old_email) {
+  caf::scoped_actor self{*sys};
+  auto deposit = [&](const domain::contact& c) {
+    caf::expected<customer_record> out{caf::error{}};
+    self->request(accounts, caf::infinite, deadline::none(), atoms::deposit_atom_v, c, std::optional<std::int64_t>{})
+      .receive([&](customer_record& r) { out = std::move(r); }, [&](caf::error& e) { out = std::move(e); });
+    return out;
+  };
+  domain::contact c{"Ana", "Lopez", "old-address@example.org", "", "", "", "Lyon", "FR", ""};
+  auto first = deposit(c);
+  ASSERT_TRUE(first) << error_detail(first.error());
+  {
+    storage::database db(path, storage::database::options{});
+    db.exec("UPDATE customers SET email = 'new-address@example.org', email_norm = 'new-address@example.org' "
+            "WHERE id = " + std::to_string(first->id));
+  }
+  c.email = "new-address@example.org";
+  auto second = deposit(c);
+  ASSERT_TRUE(second) << error_detail(second.error());
+  EXPECT_EQ(second->id, first->id);
+  self->send(accounts, atoms::refresh_atom_v, first->id);
+  // The old email names no account now: a guest's deposit of it makes a new one (it once reached a stale entry).
+  c.email = "old-address@example.org";
+  auto third = deposit(c);
+  ASSERT_TRUE(third) << error_detail(third.error());
+  EXPECT_NE(third->id, first->id);
+  c.email = "new-address@example.org";
+  c.city = "Nantes";
+  auto fourth = deposit(c);
+  ASSERT_TRUE(fourth) << error_detail(fourth.error());
+  EXPECT_EQ(fourth->id, first->id);
+  EXPECT_EQ(fourth->details.city, "Nantes");
+}
+
 TEST(session_snapshot, a_placed_session_keeps_its_bill_lines_and_a_cart_does_not) {
   session_snapshot s;
   s.id = "s";
