@@ -67,35 +67,67 @@ void verify_login(pointer self, deadline due, std::string login, std::string pas
       withdraw);
 }
 
-/// A password changed while logged in: the current one is verified as a login of the user is (the same count
-/// of failed attempts per login name), then the new one replaces it and the user's other logins end.
+/// Verifies `current` as the password of the logged-in `user`, counted as a login of the user is (the same count
+/// of failed attempts per login name, so that a stolen login cookie cannot be used to guess it), then calls
+/// `done` with nothing, or with the refusal: 422 on "current" for a wrong password, 429 past the limit.
+void verify_current(pointer self, deadline due, const user_record& user, std::string current,
+                    std::function<void(std::optional<caf::error>)> done) {
+  auto key = domain::normalize_email(user.email);
+  auto admitted = self->state.by_login->admit(key, now_s());
+  if (!admitted.admitted())
+    return done(make_throttled_error("too many failed logins; try again later", admitted.retry_after));
+  verify_login(self, due, user.email, std::move(current), std::move(key), admitted,
+               [done, user_id = user.id](caf::expected<user_record> verified) {
+                 if (!verified && domain_code(verified.error()) != domain::error_code::unauthenticated)
+                   return done(verified.error());
+                 if (!verified || verified->id != user_id)
+                   return done(make_validation_error({"current_password_wrong"}, {{"current", {"wrong_password"}}}));
+                 done(std::nullopt);
+               });
+}
+
+std::string hash_of_login(const std::string& token) { return token.empty() ? std::string{} : domain::sha256_hex(token); }
+
+/// A password changed while logged in: the current one verified, the new one replaces it and the user's other
+/// logins end (storage refuses when this login has ended meanwhile: a reset or "log out everywhere" wins).
 caf::result<caf::ok_atom> change_password(pointer self, deadline due, user_record user, std::string token,
                                           std::string current, std::string password) {
   if (auto problem = domain::password_problem(password))
     return make_validation_error({"password_invalid"}, {{"password", *problem}});
-  auto key = domain::normalize_email(user.email);
-  auto admitted = self->state.by_login->admit(key, now_s());
-  if (!admitted.admitted())
-    return make_throttled_error("too many failed logins; try again later", admitted.retry_after);
   auto rp = self->make_response_promise<caf::ok_atom>();
   auto fail = [rp](const caf::error& err) mutable { rp.deliver(err); };
-  auto keep_hash = token.empty() ? std::string{} : domain::sha256_hex(token);
-  verify_login(
-    self, due, user.email, std::move(current), std::move(key), admitted,
-    [self, rp, due, fail, user_id = user.id, keep_hash, password](caf::expected<user_record> verified) mutable {
-      if (!verified && domain_code(verified.error()) != domain::error_code::unauthenticated)
-        return fail(verified.error());
-      if (!verified || verified->id != user_id)
-        return fail(make_validation_error({"current_password_wrong"}, {{"current", {"wrong_password"}}}));
-      self->request(self->state.hashers, caf::infinite, due, atoms::hash_atom_v, password)
-        .then(
-          [self, rp, due, fail, user_id, keep_hash](std::string& hash) mutable {
-            self->request(self->state.storage, due.patience(), due, atoms::password_atom_v, user_id, hash, keep_hash,
-                          now_s())
-              .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom_v); }, fail);
-          },
-          fail);
-    });
+  verify_current(self, due, user, std::move(current),
+                 [self, due, fail, rp, user_id = user.id, keep_hash = hash_of_login(token),
+                  password](std::optional<caf::error> refused) mutable {
+                   if (refused) return fail(*refused);
+                   self->request(self->state.hashers, caf::infinite, due, atoms::hash_atom_v, password)
+                     .then(
+                       [self, rp, due, fail, user_id, keep_hash](std::string& hash) mutable {
+                         self
+                           ->request(self->state.storage, due.patience(), due, atoms::password_atom_v, user_id, hash,
+                                     keep_hash, now_s())
+                           .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom_v); }, fail);
+                       },
+                       fail);
+                 });
+  return rp;
+}
+
+/// An email change asked for while logged in: the current password verified (whoever holds a login cookie alone
+/// cannot move the account to their address), then storage mails the link (or a notice) to the new address.
+caf::result<caf::ok_atom> request_email_change(pointer self, deadline due, user_record user, std::string token,
+                                               std::string current, std::string email) {
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  auto fail = [rp](const caf::error& err) mutable { rp.deliver(err); };
+  verify_current(self, due, user, std::move(current),
+                 [self, due, fail, rp, user_id = user.id, keep_hash = hash_of_login(token),
+                  email](std::optional<caf::error> refused) mutable {
+                   if (refused) return fail(*refused);
+                   self
+                     ->request(self->state.storage, due.patience(), due, atoms::email_atom_v, user_id, email,
+                               domain::new_secret_id(), keep_hash, now_s())
+                     .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom_v); }, fail);
+                 });
   return rp;
 }
 
@@ -130,6 +162,10 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
     [self](deadline due, atoms::password_atom, user_record& user, std::string& token, std::string& current,
            std::string& password) -> caf::result<caf::ok_atom> {
       return change_password(self, due, std::move(user), std::move(token), std::move(current), std::move(password));
+    },
+    [self](deadline due, atoms::email_atom, user_record& user, std::string& token, std::string& current,
+           std::string& email) -> caf::result<caf::ok_atom> {
+      return request_email_change(self, due, std::move(user), std::move(token), std::move(current), std::move(email));
     },
     [self](deadline due, atoms::logout_atom, std::int64_t user_id, const std::string& keep_token) {
       auto keep_hash = keep_token.empty() ? std::string{} : domain::sha256_hex(keep_token);

@@ -30,6 +30,10 @@ using identity_actor = caf::typed_actor<
   // "current" for a wrong current password, counted as a failed login of the user); the other logins end
   caf::replies_to<deadline, atoms::password_atom, user_record, std::string, std::string,
                   std::string>::with<caf::ok_atom>,
+  // the logged-in user, the token of this login, current password, new address: an email change asked for (422
+  // with "current" for a wrong password, counted as a failed login); the link goes to the new address
+  caf::replies_to<deadline, atoms::email_atom, user_record, std::string, std::string,
+                  std::string>::with<caf::ok_atom>,
   // user id, the token of a login to keep ("" for none): every other login of the user ends
   caf::replies_to<deadline, atoms::logout_atom, std::int64_t, std::string>::with<caf::ok_atom>>;
 

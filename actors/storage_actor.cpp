@@ -315,9 +315,10 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       });
     },
     [self](deadline due, atoms::email_atom, std::int64_t user_id, std::string& email, std::string& token,
-           std::int64_t now) {
-      auto write = [self, user_id, email = std::move(email), token = std::move(token), now](database& db) {
-        request_email_change(db, user_id, email, token, now, self->state.mail);
+           std::string& login_hash, std::int64_t now) {
+      auto write = [self, user_id, email = std::move(email), token = std::move(token),
+                    login_hash = std::move(login_hash), now](database& db) {
+        request_email_change(db, user_id, email, token, login_hash, now, self->state.mail);
         return caf::ok_atom_v;
       };
       return enqueue<caf::ok_atom>(self, due, std::move(write));

@@ -44,8 +44,10 @@ using storage_actor = caf::typed_actor<
   // token hash, user id, expires_at
   caf::replies_to<deadline, atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,
-  // user id, new address, the link's token, now: an email change asked for (storage::request_email_change)
-  caf::replies_to<deadline, atoms::email_atom, std::int64_t, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
+  // user id, new address, the link's token, the token hash of the login asking, now: an email change asked for
+  // (storage::request_email_change)
+  caf::replies_to<deadline, atoms::email_atom, std::int64_t, std::string, std::string, std::string,
+                  std::int64_t>::with<caf::ok_atom>,
   // the link's token hash, now -> the user as now: the email change confirmed (storage::confirm_email_change)
   caf::replies_to<deadline, atoms::email_atom, std::string, std::int64_t>::with<user_record>,
   // user id, the token hash of the login to keep ("" for none), now: "log out everywhere" (storage::end_logins)

@@ -46,7 +46,7 @@ void add_api_routes(router& r, std::shared_ptr<backend> b) {
   r.add("PUT", "/api/v1/me/password",
         limited_by_address(b, [b](req& rq, const params& p, responder respond) { change_my_password(b, rq, p, respond); }));
   r.add("POST", "/api/v1/me/email",
-        [b](req& rq, const params& p, responder respond) { change_my_email(b, rq, p, respond); });
+        limited_by_address(b, [b](req& rq, const params& p, responder respond) { change_my_email(b, rq, p, respond); }));
   r.add("GET", "/api/v1/me/bills",
         [b](req& rq, const params& p, responder respond) { get_my_bills(b, rq, p, respond); });
   r.add("GET", "/api/v1/me/products",

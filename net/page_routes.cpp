@@ -118,7 +118,8 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
         on_post(f, as_secret_attempt(
                      [](fp f, rq& q, vis v, form fm, resp respond) { change_password(f, q, v, fm, respond); })));
   r.add("POST", "/account/email",
-        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { request_email_change(f, q, v, fm, respond); }));
+        on_post(f, as_secret_attempt(
+                     [](fp f, rq& q, vis v, form fm, resp respond) { request_email_change(f, q, v, fm, respond); })));
   r.add("GET", "/account/email",
         on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_email_confirm(f, q, v, respond); }));
   r.add("POST", "/account/email/confirm",

@@ -107,8 +107,9 @@ void close_auth_session(database& db, const std::string& token_hash);
 /// An email change asked for by user `user_id`: unless the user asked in the last domain::email_change_interval_s,
 /// mails `email` a link holding `token` (valid mail.password_token_ttl_s, once; its SHA-256 stored), or, when the
 /// address already belongs to another account, a mail saying so (and a spent row that counts for the limit).
+/// Throws write_refused(unauthenticated) when the login whose token hash is `login_hash` has ended meanwhile.
 void request_email_change(database& db, std::int64_t user_id, const std::string& email, const std::string& token,
-                          std::int64_t now, const mail_settings& mail);
+                          const std::string& login_hash, std::int64_t now, const mail_settings& mail);
 /// The new address an unused, unexpired email-change token (by hash) would confirm; "" when none.
 std::string email_change_target(database& db, const std::string& token_hash, std::int64_t now);
 /// Confirms the email change of the token whose hash is `token_hash`: the user's address (and username when it
@@ -121,8 +122,10 @@ user_record confirm_email_change(database& db, const std::string& token_hash, st
 /// `event` ("logged_out_everywhere", "password_changed") in the timeline of the user's customer account.
 void end_logins(database& db, std::int64_t user_id, const std::string& keep_hash, const std::string& event,
                 std::int64_t now);
-/// Sets the password of user `user_id` (its current password verified before), retires the user's password links,
-/// ends the user's other logins (all but `keep_hash`), records it in the timeline and mails the user a notice.
+/// Sets the password of user `user_id` (its current password verified before), retires the user's password and
+/// email links, ends the user's other logins (all but `keep_hash`), records it in the timeline and mails the user
+/// a notice. Throws write_refused(unauthenticated) when the login `keep_hash` has ended meanwhile (a reset or
+/// "log out everywhere" committed while this change was on its way wins).
 void change_password(database& db, std::int64_t user_id, const std::string& password_hash,
                      const std::string& keep_hash, std::int64_t now, const mail_settings& mail);
 /// The user of a login session that has not expired at `now`.

@@ -22,6 +22,9 @@ constexpr const char* sql_retire_tokens =
 constexpr const char* sql_end_logins = "DELETE FROM auth_sessions WHERE user_id = ?";
 constexpr const char* sql_end_other_logins = "DELETE FROM auth_sessions WHERE user_id = ?1 AND token_hash <> ?2";
 constexpr const char* sql_customer_of_user = "SELECT id FROM customers WHERE user_id = ?";
+constexpr const char* sql_login_held = "SELECT 1 FROM auth_sessions WHERE user_id = ? AND token_hash = ?";
+constexpr const char* sql_retire_email_tokens =
+  "UPDATE email_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL";
 // An unused link of the user issued less than `password_reset_interval_s` ago (its expiry is later than ?2).
 constexpr const char* sql_recent_token =
   "SELECT 1 FROM password_tokens WHERE user_id = ?1 AND used_at IS NULL AND expires_at > ?2";
@@ -43,8 +46,6 @@ constexpr const char* sql_insert_email_token =
   "INSERT INTO email_tokens (hash, user_id, email, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)";
 constexpr const char* sql_find_email_token =
   "SELECT user_id, email FROM email_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?";
-constexpr const char* sql_use_email_tokens =
-  "UPDATE email_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL";
 // The username follows the address when it was the address (and the new one is no one's username).
 constexpr const char* sql_username_follows =
   "UPDATE users SET username = ?1 WHERE id = ?2 AND username = ?3 "
@@ -86,6 +87,7 @@ void set_password_with_token(database& db, const std::string& token_hash, const 
   db.prepare(sql_use_token).bind_all(now, token_hash).run();
   db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
   db.prepare(sql_retire_tokens).bind_all(now, user_id).run();
+  db.prepare(sql_retire_email_tokens).bind_all(now, user_id).run();
   db.prepare(sql_end_logins).bind_all(user_id).run();
 }
 
@@ -114,8 +116,16 @@ void close_auth_session(database& db, const std::string& token_hash) {
   db.prepare(sql_delete_auth_session).bind_all(token_hash).run();
 }
 
+/// Throws write_refused(unauthenticated) unless the user still holds the login whose token hash is `login_hash`.
+void require_login(database& db, std::int64_t user_id, const std::string& login_hash) {
+  if (!db.prepare(sql_login_held).bind_all(user_id, login_hash).step())
+    throw write_refused(domain::error_code::unauthenticated, "this login has ended; log in again");
+}
+
 void end_logins(database& db, std::int64_t user_id, const std::string& keep_hash, const std::string& event,
                 std::int64_t now) {
+  // An email link asked for from a login that ends (a stolen cookie) must not survive it.
+  db.prepare(sql_retire_email_tokens).bind_all(now, user_id).run();
   db.prepare(sql_end_other_logins).bind_all(user_id, keep_hash).run();
   auto& customer = db.prepare(sql_customer_of_user).bind_all(user_id);
   if (customer.step()) record_event(db, customer.integer(0), event, "", now);
@@ -125,6 +135,7 @@ void change_password(database& db, std::int64_t user_id, const std::string& pass
                      const std::string& keep_hash, std::int64_t now, const mail_settings& mail) {
   auto user = find_user(db, user_id);
   if (!user) throw write_refused(domain::error_code::unauthenticated, "not logged in");
+  require_login(db, user_id, keep_hash);
   db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
   db.prepare(sql_retire_tokens).bind_all(now, user_id).run();
   end_logins(db, user_id, keep_hash, "password_changed", now);
@@ -133,9 +144,10 @@ void change_password(database& db, std::int64_t user_id, const std::string& pass
 }
 
 void request_email_change(database& db, std::int64_t user_id, const std::string& email, const std::string& token,
-                          std::int64_t now, const mail_settings& mail) {
+                          const std::string& login_hash, std::int64_t now, const mail_settings& mail) {
   auto user = find_user(db, user_id);
   if (!user) throw write_refused(domain::error_code::unauthenticated, "not logged in");
+  require_login(db, user_id, login_hash);
   if (db.prepare(sql_recent_email_request).bind_all(user_id, now - domain::email_change_interval_s).step()) return;
   auto ttl = mail.password_token_ttl_s;
   bool taken = db.prepare(sql_email_taken).bind_all(domain::normalize_email(email), user_id).step();
@@ -162,7 +174,8 @@ user_record confirm_email_change(database& db, const std::string& token_hash, st
   if (!user) throw write_refused(domain::error_code::not_found, "this email link is unknown, used or expired");
   if (db.prepare(sql_email_taken).bind_all(norm, user_id).step())
     throw write_refused(domain::error_code::conflict, "this address belongs to another account now");
-  db.prepare(sql_use_email_tokens).bind_all(now, user_id).run();
+  db.prepare(sql_retire_email_tokens).bind_all(now, user_id).run();
+  db.prepare(sql_retire_tokens).bind_all(now, user_id).run();  // password links mailed to the old address
   db.prepare(sql_username_follows).bind_all(norm, user_id, user->email).run();
   db.prepare(sql_set_user_email).bind_all(norm, user_id).run();
   if (auto customer = find_customer_by_user(db, user_id)) {

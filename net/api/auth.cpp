@@ -4,6 +4,7 @@
 #include "domain/tokens.hpp"
 #include "net/attempts.hpp"
 #include "net/email_change.hpp"
+#include "net/password_reset.hpp"
 
 namespace boutique::net::api {
 
@@ -95,9 +96,9 @@ void forgot_password(const backend_ptr& b, http_request& request, const route_pa
   if (login.empty() || login.size() > 254)
     return respond(problem(422, "Unprocessable Content", "'login' must be 1 to 254 characters",
                            {{"login", "1 to 254 characters"}}));
-  // Storage decides after the answer: the answer and its time are the same whether or not the account exists.
-  caf::anon_send(b->storage, p.due(), atoms::forgot_atom_v, login, domain::new_secret_id(), now_s());
+  // Decided after the answer: the answer and its time are the same whether or not the account exists.
   respond(ok_json(202, {{"status", "sent"}}));
+  send_password_link(b, p.due(), login);
 }
 
 route_handler limited_by_address(const backend_ptr& b, route_handler handler) {

@@ -102,7 +102,8 @@ void put_my_customer(const backend_ptr& b, http_request& request, const route_pa
 /// PUT /api/v1/me/password {"current","password"}: the current password verified, the new one set, the user's
 /// other logins ended.
 void change_my_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
-/// POST /api/v1/me/email {"email"}: 202; a link to confirm it goes to the new address (once a minute per user).
+/// POST /api/v1/me/email {"email","current"}: the current password verified, 202; a link to confirm it goes to the
+/// new address (once a minute per user).
 void change_my_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);

@@ -6,6 +6,16 @@
 
 namespace boutique::net::api {
 
+namespace {
+
+/// A change that asks for the current password, sent without it (nothing is verified, nothing counted).
+http_response current_password_required() {
+  return problem(422, "Unprocessable Content", "the current password is required",
+                 {{"current", domain::english({"required"})}});
+}
+
+}  // namespace
+
 void get_me(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   with_customer(b, request, p, respond, [respond](self_ptr, user_record user, std::optional<customer_record> c) {
     respond(ok_json(200, {{"user", user_json(user)}, {"customer", c ? json(c->details) : json(nullptr)}}));
@@ -34,6 +44,7 @@ void change_my_password(const backend_ptr& b, http_request& request, const route
   auto current = string_field(body, "current");
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
+  if (current.empty()) return respond(current_password_required());
   auto token = pages::cookie_jar(request.secure).value(request, auth_cookie);
   with_user(b, request, p, respond, [b, respond, token, current, password](self_ptr self, user_record user) {
     self->request(b->identity, patience(self), due(self), atoms::password_atom_v, user, token, current, password)
@@ -42,16 +53,17 @@ void change_my_password(const backend_ptr& b, http_request& request, const route
 }
 
 void change_my_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
-  auto body = parse_body(request, {"email"});
+  auto body = parse_body(request, {"email", "current"});
   auto email = string_field(body, "email");
+  auto current = string_field(body, "current");
   if (body.error) return respond(*body.error);
-  with_user(b, request, p, respond, [b, respond, email](self_ptr self, user_record user) {
+  if (current.empty()) return respond(current_password_required());
+  auto token = pages::cookie_jar(request.secure).value(request, auth_cookie);
+  with_user(b, request, p, respond, [b, respond, email, current, token](self_ptr self, user_record user) {
     if (auto wrong = domain::new_email_problem(email, user.email))
       return respond(problem(422, "Unprocessable Content", "the new address is not valid",
                              {{"email", domain::english(*wrong)}}));
-    self
-      ->request(b->storage, patience(self), due(self), atoms::email_atom_v, user.id, email, domain::new_secret_id(),
-                now_s())
+    self->request(b->identity, patience(self), due(self), atoms::email_atom_v, user, token, current, email)
       .then([respond](caf::ok_atom) { respond(ok_json(202, {{"status", "sent"}})); }, fail_with(respond));
   });
 }

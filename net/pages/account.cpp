@@ -74,8 +74,8 @@ void forgot_password(const front_ptr& f, const visitor& v, const form_values& fo
   auto login = value_of(form, "login");
   if (login.empty() || login.size() > 254)
     return respond(forgot_page(*f, v, 422, login.substr(0, 254), false, text(v.lang, "forgot_login_missing")));
-  caf::anon_send(f->b->storage, v.due, atoms::forgot_atom_v, login, domain::new_secret_id(), domain::now_s());
   respond(forgot_page(*f, v, 200, "", true, ""));
+  send_password_link(f->b, v.due, login);
 }
 
 /// Ends the login and forgets the checkout session too: one login for the shop, one logout (a shared computer
@@ -236,6 +236,8 @@ http_response account_page(const front& f, const visitor& v, const account_view&
   d.set("password_fields", password_fields);
   auto email_fields = list_of();
   email_fields.push_back(field(v.lang, "new_email", view.new_email, view.email_errors, "email", "email", true));
+  email_fields.push_back(
+    field(v.lang, "password_for_email", "", view.email_errors, "password", "current-password", true));
   d.set("email_fields", email_fields);
   if (view.saved) d.set("notice", text(v.lang, "saved"));
   if (view.password_changed) d.set("notice", text(v.lang, "password_changed"));
@@ -320,24 +322,33 @@ void change_password(const front_ptr& f, const http_request& request, const visi
     });
 }
 
-/// Asks for an email change, as POST /api/v1/me/email does: a link to confirm it goes to the new address.
+/// Asks for an email change, as POST /api/v1/me/email does: the password first, then a link to the new address.
 void request_email_change(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
                           const responder& respond) {
   auto email = value_of(form, "new_email");
-  with_customer(f, request, v, respond,
-                [f, v, respond, email](flow_self self, user_record user, std::optional<customer_record> c) {
-                  if (auto wrong = domain::new_email_problem(email, user.email)) {
-                    account_view view;
-                    view.new_email = email.substr(0, 254);
-                    view.email_errors = {{"new_email", *wrong}};
-                    return answer_account(self, f, v, respond, view, user, c);
-                  }
-                  self
-                    ->request(f->b->storage, patience(self), due(self), atoms::email_atom_v, user.id, email,
-                              domain::new_secret_id(), domain::now_s())
-                    .then([respond](caf::ok_atom) { respond(see_other("/account?email_sent=1#security-title")); },
-                          fail_page(f, v, respond, "/account"));
-                });
+  auto current = value_of(form, "password_for_email");
+  auto token = v.cookies.value(request, auth_cookie);
+  with_customer(
+    f, request, v, respond,
+    [f, v, respond, email, current, token](flow_self self, user_record user, std::optional<customer_record> c) {
+      auto refused = [self, f, v, respond, user, c, email](domain::field_errors errors) {
+        account_view view;
+        view.new_email = email.substr(0, 254);
+        view.email_errors = std::move(errors);
+        answer_account(self, f, v, respond, view, user, c);
+      };
+      if (auto wrong = domain::new_email_problem(email, user.email)) return refused({{"new_email", *wrong}});
+      self->request(f->b->identity, patience(self), due(self), atoms::email_atom_v, user, token, current, email)
+        .then([respond](caf::ok_atom) { respond(see_other("/account?email_sent=1#security-title")); },
+              [f, v, respond, refused](caf::error& err) {
+                if (domain_code(err) != domain::error_code::validation)
+                  return respond(error_page(*f, v, err, "/account"));
+                domain::field_errors errors;  // the API's "current" is this form's "password_for_email"
+                for (auto& [name, message] : error_fields(err))
+                  errors[name == "current" ? "password_for_email" : name] = message;
+                refused(std::move(errors));
+              });
+    });
 }
 
 /// Ends every login of the user, this one too, and forgets the checkout session (as log_out does).

@@ -12,6 +12,7 @@
 #include "net/attempts.hpp"
 #include "net/backend.hpp"
 #include "net/pages/i18n.hpp"
+#include "net/password_reset.hpp"
 #include "net/pages/kit.hpp"
 #include "net/pages/site.hpp"
 #include "net/query.hpp"

@@ -178,9 +178,15 @@ test('an email change is confirmed from the link mailed to the new address, whic
     await setPassword(page, email, 'my steady password');
     await logIn(page, email, 'my steady password');
     await page.getByLabel('New email address').fill(email.toUpperCase());
+    await page.getByLabel('Your password').fill('my steady password');
     await submit(page, page.getByRole('button', { name: 'Change my email' }));
     assert.match(await page.locator('#e-new_email').innerText(), /is already your account's address/);
     await page.getByLabel('New email address').fill(newEmail);
+    await page.getByLabel('Your password').fill('not my password');
+    await submit(page, page.getByRole('button', { name: 'Change my email' }));
+    assert.match(await page.locator('#e-password_for_email').innerText(), /is not your current password/);
+    assert.equal(await page.getByLabel('New email address').inputValue(), newEmail, 'the address typed stays');
+    await page.getByLabel('Your password').fill('my steady password');
     await submit(page, page.getByRole('button', { name: 'Change my email' }));
     assert.match(await page.getByRole('status').innerText(), /A link to confirm the new address is on its way/);
 

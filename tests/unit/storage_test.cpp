@@ -2,6 +2,7 @@
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/queries.hpp"
 
 #include <gtest/gtest.h>
 
@@ -155,4 +156,29 @@ TEST(storage, migration_5_keeps_the_terms_sold_on_existing_bills_and_one_bill_pe
   EXPECT_THROW(db.exec("INSERT INTO bills VALUES (5, 't5', 's1', 1, 'PLACED', 'test', 1, 0, 1, 'EUR', '{}', 0, 0)"),
                storage_error)
     << "a second bill for one session is refused by the database";
+}
+
+// A password change verified while the login held, written after a reset or "log out everywhere" ended that login:
+// the later write must not put back a password the reset meant to replace (storage::change_password).
+TEST(storage, a_password_change_from_a_login_that_ended_meanwhile_is_refused) {
+  database db(":memory:", {database::access::read_write, false});
+  migrate(db);
+  db.exec("INSERT INTO users (id, username, email_norm, password_hash, created_at) "
+          "VALUES (1, 'u@example.org', 'u@example.org', 'the old hash', 0)");
+  open_auth_session(db, "the login still held", 1, 4102444800);
+  mail_settings mail;
+  try {
+    change_password(db, 1, "the attacker's hash", "a login that ended", 1000, mail);
+    FAIL() << "a change from an ended login was written";
+  } catch (const write_refused& e) {
+    EXPECT_EQ(e.code(), boutique::domain::error_code::unauthenticated);
+  }
+  auto& hash = db.prepare("SELECT password_hash FROM users WHERE id = 1");
+  ASSERT_TRUE(hash.step());
+  EXPECT_EQ(hash.text(0), "the old hash");
+  db.reset_all();
+  change_password(db, 1, "the new hash", "the login still held", 1000, mail);
+  auto& changed = db.prepare("SELECT password_hash FROM users WHERE id = 1");
+  ASSERT_TRUE(changed.step());
+  EXPECT_EQ(changed.text(0), "the new hash");
 }
