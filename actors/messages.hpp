@@ -5,6 +5,7 @@
 // local-only (this service does not serialise messages), hence allowed as unsafe.
 
 #include "actors/errors.hpp"
+#include "actors/printing.hpp"
 #include "actors/stats.hpp"
 #include "domain/catalog.hpp"
 #include "domain/deadline.hpp"

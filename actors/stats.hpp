@@ -5,6 +5,8 @@
 
 #include "domain/records.hpp"
 
+#include <boost/describe/class.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +31,7 @@ struct histogram {
     ++count;
   }
 };
+BOOST_DESCRIBE_STRUCT(histogram, (), (bounds, counts, sum, count))
 
 /// Counters the storage actor keeps about its group commits and the payments it applied.
 struct storage_stats {
@@ -49,6 +52,7 @@ struct storage_stats {
   std::vector<std::pair<std::string, std::uint64_t>> retention_rows;  ///< kind -> rows removed by every run
   std::optional<retention_report> last_retention;
 };
+BOOST_DESCRIBE_STRUCT(storage_stats, (), (batches, writes, failed_writes, largest_batch, mailbox, batch_sizes, commit_seconds, checkouts_completed, payments_applied, payments_replayed, payments_refused, writes_refused_overloaded, writes_dropped_past_deadline, retention_runs, retention_rows, last_retention))
 
 /// What a directory says of itself and its live actors.
 struct directory_stats {
@@ -59,6 +63,7 @@ struct directory_stats {
   std::uint64_t evictions = 0;     ///< passivations forced by the live cap
   std::uint64_t cap = 0;           ///< most live actors at once
 };
+BOOST_DESCRIBE_STRUCT(directory_stats, (), (live, activations, passivations, mailbox, evictions, cap))
 
 /// One live actor as a directory knows it.
 struct actor_entry {
@@ -67,12 +72,14 @@ struct actor_entry {
   std::uint64_t routed = 0;        ///< requests the directory routed to it
   std::int64_t last_active = 0;    ///< unix seconds
 };
+BOOST_DESCRIBE_STRUCT(actor_entry, (), (kind, key, routed, last_active))
 
 /// A page of live actors, ordered by key; `next` is the cursor of the following page.
 struct actor_page {
   std::vector<actor_entry> actors;
   std::optional<std::string> next;
 };
+BOOST_DESCRIBE_STRUCT(actor_page, (), (actors, next))
 
 /// A live actor's own account of itself, for the management endpoint.
 struct actor_vitals {
@@ -80,15 +87,18 @@ struct actor_vitals {
   std::uint64_t mailbox = 0;     ///< messages waiting
   std::int64_t last_active = 0;  ///< unix seconds
 };
+BOOST_DESCRIBE_STRUCT(actor_vitals, (), (messages, mailbox, last_active))
 
 struct session_vitals {
   session_snapshot session;
   actor_vitals vitals;
 };
+BOOST_DESCRIBE_STRUCT(session_vitals, (), (session, vitals))
 
 struct account_vitals {
   customer_record customer;
   actor_vitals vitals;
 };
+BOOST_DESCRIBE_STRUCT(account_vitals, (), (customer, vitals))
 
 }  // namespace boutique

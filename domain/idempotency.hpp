@@ -2,6 +2,8 @@
 
 // Requests sent with an Idempotency-Key header (docs/API-NOTES.md, "Idempotency"): the decisions, without storage.
 
+#include <boost/describe/enum.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@ enum class idempotency_decision {
   mismatch,     ///< the key was used with another body: 422
   in_progress,  ///< the first request with this key is still running: 409
 };
+BOOST_DESCRIBE_ENUM(idempotency_decision, proceed, replay, mismatch, in_progress)
 
 /// What a request with `fingerprint` does with the key's `record` at `now`. A claim started before
 /// `stale_before` was abandoned (its process stopped before answering) and is taken over.

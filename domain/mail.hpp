@@ -4,6 +4,9 @@
 
 #include "domain/records.hpp"
 
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,12 +35,14 @@ std::int64_t retry_delay_s(int failures, const retry_policy& policy);
 /// What an attempt made of a mail, for the outbox.
 struct mail_outcome {
   enum class state { sent, waiting, failed };
+  BOOST_DESCRIBE_NESTED_ENUM(state, sent, waiting, failed)
   std::int64_t id = 0;
   state after = state::waiting;
   int attempts = 0;           ///< attempts that reached the relay, this one included
   std::int64_t at = 0;        ///< sent or failed at, or the earliest next attempt while waiting
   std::string error;          ///< the relay's last answer when it did not accept the mail
 };
+BOOST_DESCRIBE_STRUCT(mail_outcome, (), (id, after, attempts, at, error))
 
 using mail_outcome_list = std::vector<mail_outcome>;
 

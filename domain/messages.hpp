@@ -3,6 +3,8 @@
 // What the domain says to a person about their input, as a code and at most one number. The API shows its English
 // text (english()); the pages show it in the visitor's language, looked up by its code in web/texts.json.
 
+#include <boost/describe/class.hpp>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -16,6 +18,7 @@ struct message {
   std::int64_t n = 0;  ///< the number some messages carry ("must be at most {n} bytes")
   friend bool operator==(const message&, const message&) = default;
 };
+BOOST_DESCRIBE_STRUCT(message, (), (code, n))
 
 /// Messages by field ("email" -> {"bad_email"}).
 using field_errors = std::map<std::string, message>;

@@ -9,6 +9,8 @@
 #include "domain/contact.hpp"
 #include "domain/idempotency.hpp"
 
+#include <boost/describe/class.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@ struct customer_record {
   std::int64_t updated_at = 0;
   std::int64_t version = 0;
 };
+BOOST_DESCRIBE_STRUCT(customer_record, (), (id, details, user_id, created_at, updated_at, version))
 
 /// A user account as the support space shows it (never its password hash).
 struct user_record {
@@ -35,12 +38,14 @@ struct user_record {
   std::string firstname;
   std::string lastname;
 };
+BOOST_DESCRIBE_STRUCT(user_record, (), (id, username, email, firstname, lastname))
 
 /// A user and its password hash, for verifying a login.
 struct user_credentials {
   user_record user;
   std::optional<std::string> password_hash;
 };
+BOOST_DESCRIBE_STRUCT(user_credentials, (), (user, password_hash))
 
 /// The whole state of one checkout session (what its actor holds and persists).
 struct session_snapshot {
@@ -59,6 +64,7 @@ struct session_snapshot {
   std::int64_t updated_at = 0;
   std::int64_t expires_at = 0;
 };
+BOOST_DESCRIBE_STRUCT(session_snapshot, (), (id, stage, cart, priced, contact, contact_given, customer_id, user_id, transid, bill_status, paymode, created_at, updated_at, expires_at))
 
 /// A bill to place: computed by the session actor from its cart and contact. The session's new snapshot is
 /// saved in the same transaction.
@@ -73,6 +79,7 @@ struct bill_draft {
   std::string session_snapshot_json;
   std::int64_t session_expires_at = 0;
 };
+BOOST_DESCRIBE_STRUCT(bill_draft, (), (transid, session_id, customer_id, paymode, cart, contact_json, emitted_at, session_snapshot_json, session_expires_at))
 
 /// A checkout session given a new id at login (against session fixation): its row moves to the new id, with
 /// its bill when one is placed, and the login is recorded on the customer's timeline, in one transaction.
@@ -85,6 +92,7 @@ struct session_rekey {
   std::optional<std::int64_t> logged_in_customer;  ///< the customer account the session now holds
   std::int64_t now = 0;
 };
+BOOST_DESCRIBE_STRUCT(session_rekey, (), (old_id, new_id, snapshot_json, expires_at, transid, logged_in_customer, now))
 
 /// An order cancelled before it was paid (domain/cancellation.hpp). In one transaction the bill becomes CANCELLED
 /// and leaves its checkout session (one bill per session: the session can place another), and the session, when
@@ -97,6 +105,7 @@ struct bill_cancel {
   std::int64_t session_expires_at = 0;
   std::int64_t now = 0;
 };
+BOOST_DESCRIBE_STRUCT(bill_cancel, (), (transid, by, session_id, session_snapshot_json, session_expires_at, now))
 
 /// A bill's status after a change asked by a person (a cancellation).
 struct bill_change {
@@ -104,6 +113,7 @@ struct bill_change {
   std::string status;
   std::int64_t customer_id = 0;
 };
+BOOST_DESCRIBE_STRUCT(bill_change, (), (transid, status, customer_id))
 
 /// A bill as stored, with its lines.
 struct bill_record {
@@ -120,6 +130,7 @@ struct bill_record {
   domain::contact billed_to;             ///< the contact the bill was placed with
   std::string invoice_number;            ///< YYYY-NNNNNN from its completion on ("" before: domain::invoice_number)
 };
+BOOST_DESCRIBE_STRUCT(bill_record, (), (transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at, lines, billed_to, invoice_number))
 
 /// One product instance acquired by a customer.
 struct product_record {
@@ -130,6 +141,7 @@ struct product_record {
   std::optional<std::int64_t> end;
   bool bill_complete = true;
 };
+BOOST_DESCRIBE_STRUCT(product_record, (), (reference, code, name, start, end, bill_complete))
 
 /// A payment outcome to apply to a bill (from the test paymode or a signed notification).
 struct payment_event {
@@ -142,6 +154,7 @@ struct payment_event {
   std::optional<std::int64_t> session_user_id;  ///< the checkout session's logged-in user, if any
   std::int64_t now = 0;
 };
+BOOST_DESCRIBE_STRUCT(payment_event, (), (provider, txn_id, transid, status, amount, currency, session_user_id, now))
 
 /// What applying a payment event did; the same answer for every delivery of one (provider, txn_id).
 struct payment_outcome {
@@ -153,6 +166,7 @@ struct payment_outcome {
   bool replay = false;  ///< this (provider, txn_id) had been delivered before
   bool completed_now = false;  ///< this delivery completed the purchase
 };
+BOOST_DESCRIBE_STRUCT(payment_outcome, (), (transid, status, customer_id, products, refusal, replay, completed_now))
 
 /// A request sent with an Idempotency-Key, claimed before it runs (docs/API-NOTES.md, "Idempotency").
 struct idempotency_claim {
@@ -162,6 +176,7 @@ struct idempotency_claim {
   std::int64_t expires_at = 0;     ///< when the outcome is forgotten
   std::int64_t stale_before = 0;   ///< a claim started before this was abandoned and is taken over
 };
+BOOST_DESCRIBE_STRUCT(idempotency_claim, (), (key_hash, fingerprint, now, expires_at, stale_before))
 
 /// What a claim found; `status`, `content_type` and `body` are the recorded outcome when it is a replay.
 struct idempotency_verdict {
@@ -170,6 +185,7 @@ struct idempotency_verdict {
   std::string content_type;
   std::string body;
 };
+BOOST_DESCRIBE_STRUCT(idempotency_verdict, (), (decision, status, content_type, body))
 
 /// The outcome of a claimed request: recorded for its retries, or, with status 0, the claim released.
 struct idempotency_outcome {
@@ -178,6 +194,7 @@ struct idempotency_outcome {
   std::string content_type;
   std::string body;
 };
+BOOST_DESCRIBE_STRUCT(idempotency_outcome, (), (key_hash, status, content_type, body))
 
 /// An email waiting in the outbox.
 struct outbox_mail {
@@ -188,6 +205,7 @@ struct outbox_mail {
   std::int64_t created_at = 0;
   int attempts = 0;  ///< earlier attempts that the relay deferred (4xx)
 };
+BOOST_DESCRIBE_STRUCT(outbox_mail, (), (id, recipient, subject, body, created_at, attempts))
 
 /// The mails due for an attempt, and the state of the whole outbox when they were read.
 struct outbox_batch {
@@ -195,6 +213,7 @@ struct outbox_batch {
   std::int64_t queued = 0;              ///< mails neither sent nor failed
   std::int64_t oldest_queued_at = 0;    ///< when the oldest of them was queued (0: none)
 };
+BOOST_DESCRIBE_STRUCT(outbox_batch, (), (due, queued, oldest_queued_at))
 
 /// One entry of a customer's timeline.
 struct customer_event {
@@ -202,6 +221,7 @@ struct customer_event {
   std::string kind;
   std::string detail;
 };
+BOOST_DESCRIBE_STRUCT(customer_event, (), (at, kind, detail))
 
 /// Everything an admin sees of one customer.
 struct customer_detail {
@@ -211,6 +231,7 @@ struct customer_detail {
   std::vector<product_record> products;
   std::vector<customer_event> events;
 };
+BOOST_DESCRIBE_STRUCT(customer_detail, (), (customer, user, bills, products, events))
 
 /// A search of customers by email prefix or name, paged by id.
 struct customer_query {
@@ -218,6 +239,7 @@ struct customer_query {
   std::int32_t limit = 50;
   std::int64_t after = 0;
 };
+BOOST_DESCRIBE_STRUCT(customer_query, (), (q, limit, after))
 
 /// What one backup wrote.
 struct backup_report {
@@ -226,6 +248,7 @@ struct backup_report {
   std::int64_t bytes = 0;
   double seconds = 0;
 };
+BOOST_DESCRIBE_STRUCT(backup_report, (), (to, pages, bytes, seconds))
 
 /// What one retention run removed (storage/retention.hpp).
 struct retention_report {
@@ -238,6 +261,7 @@ struct retention_report {
     return sum;
   }
 };
+BOOST_DESCRIBE_STRUCT(retention_report, (), (now, seconds, rows))
 
 using customer_list = std::vector<customer_record>;
 using bill_list = std::vector<bill_record>;

@@ -4,54 +4,59 @@
 
 namespace boutique::net {
 
+namespace {
+
+/// What a route goes through before its handler.
+enum class guard {
+  none,
+  limited,     ///< verifies a secret: counted as an attempt of the client address first (limited_by_address)
+  idempotent,  ///< an Idempotency-Key replays its first outcome (net/api/idempotency.hpp), scoped by `scope`
+};
+
+struct api_route {
+  const char* method;
+  const char* path;
+  api::handler* handle;
+  guard by = guard::none;
+  const char* scope = "";
+};
+
+const api_route api_table[] = {
+  {"GET", "/api/v1/catalog", api::get_catalog},
+  {"POST", "/api/v1/sessions", api::create_session},
+  {"GET", "/api/v1/sessions/{sid}", api::get_session},
+  {"PUT", "/api/v1/sessions/{sid}/cart", api::put_cart},
+  {"PUT", "/api/v1/sessions/{sid}/contact", api::put_contact},
+  {"GET", "/api/v1/sessions/{sid}/contact", api::get_contact},
+  {"POST", "/api/v1/sessions/{sid}/login", api::session_login, guard::limited},
+  {"POST", "/api/v1/sessions/{sid}/order", api::place_order, guard::idempotent, "order"},
+  {"POST", "/api/v1/sessions/{sid}/pay", api::test_pay, guard::idempotent, "pay"},
+  {"POST", "/api/v1/sessions/{sid}/cancel", api::cancel_order, guard::idempotent, "cancel"},
+  {"POST", "/api/v1/payments/notify", api::notify_payment, guard::idempotent, "notify"},
+  {"POST", "/api/v1/auth/login", api::auth_login, guard::limited},
+  {"POST", "/api/v1/auth/logout", api::auth_logout},
+  {"POST", "/api/v1/auth/logout-everywhere", api::logout_everywhere},
+  {"POST", "/api/v1/auth/email", api::confirm_email, guard::limited},
+  {"POST", "/api/v1/auth/forgot", api::forgot_password},
+  {"POST", "/api/v1/auth/password", api::set_password, guard::limited},
+  {"GET", "/api/v1/me", api::get_me},
+  {"PUT", "/api/v1/me/customer", api::put_my_customer},
+  {"PUT", "/api/v1/me/password", api::change_my_password, guard::limited},
+  {"POST", "/api/v1/me/email", api::change_my_email, guard::limited},
+  {"GET", "/api/v1/me/bills", api::get_my_bills},
+  {"GET", "/api/v1/me/products", api::get_my_products},
+};
+
+}  // namespace
+
 void add_api_routes(router& r, std::shared_ptr<backend> b) {
-  using namespace api;
-  using req = http_request;
-  using params = route_params;
-  r.add("GET", "/api/v1/catalog", [b](req&, const params& p, responder respond) { get_catalog(b, p, respond); });
-  r.add("POST", "/api/v1/sessions", [b](req&, const params& p, responder respond) { create_session(b, p, respond); });
-  r.add("GET", "/api/v1/sessions/{sid}", [b](req&, const params& p, responder respond) { get_session(b, p, respond); });
-  r.add("PUT", "/api/v1/sessions/{sid}/cart",
-        [b](req& rq, const params& p, responder respond) { put_cart(b, rq, p, respond); });
-  r.add("PUT", "/api/v1/sessions/{sid}/contact",
-        [b](req& rq, const params& p, responder respond) { put_contact(b, rq, p, respond); });
-  r.add("GET", "/api/v1/sessions/{sid}/contact",
-        [b](req&, const params& p, responder respond) { get_contact(b, p, respond); });
-  r.add("POST", "/api/v1/sessions/{sid}/login",
-        limited_by_address(b, [b](req& rq, const params& p, responder respond) { session_login(b, rq, p, respond); }));
-  r.add("POST", "/api/v1/sessions/{sid}/order",
-        idempotent(b, "order", [b](req& rq, const params& p, responder respond) { place_order(b, rq, p, respond); }));
-  r.add("POST", "/api/v1/sessions/{sid}/pay",
-        idempotent(b, "pay", [b](req&, const params& p, responder respond) { test_pay(b, p, respond); }));
-  r.add("POST", "/api/v1/sessions/{sid}/cancel",
-        idempotent(b, "cancel", [b](req&, const params& p, responder respond) { cancel_order(b, p, respond); }));
-  r.add("POST", "/api/v1/payments/notify",
-        idempotent(b, "notify",
-                   [b](req& rq, const params& p, responder respond) { notify_payment(b, rq, p, respond); }));
-  r.add("POST", "/api/v1/auth/login",
-        limited_by_address(b, [b](req& rq, const params& p, responder respond) { auth_login(b, rq, p, respond); }));
-  r.add("POST", "/api/v1/auth/logout",
-        [b](req& rq, const params& p, responder respond) { auth_logout(b, rq, p, respond); });
-  r.add("POST", "/api/v1/auth/logout-everywhere",
-        [b](req& rq, const params& p, responder respond) { logout_everywhere(b, rq, p, respond); });
-  r.add("POST", "/api/v1/auth/email",
-        limited_by_address(b, [b](req& rq, const params& p, responder respond) { confirm_email(b, rq, p, respond); }));
-  r.add("POST", "/api/v1/auth/forgot",
-        [b](req& rq, const params& p, responder respond) { forgot_password(b, rq, p, respond); });
-  r.add("POST", "/api/v1/auth/password",
-        limited_by_address(b, [b](req& rq, const params& p, responder respond) { set_password(b, rq, p, respond); }));
-  r.add("GET", "/api/v1/me", [b](req& rq, const params& p, responder respond) { get_me(b, rq, p, respond); });
-  r.add("PUT", "/api/v1/me/customer",
-        [b](req& rq, const params& p, responder respond) { put_my_customer(b, rq, p, respond); });
-  r.add("PUT", "/api/v1/me/password",
-        limited_by_address(b, [b](req& rq, const params& p, responder respond) { change_my_password(b, rq, p, respond); }));
-  r.add("POST", "/api/v1/me/email",
-        limited_by_address(b, [b](req& rq, const params& p, responder respond) { change_my_email(b, rq, p, respond); }));
-  r.add("GET", "/api/v1/me/bills",
-        [b](req& rq, const params& p, responder respond) { get_my_bills(b, rq, p, respond); });
-  r.add("GET", "/api/v1/me/products",
-        [b](req& rq, const params& p, responder respond) { get_my_products(b, rq, p, respond); });
+  for (const auto& route : api_table) {
+    route_handler handler = [b, handle = route.handle](http_request& request, const route_params& p,
+                                                        responder respond) { handle(b, request, p, respond); };
+    if (route.by == guard::limited) handler = api::limited_by_address(b, std::move(handler));
+    if (route.by == guard::idempotent) handler = api::idempotent(b, route.scope, std::move(handler));
+    r.add(route.method, route.path, std::move(handler));
+  }
 }
 
 }  // namespace boutique::net
-

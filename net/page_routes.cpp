@@ -14,13 +14,8 @@ using namespace pages;
 
 // -- registration ----------------------------------------------------------------------------------------------
 
-using get_page = std::function<void(const front_ptr&, http_request&, const route_params&, const visitor&,
-                                    const responder&)>;
-using post_page = std::function<void(const front_ptr&, http_request&, const visitor&, const form_values&,
-                                     const responder&)>;
-
 /// A page read with GET. `?lang=fr` stores the choice in a cookie and reloads the page without it.
-route_handler on_get(const front_ptr& f, get_page handler) {
+route_handler on_get(const front_ptr& f, get_page* handler) {
   return [f, handler](http_request& request, const route_params& p, responder respond) {
     auto query = parse_query(request.query).value_or(form_values{});
     if (auto lang = query.find("lang"); lang != query.end()) {
@@ -35,7 +30,7 @@ route_handler on_get(const front_ptr& f, get_page handler) {
 
 /// A form post: application/x-www-form-urlencoded with the CSRF token of the browser's binding cookie (403
 /// otherwise; compared in constant time).
-route_handler on_post(const front_ptr& f, post_page handler) {
+route_handler on_post(const front_ptr& f, std::function<post_page> handler) {
   return [f, handler](http_request& request, const route_params& p, responder respond) {
     auto v = visitor_of(*f, request, p);
     auto type = request.header("content-type").value_or("");
@@ -52,82 +47,74 @@ route_handler on_post(const front_ptr& f, post_page handler) {
 
 /// A form post verifying a secret: one attempt from the client address, counted with the JSON routes' attempts
 /// before it starts (see as_attempt); past the limit, a page saying to wait (429 with Retry-After).
-post_page as_secret_attempt(post_page handler) {
-  return [handler = std::move(handler)](const front_ptr& f, http_request& request, const visitor& v,
-                                        const form_values& form, const responder& respond) {
+std::function<post_page> as_secret_attempt(post_page* handler) {
+  return [handler](const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                   const responder& respond) {
     as_attempt(f->b, v.due, request.remote_address, respond, [f, v](caf::error& err) { return error_page(*f, v, err); },
                [f, request, v, form, handler](responder settle) mutable { handler(f, request, v, form, settle); });
   };
 }
+
+/// How a route's requests reach its page.
+enum class shape {
+  read,    ///< GET (on_get)
+  form,    ///< a form post (on_post)
+  secret,  ///< a form post verifying a secret (on_post, as_secret_attempt)
+};
+
+struct page_route {
+  const char* method;
+  const char* path;
+  shape how;
+  get_page* read = nullptr;
+  post_page* post = nullptr;
+};
+
+const page_route page_table[] = {
+  {"GET", "/", shape::read, show_catalog},
+  {"GET", "/cart", shape::read, show_cart},
+  {"POST", "/cart/add", shape::form, nullptr, add_to_cart},
+  {"POST", "/cart/update", shape::form, nullptr, update_cart},
+  {"GET", "/checkout/contact", shape::read, show_contact},
+  {"POST", "/checkout/contact", shape::form, nullptr, deposit_contact},
+  {"POST", "/checkout/login", shape::secret, nullptr, checkout_login},
+  {"GET", "/checkout/confirm", shape::read, show_confirm},
+  {"POST", "/checkout/order", shape::form, nullptr, place_order},
+  {"GET", "/checkout/pay", shape::read, show_pay},
+  {"POST", "/checkout/pay", shape::form, nullptr, pay},
+  {"POST", "/checkout/cancel", shape::form, nullptr, cancel_order},
+  {"GET", "/checkout/done", shape::read, show_done},
+  {"GET", "/login", shape::read, show_login},
+  {"POST", "/login", shape::secret, nullptr, log_in},
+  {"POST", "/logout", shape::form, nullptr, log_out},
+  {"GET", "/account/forgot", shape::read, show_forgot},
+  {"POST", "/account/forgot", shape::form, nullptr, forgot_password},
+  {"GET", "/account/password", shape::read, show_password},
+  {"POST", "/account/password", shape::secret, nullptr, set_password},
+  {"GET", "/account", shape::read, show_account},
+  {"POST", "/account/details", shape::form, nullptr, save_account},
+  {"POST", "/account/change-password", shape::secret, nullptr, change_password},
+  {"POST", "/account/email", shape::secret, nullptr, request_email_change},
+  {"GET", "/account/email", shape::read, show_email_confirm},
+  {"POST", "/account/email/confirm", shape::secret, nullptr, confirm_email},
+  {"POST", "/account/logout-everywhere", shape::form, nullptr, log_out_everywhere},
+  {"GET", "/account/invoices/{transid}", shape::read, show_invoice},
+};
 
 }  // namespace
 
 void add_page_routes(router& r, std::shared_ptr<backend> b) {
   // No backend when only the table is wanted (the request fuzz target): no handler runs then.
   auto f = std::make_shared<const front>(front{std::move(b), pages::site::load(pages::site::locate())});
+  for (const auto& route : page_table) {
+    switch (route.how) {
+      case shape::read: r.add(route.method, route.path, on_get(f, route.read)); break;
+      case shape::form: r.add(route.method, route.path, on_post(f, route.post)); break;
+      case shape::secret: r.add(route.method, route.path, on_post(f, as_secret_attempt(route.post))); break;
+    }
+  }
   using rq = http_request;
   using params = route_params;
-  using fp = const front_ptr&;
-  using vis = const visitor&;
-  using resp = const responder&;
-  using form = const form_values&;
-
-  r.add("GET", "/", on_get(f, [](fp f, rq&, const params&, vis v, resp respond) { show_catalog(f, v, respond); }));
-  r.add("GET", "/cart", on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_cart(f, q, v, respond); }));
-  r.add("POST", "/cart/add",
-        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { change_cart(f, q, v, fm, respond, true); }));
-  r.add("POST", "/cart/update",
-        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { change_cart(f, q, v, fm, respond, false); }));
-  r.add("GET", "/checkout/contact",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_contact(f, q, v, respond); }));
-  r.add("POST", "/checkout/contact",
-        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { deposit_contact(f, q, v, fm, respond); }));
-  r.add("POST", "/checkout/login",
-        on_post(f, as_secret_attempt(
-                     [](fp f, rq& q, vis v, form fm, resp respond) { checkout_login(f, q, v, fm, respond); })));
-  r.add("GET", "/checkout/confirm",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_confirm(f, q, v, respond); }));
-  r.add("POST", "/checkout/order",
-        on_post(f, [](fp f, rq& q, vis v, form, resp respond) { place_order(f, q, v, respond); }));
-  r.add("GET", "/checkout/pay",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_pay(f, q, v, respond); }));
-  r.add("POST", "/checkout/pay", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { pay(f, q, v, respond); }));
-  r.add("POST", "/checkout/cancel",
-        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { cancel_order(f, q, v, fm, respond); }));
-  r.add("GET", "/checkout/done",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_done(f, q, v, respond); }));
-  r.add("GET", "/login",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_login(f, q, v, respond); }));
-  r.add("POST", "/login",
-        on_post(f, as_secret_attempt([](fp f, rq&, vis v, form fm, resp respond) { log_in(f, v, fm, respond); })));
-  r.add("POST", "/logout", on_post(f, [](fp f, rq& q, vis v, form, resp respond) { log_out(f, q, v, respond); }));
-  r.add("GET", "/account/forgot",
-        on_get(f, [](fp f, rq&, const params&, vis v, resp respond) { show_forgot(f, v, respond); }));
-  r.add("POST", "/account/forgot",
-        on_post(f, [](fp f, rq&, vis v, form fm, resp respond) { forgot_password(f, v, fm, respond); }));
-  r.add("GET", "/account/password",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_password(f, q, v, respond); }));
-  r.add("POST", "/account/password",
-        on_post(f, as_secret_attempt(
-                     [](fp f, rq&, vis v, form fm, resp respond) { set_password(f, v, fm, respond); })));
-  r.add("GET", "/account",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_account(f, q, v, respond); }));
-  r.add("POST", "/account/details",
-        on_post(f, [](fp f, rq& q, vis v, form fm, resp respond) { save_account(f, q, v, fm, respond); }));
-  r.add("POST", "/account/change-password",
-        on_post(f, as_secret_attempt(
-                     [](fp f, rq& q, vis v, form fm, resp respond) { change_password(f, q, v, fm, respond); })));
-  r.add("POST", "/account/email",
-        on_post(f, as_secret_attempt(
-                     [](fp f, rq& q, vis v, form fm, resp respond) { request_email_change(f, q, v, fm, respond); })));
-  r.add("GET", "/account/email",
-        on_get(f, [](fp f, rq& q, const params&, vis v, resp respond) { show_email_confirm(f, q, v, respond); }));
-  r.add("POST", "/account/email/confirm",
-        on_post(f, as_secret_attempt([](fp f, rq&, vis v, form fm, resp respond) { confirm_email(f, v, fm, respond); })));
-  r.add("POST", "/account/logout-everywhere",
-        on_post(f, [](fp f, rq& q, vis v, form, resp respond) { log_out_everywhere(f, q, v, respond); }));
-  r.add("GET", "/account/invoices/{transid}",
-        on_get(f, [](fp f, rq& q, const params& p, vis v, resp respond) { show_invoice(f, q, p, v, respond); }));
   r.add("GET", "/static/style.css", [f](rq&, const params&, responder respond) {
     respond(static_file("text/css; charset=utf-8", f->site->style_sheet()));
   });
@@ -145,7 +132,8 @@ void add_page_routes(router& r, std::shared_ptr<backend> b) {
       respond(static_file("image/svg+xml", f->site->favicon()));
     });
   // A path of the pages that no route knows gets a page saying so; the JSON API keeps its problem+json.
-  auto not_found = on_get(f, [](fp f, rq&, const params&, vis v, resp respond) {
+  auto not_found = on_get(f, [](const front_ptr& f, const rq&, const params&, const visitor& v,
+                                const responder& respond) {
     respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found")));
   });
   r.otherwise([not_found](rq& q, const params& p, responder respond) {

@@ -66,19 +66,21 @@ void with_customer(const backend_ptr& b, const http_request& request, const rout
   });
 }
 
-// -- handlers, by resource -----------------------------------------------------------------------------------
+// -- handlers, by resource (each of this shape: net/api_routes.cpp's table) ------------------------------------
+
+using handler = void(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 
 // sessions.cpp: checkout sessions
-void create_session(const backend_ptr& b, const route_params& p, const responder& respond);
-void get_session(const backend_ptr& b, const route_params& p, const responder& respond);
+void create_session(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+void get_session(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void put_cart(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void put_contact(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
-void get_contact(const backend_ptr& b, const route_params& p, const responder& respond);
+void get_contact(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void session_login(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void place_order(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
-void test_pay(const backend_ptr& b, const route_params& p, const responder& respond);
+void test_pay(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 /// POST /api/v1/sessions/{sid}/cancel: the session's order, placed and not paid, cancelled; its cart open again.
-void cancel_order(const backend_ptr& b, const route_params& p, const responder& respond);
+void cancel_order(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 /// POST /api/v1/auth/forgot: 202 whatever the login; a user's gets a link to choose a new password by mail.
 void forgot_password(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 
@@ -109,6 +111,6 @@ void get_my_bills(const backend_ptr& b, http_request& request, const route_param
 void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 
 // catalog.cpp
-void get_catalog(const backend_ptr& b, const route_params& p, const responder& respond);
+void get_catalog(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 
 }  // namespace boutique::net::api

@@ -3,7 +3,7 @@
 
 namespace boutique::net::api {
 
-void create_session(const backend_ptr& b, const route_params& p, const responder& respond) {
+void create_session(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
   run(b, p.due(), respond, [b, respond](self_ptr self) {
     self->request(b->sessions, patience(self), caf::put_atom_v)
       .then([respond](std::string& id) { respond(ok_json(201, {{"session_id", id}, {"stage", "browsing"}})); },
@@ -11,7 +11,7 @@ void create_session(const backend_ptr& b, const route_params& p, const responder
   });
 }
 
-void get_session(const backend_ptr& b, const route_params& p, const responder& respond) {
+void get_session(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
     self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, session_json(snap))); }, fail_with(respond));
@@ -41,7 +41,7 @@ void put_contact(const backend_ptr& b, http_request& request, const route_params
   });
 }
 
-void get_contact(const backend_ptr& b, const route_params& p, const responder& respond) {
+void get_contact(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
     self->request(s.actor, patience(self), s.route.under(due(self)), caf::get_atom_v)
       .then([respond](session_snapshot& snap) { respond(ok_json(200, snap.contact)); }, fail_with(respond));
@@ -83,7 +83,7 @@ void place_order(const backend_ptr& b, http_request& request, const route_params
   });
 }
 
-void cancel_order(const backend_ptr& b, const route_params& p, const responder& respond) {
+void cancel_order(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
     self->request(s.actor, patience(self), s.route.under(due(self)), atoms::cancel_atom_v, std::string(),
                   domain::canceller::customer)
@@ -92,7 +92,7 @@ void cancel_order(const backend_ptr& b, const route_params& p, const responder& 
   });
 }
 
-void test_pay(const backend_ptr& b, const route_params& p, const responder& respond) {
+void test_pay(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
   with_session(b, p, respond, [b, respond](self_ptr self, actors::session_ref s) {
     self->request(s.actor, patience(self), s.route.under(due(self)), atoms::pay_atom_v)
       .then(

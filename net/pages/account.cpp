@@ -22,13 +22,15 @@ http_response login_page(const front& f, const visitor& v, int status, const std
   return page(f, v, status, "login", text(v.lang, "title_login"), std::move(d));
 }
 
-void show_login(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_login(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+                const responder& respond) {
   auto query = parse_query(request.query).value_or(form_values{});
   auto ended = query.count("ended") > 0 ? text(v.lang, "logged_out_everywhere") : "";
   respond(login_page(*f, v, 200, "", value_of(query, "next"), "", ended));
 }
 
-void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
+void log_in(const front_ptr& f, const http_request&, const visitor& v, const form_values& form,
+            const responder& respond) {
   auto login = value_of(form, "login");
   auto password = value_of(form, "password");
   auto next = value_of(form, "next");
@@ -64,13 +66,15 @@ http_response forgot_page(const front& f, const visitor& v, int status, const st
   return page(f, v, status, "forgot", text(v.lang, "title_forgot"), std::move(d));
 }
 
-void show_forgot(const front_ptr& f, const visitor& v, const responder& respond) {
+void show_forgot(const front_ptr& f, const http_request&, const route_params&, const visitor& v,
+                 const responder& respond) {
   respond(forgot_page(*f, v, 200, "", false, ""));
 }
 
 /// Sends the link when the name is a user's (storage decides, after the answer: the answer and its time are the
 /// same whether or not the account exists).
-void forgot_password(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
+void forgot_password(const front_ptr& f, const http_request&, const visitor& v, const form_values& form,
+                     const responder& respond) {
   auto login = value_of(form, "login");
   if (login.empty() || login.size() > 254)
     return respond(forgot_page(*f, v, 422, login.substr(0, 254), false, text(v.lang, "forgot_login_missing")));
@@ -80,7 +84,8 @@ void forgot_password(const front_ptr& f, const visitor& v, const form_values& fo
 
 /// Ends the login and forgets the checkout session too: one login for the shop, one logout (a shared computer
 /// keeps neither the account nor the cart of the person who left).
-void log_out(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void log_out(const front_ptr& f, const http_request& request, const visitor& v, const form_values&,
+             const responder& respond) {
   auto token = v.cookies.value(request, auth_cookie);
   auto cleared = see_other("/", v.cookies.header(auth_cookie, "", 0));
   cleared.headers.emplace_back("Set-Cookie", v.cookies.header(checkout_cookie, "", 0));
@@ -107,7 +112,8 @@ http_response password_page(const front& f, const visitor& v, int status, const 
   return page(f, v, status, "password", text(v.lang, "title_password"), std::move(d));
 }
 
-void show_password(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_password(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+                   const responder& respond) {
   auto token = value_of(parse_query(request.query).value_or(form_values{}), "token");
   auto unknown = message_page(*f, v, 404, text(v.lang, "title_password"), text(v.lang, "link_unknown"));
   if (token.empty() || token.size() > 64) return respond(unknown);
@@ -126,7 +132,8 @@ void show_password(const front_ptr& f, const http_request& request, const visito
              });
 }
 
-void set_password(const front_ptr& f, const visitor& given, const form_values& form, const responder& respond) {
+void set_password(const front_ptr& f, const http_request&, const visitor& given, const form_values& form,
+                  const responder& respond) {
   auto token = value_of(form, "token");
   auto password = value_of(form, "password");
   auto v = given;
@@ -265,7 +272,8 @@ void answer_account(flow_self self, const front_ptr& f, const visitor& v, const 
       fail_page(f, v, respond));
 }
 
-void show_account(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_account(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+                  const responder& respond) {
   account_view view;
   auto query = parse_query(request.query).value_or(form_values{});
   view.saved = query.count("saved") > 0;
@@ -352,7 +360,8 @@ void request_email_change(const front_ptr& f, const http_request& request, const
 }
 
 /// Ends every login of the user, this one too, and forgets the checkout session (as log_out does).
-void log_out_everywhere(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void log_out_everywhere(const front_ptr& f, const http_request& request, const visitor& v, const form_values&,
+                        const responder& respond) {
   auto ended = see_other("/login?ended=1", v.cookies.header(auth_cookie, "", 0));
   ended.headers.emplace_back("Set-Cookie", v.cookies.header(checkout_cookie, "", 0));
   with_customer(f, request, v, respond,

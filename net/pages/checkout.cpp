@@ -8,7 +8,8 @@ namespace boutique::net::pages {
 
 // -- catalog and cart ------------------------------------------------------------------------------------------
 
-void show_catalog(const front_ptr& f, const visitor& v, const responder& respond) {
+void show_catalog(const front_ptr& f, const http_request&, const route_params&, const visitor& v,
+                  const responder& respond) {
   run_flow(f->b->sys, v.due, respond, [f, v, respond](flow_self self) {
     self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::catalog_atom_v)
       .then(
@@ -56,7 +57,8 @@ std::string added_notice(const visitor& v, const session_snapshot* snap, const s
   return {};
 }
 
-void show_cart(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_cart(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+               const responder& respond) {
   auto query = parse_query(request.query).value_or(form_values{});
   auto added = value_of(query, "added");
   bool cancelled = value_of(query, "cancelled") == "1";  // after /checkout/cancel
@@ -121,6 +123,9 @@ void start_checkout(flow_self self, const front_ptr& f, const visitor& v, const 
       fail_page(f, v, respond));
 }
 
+namespace {
+
+/// "Add to cart" (`add`) or a cart's quantities changed.
 void change_cart(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
                  const responder& respond, bool add) {
   auto code = value_of(form, "code");
@@ -139,6 +144,18 @@ void change_cart(const front_ptr& f, const http_request& request, const visitor&
     [f, v, respond, code, quantity, add, landing](flow_self self) {
       start_checkout(self, f, v, respond, domain::change_cart({}, code, quantity, add), landing);
     });
+}
+
+}  // namespace
+
+void add_to_cart(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                 const responder& respond) {
+  change_cart(f, request, v, form, respond, true);
+}
+
+void update_cart(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                 const responder& respond) {
+  change_cart(f, request, v, form, respond, false);
 }
 
 // -- checkout steps --------------------------------------------------------------------------------------------
@@ -194,7 +211,8 @@ void adopt_login(flow_self self, const front_ptr& f, const visitor& v, const res
       as_is);
 }
 
-void show_contact(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_contact(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+                  const responder& respond) {
   auto token = v.cookies.value(request, auth_cookie);
   with_snapshot(
     f, request, v, respond,
@@ -283,7 +301,8 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
     [respond](flow_self) { respond(see_other("/cart")); });
 }
 
-void show_confirm(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_confirm(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+                  const responder& respond) {
   with_snapshot(
     f, request, v, respond,
     [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {
@@ -297,7 +316,8 @@ void show_confirm(const front_ptr& f, const http_request& request, const visitor
     [respond](flow_self) { respond(see_other("/cart")); });
 }
 
-void place_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void place_order(const front_ptr& f, const http_request& request, const visitor& v, const form_values&,
+                 const responder& respond) {
   with_checkout(
     f, request, v, respond,
     [f, v, respond](flow_self self, actors::session_ref s) {
@@ -308,7 +328,8 @@ void place_order(const front_ptr& f, const http_request& request, const visitor&
     [respond](flow_self) { respond(see_other("/cart")); });
 }
 
-void show_pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_pay(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+              const responder& respond) {
   // After a cart change refused because the order is placed (/checkout/pay?held=1).
   bool held = value_of(parse_query(request.query).value_or(form_values{}), "held") == "1";
   with_snapshot(
@@ -325,7 +346,8 @@ void show_pay(const front_ptr& f, const http_request& request, const visitor& v,
     [respond](flow_self) { respond(see_other("/cart")); });
 }
 
-void pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void pay(const front_ptr& f, const http_request& request, const visitor& v, const form_values&,
+         const responder& respond) {
   with_checkout(
     f, request, v, respond,
     [f, v, respond](flow_self self, actors::session_ref s) {
@@ -354,7 +376,8 @@ void cancel_order(const front_ptr& f, const http_request& request, const visitor
     [respond](flow_self) { respond(see_other("/cart")); });
 }
 
-void show_done(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_done(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+               const responder& respond) {
   with_snapshot(
     f, request, v, respond,
     [f, v, respond](flow_self, const actors::session_ref&, const session_snapshot& snap) {

@@ -22,7 +22,8 @@ http_response link_unknown(const front& f, const visitor& v) {
 
 }  // namespace
 
-void show_email_confirm(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond) {
+void show_email_confirm(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+                        const responder& respond) {
   auto token = value_of(parse_query(request.query).value_or(form_values{}), "token");
   if (token.empty() || token.size() > 64) return respond(link_unknown(*f, v));
   // Nothing changes on GET (a mail scanner may follow the link): the page asks for a click. A used or expired link
@@ -45,7 +46,8 @@ void show_email_confirm(const front_ptr& f, const http_request& request, const v
              });
 }
 
-void confirm_email(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond) {
+void confirm_email(const front_ptr& f, const http_request&, const visitor& v, const form_values& form,
+                   const responder& respond) {
   auto token = value_of(form, "token");
   if (token.empty() || token.size() > 64) return respond(link_unknown(*f, v));
   run_flow(f->b->sys, v.due, respond, [f, v, respond, token](flow_self self) {

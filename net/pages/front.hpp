@@ -188,42 +188,19 @@ void with_customer(const front_ptr& f, const http_request& request, const visito
 }
 
 
-// -- the pages (net/pages/checkout.cpp, net/pages/account.cpp) ---------------------------------------------------
+// -- the pages (net/pages/checkout.cpp, account.cpp, email_change.cpp), in the two shapes of net/page_routes.cpp ---
 
-void show_catalog(const front_ptr& f, const visitor& v, const responder& respond);
-void show_cart(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void change_cart(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
-                 const responder& respond, bool add);
-void show_contact(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void deposit_contact(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
-                     const responder& respond);
-void checkout_login(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
-                    const responder& respond);
-void show_confirm(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void place_order(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void show_pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void pay(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void cancel_order(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
-                  const responder& respond);
-void show_forgot(const front_ptr& f, const visitor& v, const responder& respond);
-void forgot_password(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond);
-void show_done(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void show_login(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void log_in(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond);
-void log_out(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void show_password(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void set_password(const front_ptr& f, const visitor& given, const form_values& form, const responder& respond);
-void show_account(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void save_account(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
-                  const responder& respond);
-void show_invoice(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
-                  const responder& respond);
-void change_password(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
-                     const responder& respond);
-void log_out_everywhere(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void request_email_change(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
-                          const responder& respond);
-void show_email_confirm(const front_ptr& f, const http_request& request, const visitor& v, const responder& respond);
-void confirm_email(const front_ptr& f, const visitor& v, const form_values& form, const responder& respond);
+/// A page read with GET.
+using get_page = void(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
+                      const responder& respond);
+/// A form posted (its CSRF token already checked).
+using post_page = void(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                       const responder& respond);
+
+get_page show_catalog, show_cart, show_contact, show_confirm, show_pay, show_done, show_login, show_forgot,
+  show_password, show_account, show_invoice, show_email_confirm;
+post_page add_to_cart, update_cart, deposit_contact, checkout_login, place_order, pay, cancel_order, log_in,
+  log_out, forgot_password, set_password, save_account, change_password, log_out_everywhere, request_email_change,
+  confirm_email;
 
 }  // namespace boutique::net::pages
