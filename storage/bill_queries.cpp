@@ -3,6 +3,8 @@
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/queries/bills.hpp"
+#include "storage/queries/users.hpp"
 #include "storage/schema_sql.hpp"
 
 #include <utility>
@@ -11,60 +13,16 @@ namespace boutique::storage {
 
 namespace {
 
-constexpr const char* sql_insert_bill =
-  "INSERT INTO bills (transid, session_id, customer_id, status, paymode, untaxed, taxes, total, currency, contact, "
-  "emitted_at, updated_at) VALUES (?, ?, ?, 'PLACED', ?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr const char* sql_insert_bill_item =
-  "INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total, tax_rate_bp, "
-  "duration_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+namespace q = sql::bills;  // storage/queries/bills.sql
+
 // Both read the contact the bill was placed with (JSON written by the session), field by field (the fields of
 // domain::contact's description).
 const std::string bill_columns = "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, "
                                  "emitted_at, coalesce(invoice_number, ''), " +
                                  columns_of<domain::contact>("json_extract(contact, '$.", "')");
-// The next number of the year: the counter moves in the completion's transaction (no gap when it rolls back).
-constexpr const char* sql_next_invoice_number =
-  "INSERT INTO invoice_counters (year, last) VALUES (?, 1) "
-  "ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last";
-constexpr const char* sql_set_invoice_number = "UPDATE bills SET invoice_number = ? WHERE id = ?";
 const std::string sql_select_bill = bill_columns + " FROM bills WHERE transid = ?";
 const std::string sql_select_bills_of_customer =
   bill_columns + " FROM bills WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
-constexpr const char* sql_select_bill_items =
-  "SELECT code, name, quantity, unit_price, untaxed, taxes, total, id, tax_rate_bp, duration_days FROM bill_items "
-  "WHERE bill_id = ? ORDER BY id";
-constexpr const char* sql_bill_session = "SELECT session_id FROM bills WHERE transid = ?";
-constexpr const char* sql_update_bill_status = "UPDATE bills SET status = ?, updated_at = ? WHERE transid = ?";
-// A cancelled bill leaves its session: '<session id>#<transid>', which no session carries (as migration 005 did).
-constexpr const char* sql_cancel_bill =
-  "UPDATE bills SET status = 'CANCELLED', updated_at = ?1, session_id = session_id || '#' || transid "
-  "WHERE transid = ?2";
-constexpr const char* sql_select_notification =
-  "SELECT result FROM payment_notifications WHERE provider = ? AND txn_id = ?";
-constexpr const char* sql_insert_notification =
-  "INSERT INTO payment_notifications (provider, txn_id, transid, status, result, received_at) "
-  "VALUES (?, ?, ?, ?, ?, ?)";
-constexpr const char* sql_insert_product =
-  "INSERT INTO products (reference, customer_id, code, name, bill_item_id, start_at, end_at) "
-  "VALUES (?, ?, ?, ?, ?, ?, ?)";
-constexpr const char* sql_products_of_bill =
-  "SELECT p.reference, p.code, p.name, p.start_at, p.end_at FROM products p "
-  "JOIN bill_items i ON i.id = p.bill_item_id JOIN bills b ON b.id = i.bill_id WHERE b.transid = ? ORDER BY p.id";
-constexpr const char* sql_products_of_customer =
-  "SELECT p.reference, p.code, p.name, p.start_at, p.end_at, b.status FROM products p "
-  "JOIN bill_items i ON i.id = p.bill_item_id JOIN bills b ON b.id = i.bill_id "
-  "WHERE p.customer_id = ? ORDER BY p.start_at DESC, p.id DESC";
-constexpr const char* sql_user_by_email = "SELECT id FROM users WHERE email_norm = ?";
-constexpr const char* sql_insert_user =
-  "INSERT INTO users (username, email_norm, password_hash, firstname, lastname, created_at) "
-  "VALUES (?, ?, NULL, ?, ?, ?)";
-constexpr const char* sql_user_has_customer = "SELECT 1 FROM customers WHERE user_id = ?";
-constexpr const char* sql_attach_customer = "UPDATE customers SET user_id = ? WHERE id = ? AND user_id IS NULL";
-constexpr const char* sql_sync_session_bill =
-  "UPDATE sessions SET snapshot = json_set(snapshot, '$.bill_status', ?1, '$.stage', "
-  "CASE WHEN ?1 = 'COMPLETE' THEN 'completed' ELSE json_extract(snapshot, '$.stage') END) "
-  "WHERE id = (SELECT session_id FROM bills WHERE transid = ?2)";
-constexpr const char* sql_insert_token = "INSERT INTO password_tokens (hash, user_id, expires_at) VALUES (?, ?, ?)";
 
 struct stored_bill {
   std::int64_t id = 0;
@@ -92,7 +50,7 @@ std::optional<stored_bill> read_bill(statement& st) {
 /// Bill lines with their row ids (products refer to them).
 std::vector<std::pair<std::int64_t, domain::bill_line>> bill_lines(database& db, std::int64_t bill_id) {
   std::vector<std::pair<std::int64_t, domain::bill_line>> lines;
-  auto& st = db.prepare(sql_select_bill_items).bind_all(bill_id);
+  auto& st = db.prepare(q::select_bill_items).bind_all(bill_id);
   while (st.step()) {
     domain::bill_line l;
     l.code = st.text(0);
@@ -118,7 +76,7 @@ std::optional<stored_bill> find_stored_bill(database& db, const std::string& tra
 
 product_list products_of_bill(database& db, const std::string& transid) {
   product_list products;
-  auto& st = db.prepare(sql_products_of_bill).bind_all(transid);
+  auto& st = db.prepare(q::products_of_bill).bind_all(transid);
   while (st.step())
     products.push_back({st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), true});
   return products;
@@ -129,7 +87,7 @@ void move_bill(database& db, const std::string& transid, domain::bill_status fro
   if (!domain::can_transition(from, to))
     throw write_refused(domain::error_code::conflict,
                         "bill " + transid + " cannot go from " + domain::to_string(from) + " to " + domain::to_string(to));
-  db.prepare(sql_update_bill_status).bind_all(domain::to_string(to), now, transid).run();
+  db.prepare(q::update_bill_status).bind_all(domain::to_string(to), now, transid).run();
 }
 
 
@@ -137,10 +95,12 @@ void move_bill(database& db, const std::string& transid, domain::bill_status fro
 std::int64_t create_user_with_password_link(database& db, const domain::contact& customer, const mail_settings& mail,
                                             std::int64_t now) {
   auto email_norm = domain::normalize_email(customer.email);
-  db.prepare(sql_insert_user).bind_all(email_norm, email_norm, customer.firstname, customer.lastname, now).run();
+  db.prepare(q::insert_user).bind_all(email_norm, email_norm, customer.firstname, customer.lastname, now).run();
   auto user_id = db.last_insert_rowid();
   auto token = domain::new_secret_id();
-  db.prepare(sql_insert_token).bind_all(domain::sha256_hex(token), user_id, now + mail.password_token_ttl_s).run();
+  db.prepare(sql::users::insert_token)
+    .bind_all(domain::sha256_hex(token), user_id, now + mail.password_token_ttl_s)
+    .run();
   auto text = domain::password_link_mail(customer, mail.base_url + "/account/password?token=" + token);
   queue_mail(db, text.recipient, text.subject, text.body, now);
   return user_id;
@@ -148,7 +108,7 @@ std::int64_t create_user_with_password_link(database& db, const domain::contact&
 
 std::optional<domain::candidate_user> candidate(database& db, std::optional<std::int64_t> user_id) {
   if (!user_id) return std::nullopt;
-  return domain::candidate_user{*user_id, db.prepare(sql_user_has_customer).bind_all(*user_id).step()};
+  return domain::candidate_user{*user_id, db.prepare(q::user_has_customer).bind_all(*user_id).step()};
 }
 
 /// What the completion rule needs to know (domain::plan_completion).
@@ -167,7 +127,7 @@ domain::completion_facts completion_facts(database& db, const stored_bill& bill,
   f.customer_user = customer->user_id;
   f.session_user = candidate(db, event.session_user_id);
   if (!f.session_user) {
-    auto& st = db.prepare(sql_user_by_email).bind_all(domain::normalize_email(customer->details.email));
+    auto& st = db.prepare(q::user_by_email).bind_all(domain::normalize_email(customer->details.email));
     std::optional<std::int64_t> id;
     if (st.step()) id = st.integer(0);
     f.email_user = candidate(db, id);
@@ -179,7 +139,7 @@ domain::completion_facts completion_facts(database& db, const stored_bill& bill,
 void insert_product(database& db, std::int64_t customer_id, const domain::planned_product& p) {
   for (int attempt = 0;; ++attempt) {
     try {
-      db.prepare(sql_insert_product)
+      db.prepare(q::insert_product)
         .bind_all(domain::new_product_reference(), customer_id, p.code, p.name, p.bill_item_id, p.start_at, p.end_at)
         .run();
       return;
@@ -198,11 +158,11 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
   auto from = current;
   for (auto to : plan.steps) move_bill(db, bill.record.transid, std::exchange(from, to), to, event.now);
   auto year = domain::invoice_year(event.now);
-  auto& counter = db.prepare(sql_next_invoice_number).bind_all(year);
+  auto& counter = db.prepare(q::next_invoice_number).bind_all(year);
   counter.step();
   auto number = domain::invoice_number(year, counter.integer(0));
   counter.reset();
-  db.prepare(sql_set_invoice_number).bind_all(number, bill.id).run();
+  db.prepare(q::set_invoice_number).bind_all(number, bill.id).run();
   for (const auto& product : plan.products) insert_product(db, facts.customer_id, product);
   record_event(db, facts.customer_id, "paid", bill.record.transid, event.now);
   switch (plan.attach) {
@@ -214,7 +174,7 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
       plan.user_id = create_user_with_password_link(db, facts.customer, mail, event.now);
       [[fallthrough]];
     case domain::attachment::to_user:
-      db.prepare(sql_attach_customer).bind_all(*plan.user_id, facts.customer_id).run();
+      db.prepare(q::attach_customer).bind_all(*plan.user_id, facts.customer_id).run();
       record_event(db, facts.customer_id, "attached_to_user", "user " + std::to_string(*plan.user_id), event.now);
       break;
   }
@@ -225,14 +185,14 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
 }  // namespace
 
 void place_bill(database& db, const bill_draft& d) {
-  db.prepare(sql_insert_bill)
+  db.prepare(q::insert_bill)
     .bind_all(d.transid, d.session_id, d.customer_id, d.paymode, d.cart.untaxed, d.cart.taxes, d.cart.total,
               d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at)
     .run();
   auto bill_id = db.last_insert_rowid();
   auto optional_int = [](std::optional<std::int32_t> v) { return v ? std::optional<std::int64_t>(*v) : std::nullopt; };
   for (const auto& l : d.cart.lines)
-    db.prepare(sql_insert_bill_item)
+    db.prepare(q::insert_bill_item)
       .bind_all(bill_id, l.code, l.name, std::int64_t{l.quantity}, l.unit_price, l.untaxed, l.taxes, l.total,
                 optional_int(l.tax_rate_bp), optional_int(l.duration_days))
       .run();
@@ -247,7 +207,7 @@ std::optional<bill_record> find_bill(database& db, const std::string& transid) {
 }
 
 std::optional<std::string> bill_session(database& db, const std::string& transid) {
-  auto& st = db.prepare(sql_bill_session).bind_all(transid);
+  auto& st = db.prepare(q::bill_session).bind_all(transid);
   if (!st.step()) return std::nullopt;
   return st.text(0);
 }
@@ -266,7 +226,7 @@ bill_list bills_of_customer(database& db, std::int64_t customer_id) {
 
 product_list products_of_customer(database& db, std::int64_t customer_id) {
   product_list products;
-  auto& st = db.prepare(sql_products_of_customer).bind_all(customer_id);
+  auto& st = db.prepare(q::products_of_customer).bind_all(customer_id);
   while (st.step())
     products.push_back(
       {st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), st.text(5) == "COMPLETE"});
@@ -278,7 +238,7 @@ bill_change cancel_bill(database& db, const bill_cancel& c, const mail_settings&
   if (!bill) throw write_refused(domain::error_code::not_found, "unknown transid");
   auto current = domain::parse_bill_status(bill->record.status).value_or(domain::bill_status::placed);
   if (auto why = domain::cancel_refusal(current)) throw write_refused(domain::error_code::conflict, *why);
-  db.prepare(sql_cancel_bill).bind_all(c.now, c.transid).run();
+  db.prepare(q::cancel_bill).bind_all(c.now, c.transid).run();
   const auto& r = bill->record;
   record_event(db, r.customer_id, "order_cancelled", c.transid + " by the " + domain::to_string(c.by), c.now);
   auto text = domain::cancellation_mail(r.billed_to, c.transid, r.total, r.currency, c.by, mail.base_url);
@@ -295,7 +255,7 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
   outcome.transid = event.transid;
   outcome.customer_id = bill->record.customer_id;
   outcome.status = bill->record.status;  // unless this delivery moves it
-  auto& recorded = db.prepare(sql_select_notification).bind_all(event.provider, event.txn_id);
+  auto& recorded = db.prepare(q::select_notification).bind_all(event.provider, event.txn_id);
   if (recorded.step()) {
     auto result = recorded.text(0);
     outcome.replay = true;
@@ -303,7 +263,7 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
   } else if (event.amount != bill->record.total || event.currency != bill->record.currency) {
     outcome.refusal = "amount or currency does not match the bill (" + std::to_string(bill->record.total) + " " +
                       bill->record.currency + ")";
-    db.prepare(sql_insert_notification)
+    db.prepare(q::insert_notification)
       .bind_all(event.provider, event.txn_id, event.transid, event.status, outcome.refusal, event.now)
       .run();
   } else {
@@ -323,13 +283,13 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
     } else {
       throw write_refused(domain::error_code::validation, "status must be completed, pending or failed");
     }
-    db.prepare(sql_insert_notification)
+    db.prepare(q::insert_notification)
       .bind_all(event.provider, event.txn_id, event.transid, event.status, std::string("applied"), event.now)
       .run();
   }
   outcome.products = products_of_bill(db, event.transid);
   // The checkout session learns the outcome in the same transaction, whichever path delivered it.
-  db.prepare(sql_sync_session_bill).bind_all(outcome.status, event.transid).run();
+  db.prepare(q::sync_session_bill).bind_all(outcome.status, event.transid).run();
   return outcome;
 }
 

@@ -1,28 +1,24 @@
 #include "storage/catalog_queries.hpp"
 
 #include "storage/database.hpp"
+#include "storage/queries/catalog.hpp"
 
 namespace boutique::storage {
 
 namespace {
 
-constexpr const char* sql_delete_catalog = "DELETE FROM catalog_items";
-constexpr const char* sql_insert_catalog_item =
-  "INSERT INTO catalog_items (code, name, price, currency, tax_rate_bp, duration_days, renewable, position) "
-  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr const char* sql_select_catalog =
-  "SELECT code, name, price, currency, tax_rate_bp, duration_days, renewable FROM catalog_items ORDER BY position";
+namespace q = sql::catalog;  // storage/queries/catalog.sql
 
 }  // namespace
 
 void replace_catalog(database& db, const domain::catalog& items) {
   transaction tx(db);
-  db.prepare(sql_delete_catalog).run();
+  db.prepare(q::delete_catalog).run();
   std::int64_t position = 0;
   for (const auto& item : items) {
     std::optional<std::int64_t> duration;
     if (item.duration_days) duration = *item.duration_days;
-    db.prepare(sql_insert_catalog_item)
+    db.prepare(q::insert_catalog_item)
       .bind_all(item.code, item.name, item.price, item.currency, std::int64_t{item.tax_rate_bp}, duration,
                 std::int64_t{item.renewable ? 1 : 0}, position++)
       .run();
@@ -32,7 +28,7 @@ void replace_catalog(database& db, const domain::catalog& items) {
 
 domain::catalog read_catalog(database& db) {
   domain::catalog items;
-  auto& st = db.prepare(sql_select_catalog);
+  auto& st = db.prepare(q::select_catalog);
   while (st.step()) {
     domain::catalog_item item;
     item.code = st.text(0);

@@ -2,11 +2,14 @@
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/queries/customers.hpp"
 #include "storage/schema_sql.hpp"
 
 namespace boutique::storage {
 
 namespace {
+
+namespace q = sql::customers;  // storage/queries/customers.sql
 
 // The contact's columns follow domain::contact's description (storage/schema_sql.hpp).
 const std::string customer_columns =
@@ -25,26 +28,12 @@ const std::string sql_update_customer =
   "UPDATE customers SET " + assignments_of<domain::contact>(1) + ", updated_at = ?" +
   std::to_string(contact_count + 1) + ", seen_at = ?" + std::to_string(contact_count + 1) +
   ", version = version + 1 WHERE id = ?" + std::to_string(contact_count + 2);
-/// A deposit that changes nothing still tells retention that a checkout holds this account.
-constexpr const char* sql_touch_customer = "UPDATE customers SET seen_at = ?2 WHERE id = ?1 AND seen_at < ?2";
-constexpr const char* sql_insert_event = "INSERT INTO customer_events (customer_id, at, kind, detail) VALUES (?, ?, ?, ?)";
-constexpr const char* sql_upsert_session =
-  "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES (?1, ?2, strftime('%s','now'), ?3) "
-  "ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at, "
-  "expires_at = excluded.expires_at";
 const std::string sql_search_customers =
   "SELECT " + customer_columns +
   " FROM customers WHERE id > ?2 AND (?1 = '' OR email_norm LIKE ?1 ESCAPE '\\' OR lower(lastname) LIKE ?1 ESCAPE "
   "'\\' OR lower(firstname) LIKE ?1 ESCAPE '\\') ORDER BY id LIMIT ?3";
-constexpr const char* sql_customer_events =
-  "SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, id";
-// A cancelled bill has left its session for good: a rename never brings it back.
-constexpr const char* sql_move_bill = "UPDATE bills SET session_id = ?2 WHERE transid = ?1 AND status <> 'CANCELLED'";
 /// The snapshot of an id retired at login (valid JSON: the retention index reads snapshots).
 constexpr const char* retired_snapshot = "{\"retired\":true}";
-constexpr const char* sql_insert_key = "INSERT OR IGNORE INTO service_keys (name, value) VALUES (?, ?)";
-constexpr const char* sql_select_key = "SELECT value FROM service_keys WHERE name = ?";
-constexpr const char* sql_select_session = "SELECT snapshot FROM sessions WHERE id = ? AND expires_at > ?";
 
 std::optional<customer_record> one_customer(statement& st) {
   if (!st.step()) return std::nullopt;
@@ -98,7 +87,7 @@ customer_record deposit_contact(database& db, const domain::contact& d, std::opt
       return *find_customer_by_id(db, id);
     }
     case domain::deposit_action::keep:
-      db.prepare(sql_touch_customer).bind_all(existing->id, now).run();
+      db.prepare(q::touch_customer).bind_all(existing->id, now).run();
       return *existing;
     case domain::deposit_action::update: break;
   }
@@ -130,14 +119,14 @@ std::optional<customer_detail> customer_details(database& db, std::int64_t id) {
   if (customer->user_id) d.user = find_user(db, *customer->user_id);
   d.bills = bills_of_customer(db, id);
   d.products = products_of_customer(db, id);
-  auto& st = db.prepare(sql_customer_events).bind_all(id);
+  auto& st = db.prepare(q::customer_events).bind_all(id);
   while (st.step()) d.events.push_back({st.integer(0), st.text(1), st.text(2)});
   return d;
 }
 
 std::string service_key(database& db, const std::string& name) {
-  db.prepare(sql_insert_key).bind_all(name, domain::random_base62(43)).run();
-  auto& st = db.prepare(sql_select_key).bind_all(name);
+  db.prepare(q::insert_key).bind_all(name, domain::random_base62(43)).run();
+  auto& st = db.prepare(q::select_key).bind_all(name);
   st.step();
   auto key = st.text(0);
   db.reset_all();
@@ -145,7 +134,7 @@ std::string service_key(database& db, const std::string& name) {
 }
 
 void save_session(database& db, const std::string& id, const std::string& snapshot, std::int64_t expires_at) {
-  db.prepare(sql_upsert_session).bind_all(id, snapshot, expires_at).run();
+  db.prepare(q::upsert_session).bind_all(id, snapshot, expires_at).run();
 }
 
 void rekey_session(database& db, const session_rekey& r) {
@@ -154,13 +143,13 @@ void rekey_session(database& db, const session_rekey& r) {
   // a blank session from its signed id.
   save_session(db, r.old_id, retired_snapshot, r.expires_at);
   save_session(db, r.new_id, r.snapshot_json, r.expires_at);
-  if (r.transid) db.prepare(sql_move_bill).bind_all(*r.transid, r.new_id).run();
+  if (r.transid) db.prepare(q::move_bill).bind_all(*r.transid, r.new_id).run();
   if (r.logged_in_customer) record_event(db, *r.logged_in_customer, "logged_in", "", r.now);
   tx.commit();
 }
 
 std::optional<std::string> load_session(database& db, const std::string& id, std::int64_t now) {
-  auto& st = db.prepare(sql_select_session).bind_all(id, now);
+  auto& st = db.prepare(q::select_session).bind_all(id, now);
   if (!st.step()) return std::nullopt;
   auto snapshot = st.text(0);
   if (snapshot == retired_snapshot) return std::string();
@@ -169,7 +158,7 @@ std::optional<std::string> load_session(database& db, const std::string& id, std
 
 void record_event(database& db, std::int64_t customer_id, const std::string& kind, const std::string& detail,
                   std::int64_t now) {
-  db.prepare(sql_insert_event).bind_all(customer_id, now, kind, detail).run();
+  db.prepare(q::insert_event).bind_all(customer_id, now, kind, detail).run();
 }
 
 }  // namespace boutique::storage

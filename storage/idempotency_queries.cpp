@@ -1,28 +1,19 @@
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/queries/idempotency.hpp"
 
 namespace boutique::storage {
 
 namespace {
 
-constexpr const char* sql_select_key =
-  "SELECT fingerprint, status, content_type, body, started_at, expires_at FROM idempotency_keys WHERE key_hash = ?";
-constexpr const char* sql_claim_key =
-  "INSERT OR REPLACE INTO idempotency_keys (key_hash, fingerprint, status, content_type, body, started_at, expires_at) "
-  "VALUES (?, ?, 0, '', '', ?, ?)";
-constexpr const char* sql_record_outcome =
-  "UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE key_hash = ? AND status = 0";
-constexpr const char* sql_release_claim = "DELETE FROM idempotency_keys WHERE key_hash = ? AND status = 0";
-constexpr const char* sql_delete_expired =
-  "DELETE FROM idempotency_keys WHERE key_hash IN "
-  "(SELECT key_hash FROM idempotency_keys WHERE expires_at <= ?1 LIMIT ?2)";
+namespace q = sql::idempotency;  // storage/queries/idempotency.sql
 
 }  // namespace
 
 idempotency_verdict claim_idempotency(database& db, const idempotency_claim& claim) {
   idempotency_verdict verdict;
   std::optional<domain::idempotency_record> record;
-  auto& st = db.prepare(sql_select_key).bind_all(claim.key_hash);
+  auto& st = db.prepare(q::select_key).bind_all(claim.key_hash);
   if (st.step()) {
     record = domain::idempotency_record{st.text(0), static_cast<int>(st.integer(1)), st.integer(4), st.integer(5)};
     verdict.content_type = st.text(2);
@@ -36,22 +27,22 @@ idempotency_verdict claim_idempotency(database& db, const idempotency_claim& cla
   verdict.content_type.clear();
   verdict.body.clear();
   if (verdict.decision == domain::idempotency_decision::proceed)
-    db.prepare(sql_claim_key).bind_all(claim.key_hash, claim.fingerprint, claim.now, claim.expires_at).run();
+    db.prepare(q::claim_key).bind_all(claim.key_hash, claim.fingerprint, claim.now, claim.expires_at).run();
   return verdict;
 }
 
 void settle_idempotency(database& db, const idempotency_outcome& outcome) {
   if (outcome.status == 0) {
-    db.prepare(sql_release_claim).bind_all(outcome.key_hash).run();
+    db.prepare(q::release_claim).bind_all(outcome.key_hash).run();
     return;
   }
-  db.prepare(sql_record_outcome)
+  db.prepare(q::record_outcome)
     .bind_all(std::int64_t{outcome.status}, outcome.content_type, outcome.body, outcome.key_hash)
     .run();
 }
 
 std::int64_t delete_expired_idempotency(database& db, std::int64_t now, std::int64_t limit) {
-  db.prepare(sql_delete_expired).bind_all(now, limit).run();
+  db.prepare(q::delete_expired).bind_all(now, limit).run();
   return db.changes();
 }
 

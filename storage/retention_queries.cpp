@@ -1,6 +1,7 @@
 #include "domain/completion.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/queries/retention.hpp"
 #include "storage/retention.hpp"
 
 #include <chrono>
@@ -9,67 +10,41 @@ namespace boutique::storage {
 
 namespace {
 
-constexpr const char* sql_delete_expired_sessions =
-  "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= ?1 LIMIT ?2)";
-constexpr const char* sql_delete_expired_logins =
-  "DELETE FROM auth_sessions WHERE token_hash IN "
-  "(SELECT token_hash FROM auth_sessions WHERE expires_at <= ?1 LIMIT ?2)";
-// Spent email links, once they no longer count for the one-request-a-minute limit.
-constexpr const char* sql_delete_spent_email_tokens =
-  "DELETE FROM email_tokens WHERE hash IN (SELECT hash FROM email_tokens "
-  "WHERE (expires_at <= ?1 OR used_at IS NOT NULL) AND created_at <= ?1 - ?3 LIMIT ?2)";
-constexpr const char* sql_delete_spent_password_tokens =
-  "DELETE FROM password_tokens WHERE hash IN "
-  "(SELECT hash FROM password_tokens WHERE expires_at <= ?1 OR used_at IS NOT NULL LIMIT ?2)";
-constexpr const char* sql_strip_sent_mail =
-  "UPDATE outbox SET body = '' WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND body <> '' LIMIT ?1)";
-// Both scans are pinned to the indexes of migration 006. The session condition repeats the expression and the
-// condition of the partial index sessions_customer; `+c.id` drops the column's affinity, without which SQLite
-// would convert the expression before comparing and could not use that index.
-constexpr const char* sql_unattached_customers =
-  "SELECT c.id FROM customers c INDEXED BY customers_unattached_seen WHERE c.user_id IS NULL AND c.seen_at <= ?1 "
-  "AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id) "
-  "AND NOT EXISTS (SELECT 1 FROM products p WHERE p.customer_id = c.id) "
-  "AND NOT EXISTS (SELECT 1 FROM sessions s INDEXED BY sessions_customer "
-  "WHERE json_extract(s.snapshot, '$.customer_id') = +c.id "
-  "AND instr(s.snapshot, '\"customer_id\":null') = 0 AND s.expires_at > ?2) "
-  "ORDER BY c.seen_at LIMIT ?3";
-constexpr const char* sql_delete_customer_events = "DELETE FROM customer_events WHERE customer_id = ?";
-constexpr const char* sql_delete_customer = "DELETE FROM customers WHERE id = ?";
+namespace q = sql::retention;  // storage/queries/retention.sql
 
 std::int64_t delete_expired_sessions(database& db, std::int64_t now, const retention_policy& p) {
-  db.prepare(sql_delete_expired_sessions).bind_all(now, p.batch_rows).run();
+  db.prepare(q::delete_expired_sessions).bind_all(now, p.batch_rows).run();
   return db.changes();
 }
 
 std::int64_t delete_expired_logins(database& db, std::int64_t now, const retention_policy& p) {
-  db.prepare(sql_delete_expired_logins).bind_all(now, p.batch_rows).run();
+  db.prepare(q::delete_expired_logins).bind_all(now, p.batch_rows).run();
   return db.changes();
 }
 
 std::int64_t delete_spent_password_tokens(database& db, std::int64_t now, const retention_policy& p) {
-  db.prepare(sql_delete_spent_password_tokens).bind_all(now, p.batch_rows).run();
+  db.prepare(q::delete_spent_password_tokens).bind_all(now, p.batch_rows).run();
   return db.changes();
 }
 
 std::int64_t delete_spent_email_tokens(database& db, std::int64_t now, const retention_policy& p) {
-  db.prepare(sql_delete_spent_email_tokens).bind_all(now, p.batch_rows, domain::email_change_interval_s).run();
+  db.prepare(q::delete_spent_email_tokens).bind_all(now, p.batch_rows, domain::email_change_interval_s).run();
   return db.changes();
 }
 
 std::int64_t strip_sent_mail(database& db, std::int64_t, const retention_policy& p) {
-  db.prepare(sql_strip_sent_mail).bind_all(p.batch_rows).run();
+  db.prepare(q::strip_sent_mail).bind_all(p.batch_rows).run();
   return db.changes();
 }
 
 std::int64_t delete_unattached_customers(database& db, std::int64_t now, const retention_policy& p) {
   std::vector<std::int64_t> ids;
-  auto& found = db.prepare(sql_unattached_customers).bind_all(now - p.unattached_customer_s, now, p.batch_rows);
+  auto& found = db.prepare(q::unattached_customers).bind_all(now - p.unattached_customer_s, now, p.batch_rows);
   while (found.step()) ids.push_back(found.integer(0));
   found.reset();
   for (auto id : ids) {
-    db.prepare(sql_delete_customer_events).bind_all(id).run();
-    db.prepare(sql_delete_customer).bind_all(id).run();
+    db.prepare(q::delete_customer_events).bind_all(id).run();
+    db.prepare(q::delete_customer).bind_all(id).run();
   }
   return static_cast<std::int64_t>(ids.size());
 }

@@ -2,57 +2,22 @@
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
+#include "storage/queries/users.hpp"
 
 namespace boutique::storage {
 
 namespace {
+
+namespace q = sql::users;  // storage/queries/users.sql
 
 /// The columns one_user() reads, in its order.
 const std::string user_columns = "u.id, u.username, u.email_norm, u.firstname, u.lastname, u.password_hash";
 const std::string sql_user_by_login =
   "SELECT " + user_columns + " FROM users u WHERE u.username = ?1 OR u.email_norm = ?1 LIMIT 1";
 const std::string sql_user_by_id = "SELECT " + user_columns + " FROM users u WHERE u.id = ?";
-constexpr const char* sql_find_token =
-  "SELECT user_id FROM password_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?";
-constexpr const char* sql_use_token = "UPDATE password_tokens SET used_at = ? WHERE hash = ?";
-constexpr const char* sql_set_password = "UPDATE users SET password_hash = ? WHERE id = ?";
-// A password set through a link retires the user's other links and ends their logins.
-constexpr const char* sql_retire_tokens =
-  "UPDATE password_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL";
-constexpr const char* sql_end_logins = "DELETE FROM auth_sessions WHERE user_id = ?";
-constexpr const char* sql_end_other_logins = "DELETE FROM auth_sessions WHERE user_id = ?1 AND token_hash <> ?2";
-constexpr const char* sql_customer_of_user = "SELECT id FROM customers WHERE user_id = ?";
-constexpr const char* sql_login_held = "SELECT 1 FROM auth_sessions WHERE user_id = ? AND token_hash = ?";
-constexpr const char* sql_retire_email_tokens =
-  "UPDATE email_tokens SET used_at = ?1 WHERE user_id = ?2 AND used_at IS NULL";
-// An unused link of the user issued less than `password_reset_interval_s` ago (its expiry is later than ?2).
-constexpr const char* sql_recent_token =
-  "SELECT 1 FROM password_tokens WHERE user_id = ?1 AND used_at IS NULL AND expires_at > ?2";
-constexpr const char* sql_insert_token = "INSERT INTO password_tokens (hash, user_id, expires_at) VALUES (?, ?, ?)";
-constexpr const char* sql_insert_auth_session =
-  "INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)";
-constexpr const char* sql_delete_auth_session = "DELETE FROM auth_sessions WHERE token_hash = ?";
 const std::string sql_auth_session_user =
   "SELECT " + user_columns + " FROM auth_sessions s "
   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?";
-
-// -- email change --
-// The address belongs to another user, or to a customer account that is not this user's.
-constexpr const char* sql_email_taken =
-  "SELECT 1 FROM users WHERE email_norm = ?1 AND id <> ?2 "
-  "UNION ALL SELECT 1 FROM customers WHERE email_norm = ?1 AND (user_id IS NULL OR user_id <> ?2) LIMIT 1";
-constexpr const char* sql_recent_email_request = "SELECT 1 FROM email_tokens WHERE user_id = ? AND created_at > ?";
-constexpr const char* sql_insert_email_token =
-  "INSERT INTO email_tokens (hash, user_id, email, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)";
-constexpr const char* sql_find_email_token =
-  "SELECT user_id, email FROM email_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?";
-// The username follows the address when it was the address (and the new one is no one's username).
-constexpr const char* sql_username_follows =
-  "UPDATE users SET username = ?1 WHERE id = ?2 AND username = ?3 "
-  "AND NOT EXISTS (SELECT 1 FROM users WHERE username = ?1)";
-constexpr const char* sql_set_user_email = "UPDATE users SET email_norm = ? WHERE id = ?";
-constexpr const char* sql_set_customer_email =
-  "UPDATE customers SET email = ?1, email_norm = ?2, updated_at = ?3, version = version + 1 WHERE id = ?4";
 
 std::optional<user_credentials> one_user(statement& st) {
   if (!st.step()) return std::nullopt;
@@ -80,15 +45,15 @@ std::optional<user_record> find_user(database& db, std::int64_t id) {
 
 void set_password_with_token(database& db, const std::string& token_hash, const std::string& password_hash,
                              std::int64_t now) {
-  auto& st = db.prepare(sql_find_token).bind_all(token_hash, now);
+  auto& st = db.prepare(q::find_token).bind_all(token_hash, now);
   if (!st.step())
     throw write_refused(domain::error_code::not_found, "this password link is unknown, used or expired");
   auto user_id = st.integer(0);
-  db.prepare(sql_use_token).bind_all(now, token_hash).run();
-  db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
-  db.prepare(sql_retire_tokens).bind_all(now, user_id).run();
-  db.prepare(sql_retire_email_tokens).bind_all(now, user_id).run();
-  db.prepare(sql_end_logins).bind_all(user_id).run();
+  db.prepare(q::use_token).bind_all(now, token_hash).run();
+  db.prepare(q::set_password).bind_all(password_hash, user_id).run();
+  db.prepare(q::retire_tokens).bind_all(now, user_id).run();
+  db.prepare(q::retire_email_tokens).bind_all(now, user_id).run();
+  db.prepare(q::end_logins).bind_all(user_id).run();
 }
 
 void request_password_reset(database& db, const std::string& login, const std::string& token, std::int64_t now,
@@ -97,37 +62,37 @@ void request_password_reset(database& db, const std::string& login, const std::s
   if (!found) return;  // the same answer; nothing to write
   const auto& user = found->user;
   auto ttl = mail.password_token_ttl_s;
-  if (db.prepare(sql_recent_token).bind_all(user.id, now + ttl - domain::password_reset_interval_s).step()) return;
-  db.prepare(sql_insert_token).bind_all(domain::sha256_hex(token), user.id, now + ttl).run();
+  if (db.prepare(q::recent_token).bind_all(user.id, now + ttl - domain::password_reset_interval_s).step()) return;
+  db.prepare(q::insert_token).bind_all(domain::sha256_hex(token), user.id, now + ttl).run();
   auto text = domain::password_reset_mail(user.firstname, user.email, mail.base_url + "/account/password?token=" + token,
                                           ttl);
   queue_mail(db, text.recipient, text.subject, text.body, now);
 }
 
 bool password_token_usable(database& db, const std::string& token_hash, std::int64_t now) {
-  return db.prepare(sql_find_token).bind_all(token_hash, now).step();
+  return db.prepare(q::find_token).bind_all(token_hash, now).step();
 }
 
 void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
-  db.prepare(sql_insert_auth_session).bind_all(token_hash, user_id, expires_at).run();
+  db.prepare(q::insert_auth_session).bind_all(token_hash, user_id, expires_at).run();
 }
 
 void close_auth_session(database& db, const std::string& token_hash) {
-  db.prepare(sql_delete_auth_session).bind_all(token_hash).run();
+  db.prepare(q::delete_auth_session).bind_all(token_hash).run();
 }
 
 /// Throws write_refused(unauthenticated) unless the user still holds the login whose token hash is `login_hash`.
 void require_login(database& db, std::int64_t user_id, const std::string& login_hash) {
-  if (!db.prepare(sql_login_held).bind_all(user_id, login_hash).step())
+  if (!db.prepare(q::login_held).bind_all(user_id, login_hash).step())
     throw write_refused(domain::error_code::unauthenticated, "this login has ended; log in again");
 }
 
 void end_logins(database& db, std::int64_t user_id, const std::string& keep_hash, const std::string& event,
                 std::int64_t now) {
   // An email link asked for from a login that ends (a stolen cookie) must not survive it.
-  db.prepare(sql_retire_email_tokens).bind_all(now, user_id).run();
-  db.prepare(sql_end_other_logins).bind_all(user_id, keep_hash).run();
-  auto& customer = db.prepare(sql_customer_of_user).bind_all(user_id);
+  db.prepare(q::retire_email_tokens).bind_all(now, user_id).run();
+  db.prepare(q::end_other_logins).bind_all(user_id, keep_hash).run();
+  auto& customer = db.prepare(q::customer_of_user).bind_all(user_id);
   if (customer.step()) record_event(db, customer.integer(0), event, "", now);
 }
 
@@ -136,8 +101,8 @@ void change_password(database& db, std::int64_t user_id, const std::string& pass
   auto user = find_user(db, user_id);
   if (!user) throw write_refused(domain::error_code::unauthenticated, "not logged in");
   require_login(db, user_id, keep_hash);
-  db.prepare(sql_set_password).bind_all(password_hash, user_id).run();
-  db.prepare(sql_retire_tokens).bind_all(now, user_id).run();
+  db.prepare(q::set_password).bind_all(password_hash, user_id).run();
+  db.prepare(q::retire_tokens).bind_all(now, user_id).run();
   end_logins(db, user_id, keep_hash, "password_changed", now);
   auto text = domain::password_changed_mail(user->firstname, user->email, mail.base_url + "/account/forgot");
   queue_mail(db, text.recipient, text.subject, text.body, now);
@@ -148,11 +113,11 @@ void request_email_change(database& db, std::int64_t user_id, const std::string&
   auto user = find_user(db, user_id);
   if (!user) throw write_refused(domain::error_code::unauthenticated, "not logged in");
   require_login(db, user_id, login_hash);
-  if (db.prepare(sql_recent_email_request).bind_all(user_id, now - domain::email_change_interval_s).step()) return;
+  if (db.prepare(q::recent_email_request).bind_all(user_id, now - domain::email_change_interval_s).step()) return;
   auto ttl = mail.password_token_ttl_s;
-  bool taken = db.prepare(sql_email_taken).bind_all(domain::normalize_email(email), user_id).step();
+  bool taken = db.prepare(q::email_taken).bind_all(domain::normalize_email(email), user_id).step();
   auto spent = taken ? std::optional<std::int64_t>{now} : std::nullopt;
-  db.prepare(sql_insert_email_token).bind_all(domain::sha256_hex(token), user_id, email, now, now + ttl, spent).run();
+  db.prepare(q::insert_email_token).bind_all(domain::sha256_hex(token), user_id, email, now, now + ttl, spent).run();
   auto text = taken ? domain::email_taken_mail(email)
                     : domain::email_change_mail(user->firstname, email,
                                                 mail.base_url + "/account/email?token=" + token, ttl);
@@ -160,26 +125,26 @@ void request_email_change(database& db, std::int64_t user_id, const std::string&
 }
 
 std::string email_change_target(database& db, const std::string& token_hash, std::int64_t now) {
-  auto& st = db.prepare(sql_find_email_token).bind_all(token_hash, now);
+  auto& st = db.prepare(q::find_email_token).bind_all(token_hash, now);
   return st.step() ? st.text(1) : std::string{};
 }
 
 user_record confirm_email_change(database& db, const std::string& token_hash, std::int64_t now) {
-  auto& st = db.prepare(sql_find_email_token).bind_all(token_hash, now);
+  auto& st = db.prepare(q::find_email_token).bind_all(token_hash, now);
   if (!st.step()) throw write_refused(domain::error_code::not_found, "this email link is unknown, used or expired");
   auto user_id = st.integer(0);
   auto email = st.text(1);
   auto norm = domain::normalize_email(email);
   auto user = find_user(db, user_id);
   if (!user) throw write_refused(domain::error_code::not_found, "this email link is unknown, used or expired");
-  if (db.prepare(sql_email_taken).bind_all(norm, user_id).step())
+  if (db.prepare(q::email_taken).bind_all(norm, user_id).step())
     throw write_refused(domain::error_code::conflict, "this address belongs to another account now");
-  db.prepare(sql_retire_email_tokens).bind_all(now, user_id).run();
-  db.prepare(sql_retire_tokens).bind_all(now, user_id).run();  // password links mailed to the old address
-  db.prepare(sql_username_follows).bind_all(norm, user_id, user->email).run();
-  db.prepare(sql_set_user_email).bind_all(norm, user_id).run();
+  db.prepare(q::retire_email_tokens).bind_all(now, user_id).run();
+  db.prepare(q::retire_tokens).bind_all(now, user_id).run();  // password links mailed to the old address
+  db.prepare(q::username_follows).bind_all(norm, user_id, user->email).run();
+  db.prepare(q::set_user_email).bind_all(norm, user_id).run();
   if (auto customer = find_customer_by_user(db, user_id)) {
-    db.prepare(sql_set_customer_email).bind_all(email, norm, now, customer->id).run();
+    db.prepare(q::set_customer_email).bind_all(email, norm, now, customer->id).run();
     record_event(db, customer->id, "email_changed", user->email + " -> " + norm, now);
   }
   auto text = domain::email_changed_mail(user->firstname, user->email, email);
