@@ -60,6 +60,9 @@ reader_actor::behavior_type reader_behavior(pointer self, std::string path, std:
     [self](caf::get_atom, atoms::bills_atom, std::int64_t customer_id) -> caf::result<bill_list> {
       return guarded(self, [&] { return bills_of_customer(*self->state.db, customer_id); });
     },
+    [self](caf::get_atom, atoms::bills_atom, const std::string& transid) -> caf::result<std::optional<bill_record>> {
+      return guarded(self, [&] { return find_bill(*self->state.db, transid); });
+    },
     [self](caf::get_atom, atoms::products_atom, std::int64_t customer_id) -> caf::result<product_list> {
       return guarded(self, [&] { return products_of_customer(*self->state.db, customer_id); });
     },

@@ -28,6 +28,8 @@ using reader_actor = caf::typed_actor<
   // user id -> the customer account attached to that user
   caf::replies_to<caf::get_atom, atoms::customer_atom, std::int64_t>::with<std::optional<customer_record>>,
   caf::replies_to<caf::get_atom, atoms::bills_atom, std::int64_t>::with<bill_list>,
+  // transid -> the bill, with its lines and the contact it was placed with (admins)
+  caf::replies_to<caf::get_atom, atoms::bills_atom, std::string>::with<std::optional<bill_record>>,
   caf::replies_to<caf::get_atom, atoms::products_atom, std::int64_t>::with<product_list>,
   // password-set token hash, now -> whether the link can still be used
   caf::replies_to<caf::get_atom, atoms::password_atom, std::string, std::int64_t>::with<bool>,

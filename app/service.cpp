@@ -176,6 +176,7 @@ struct service::impl {
     backend->idempotency_ttl_s = settings.payments.idempotency_ttl_s;
     backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
     backend->test_mode = settings.payments.test_mode;
+    backend->seller = settings.seller;
     backend->mail = std::move(mail_counters);
     backend->catalog = std::move(live);
     backend->catalog_path = settings.catalog_path;

@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "domain/contact.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
@@ -48,6 +50,14 @@ std::string parse_choice(const std::string& key, const std::string& value, const
 
 std::string parse_nonempty(const std::string& key, const std::string& value) {
   if (value.empty()) invalid(key, value, "must not be empty");
+  return value;
+}
+
+/// Text printed on invoices: at most 300 bytes of valid UTF-8 without control characters (`required`: not empty).
+std::string parse_printed(const std::string& key, const std::string& value, bool required) {
+  if (required && value.empty()) invalid(key, value, "must not be empty");
+  if (value.size() > 300) invalid(key, value, "must be at most 300 bytes");
+  if (!domain::is_clean_text(value)) invalid(key, value, "must be UTF-8 without control characters");
   return value;
 }
 
@@ -147,6 +157,13 @@ const std::map<std::string, setter>& setters() {
     {"shop.base_url", [](settings& s, auto& k, auto& v) { s.shop.base_url = parse_nonempty(k, v); }},
     {"shop.mail_dir", [](settings& s, auto&, auto& v) { s.shop.mail_dir = v; }},
     {"shop.csrf_secret", [](settings& s, auto&, auto& v) { s.shop.csrf_secret = v; }},
+    {"seller.name", [](settings& s, auto& k, auto& v) { s.seller.name = parse_printed(k, v, true); }},
+    {"seller.address",
+     [](settings& s, auto& k, auto& v) { s.seller.address = domain::address_lines(parse_printed(k, v, false)); }},
+    {"seller.tax_id", [](settings& s, auto& k, auto& v) { s.seller.tax_id = parse_printed(k, v, false); }},
+    {"seller.registration", [](settings& s, auto& k, auto& v) { s.seller.registration = parse_printed(k, v, false); }},
+    {"seller.email", [](settings& s, auto& k, auto& v) { s.seller.email = parse_printed(k, v, false); }},
+    {"seller.legal_notice", [](settings& s, auto& k, auto& v) { s.seller.legal_notice = parse_printed(k, v, false); }},
     {"mail.transport", [](settings& s, auto& k, auto& v) { s.mail.transport = parse_choice(k, v, {"maildir", "smtp"}); }},
     {"mail.smtp_url", [](settings& s, auto&, auto& v) { s.mail.smtp_url = v; }},
     {"mail.smtp_user", [](settings& s, auto&, auto& v) { s.mail.smtp_user = v; }},

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "domain/seller.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -120,6 +122,7 @@ struct settings {
   auth_options auth;
   shop_options shop;
   mail_options mail;
+  domain::seller seller;  ///< printed on every invoice
   std::string catalog_path = "config/catalog.json";
   std::string web_dir;  ///< page templates, style sheet and support documents; empty: found (net/pages/site.hpp)
   payment_options payments;

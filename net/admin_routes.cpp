@@ -8,6 +8,7 @@
 #include "net/dashboard.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
+#include "net/pages/invoice_pdf.hpp"
 #include "net/query.hpp"
 #include "domain/clock.hpp"
 
@@ -363,6 +364,20 @@ void cancel_bill(const backend_ptr& b, http_request&, const route_params& p, con
   });
 }
 
+/// GET /admin/bills/{transid}/invoice.pdf (?lang=fr): the invoice of any paid bill; 404 unknown, 409 not paid.
+void bill_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto lang = pages::parse_language(query_value(request.query, "lang")).value_or(pages::language::en);
+  run_flow(b->sys, p.due(), respond, [b, respond, lang, transid = p.get("transid")](flow_self self) {
+    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, transid)
+      .then(
+        [b, respond, lang](std::optional<bill_record>& bill) {
+          if (!bill) return respond(problem(404, "Not Found", "no bill with this transid"));
+          respond(pages::invoice_pdf_response(*bill, b->seller, lang));
+        },
+        fail_with(respond));
+  });
+}
+
 /// A backup's file name: letters, digits, '.', '_' and '-', not starting with '.', at most 128 characters.
 bool backup_name(const std::string& name) {
   if (name.empty() || name.size() > 128 || name.front() == '.') return false;
@@ -429,6 +444,7 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   auto cancel = api::idempotent(b, "admin-cancel", [b](http_request& rq, const route_params& p, responder respond) {
     cancel_bill(b, rq, p, respond);
   });
+  r.add("GET", "/admin/bills/{transid}/invoice.pdf", guarded(b, bill_invoice_pdf));
   r.add("POST", "/admin/bills/{transid}/cancel",
         guarded(b, [cancel](const backend_ptr&, http_request& rq, const route_params& p, const responder& respond) {
           cancel(rq, p, respond);

@@ -44,6 +44,7 @@ const api_route api_table[] = {
   {"PUT", "/api/v1/me/password", api::change_my_password, guard::limited},
   {"POST", "/api/v1/me/email", api::change_my_email, guard::limited},
   {"GET", "/api/v1/me/bills", api::get_my_bills},
+  {"GET", "/api/v1/me/bills/{transid}/invoice.pdf", api::get_my_invoice_pdf},
   {"GET", "/api/v1/me/products", api::get_my_products},
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/seller.hpp"
 #include "actors/account.hpp"
 #include "actors/backup.hpp"
 #include "actors/identity.hpp"
@@ -44,6 +45,7 @@ struct backend {
   std::string backup_dir;             ///< the folder they go to
   /// Backups under way: one at a time, a second request is answered 503 at once.
   std::shared_ptr<std::atomic<int>> backups_running = std::make_shared<std::atomic<int>>(0);
+  domain::seller seller = {};  ///< printed on every invoice
 };
 
 }  // namespace boutique::net

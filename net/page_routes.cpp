@@ -99,6 +99,7 @@ const page_route page_table[] = {
   {"POST", "/account/email/confirm", shape::secret, nullptr, confirm_email},
   {"POST", "/account/logout-everywhere", shape::form, nullptr, log_out_everywhere},
   {"GET", "/account/invoices/{transid}", shape::read, show_invoice},
+  {"GET", "/account/invoices/{transid}/invoice.pdf", shape::read, show_invoice_pdf},
 };
 
 }  // namespace

@@ -60,6 +60,13 @@ std::optional<std::string> percent_decode(const std::string& text) {
   return out;
 }
 
+std::string query_value(const std::string& query, const std::string& key) {
+  auto values = parse_query(query);
+  if (!values) return "";
+  auto it = values->find(key);
+  return it == values->end() ? "" : it->second;
+}
+
 std::optional<std::map<std::string, std::string>> parse_query(const std::string& query) {
   std::map<std::string, std::string> values;
   std::size_t start = 0;

@@ -11,6 +11,9 @@ namespace boutique::net {
 /// Returns nullopt when a percent escape is malformed.
 std::optional<std::map<std::string, std::string>> parse_query(const std::string& query);
 
+/// The value of `key` in `query` ("" when absent, or when the query is malformed).
+std::string query_value(const std::string& query, const std::string& key);
+
 /// The target of a redirect to this site, made safe from `target` (a path, maybe with a query): a single leading
 /// '/' (runs of '/' and '\\', which browsers read as '/', become one '/', so "//host" cannot name another host),
 /// no fragment, and control characters, spaces and non-ASCII bytes percent-encoded (no CR/LF reaches a header).

@@ -12,6 +12,7 @@ PACKAGES=(
   libsodium-dev
   libmimalloc-dev
   libkainjow-mustache-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev python3-aiosmtpd haproxy nginx-light openssl systemd
   curl wrk

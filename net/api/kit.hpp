@@ -109,6 +109,9 @@ void change_my_password(const backend_ptr& b, http_request& request, const route
 void change_my_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+/// GET /api/v1/me/bills/{transid}/invoice.pdf (?lang=fr, else Accept-Language): the paid bill's invoice as a PDF;
+/// 409 before it is paid, 404 for a bill that is not the user's.
+void get_my_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 
 // catalog.cpp
 void get_catalog(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);

@@ -371,34 +371,4 @@ void log_out_everywhere(const front_ptr& f, const http_request& request, const v
                 });
 }
 
-void show_invoice(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
-                  const responder& respond) {
-  auto transid = p.get("transid");
-  with_customer(f, request, v, respond,
-                [f, v, respond, transid](flow_self self, user_record, std::optional<customer_record> c) {
-                  auto not_found = [f, v, respond] {
-                    respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found"),
-                                         "/account", "back_to_account"));
-                  };
-                  if (!c) return not_found();
-                  self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
-                    .then(
-                      [f, v, respond, transid, c, not_found](bill_list& bills) {
-                        auto bill = std::find_if(bills.begin(), bills.end(),
-                                                 [&](const bill_record& b) { return b.transid == transid; });
-                        if (bill == bills.end()) return not_found();
-                        data d;
-                        d.set("nav_account", true);
-                        auto invoice = invoice_data(v.lang, bill->transid, bill->status, bill->emitted_at, bill->billed_to,
-                                                    bill->lines, bill->untaxed, bill->taxes, bill->total,
-                                                    bill->currency);
-                        set_if(invoice, "number", bill->invoice_number);
-                        d.set("invoice", invoice);
-                        respond(page(*f, v, 200, "invoice_page", text(v.lang, "title_invoice") + " " + bill->transid,
-                                     std::move(d)));
-                      },
-                      fail_page(f, v, respond));
-                });
-}
-
 }  // namespace boutique::net::pages

@@ -388,6 +388,7 @@ void show_done(const front_ptr& f, const http_request& request, const route_para
       auto invoice = invoice_data(v.lang, snap.transid.value_or(""), snap.bill_status.value_or(""), snap.updated_at,
                                   snap.contact, cart.lines, cart.untaxed, cart.taxes, cart.total, cart.currency);
       invoice.set("heading", true);  // the invoice page has it as its title
+      invoice.set("seller", seller_data(f->b->seller));
       d.set("invoice", invoice);
       respond(page(*f, v, 200, "done", text(v.lang, "title_done"), std::move(d)));
     },

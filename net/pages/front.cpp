@@ -278,6 +278,19 @@ void set_steps(data& d, language l, int current) {
   d.set("steps", steps);
 }
 
+data seller_data(const domain::seller& seller) {
+  data d;
+  d.set("name", seller.name);
+  auto lines = list_of();
+  for (const auto& line : seller.address) lines.push_back(data("line", line));
+  d.set("address", lines);
+  set_if(d, "tax_id", seller.tax_id);
+  set_if(d, "registration", seller.registration);
+  set_if(d, "email", seller.email);
+  set_if(d, "legal_notice", seller.legal_notice);
+  return d;
+}
+
 data invoice_data(language l, const std::string& transid, const std::string& status, std::int64_t at,
                   const domain::contact& contact, const std::vector<domain::bill_line>& lines, std::int64_t untaxed,
                   std::int64_t taxes, std::int64_t total, const std::string& currency) {

@@ -99,6 +99,8 @@ data totals_data(language l, std::int64_t untaxed, std::int64_t taxes, std::int6
 void set_cart(data& d, language l, const domain::priced_cart& cart);
 /// The checkout steps, `current` being 0 (cart) to 4 (done).
 void set_steps(data& d, language l, int current);
+/// The seller as invoices show it (config [seller]).
+data seller_data(const domain::seller& seller);
 data invoice_data(language l, const std::string& transid, const std::string& status, std::int64_t at,
                   const domain::contact& contact, const std::vector<domain::bill_line>& lines, std::int64_t untaxed,
                   std::int64_t taxes, std::int64_t total, const std::string& currency);
@@ -188,7 +190,8 @@ void with_customer(const front_ptr& f, const http_request& request, const visito
 }
 
 
-// -- the pages (net/pages/checkout.cpp, account.cpp, email_change.cpp), in the two shapes of net/page_routes.cpp ---
+// -- the pages (net/pages/checkout.cpp, account.cpp, invoices.cpp, email_change.cpp), in the two shapes of
+// net/page_routes.cpp ----------------------------------------------------------------------------------------------
 
 /// A page read with GET.
 using get_page = void(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
@@ -198,7 +201,7 @@ using post_page = void(const front_ptr& f, const http_request& request, const vi
                        const responder& respond);
 
 get_page show_catalog, show_cart, show_contact, show_confirm, show_pay, show_done, show_login, show_forgot,
-  show_password, show_account, show_invoice, show_email_confirm;
+  show_password, show_account, show_invoice, show_invoice_pdf, show_email_confirm;
 post_page add_to_cart, update_cart, deposit_contact, checkout_login, place_order, pay, cancel_order, log_in,
   log_out, forgot_password, set_password, save_account, change_password, log_out_everywhere, request_email_change,
   confirm_email;

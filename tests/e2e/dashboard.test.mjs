@@ -92,6 +92,11 @@ test('an admin signs in with the token and watches a purchase arrive', async () 
     await page.locator('#customer-title').filter({ hasText: 'Dominique Watcher' }).waitFor();
     assert.equal(await page.locator('#customer-bills tbody tr').count(), 1);
     assert.match(await page.locator('#customer-bills tbody').innerText(), /COMPLETE/);
+    // The paid bill's invoice, as a PDF, with the dashboard's pass (no token in the page).
+    const invoice = page.locator('#customer-bills tbody a', { hasText: /^\d{4}-\d{6} \(PDF\)$/ });
+    const pdf = await page.request.get(new URL(await invoice.getAttribute('href'), page.url()).href);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
     assert.match(await page.locator('#customer-products tbody').innerText(), /A51-11236-F|Formation/);
     assert.ok(await page.locator('#timeline li').count() >= 1, 'the timeline lists the customer events');
     await page.shot();

@@ -29,7 +29,8 @@ trap 'stop_server; rm -rf "$TMP"' EXIT
 
 ADMIN_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 "$BIN" --http.port=0 --admin.port=0 --admin.token="$ADMIN_TOKEN" --storage.path="$TMP/b.db" --catalog.path=config/catalog.json \
-  --storage.synchronous=normal --log.level=info >"$TMP/server.log" 2>&1 &
+  --storage.synchronous=normal --log.level=info \
+  --seller.name="Formations Éclair SARL" --seller.address='3 place Bellecour\n69002 Lyon' >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 
 # The bound ports are logged once each listener is up (the management listener starts second).

@@ -115,6 +115,13 @@ test('a new customer sets a password from the mailed link and finds invoices and
     await submit(page, invoiceLink);
     assert.match(await page.locator('article.invoice').innerText(), /Noé Martin/);
     assert.match(await page.locator('article.invoice').innerText(), new RegExp(`Invoice number: ${number}`));
+    // The seller as configured, and the invoice as a PDF from its page (with the page's login).
+    assert.match(await page.locator('address.seller').innerText(), /Formations Éclair SARL\s+3 place Bellecour\s+69002 Lyon/);
+    const pdfLink = page.getByRole('link', { name: 'Download the invoice (PDF)' });
+    const pdf = await page.request.get(new URL(await pdfLink.getAttribute('href'), page.url()).href);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
     await visit(page, '/account');
     await page.getByRole('link', { name: 'Getting started with your training' }).waitFor();
 

@@ -311,7 +311,10 @@ async function showCustomer(id) {
                  ['Created', when(d.customer.created_at)], ['Updated', when(d.customer.updated_at)]];
   $('customer-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   fillRows($('customer-bills').tBodies[0], d.bills.map((b) => [
-    { text: b.transid }, { text: b.status }, { text: when(b.emitted_at) }, { text: money(b.total, b.currency), num: true }]));
+    { text: b.transid }, { text: b.status }, { text: when(b.emitted_at) }, { text: money(b.total, b.currency), num: true },
+    b.invoice_number
+      ? { node: el('a', { href: `/admin/bills/${encodeURIComponent(b.transid)}/invoice.pdf` }, `${b.invoice_number} (PDF)`) }
+      : { text: '—' }]));
   fillRows($('customer-products').tBodies[0], d.products.map((p) => [
     { text: p.reference }, { text: p.name }, { text: when(p.start) }, { text: when(p.end) }, { text: p.state }]));
   $('timeline').replaceChildren(...d.events.map((e) => {

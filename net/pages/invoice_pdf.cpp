@@ -1,0 +1,106 @@
+#include "net/pages/invoice_pdf.hpp"
+
+#include "net/pages/i18n.hpp"
+#include "net/problem.hpp"
+
+#include <atomic>
+#include <stdexcept>
+
+namespace boutique::net::pages {
+
+namespace {
+
+/// The lines of an address block: the contact's filled fields in postal order, the country by its name.
+std::vector<std::string> buyer_lines(const domain::contact& c, language l) {
+  std::vector<std::string> lines;
+  auto add = [&](const std::string& s) {
+    if (!s.empty()) lines.push_back(s);
+  };
+  add(c.firstname + (c.firstname.empty() || c.lastname.empty() ? "" : " ") + c.lastname);
+  add(c.organisation);
+  std::string::size_type start = 0;  // an address typed on several lines keeps them
+  for (auto end = c.address.find('\n'); start <= c.address.size(); end = c.address.find('\n', start)) {
+    add(c.address.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  add(c.zip + (c.zip.empty() || c.city.empty() ? "" : " ") + c.city);
+  add(country_name(l, c.country));
+  add(c.email);
+  add(c.invoiceinfo);
+  return lines;
+}
+
+/// A tax rate in basis points as people write it: "20 %", "5.5 %" ("5,5 %" in French).
+std::string rate_text(std::int32_t bp, language l) {
+  auto text = std::to_string(bp / 100);
+  if (bp % 100 != 0) {
+    auto cents = std::to_string(bp % 100 + 100).substr(1);
+    if (cents.back() == '0') cents.pop_back();
+    text += (l == language::fr ? "," : ".") + cents;
+  }
+  return text + " %";
+}
+
+std::atomic<int> renders{0};
+
+}  // namespace
+
+documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l) {
+  documents::invoice_layout doc;
+  doc.title = text(l, "invoice") + " " + bill.invoice_number;
+  doc.facts = {text(l, "date") + ": " + date_of(bill.emitted_at, l), text(l, "order_reference") + ": " + bill.transid,
+               text(l, "status") + ": " + bill_status_label(bill.status, l)};
+  doc.seller.heading = text(l, "seller");
+  doc.seller.lines.push_back(seller.name);
+  doc.seller.lines.insert(doc.seller.lines.end(), seller.address.begin(), seller.address.end());
+  if (!seller.tax_id.empty()) doc.seller.lines.push_back(text(l, "tax_id") + ": " + seller.tax_id);
+  if (!seller.registration.empty()) doc.seller.lines.push_back(seller.registration);
+  if (!seller.email.empty()) doc.seller.lines.push_back(seller.email);
+  doc.buyer.heading = text(l, "billed_to");
+  doc.buyer.lines = buyer_lines(bill.billed_to, l);
+  doc.columns = {text(l, "product"), text(l, "unit_price"), text(l, "quantity"), text(l, "taxes"),
+                 text(l, "line_total")};
+  for (const auto& line : bill.lines)
+    doc.rows.push_back({"[" + line.code + "] " + line.name +
+                          (line.tax_rate_bp ? "\n" + text(l, "tax_rate") + " " + rate_text(*line.tax_rate_bp, l) : ""),
+                        money(line.unit_price, bill.currency, l),
+                        std::to_string(line.quantity), money(line.taxes, bill.currency, l),
+                        money(line.total, bill.currency, l)});
+  doc.totals = {{text(l, "untaxed"), money(bill.untaxed, bill.currency, l)},
+                {text(l, "taxes"), money(bill.taxes, bill.currency, l)},
+                {text(l, "total"), money(bill.total, bill.currency, l)}};
+  auto identity = seller.name;
+  if (!seller.registration.empty()) identity += " · " + seller.registration;
+  if (!seller.tax_id.empty()) identity += " · " + text(l, "tax_id") + " " + seller.tax_id;
+  doc.footer.push_back(identity);
+  if (!seller.legal_notice.empty()) doc.footer.push_back(seller.legal_notice);
+  return doc;
+}
+
+http_response invoice_pdf_response(const bill_record& bill, const domain::seller& seller, language l) {
+  if (bill.invoice_number.empty())
+    return problem(409, "Conflict", "this bill has no invoice yet: an invoice is issued once it is paid");
+  if (renders.fetch_add(1) >= pdf_renders_max) {
+    renders.fetch_sub(1);
+    auto busy = problem(503, "Service Unavailable", "invoices are being drawn; retry shortly");
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
+  http_response r;
+  try {
+    r.body = documents::render_invoice_pdf(invoice_layout_of(bill, seller, l));
+  } catch (const std::exception& e) {
+    renders.fetch_sub(1);
+    auto failed = problem(500, "Internal Server Error", "the invoice could not be drawn");
+    failed.log_detail = e.what();
+    return failed;
+  }
+  renders.fetch_sub(1);
+  r.content_type = "application/pdf";
+  r.headers.emplace_back("Content-Disposition", "inline; filename=\"invoice-" + bill.invoice_number + ".pdf\"");
+  r.headers.emplace_back("Cache-Control", "private, no-store");
+  return r;
+}
+
+}  // namespace boutique::net::pages

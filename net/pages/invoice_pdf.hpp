@@ -1,0 +1,25 @@
+#pragma once
+
+// An issued invoice as a PDF (documents/invoice_pdf.hpp), in the reader's language: the bill as it was placed and
+// paid (its lines, amounts and contact as sold), the seller from the configuration. Shared by the support space
+// (page and JSON API) and the admin.
+
+#include "domain/records.hpp"
+#include "domain/seller.hpp"
+#include "documents/invoice_pdf.hpp"
+#include "net/http_types.hpp"
+#include "net/pages/kit.hpp"
+
+namespace boutique::net::pages {
+
+/// What the PDF says, every text in `l` and every amount formatted.
+documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l);
+
+/// 200 application/pdf (`invoice-<number>.pdf`, not cached) for a bill that has its invoice number; 409 problem for
+/// one not paid (no invoice yet); 503 with Retry-After while `pdf_renders_max` others are being drawn.
+http_response invoice_pdf_response(const bill_record& bill, const domain::seller& seller, language l);
+
+/// How many PDFs are drawn at once at the most (each takes a worker thread for some milliseconds).
+inline constexpr int pdf_renders_max = 2;
+
+}  // namespace boutique::net::pages

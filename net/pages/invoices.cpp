@@ -1,0 +1,63 @@
+// The support space's invoices: one invoice as a page, and as a PDF (net/pages/invoice_pdf.hpp).
+#include "net/pages/front.hpp"
+#include "net/pages/invoice_pdf.hpp"
+
+#include <algorithm>
+
+namespace boutique::net::pages {
+
+namespace {
+
+/// Calls `next(bill)` with the logged-in customer's bill named by the route's {transid}; a 404 page when the
+/// customer has no such bill (another customer's bill is not found either).
+template <class Next>
+void with_own_bill(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
+                   const responder& respond, Next next) {
+  auto transid = p.get("transid");
+  with_customer(f, request, v, respond,
+                [f, v, respond, transid, next](flow_self self, user_record, std::optional<customer_record> c) {
+                  auto not_found = [f, v, respond] {
+                    respond(message_page(*f, v, 404, text(v.lang, "title_not_found"), text(v.lang, "not_found"),
+                                         "/account", "back_to_account"));
+                  };
+                  if (!c) return not_found();
+                  self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
+                    .then(
+                      [transid, not_found, next](bill_list& bills) {
+                        auto bill = std::find_if(bills.begin(), bills.end(),
+                                                 [&](const bill_record& b) { return b.transid == transid; });
+                        if (bill == bills.end()) return not_found();
+                        next(*bill);
+                      },
+                      fail_page(f, v, respond));
+                });
+}
+
+}  // namespace
+
+void show_invoice(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
+                  const responder& respond) {
+  with_own_bill(f, request, p, v, respond, [f, v, respond](const bill_record& bill) {
+    data d;
+    d.set("nav_account", true);
+    auto invoice = invoice_data(v.lang, bill.transid, bill.status, bill.emitted_at, bill.billed_to, bill.lines,
+                                bill.untaxed, bill.taxes, bill.total, bill.currency);
+    invoice.set("seller", seller_data(f->b->seller));
+    set_if(invoice, "number", bill.invoice_number);
+    d.set("invoice", invoice);
+    if (!bill.invoice_number.empty()) d.set("pdf_href", "/account/invoices/" + bill.transid + "/invoice.pdf");
+    respond(page(*f, v, 200, "invoice_page", text(v.lang, "title_invoice") + " " + bill.transid, std::move(d)));
+  });
+}
+
+void show_invoice_pdf(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
+                      const responder& respond) {
+  with_own_bill(f, request, p, v, respond, [f, v, respond](const bill_record& bill) {
+    if (bill.invoice_number.empty())
+      return respond(message_page(*f, v, 409, text(v.lang, "title_invoice"), text(v.lang, "invoice_not_issued"),
+                                  "/account", "back_to_account"));
+    respond(invoice_pdf_response(bill, f->b->seller, v.lang));
+  });
+}
+
+}  // namespace boutique::net::pages

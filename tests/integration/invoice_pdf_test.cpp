@@ -1,0 +1,167 @@
+// Invoices as PDF (issue 15, point 2): the seller's legal identity from the configuration, the buyer as billed
+// (not today's account), A4, amounts aligned; read back with poppler's pdftotext as an accountant's tools would.
+#include "support/child_process.hpp"
+#include "support/parallel.hpp"
+#include "support/shop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+using namespace boutique::testing;
+
+namespace {
+
+const std::string pdf_password = "a long enough password";
+
+
+/// The test settings with a seller whose name and address have accents.
+boutique::config::settings with_seller() {
+  auto s = test_settings();
+  s.seller.name = "Formations Éclair SARL";
+  s.seller.address = {"3 place Bellecour", "69002 Lyon", "France"};
+  s.seller.tax_id = "FR12 345678901";
+  s.seller.registration = "RCS Lyon 345 678 901";
+  s.seller.legal_notice = "Paiement à la commande.";
+  return s;
+}
+
+/// What poppler reads in `pdf`: `tool` is pdftotext (-layout unless other `options`) or pdfinfo.
+std::string poppler(const std::string& tool, const std::string& pdf, std::vector<std::string> options = {"-layout"}) {
+  temp_dir dir;
+  auto file = dir.path() / "invoice.pdf";
+  std::ofstream(file, std::ios::binary) << pdf;
+  std::vector<std::string> args = {file.string()};
+  if (tool == "pdftotext") {
+    args = options;
+    for (const auto* a : {"-enc", "UTF-8"}) args.emplace_back(a);
+    args.push_back(file.string());
+    args.emplace_back("-");
+  }
+  child_process p("/usr/bin/" + tool, args);
+  if (p.wait_exit() != 0) throw std::runtime_error(tool + " failed: " + p.output());
+  return p.output();
+}
+
+/// The right edges (xMax, in points) of the words `word` in pdftotext's -bbox output, top to bottom.
+std::vector<double> right_edges(const std::string& bbox, const std::string& word) {
+  std::vector<double> edges;
+  std::regex one(R"re(<word xMin="[0-9.]+" yMin="[0-9.]+" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>)re");
+  for (std::sregex_iterator it(bbox.begin(), bbox.end(), one), end; it != end; ++it)
+    if ((*it)[2] == word) edges.push_back(std::stod((*it)[1]));
+  return edges;
+}
+
+/// The bill of the user's first purchase: its transid and invoice number.
+std::pair<std::string, std::string> first_bill(test_service& svc, const header_map& login) {
+  auto bills = http_client(svc.port()).get("/api/v1/me/bills", login).json()["bills"];
+  for (const auto& b : bills)
+    if (b["status"] == "COMPLETE") return {b["transid"], b["invoice_number"]};
+  throw std::runtime_error("no paid bill: " + bills.dump());
+}
+
+}  // namespace
+
+TEST(invoice_pdf, an_issued_invoice_names_the_seller_the_buyer_as_billed_and_aligns_its_amounts) {
+  test_service svc(with_seller());
+  registered(svc, "pdf@example.org", pdf_password);
+  auto login = login_header(svc, "pdf@example.org", pdf_password);
+  auto [transid, number] = first_bill(svc, login);
+  // The customer edits their details afterwards: the issued invoice does not change.
+  auto edited = http_client(svc.port()).send(
+    "PUT", "/api/v1/me/customer",
+    nlohmann::json{{"firstname", "Ana"}, {"lastname", "Renamed"}, {"country", "FR"}, {"city", "Grenoble"}}.dump(),
+    {{"Content-Type", "application/json"}, {"Cookie", login.at("Cookie")}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+
+  auto pdf = http_client(svc.port()).get("/api/v1/me/bills/" + transid + "/invoice.pdf", login);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.header("content-type"), "application/pdf");
+  EXPECT_NE(pdf.header("content-disposition").find("invoice-" + number + ".pdf"), std::string::npos);
+  EXPECT_EQ(pdf.header("cache-control"), "private, no-store");
+  ASSERT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
+  EXPECT_NE(poppler("pdfinfo", pdf.body).find("595.276 x 841.89 pts (A4)"), std::string::npos);
+
+  auto text = poppler("pdftotext", pdf.body);
+  for (const auto* expected : {"Formations Éclair SARL", "3 place Bellecour", "69002 Lyon", "FR12 345678901",
+                               "RCS Lyon 345 678 901", "Paiement à la commande.", "Ana Lopez", "Aéroport de Lyon",
+                               "Billed to", "Seller", "Total incl. tax", "VAT 20 %"})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " missing in:\n" << text;
+  EXPECT_NE(text.find("Invoice " + number), std::string::npos) << text;
+  EXPECT_NE(text.find(transid), std::string::npos) << text;
+  EXPECT_EQ(text.find("Renamed"), std::string::npos) << "an issued invoice keeps the contact it was billed to";
+  EXPECT_EQ(text.find("Grenoble"), std::string::npos) << text;
+
+  // The amounts end on one vertical line: the line's total (its second €144.00 is the grand total) right-aligned
+  // with the totals, whatever their width: the right edges of the words as poppler places them, in points.
+  auto edges = right_edges(poppler("pdftotext", pdf.body, {"-bbox"}), "€144.00");
+  ASSERT_EQ(edges.size(), 2u) << "the line's total and the grand total";
+  EXPECT_NEAR(edges[0], edges[1], 1.0);  // a third of a millimetre: glyphs differ in size and weight
+  auto untaxed = right_edges(poppler("pdftotext", pdf.body, {"-bbox"}), "€120.00");
+  ASSERT_EQ(untaxed.size(), 2u) << "the unit price and the total excluding tax";
+  EXPECT_NEAR(untaxed[1], edges[0], 1.0) << "the total excluding tax ends with the other amounts";
+
+  auto french = poppler("pdftotext", http_client(svc.port()).get("/api/v1/me/bills/" + transid + "/invoice.pdf?lang=fr",
+                                                                 login).body);
+  for (const auto* expected : {"Facture " , "Facturé à", "Vendeur", "N° de TVA", "Total TTC"})
+    EXPECT_NE(french.find(expected), std::string::npos) << expected << " missing in:\n" << french;
+}
+
+TEST(invoice_pdf, only_its_customer_and_staff_get_it_and_only_once_it_is_paid) {
+  test_service svc(with_seller());
+  registered(svc, "owner@example.org", pdf_password);
+  registered(svc, "other@example.org", pdf_password);
+  auto owner = login_header(svc, "owner@example.org", pdf_password);
+  auto other = login_header(svc, "other@example.org", pdf_password);
+  auto [transid, number] = first_bill(svc, owner);
+  auto target = "/api/v1/me/bills/" + transid + "/invoice.pdf";
+  http_client client(svc.port());
+  EXPECT_EQ(client.get(target).status, 401);
+  EXPECT_EQ(client.get(target, other).status, 404) << "another customer's invoice is not found";
+  EXPECT_EQ(client.get("/api/v1/me/bills/T-unknown/invoice.pdf", owner).status, 404);
+
+  // An order placed and not paid yet has no invoice.
+  checkout unpaid(svc.port());
+  ASSERT_EQ(unpaid.login("owner@example.org", pdf_password).status, 200);
+  ASSERT_EQ(unpaid.cart(nlohmann::json::array({{{"code", "A51-11236-F"}, {"quantity", 2}}})).status, 200);
+  ASSERT_EQ(unpaid.contact(contact_form("owner@example.org")).status, 200);
+  auto placed = unpaid.order();
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  auto unpaid_target = "/api/v1/me/bills/" + placed.json()["transid"].get<std::string>() + "/invoice.pdf";
+  auto refused = client.get(unpaid_target, owner);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.header("content-type"), "application/problem+json");
+
+  // The page of the support space, with the same login cookie, and the admin with its token.
+  auto page = client.get("/account/invoices/" + transid + "/invoice.pdf", owner);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("content-type"), "application/pdf");
+  EXPECT_EQ(client.get("/account/invoices/" + transid + "/invoice.pdf", other).status, 404);
+  http_client admin(svc.admin_port());
+  header_map token{{"Authorization", "Bearer " + svc.settings().admin.token}};
+  auto staff = admin.get("/admin/bills/" + transid + "/invoice.pdf?lang=fr", token);
+  ASSERT_EQ(staff.status, 200) << staff.body;
+  EXPECT_NE(poppler("pdftotext", staff.body).find("Facture " + number), std::string::npos);
+  EXPECT_EQ(admin.get("/admin/bills/" + transid + "/invoice.pdf").status, 401);
+  EXPECT_EQ(admin.get("/admin/bills/T-unknown/invoice.pdf", token).status, 404);
+  EXPECT_EQ(admin.get("/admin/bills/" + placed.json()["transid"].get<std::string>() + "/invoice.pdf", token).status,
+            409);
+}
+
+TEST(invoice_pdf, fifty_customers_downloading_at_once_get_a_pdf_or_a_retry_later) {
+  test_service svc(with_seller());
+  registered(svc, "crowd@example.org", pdf_password);
+  auto login = login_header(svc, "crowd@example.org", pdf_password);
+  auto target = "/api/v1/me/bills/" + first_bill(svc, login).first + "/invoice.pdf";
+  std::atomic<int> pdfs{0}, busy{0}, other{0};
+  in_parallel(50, [&](int) {
+    auto r = http_client(svc.port()).get(target, login);
+    if (r.status == 200 && r.body.rfind("%PDF-", 0) == 0) ++pdfs;
+    else if (r.status == 503 && r.header("retry-after") == "1") ++busy;
+    else ++other;
+  });
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_GE(pdfs.load(), 1);
+  EXPECT_EQ(pdfs.load() + busy.load(), 50);
+}
