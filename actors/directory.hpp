@@ -36,7 +36,7 @@ class live_actors {
     std::uint64_t routed = 0;  ///< messages routed to it
     std::int64_t last_active_unix = 0;
     std::chrono::steady_clock::time_point last_active;
-    typename std::list<Key>::iterator recency;  ///< its place in the least-recently-used order
+    typename std::list<const Key*>::iterator recency;  ///< its place in the least-recently-used order
   };
 
   /// `cap` 0: no cap.
@@ -63,10 +63,10 @@ class live_actors {
   /// Lists the new activation of `key`.
   entry& add(const Key& key, Handle handle, std::uint64_t generation) {
     forget(key);  // never two entries of one key in the recency order
-    auto& e = live_[key];
+    auto& [held_key, e] = *live_.try_emplace(key).first;
     e.handle = std::move(handle);
     e.generation = generation;
-    recent_.push_front(key);
+    recent_.push_front(&held_key);
     e.recency = recent_.begin();
     touch(e);
     ++activations_;
@@ -77,15 +77,16 @@ class live_actors {
   entry* rename(const Key& from, const Key& to) {
     auto it = live_.find(from);
     if (it == live_.end()) return nullptr;
-    auto e = std::move(it->second);
+    auto moved = std::move(it->second);
+    recent_.erase(moved.recency);
     live_.erase(it);
-    recent_.erase(e.recency);
     forget(to);
-    recent_.push_front(to);
+    auto& [held_key, e] = *live_.insert_or_assign(to, std::move(moved)).first;
+    recent_.push_front(&held_key);
     e.recency = recent_.begin();
     e.generation = next_generation();
     touch(e);
-    return &(live_[to] = std::move(e));
+    return &e;
   }
 
   /// Takes `key` out of the live set; the caller tells the returned actor to passivate. Until that actor is
@@ -109,7 +110,7 @@ class live_actors {
     std::vector<Key> out;
     if (cap_ == 0) return out;
     auto it = recent_.rbegin();
-    for (std::size_t n = live_.size(); n > cap_ && it != recent_.rend(); --n, ++it) out.push_back(*it);
+    for (std::size_t n = live_.size(); n > cap_ && it != recent_.rend(); --n, ++it) out.push_back(**it);
     evictions_ += out.size();
     return out;
   }
@@ -117,8 +118,8 @@ class live_actors {
   /// The keys of live actors idle since before `cutoff`, oldest first.
   std::vector<Key> idle_since(std::chrono::steady_clock::time_point cutoff) const {
     std::vector<Key> out;
-    for (auto it = recent_.rbegin(); it != recent_.rend() && live_.at(*it).last_active < cutoff; ++it)
-      out.push_back(*it);
+    for (auto it = recent_.rbegin(); it != recent_.rend() && live_.find(**it)->second.last_active < cutoff; ++it)
+      out.push_back(**it);
     return out;
   }
 
@@ -189,7 +190,9 @@ class live_actors {
   }
 
   std::map<Key, entry> live_;
-  std::list<Key> recent_;  ///< most recently used first
+  /// Most recently used first: the keys held by live_ (its nodes stay put until erased, and an entry leaves this
+  /// order before it leaves live_), not copies of them: a session id is stored once per live actor.
+  std::list<const Key*> recent_;
   std::set<Key> stopping_;
   std::map<caf::actor_addr, Key> stopping_by_addr_;
   std::size_t cap_ = 0;

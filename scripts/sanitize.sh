@@ -22,6 +22,7 @@ case $kind in
     suites=${SANITIZE_SUITES:-all}
     export ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1
     export UBSAN_OPTIONS=suppressions=$suppressions/ubsan.supp:print_stacktrace=1:halt_on_error=1
+    export LSAN_OPTIONS=suppressions=$suppressions/lsan.supp
     ;;
   tsan)
     sanitize=thread
