@@ -86,7 +86,7 @@ bool can_transition(bill_status from, bill_status to) {
     case soldout: return to == complete || to == payback;
     case failed: return to == soldout || to == cancelled;
     case refused: return to == pending || to == soldout;
-    case complete:
+    case complete: return to == payback;
     case cancelled:
     case payback: return false;
   }

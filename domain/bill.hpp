@@ -72,7 +72,7 @@ std::string to_string(bill_status s);
 std::optional<bill_status> parse_bill_status(const std::string& s);
 
 /// The transition table of bills. PLACED -> PENDING | SOLDOUT | CANCELLED | FAILED,
-/// PENDING -> SOLDOUT | REFUSED | CANCELLED | FAILED, SOLDOUT -> COMPLETE | PAYBACK,
+/// PENDING -> SOLDOUT | REFUSED | CANCELLED | FAILED, SOLDOUT -> COMPLETE | PAYBACK, COMPLETE -> PAYBACK (a refund),
 /// FAILED -> SOLDOUT | CANCELLED, REFUSED -> PENDING | SOLDOUT. Anything else is refused.
 bool can_transition(bill_status from, bill_status to);
 

@@ -19,7 +19,7 @@ const std::map<std::string_view, std::string_view>& english_texts() {
     {"duplicate_line", "appears more than once"},
     {"other_currency", "is priced in another currency"},
     {"required_at_most", "is required (at most {n} characters)"},
-    {"payment_status", "must be completed, pending or failed"},
+    {"payment_status", "must be completed, pending, failed or refunded"},
     {"bad_paymode", "not an available payment mode"},
     {"own_email_only", "is your account's email while you are logged in; change it in your account space"},
     {"cart_invalid", "the cart is not valid"},

@@ -129,8 +129,10 @@ struct bill_record {
   std::vector<domain::bill_line> lines;  ///< as sold: name, price, tax rate and duration of the day it was placed
   domain::contact billed_to;             ///< the contact the bill was placed with
   std::string invoice_number;            ///< YYYY-NNNNNN from its completion on ("" before: domain::invoice_number)
+  std::string credit_note_number;        ///< CN-YYYY-NNNNNN once refunded ("" otherwise: domain::credit_note_number)
 };
-BOOST_DESCRIBE_STRUCT(bill_record, (), (transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at, lines, billed_to, invoice_number))
+BOOST_DESCRIBE_STRUCT(bill_record, (), (transid, status, paymode, customer_id, untaxed, taxes, total, currency,
+                                        emitted_at, lines, billed_to, invoice_number, credit_note_number))
 
 /// One product instance acquired by a customer.
 struct product_record {
@@ -140,8 +142,9 @@ struct product_record {
   std::int64_t start = 0;
   std::optional<std::int64_t> end;
   bool bill_complete = true;
+  bool refunded = false;  ///< its bill was refunded: it ended then
 };
-BOOST_DESCRIBE_STRUCT(product_record, (), (reference, code, name, start, end, bill_complete))
+BOOST_DESCRIBE_STRUCT(product_record, (), (reference, code, name, start, end, bill_complete, refunded))
 
 /// A payment outcome to apply to a bill (from the test paymode or a signed notification).
 struct payment_event {
@@ -165,8 +168,10 @@ struct payment_outcome {
   std::string refusal;  ///< why the event was refused (amount or currency mismatch), empty when applied
   bool replay = false;  ///< this (provider, txn_id) had been delivered before
   bool completed_now = false;  ///< this delivery completed the purchase
+  bool refunded_now = false;   ///< this delivery refunded the bill
 };
-BOOST_DESCRIBE_STRUCT(payment_outcome, (), (transid, status, customer_id, products, refusal, replay, completed_now))
+BOOST_DESCRIBE_STRUCT(payment_outcome, (), (transid, status, customer_id, products, refusal, replay, completed_now,
+                                            refunded_now))
 
 /// A request sent with an Idempotency-Key, claimed before it runs (docs/API-NOTES.md, "Idempotency").
 struct idempotency_claim {

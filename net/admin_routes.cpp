@@ -3,12 +3,12 @@
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
 #include "net/admin_metrics.hpp"
+#include "net/admin_bills.hpp"
 #include "net/api/idempotency.hpp"
 #include "net/catalog_reload.hpp"
 #include "net/dashboard.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
-#include "net/pages/invoice_pdf.hpp"
 #include "net/query.hpp"
 #include "domain/clock.hpp"
 
@@ -355,29 +355,6 @@ void post_retention(const backend_ptr& b, http_request&, const route_params&, co
   });
 }
 
-/// POST /admin/bills/{transid}/cancel: staff cancel an order not paid yet; 409 once it is paid or cancelled.
-void cancel_bill(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
-  run_flow(b->sys, p.due(), respond, [b, respond, transid = p.get("transid")](flow_self self) {
-    self->request(b->sessions, patience(self), due(self), atoms::cancel_atom_v, transid)
-      .then([respond](bill_change& c) { respond(ok_json({{"transid", c.transid}, {"status", c.status}})); },
-            fail_with(respond));
-  });
-}
-
-/// GET /admin/bills/{transid}/invoice.pdf (?lang=fr): the invoice of any paid bill; 404 unknown, 409 not paid.
-void bill_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
-  auto lang = pages::parse_language(query_value(request.query, "lang")).value_or(pages::language::en);
-  run_flow(b->sys, p.due(), respond, [b, respond, lang, transid = p.get("transid")](flow_self self) {
-    self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, transid)
-      .then(
-        [b, respond, lang](std::optional<bill_record>& bill) {
-          if (!bill) return respond(problem(404, "Not Found", "no bill with this transid"));
-          respond(pages::invoice_pdf_response(*bill, b->seller, lang));
-        },
-        fail_with(respond));
-  });
-}
-
 /// A backup's file name: letters, digits, '.', '_' and '-', not starting with '.', at most 128 characters.
 bool backup_name(const std::string& name) {
   if (name.empty() || name.size() > 128 || name.front() == '.') return false;
@@ -441,14 +418,19 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/admin/retention", guarded(b, post_retention));
   r.add("POST", "/admin/backup", guarded(b, post_backup));
   // Idempotent behind the token: a retry with the same Idempotency-Key answers the first outcome (200, not 409).
-  auto cancel = api::idempotent(b, "admin-cancel", [b](http_request& rq, const route_params& p, responder respond) {
-    cancel_bill(b, rq, p, respond);
-  });
   r.add("GET", "/admin/bills/{transid}/invoice.pdf", guarded(b, bill_invoice_pdf));
-  r.add("POST", "/admin/bills/{transid}/cancel",
-        guarded(b, [cancel](const backend_ptr&, http_request& rq, const route_params& p, const responder& respond) {
-          cancel(rq, p, respond);
-        }));
+  using bill_action = void (*)(const backend_ptr&, http_request&, const route_params&, const responder&);
+  for (auto [action, handler] : {std::pair<const char*, bill_action>{"cancel", cancel_bill},
+                                 std::pair<const char*, bill_action>{"refund", refund_bill}}) {
+    auto once = api::idempotent(b, std::string("admin-") + action,
+                                [b, handler](http_request& rq, const route_params& p, responder respond) {
+                                  handler(b, rq, p, respond);
+                                });
+    r.add("POST", std::string("/admin/bills/{transid}/") + action,
+          guarded(b, [once](const backend_ptr&, http_request& rq, const route_params& p, const responder& respond) {
+            once(rq, p, respond);
+          }));
+  }
   r.add("POST", "/admin/catalog/reload", guarded(b, [](const backend_ptr& b, http_request&, const route_params& p,
                                                        const responder& respond) { reload_catalog(b, p.due(), respond); }));
   add_dashboard_routes(r, b);

@@ -74,7 +74,7 @@ json products_json(const product_list& products, std::int64_t now, bool with_sta
                  {"name", p.name},
                  {"start", rfc3339(p.start)},
                  {"end", optional_time(p.end)}};
-    if (with_state) item["state"] = domain::product_state(now, p.start, p.end, p.bill_complete);
+    if (with_state) item["state"] = domain::product_state(now, p.start, p.end, p.bill_complete, p.refunded);
     list.push_back(std::move(item));
   }
   return list;
@@ -90,7 +90,8 @@ json bill_json(const bill_record& b) {
           {"currency", b.currency},
           {"items", lines_json(b.lines)},
           {"billed_to", b.billed_to},
-          {"invoice_number", b.invoice_number.empty() ? json(nullptr) : json(b.invoice_number)}};
+          {"invoice_number", b.invoice_number.empty() ? json(nullptr) : json(b.invoice_number)},
+          {"credit_note_number", b.credit_note_number.empty() ? json(nullptr) : json(b.credit_note_number)}};
 }
 
 json user_json(const user_record& u) {

@@ -1,5 +1,6 @@
 #include "domain/cancellation.hpp"
 #include "domain/completion.hpp"
+#include "domain/refund.hpp"
 #include "domain/tokens.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
@@ -18,7 +19,7 @@ namespace q = sql::bills;  // storage/queries/bills.sql
 // Both read the contact the bill was placed with (JSON written by the session), field by field (the fields of
 // domain::contact's description).
 const std::string bill_columns = "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, "
-                                 "emitted_at, coalesce(invoice_number, ''), " +
+                                 "emitted_at, coalesce(invoice_number, ''), coalesce(credit_note_number, ''), " +
                                  columns_of<domain::contact>("json_extract(contact, '$.", "')");
 const std::string sql_select_bill = bill_columns + " FROM bills WHERE transid = ?";
 const std::string sql_select_bills_of_customer =
@@ -43,7 +44,8 @@ std::optional<stored_bill> read_bill(statement& st) {
   b.record.currency = st.text(8);
   b.record.emitted_at = st.integer(9);
   b.record.invoice_number = st.text(10);
-  read_fields(st, 11, b.record.billed_to);
+  b.record.credit_note_number = st.text(11);
+  read_fields(st, 12, b.record.billed_to);
   return b;
 }
 
@@ -182,6 +184,28 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
   queue_mail(db, plan.order_mail.recipient, plan.order_mail.subject, plan.order_mail.body, event.now);
 }
 
+/// Refunds a paid bill, in the caller's transaction: PAYBACK, the year's next credit note number, its products
+/// ended, the customer's timeline and a mail. A bill refunded before is left as it is (`false`).
+bool refund(database& db, const stored_bill& bill, domain::bill_status current, domain::refunder by, std::int64_t now,
+            const mail_settings& mail) {
+  if (current == domain::bill_status::payback) return false;
+  if (auto why = domain::refund_refusal(current)) throw write_refused(domain::error_code::conflict, *why);
+  const auto& r = bill.record;
+  move_bill(db, r.transid, current, domain::bill_status::payback, now);
+  auto year = domain::invoice_year(now);
+  auto& counter = db.prepare(q::next_credit_note_number).bind_all(year);
+  counter.step();
+  auto number = domain::credit_note_number(year, counter.integer(0));
+  counter.reset();
+  db.prepare(q::set_credit_note_number).bind_all(number, bill.id).run();
+  db.prepare(q::end_products_of_bill).bind_all(now, bill.id).run();
+  record_event(db, r.customer_id, "refunded", r.transid + " by the " + domain::to_string(by) + ", credit note " + number,
+               now);
+  auto text = domain::refund_mail(r.billed_to, r.transid, r.invoice_number, number, r.total, r.currency, mail.base_url);
+  queue_mail(db, text.recipient, text.subject, text.body, now);
+  return true;
+}
+
 }  // namespace
 
 void place_bill(database& db, const bill_draft& d) {
@@ -229,7 +253,8 @@ product_list products_of_customer(database& db, std::int64_t customer_id) {
   auto& st = db.prepare(q::products_of_customer).bind_all(customer_id);
   while (st.step())
     products.push_back(
-      {st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), st.text(5) == "COMPLETE"});
+      {st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), st.text(5) == "COMPLETE",
+       st.text(5) == "PAYBACK"});
   return products;
 }
 
@@ -280,8 +305,12 @@ payment_outcome apply_payment(database& db, const payment_event& event, const ma
     } else if (event.status == "failed") {
       move_bill(db, event.transid, current, bill_status::failed, event.now);
       outcome.status = domain::to_string(bill_status::failed);
+    } else if (event.status == "refunded") {
+      auto by = event.provider == domain::staff_refund_provider ? domain::refunder::staff : domain::refunder::provider;
+      outcome.refunded_now = refund(db, *bill, current, by, event.now, mail);
+      outcome.status = domain::to_string(bill_status::payback);
     } else {
-      throw write_refused(domain::error_code::validation, "status must be completed, pending or failed");
+      throw write_refused(domain::error_code::validation, "status must be completed, pending, failed or refunded");
     }
     db.prepare(q::insert_notification)
       .bind_all(event.provider, event.txn_id, event.transid, event.status, std::string("applied"), event.now)

@@ -262,7 +262,10 @@ caf::result<payment_outcome> apply_payment(pointer self, payment_event event) {
   auto done = std::find_if(payments.begin(), payments.end(), [&key](const auto& p) { return p.first == key; });
   if (done != payments.end()) {
     if (!done->second.refusal.empty()) return failure(domain::error_code::validation, done->second.refusal);
-    return done->second;
+    auto again = done->second;  // as storage answers a delivery seen before: a replay, which changed nothing
+    again.replay = true;
+    again.completed_now = again.refunded_now = false;
+    return again;
   }
   auto rp = self->make_response_promise<payment_outcome>();
   if (auto whole = self->state.s.whole()) event.session_user_id = whole->user_id;

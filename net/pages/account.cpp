@@ -184,7 +184,7 @@ data products_data(language l, const product_list& products) {
   auto list = list_of();
   auto now = now_s();
   for (const auto& p : products) {
-    auto state = domain::product_state(now, p.start, p.end, p.bill_complete);
+    auto state = domain::product_state(now, p.start, p.end, p.bill_complete, p.refunded);
     data d;
     d.set("reference", p.reference);
     d.set("start", date_of(p.start, l));
@@ -206,6 +206,7 @@ data bills_data(language l, const bill_list& bills) {
     d.set("number", b.invoice_number.empty() ? b.transid : b.invoice_number);
     d.set("date", date_of(b.emitted_at, l));
     d.set("status_label", bill_status_label(b.status, l));
+    set_if(d, "credit_note", b.credit_note_number);
     d.set("total", money(b.total, b.currency, l));
     list.push_back(d);
   }

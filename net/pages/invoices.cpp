@@ -44,6 +44,7 @@ void show_invoice(const front_ptr& f, const http_request& request, const route_p
                                 bill.untaxed, bill.taxes, bill.total, bill.currency);
     invoice.set("seller", seller_data(f->b->seller));
     set_if(invoice, "number", bill.invoice_number);
+    set_if(invoice, "credit_note", bill.credit_note_number);
     d.set("invoice", invoice);
     if (!bill.invoice_number.empty()) d.set("pdf_href", "/account/invoices/" + bill.transid + "/invoice.pdf");
     respond(page(*f, v, 200, "invoice_page", text(v.lang, "title_invoice") + " " + bill.transid, std::move(d)));

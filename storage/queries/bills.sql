@@ -19,6 +19,19 @@ INSERT INTO invoice_counters (year, last) VALUES (?, 1)
 -- name: set_invoice_number
 UPDATE bills SET invoice_number = ? WHERE id = ?;
 
+-- The next credit note number of the year, in the refund's transaction (no gap when it rolls back).
+-- name: next_credit_note_number
+INSERT INTO credit_note_counters (year, last) VALUES (?, 1)
+  ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last;
+
+-- name: set_credit_note_number
+UPDATE bills SET credit_note_number = ? WHERE id = ?;
+
+-- The products of a refunded bill end at the refund (?1), unless they ended before.
+-- name: end_products_of_bill
+UPDATE products SET end_at = ?1
+  WHERE bill_item_id IN (SELECT id FROM bill_items WHERE bill_id = ?2) AND (end_at IS NULL OR end_at > ?1);
+
 -- name: select_bill_items
 SELECT code, name, quantity, unit_price, untaxed, taxes, total, id, tax_rate_bp, duration_days FROM bill_items
   WHERE bill_id = ? ORDER BY id;

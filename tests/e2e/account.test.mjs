@@ -246,3 +246,35 @@ test('on a phone, the invoice and the account tables show every column', async (
     await context.close();
   }
 });
+
+test('a refunded order shows as refunded in the support space, with its credit note, in English and French', async () => {
+  const email = uniqueEmail('refunded');
+  const password = 'refunded but not forgotten';
+  const { context, page } = await openPage(browser, '7-refunded');
+  try {
+    await buyAsGuest(page, contactFor(email, { firstname: 'Zoé' }), ['A51-11236-F']);
+    const transid = (await page.locator('#invoice-title').innerText()).split(' ').pop();
+    await setPassword(page, email, password);
+    await logIn(page, email, password);
+    assert.match(await page.locator('table.products tbody').innerText(), /running/);
+
+    // Staff refund it on the management listener.
+    const refund = await fetch(`${process.env.BOUTIQUE_ADMIN_URL}/admin/bills/${transid}/refund`, {
+      method: 'POST', headers: { Authorization: `Bearer ${process.env.BOUTIQUE_ADMIN_TOKEN}` },
+    });
+    assert.equal(refund.status, 200);
+    assert.equal((await refund.json()).status, 'PAYBACK');
+
+    await visit(page, '/account');
+    const products = await page.locator('table.products tbody').innerText();
+    assert.match(products, /refunded/);
+    assert.doesNotMatch(products, /running/);
+    const bills = await page.locator('table.bills tbody').innerText();
+    assert.match(bills, /Refunded · Credit note CN-\d{4}-\d{6}/);
+    await submit(page, page.getByRole('link', { name: 'Français' }));
+    assert.match(await page.locator('table.products tbody').innerText(), /Remboursé/);
+    assert.match(await page.locator('table.bills tbody').innerText(), /Remboursée · Avoir CN-\d{4}-\d{6}/);
+  } finally {
+    await context.close();
+  }
+});

@@ -110,11 +110,11 @@ TEST(bill, transitions_follow_exactly_the_documented_table) {
   const std::set<std::pair<bill_status, bill_status>> allowed = {
     {placed, pending},  {placed, soldout},    {placed, cancelled}, {placed, failed},
     {pending, soldout}, {pending, refused},   {pending, cancelled}, {pending, failed},
-    {soldout, complete}, {soldout, payback},
+    {soldout, complete}, {soldout, payback}, {complete, payback},
     {failed, soldout},  {failed, cancelled},
     {refused, pending}, {refused, soldout},
   };
-  ASSERT_EQ(allowed.size(), 14u);
+  ASSERT_EQ(allowed.size(), 15u);
   for (auto from : all_statuses)
     for (auto to : all_statuses)
       EXPECT_EQ(can_transition(from, to), allowed.count({from, to}) == 1)

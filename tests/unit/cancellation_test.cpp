@@ -1,5 +1,6 @@
 // The cancellation rule (domain/cancellation.hpp): which bill statuses a shopper or staff may cancel, and the mail.
 #include "domain/cancellation.hpp"
+#include "domain/refund.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,4 +34,14 @@ TEST(cancellation, the_mail_names_the_order_its_amount_and_who_cancelled) {
   EXPECT_NE(staff.body.find("by the shop"), std::string::npos);
   EXPECT_EQ(to_string(canceller::customer), "customer");
   EXPECT_EQ(to_string(canceller::staff), "staff");
+}
+
+TEST(refund_rule, only_a_paid_order_is_refunded_and_credit_notes_have_their_own_numbers) {
+  using boutique::domain::bill_status;
+  EXPECT_EQ(boutique::domain::refund_refusal(bill_status::complete), std::nullopt);
+  EXPECT_EQ(boutique::domain::refund_refusal(bill_status::soldout), std::nullopt);
+  for (auto s : {bill_status::placed, bill_status::pending, bill_status::failed, bill_status::refused,
+                 bill_status::cancelled, bill_status::payback})
+    EXPECT_NE(boutique::domain::refund_refusal(s), std::nullopt) << boutique::domain::to_string(s);
+  EXPECT_EQ(boutique::domain::credit_note_number(2026, 42), "CN-2026-000042");
 }

@@ -133,10 +133,10 @@ TEST(cart_rule, a_change_adds_sets_or_removes_one_line_and_keeps_the_others_in_o
     << "an addition is capped (pricing refuses over 100, naming the line)";
 }
 
-TEST(notification_rule, every_field_is_bounded_and_the_status_is_one_of_three) {
+TEST(notification_rule, every_field_is_bounded_and_the_status_is_one_of_four) {
   boutique::payment_event ok{"test", "tx-1", "T-1", "completed", 1200, "EUR", std::nullopt, 0};
   EXPECT_TRUE(notification_errors(ok).empty());
-  for (const char* status : {"pending", "failed"}) {
+  for (const char* status : {"pending", "failed", "refunded"}) {
     auto e = ok;
     e.status = status;
     EXPECT_TRUE(notification_errors(e).empty()) << status;
@@ -145,7 +145,7 @@ TEST(notification_rule, every_field_is_bounded_and_the_status_is_one_of_three) {
   bad.provider = std::string(65, 'p');
   bad.txn_id = "";
   bad.transid = std::string(65, 't');
-  bad.status = "refunded";
+  bad.status = "chargeback";
   auto errors = notification_errors(bad);
   EXPECT_EQ(errors.size(), 4u);
   for (const char* field : {"provider", "txn_id", "transid", "status"}) EXPECT_TRUE(errors.count(field)) << field;
