@@ -2,6 +2,8 @@
 
 #include "config/logging.hpp"
 
+#include <caf/message.hpp>
+
 #include <array>
 #include <utility>
 
@@ -10,10 +12,10 @@ namespace boutique::printing {
 namespace {
 
 // Members are named alike across records, so one table says how each prints wherever it stands.
-constexpr std::array<std::pair<std::string_view, exposure>, 30> exposures{{
+constexpr std::array<std::pair<std::string_view, exposure>, 32> exposures{{
   // A session id is a bearer secret: it prints as the log_id an operator can grep for.
   {"id", exposure::digest}, {"session_id", exposure::digest}, {"old_id", exposure::digest},
-  {"new_id", exposure::digest}, {"key", exposure::digest},
+  {"new_id", exposure::digest}, {"key", exposure::digest}, {"next", exposure::digest},
   // Secrets and whole documents (snapshots and mail bodies hold ids, links and personal data).
   {"password", exposure::withheld}, {"password_hash", exposure::withheld}, {"current", exposure::withheld},
   {"token", exposure::withheld}, {"hash", exposure::withheld}, {"key_hash", exposure::withheld},
@@ -24,7 +26,7 @@ constexpr std::array<std::pair<std::string_view, exposure>, 30> exposures{{
   {"lastname", exposure::personal}, {"organisation", exposure::personal}, {"address", exposure::personal},
   {"zip", exposure::personal}, {"city", exposure::personal}, {"country", exposure::personal},
   {"invoiceinfo", exposure::personal}, {"recipient", exposure::personal}, {"subject", exposure::personal},
-  {"q", exposure::personal}, {"detail", exposure::personal},
+  {"q", exposure::personal}, {"detail", exposure::personal}, {"error", exposure::personal},
 }};
 
 }  // namespace
@@ -51,6 +53,16 @@ void append_text(std::string& out, std::string_view text, exposure how) {
       out += text.empty() ? "\"\"" : "<personal>";
       return;
   }
+}
+
+std::string print_message(const caf::message& msg) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < msg.size(); ++i) {
+    if (i > 0) out += ", ";
+    if (msg.match_element<std::string>(i)) append_text(out, msg.get_as<std::string>(i), exposure::withheld);
+    else out += msg.stringify(i);
+  }
+  return out + ')';
 }
 
 std::string_view short_name(std::string_view qualified) {

@@ -10,6 +10,8 @@
 #include "domain/deadline.hpp"
 #include "domain/schema.hpp"
 
+#include <caf/fwd.hpp>
+
 #include <boost/core/type_name.hpp>
 #include <boost/describe/enum_to_string.hpp>
 #include <boost/describe/enumerators.hpp>
@@ -40,6 +42,11 @@ exposure exposure_of(std::string_view name);
 
 /// `text` as `how` says.
 void append_text(std::string& out, std::string_view text, exposure how);
+
+/// A whole message as logs show it: atoms, numbers, deadlines and routes as they are, every record by its
+/// description (below), and every bare string only by its size: a string argument may be a session id, a token,
+/// a password hash or a snapshot (deny by default; a record's members are named, a bare string is not).
+std::string print_message(const caf::message& msg);
 
 /// "bill_draft" of "boutique::bill_draft".
 std::string_view short_name(std::string_view qualified);

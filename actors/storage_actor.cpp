@@ -1,5 +1,7 @@
 #include "actors/storage_actor.hpp"
 
+#include "actors/printing.hpp"
+
 #include "config/logging.hpp"
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
@@ -100,13 +102,14 @@ void flush(pointer self) {
       } catch (const std::exception& e) {
         outcomes[i] = to_error(e);
         auto level = refused_by_rule(e) ? spdlog::level::debug : spdlog::level::warn;
-        st.log->log(level, "event=write_failed request={} error=\"{}\"", caf::to_string(batch[i].request), e.what());
+        st.log->log(level, "event=write_failed request=\"{}\" error=\"{}\"",
+                    config::log_text(printing::print_message(batch[i].request), 2048), config::log_text(e.what()));
       }
     }
     st.db->reset_all();
     st.db->prepare("COMMIT").run();
   } catch (const std::exception& e) {
-    st.log->error("event=commit_failed writes={} error=\"{}\"", batch.size(), e.what());
+    st.log->error("event=commit_failed writes={} error=\"{}\"", batch.size(), config::log_text(e.what()));
     try {
       st.db->exec("ROLLBACK");
     } catch (const std::exception&) {

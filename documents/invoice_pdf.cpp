@@ -17,7 +17,6 @@ constexpr double page_width = 595.276;
 constexpr double page_height = 841.890;
 constexpr double margin = 50;
 constexpr double content_width = page_width - 2 * margin;
-constexpr double footer_room = 40;  // kept free at the bottom of every page for the legal mentions
 constexpr double gap = 8;
 constexpr double amount_width = 76;
 constexpr double quantity_width = 60;
@@ -33,8 +32,12 @@ using layout_ptr = std::unique_ptr<PangoLayout, freed_by<void, g_object_unref>>;
 using font_ptr = std::unique_ptr<PangoFontDescription, freed_by<PangoFontDescription, pango_font_description_free>>;
 
 cairo_status_t append_to(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
+  try {  // nothing may be thrown through cairo's C frames
+    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+    return CAIRO_STATUS_SUCCESS;
+  } catch (...) {
+    return CAIRO_STATUS_WRITE_ERROR;
+  }
 }
 
 font_ptr font(const char* description) { return font_ptr(pango_font_description_from_string(description)); }
@@ -43,7 +46,10 @@ font_ptr font(const char* description) { return font_ptr(pango_font_description_
 class pen {
  public:
   pen(cairo_t* cr, const invoice_layout& doc)
-    : cr_(cr), layout_(pango_cairo_create_layout(cr)), doc_(doc) {}
+    : cr_(cr), layout_(pango_cairo_create_layout(cr)), doc_(doc) {
+    // The legal mentions take what they need at the foot of every page.
+    for (const auto& f : doc_.footer) footer_room_ += height(f, content_width - 40, *tiny_);
+  }
 
   void draw() {
     text(doc_.title, margin, content_width, *title_);
@@ -95,9 +101,26 @@ class pen {
     cairo_stroke(cr_);
   }
 
-  /// Seller on the left, buyer on the right.
+  /// Where the content of a page ends: the footer's room below it.
+  double bottom() const { return page_height - margin - footer_room_; }
+
+  /// Seller on the left, buyer on the right; one after the other, continued over pages, when they are too long for
+  /// what is left of the page (a contact's address and invoice notes may run to many lines).
   void parties() {
     double half = (content_width - 2 * gap) / 2;
+    auto height_of = [&](const party& who) {
+      double h = height(who.heading, half, *bold_) + 2;
+      for (const auto& l : who.lines) h += height(l, half, *regular_);
+      return h;
+    };
+    if (y_ + std::max(height_of(doc_.seller), height_of(doc_.buyer)) > bottom()) {
+      for (const party* who : {&doc_.seller, &doc_.buyer}) {
+        line(who->heading, *bold_);
+        for (const auto& l : who->lines) line(l, *regular_);
+        y_ += 8;
+      }
+      return;
+    }
     double top = y_;
     double bottom = top;
     for (auto [who, x] : {std::pair{&doc_.seller, margin}, std::pair{&doc_.buyer, margin + half + 2 * gap}}) {
@@ -141,7 +164,7 @@ class pen {
   void table_row(const invoice_row& r) {
     std::array<const std::string*, 5> c{&r.product, &r.unit_price, &r.quantity, &r.taxes, &r.total};
     auto h = cells(c, *small_, false);
-    if (y_ + h > page_height - margin - footer_room) {
+    if (y_ + h > bottom()) {
       finish_page();
       table_head();
     }
@@ -173,19 +196,19 @@ class pen {
 
   /// A new page when `h` more points would run into the footer.
   void room_for(double h) {
-    if (y_ + h > page_height - margin - footer_room) finish_page();
+    if (y_ + h > bottom()) finish_page();
   }
 
   /// The legal mentions and the page number at the foot, then the next page.
   void finish_page() {
     ++page_;
-    y_ = page_height - margin - footer_room + 8;
+    y_ = bottom() + 4;
     cairo_set_source_rgb(cr_, 0.35, 0.35, 0.35);
     for (const auto& f : doc_.footer) {
       text(f, margin, content_width - 40, *tiny_);
       y_ += height(f, content_width - 40, *tiny_);
     }
-    y_ = page_height - margin - footer_room + 8;
+    y_ = bottom() + 4;
     text(std::to_string(page_), margin + content_width - 30, 30, *tiny_, PANGO_ALIGN_RIGHT);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     cairo_show_page(cr_);
@@ -202,6 +225,7 @@ class pen {
   font_ptr small_bold_ = font("DejaVu Sans Bold 9");
   font_ptr tiny_ = font("DejaVu Sans 7.5");
   double y_ = margin;
+  double footer_room_ = 8;
   int page_ = 0;
 };
 

@@ -36,7 +36,7 @@ void bill_invoice_pdf(const backend_ptr& b, http_request& request, const route_p
       .then(
         [b, respond, lang](std::optional<bill_record>& bill) {
           if (!bill) return respond(problem(404, "Not Found", "no bill with this transid"));
-          respond(pages::invoice_pdf_response(*bill, b->seller, lang));
+          pages::respond_with_invoice_pdf(b->sys, *bill, b->seller, lang, respond);
         },
         fail_with(respond));
   });

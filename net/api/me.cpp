@@ -87,14 +87,16 @@ void get_my_bills(const backend_ptr& b, http_request& request, const route_param
 void get_my_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
   auto lang = pages::choose_language(request, query_value(request.query, "lang"));
   with_customer(b, request, p, respond,
-                [b, respond, lang, transid = p.get("transid")](self_ptr self, user_record, std::optional<customer_record> c) {
+                [b, respond, lang, transid = p.get("transid")](self_ptr self, user_record,
+                                                               std::optional<customer_record> c) {
                   auto not_found = problem(404, "Not Found", "no bill " + transid + " in this support space");
                   if (!c) return respond(not_found);
                   self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
                     .then(
                       [b, respond, lang, transid, not_found](bill_list& bills) {
                         for (const auto& bill : bills)
-                          if (bill.transid == transid) return respond(pages::invoice_pdf_response(bill, b->seller, lang));
+                          if (bill.transid == transid)
+                            return pages::respond_with_invoice_pdf(b->sys, bill, b->seller, lang, respond);
                         respond(not_found);
                       },
                       fail_with(respond));

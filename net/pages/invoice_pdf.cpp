@@ -3,7 +3,11 @@
 #include "net/pages/i18n.hpp"
 #include "net/problem.hpp"
 
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 
 namespace boutique::net::pages {
@@ -18,16 +22,19 @@ std::vector<std::string> buyer_lines(const domain::contact& c, language l) {
   };
   add(c.firstname + (c.firstname.empty() || c.lastname.empty() ? "" : " ") + c.lastname);
   add(c.organisation);
-  std::string::size_type start = 0;  // an address typed on several lines keeps them
-  for (auto end = c.address.find('\n'); start <= c.address.size(); end = c.address.find('\n', start)) {
-    add(c.address.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
+  auto add_lines = [&](const std::string& text) {  // a field typed on several lines keeps them, one by one
+    std::string::size_type start = 0;
+    for (auto end = text.find('\n'); start <= text.size(); end = text.find('\n', start)) {
+      add(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  };
+  add_lines(c.address);
   add(c.zip + (c.zip.empty() || c.city.empty() ? "" : " ") + c.city);
   add(country_name(l, c.country));
   add(c.email);
-  add(c.invoiceinfo);
+  add_lines(c.invoiceinfo);
   return lines;
 }
 
@@ -78,29 +85,43 @@ documents::invoice_layout invoice_layout_of(const bill_record& bill, const domai
   return doc;
 }
 
-http_response invoice_pdf_response(const bill_record& bill, const domain::seller& seller, language l) {
-  if (bill.invoice_number.empty())
-    return problem(409, "Conflict", "this bill has no invoice yet: an invoice is issued once it is paid");
-  if (renders.fetch_add(1) >= pdf_renders_max) {
-    renders.fetch_sub(1);
-    auto busy = problem(503, "Service Unavailable", "invoices are being drawn; retry shortly");
-    busy.headers.emplace_back("Retry-After", "1");
-    return busy;
-  }
+namespace {
+
+/// The PDF, or a 500 that says nothing of why (the reason goes to the access log).
+http_response draw(const bill_record& bill, const domain::seller& seller, language l) {
   http_response r;
   try {
     r.body = documents::render_invoice_pdf(invoice_layout_of(bill, seller, l));
   } catch (const std::exception& e) {
-    renders.fetch_sub(1);
     auto failed = problem(500, "Internal Server Error", "the invoice could not be drawn");
     failed.log_detail = e.what();
     return failed;
+  } catch (...) {
+    return problem(500, "Internal Server Error", "the invoice could not be drawn");
   }
-  renders.fetch_sub(1);
   r.content_type = "application/pdf";
   r.headers.emplace_back("Content-Disposition", "inline; filename=\"invoice-" + bill.invoice_number + ".pdf\"");
   r.headers.emplace_back("Cache-Control", "private, no-store");
   return r;
+}
+
+}  // namespace
+
+void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, const domain::seller& seller,
+                              language l, const responder& respond) {
+  if (bill.invoice_number.empty())
+    return respond(problem(409, "Conflict", "this bill has no invoice yet: an invoice is issued once it is paid"));
+  if (renders.fetch_add(1) >= pdf_renders_max) {
+    renders.fetch_sub(1);
+    auto busy = problem(503, "Service Unavailable", "invoices are being drawn; retry shortly");
+    busy.headers.emplace_back("Retry-After", "1");
+    return respond(busy);
+  }
+  // The place is given back when the drawing is done, however it ends.
+  std::shared_ptr<void> place(nullptr, [](void*) { renders.fetch_sub(1); });
+  sys.spawn<caf::detached>([bill, seller, l, respond, place](caf::event_based_actor*) {
+    respond(draw(bill, seller, l));
+  });
 }
 
 }  // namespace boutique::net::pages

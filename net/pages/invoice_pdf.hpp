@@ -10,16 +10,20 @@
 #include "net/http_types.hpp"
 #include "net/pages/kit.hpp"
 
+#include <caf/fwd.hpp>
+
 namespace boutique::net::pages {
 
 /// What the PDF says, every text in `l` and every amount formatted.
 documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l);
 
-/// 200 application/pdf (`invoice-<number>.pdf`, not cached) for a bill that has its invoice number; 409 problem for
-/// one not paid (no invoice yet); 503 with Retry-After while `pdf_renders_max` others are being drawn.
-http_response invoice_pdf_response(const bill_record& bill, const domain::seller& seller, language l);
+/// Answers 200 application/pdf (`invoice-<number>.pdf`, not cached) for a bill that has its invoice number, drawn
+/// on a thread of its own (a detached actor: the scheduler's workers never wait for cairo); 409 problem for one not
+/// paid (no invoice yet); 503 with Retry-After while `pdf_renders_max` others are being drawn.
+void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, const domain::seller& seller,
+                              language l, const responder& respond);
 
-/// How many PDFs are drawn at once at the most (each takes a worker thread for some milliseconds).
+/// How many PDFs are drawn at once at the most (each on its own thread for some milliseconds).
 inline constexpr int pdf_renders_max = 2;
 
 }  // namespace boutique::net::pages

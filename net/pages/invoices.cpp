@@ -57,7 +57,7 @@ void show_invoice_pdf(const front_ptr& f, const http_request& request, const rou
     if (bill.invoice_number.empty())
       return respond(message_page(*f, v, 409, text(v.lang, "title_invoice"), text(v.lang, "invoice_not_issued"),
                                   "/account", "back_to_account"));
-    respond(invoice_pdf_response(bill, f->b->seller, v.lang));
+    respond_with_invoice_pdf(f->b->sys, bill, f->b->seller, v.lang, respond);
   });
 }
 

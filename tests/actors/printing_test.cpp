@@ -1,6 +1,7 @@
 // Messages as logs and admin views print them (actors/printing.hpp): every payload by its description, with
 // session ids as their log_id, secrets as their size and personal data left out.
 #include "actors/messages.hpp"
+#include "actors/printing.hpp"
 #include "config/logging.hpp"
 #include "support/sample_contact.hpp"
 
@@ -72,4 +73,23 @@ TEST(printing, client_text_is_made_safe_for_one_line_and_enums_print_by_name) {
   EXPECT_NE(text.find(R"(provider="test\x0a\x22injected\x22 level=error")"), std::string::npos) << text;
   EXPECT_NE(text.find("decision=in_progress"), std::string::npos) << text;
   EXPECT_NE(text.find("session_user_id=none"), std::string::npos) << text;
+}
+
+TEST(printing, a_whole_message_shows_bare_strings_only_by_their_size) {
+  // What the storage actor logs of a failed write: a forgotten-password request carries the login and the raw
+  // token of the mailed link as bare strings, a session save the session id and its snapshot.
+  auto forgot = printing::print_message(caf::make_message(deadline::none(), atoms::forgot_atom_v,
+                                                std::string("victim@example.org\nlevel=error"),
+                                                std::string("raw-link-token-0123456789")));
+  EXPECT_NE(forgot.find("forgot"), std::string::npos) << forgot;
+  EXPECT_NE(forgot.find("<30 bytes>"), std::string::npos) << forgot;
+  EXPECT_NE(forgot.find("<25 bytes>"), std::string::npos) << forgot;
+  for (const auto* secret : {"victim", "raw-link-token", "\n"})
+    EXPECT_EQ(forgot.find(secret), std::string::npos) << secret << " in " << forgot;
+
+  auto save = printing::print_message(caf::make_message(caf::put_atom_v, atoms::session_atom_v, printed_session_id,
+                                              std::string(R"({"email":"amelie@example.fr"})"), std::int64_t{42}));
+  EXPECT_EQ(save.find(printed_session_id), std::string::npos) << save;
+  EXPECT_EQ(save.find("amelie"), std::string::npos) << save;
+  EXPECT_NE(save.find("42"), std::string::npos) << save;
 }

@@ -165,3 +165,33 @@ TEST(invoice_pdf, fifty_customers_downloading_at_once_get_a_pdf_or_a_retry_later
   EXPECT_GE(pdfs.load(), 1);
   EXPECT_EQ(pdfs.load() + busy.load(), 50);
 }
+
+TEST(invoice_pdf, a_buyer_block_longer_than_a_page_continues_on_the_next_one_and_loses_no_line) {
+  test_service svc(with_seller());
+  // An address of 50 lines and invoice notes of 60 (each within its field's length): more than a page of lines.
+  std::string address, notes;
+  for (int i = 1; i <= 50; ++i) address += "Line A" + std::to_string(100 + i) + "\n";
+  for (int i = 1; i <= 60; ++i) notes += "Note N" + std::to_string(100 + i) + "\n";
+  auto form = contact_form("long-address@example.org");
+  form["address"] = address.substr(0, address.size() - 1);
+  form["invoiceinfo"] = notes.substr(0, notes.size() - 1);
+  checkout c(svc.port());
+  ASSERT_EQ(c.cart(nlohmann::json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}})).status, 200);
+  auto deposited = c.contact(form);
+  ASSERT_EQ(deposited.status, 200) << deposited.body;
+  auto placed = c.order();
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  ASSERT_EQ(c.pay().status, 200);
+  auto pdf = http_client(svc.admin_port())
+               .get("/admin/bills/" + placed.json()["transid"].get<std::string>() + "/invoice.pdf",
+                    {{"Authorization", "Bearer " + svc.settings().admin.token}});
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  auto text = poppler("pdftotext", pdf.body);
+  for (int i = 1; i <= 50; ++i)
+    EXPECT_NE(text.find("Line A" + std::to_string(100 + i)), std::string::npos) << "address line " << i;
+  for (int i = 1; i <= 60; ++i)
+    EXPECT_NE(text.find("Note N" + std::to_string(100 + i)), std::string::npos) << "note line " << i;
+  EXPECT_NE(text.find("Total incl. tax"), std::string::npos);
+  auto info = poppler("pdfinfo", pdf.body);
+  EXPECT_EQ(info.find("Pages:           1\n"), std::string::npos) << "it continues on a second page:\n" << info;
+}
