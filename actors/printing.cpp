@@ -2,6 +2,8 @@
 
 #include "config/logging.hpp"
 
+#include <caf/local_actor.hpp>
+#include <caf/mailbox_element.hpp>
 #include <caf/message.hpp>
 
 #include <array>
@@ -63,6 +65,11 @@ std::string print_message(const caf::message& msg) {
     else out += msg.stringify(i);
   }
   return out + ')';
+}
+
+std::string current_message(caf::local_actor* self) {
+  auto* handling = self->current_mailbox_element();
+  return handling ? print_message(handling->copy_content_to_message()) : "";
 }
 
 std::string_view short_name(std::string_view qualified) {

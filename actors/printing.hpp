@@ -48,6 +48,9 @@ void append_text(std::string& out, std::string_view text, exposure how);
 /// a password hash or a snapshot (deny by default; a record's members are named, a bare string is not).
 std::string print_message(const caf::message& msg);
 
+/// The message `self` is handling, printed (print_message), for a debug line; "" when it handles none.
+std::string current_message(caf::local_actor* self);
+
 /// "bill_draft" of "boutique::bill_draft".
 std::string_view short_name(std::string_view qualified);
 

@@ -1,7 +1,5 @@
 #include "actors/storage_actor.hpp"
 
-#include "actors/printing.hpp"
-
 #include "config/logging.hpp"
 #include "storage/catalog_queries.hpp"
 #include "storage/database.hpp"
@@ -26,7 +24,6 @@ constexpr const char* sql_ping = "SELECT 1";
 /// One write waiting for the next commit: `apply` runs inside the batch transaction, `settle` answers the
 /// requester once the outcome is known (an empty error means committed).
 struct pending_write {
-  caf::message request;  ///< the message that asked for it, printed (actors/printing.hpp) when it fails
   deadline due;
   std::function<void(database&)> apply;
   std::function<void(caf::error)> settle;
@@ -54,13 +51,6 @@ struct storage_state {
 };
 
 using pointer = storage_actor::stateful_pointer<storage_state>;
-
-/// A write refused by a rule or a constraint (an answer to the requester), not a fault of the store.
-bool refused_by_rule(const std::exception& e) {
-  if (dynamic_cast<const write_refused*>(&e)) return true;
-  auto failed = dynamic_cast<const storage_error*>(&e);
-  return failed && failed->constraint();
-}
 
 caf::error to_error(const std::exception& e) {
   if (auto refused = dynamic_cast<const write_refused*>(&e)) {
@@ -101,9 +91,6 @@ void flush(pointer self) {
         write.commit();
       } catch (const std::exception& e) {
         outcomes[i] = to_error(e);
-        auto level = refused_by_rule(e) ? spdlog::level::debug : spdlog::level::warn;
-        st.log->log(level, "event=write_failed request=\"{}\" error=\"{}\"",
-                    config::log_text(printing::print_message(batch[i].request), 2048), config::log_text(e.what()));
       }
     }
     st.db->reset_all();
@@ -154,9 +141,8 @@ caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op) {
     return promise;
   }
   auto result = std::make_shared<std::optional<R>>();
-  auto* asked = self->current_mailbox_element();
   self->state.batch.push_back(
-    {asked ? asked->copy_content_to_message() : caf::message{}, due,
+    {due,
      [op = std::move(op), result](database& db) { *result = op(db); },
      [promise, result](caf::error err) mutable {
        if (err) promise.deliver(std::move(err));

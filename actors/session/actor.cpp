@@ -2,6 +2,7 @@
 #include "actors/session/actor.hpp"
 
 #include "actors/directory.hpp"
+#include "actors/printing.hpp"
 #include "actors/session/codec.hpp"
 #include "config/logging.hpp"
 #include "domain/tokens.hpp"
@@ -344,6 +345,11 @@ caf::result<bill_change> cancel(pointer self, const std::string& transid, domain
 void touch(pointer self) {
   ++self->state.messages;
   self->state.last_active = now_s();
+  // At debug level (PUT /admin/log-level), each message a session handles, printed as actors/printing.hpp says:
+  // ids as log ids, bare strings by size, personal data left out. Nothing is printed at other levels.
+  if (session_log()->should_log(spdlog::level::debug))
+    session_log()->debug("event=handles session={} message=\"{}\"", config::log_id(self->state.s.id()),
+                         config::log_text(printing::current_message(self), 2048));
 }
 
 /// The refusal of a message routed under another id or activation than this one's (the session was renamed at
