@@ -420,8 +420,10 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   // Idempotent behind the token: a retry with the same Idempotency-Key answers the first outcome (200, not 409).
   r.add("GET", "/admin/bills/{transid}/invoice.pdf", guarded(b, bill_invoice_pdf));
   using bill_action = void (*)(const backend_ptr&, http_request&, const route_params&, const responder&);
-  for (auto [action, handler] : {std::pair<const char*, bill_action>{"cancel", cancel_bill},
-                                 std::pair<const char*, bill_action>{"refund", refund_bill}}) {
+  for (const auto& entry : {std::pair<const char*, bill_action>{"cancel", cancel_bill},
+                            std::pair<const char*, bill_action>{"refund", refund_bill}}) {
+    const char* action = entry.first;
+    bill_action handler = entry.second;  // a named variable: clang cannot capture a structured binding
     auto once = api::idempotent(b, std::string("admin-") + action,
                                 [b, handler](http_request& rq, const route_params& p, responder respond) {
                                   handler(b, rq, p, respond);

@@ -164,7 +164,7 @@ caf::result<payment_outcome> route_payment(directory_pointer self, deadline due,
       self->request(target.actor, due.patience(), target.route.under(due), atoms::payment_atom_v, event)
         .then(deliver(rp), fail(rp));
     },
-    [self, due, event, deliver, fail](promise rp) {
+    [self, due, event, fail](promise rp) {
       auto alone = event;
       alone.now = now_s();
       self->request(self->state.ctx->storage, due.patience(), due, atoms::payment_atom_v, alone)

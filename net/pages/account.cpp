@@ -297,7 +297,10 @@ void save_account(const front_ptr& f, const http_request& request, const visitor
       auto edit = domain::edit_of_account(typed, c->details.email);  // the rule of PUT /api/v1/me/customer
       if (!edit.errors.empty()) {
         typed.email = c->details.email;
-        return answer_account(self, f, v, respond, {typed, edit.errors, false}, user, c);
+        account_view view;
+        view.typed = typed;
+        view.errors = edit.errors;
+        return answer_account(self, f, v, respond, view, user, c);
       }
       self->request(f->b->accounts, patience(self), due(self), atoms::deposit_atom_v, edit.details,
                     std::optional{user.id})
