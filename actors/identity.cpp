@@ -131,6 +131,23 @@ caf::result<caf::ok_atom> request_email_change(pointer self, deadline due, user_
   return rp;
 }
 
+/// The person's own erasure: the current password verified (a login cookie alone erases nothing), then storage.
+caf::result<erasure_outcome> erase_self(pointer self, deadline due, const user_record& user, std::string current) {
+  auto rp = self->make_response_promise<erasure_outcome>();
+  verify_current(self, due, user, std::move(current),
+                 [self, due, rp, user_id = user.id](std::optional<caf::error> refused) mutable {
+                   if (refused) {
+                     rp.deliver(*refused);
+                     return;
+                   }
+                   privacy_subject subject{user_id, std::nullopt, domain::privacy_requester::customer, now_s()};
+                   self->request(self->state.storage, due.patience(), due, atoms::erase_atom_v, subject)
+                     .then([rp](erasure_outcome& o) mutable { rp.deliver(std::move(o)); },
+                           [rp](caf::error& err) mutable { rp.deliver(err); });
+                 });
+  return rp;
+}
+
 identity_actor::behavior_type identity(pointer self, actors::storage_actor storage, actors::reader_pool readers,
                                        hasher_actor hashers, identity_settings settings) {
   auto& st = self->state;
@@ -170,6 +187,9 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
     [self](deadline due, atoms::logout_atom, std::int64_t user_id, const std::string& keep_token) {
       auto keep_hash = keep_token.empty() ? std::string{} : domain::sha256_hex(keep_token);
       return self->delegate(self->state.storage, due, atoms::logout_atom_v, user_id, keep_hash, now_s());
+    },
+    [self](deadline due, atoms::erase_atom, user_record& user, std::string& current) {
+      return erase_self(self, due, user, std::move(current));
     },
     [self](atoms::attempt_atom, const std::string& address) -> caf::result<caf::ok_atom> {
       auto admitted = self->state.by_address->admit(address, now_s());

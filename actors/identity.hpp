@@ -35,7 +35,10 @@ using identity_actor = caf::typed_actor<
   caf::replies_to<deadline, atoms::email_atom, user_record, std::string, std::string,
                   std::string>::with<caf::ok_atom>,
   // user id, the token of a login to keep ("" for none): every other login of the user ends
-  caf::replies_to<deadline, atoms::logout_atom, std::int64_t, std::string>::with<caf::ok_atom>>;
+  caf::replies_to<deadline, atoms::logout_atom, std::int64_t, std::string>::with<caf::ok_atom>,
+  // the logged-in user, current password: the person's data erased (storage::erase_personal_data) once the
+  // password is verified (422 with "current" for a wrong one, counted as a failed login); every login ends
+  caf::replies_to<deadline, atoms::erase_atom, user_record, std::string>::with<erasure_outcome>>;
 
 struct identity_settings {
   std::int64_t login_ttl_s = 7 * 86400;

@@ -278,6 +278,12 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return cancel_bill(db, cancel, self->state.mail);
       });
     },
+    [self](deadline due, atoms::export_atom, privacy_subject& subject) {
+      return enqueue<personal_export>(self, due, [subject](database& db) { return export_personal_data(db, subject); });
+    },
+    [self](deadline due, atoms::erase_atom, privacy_subject& subject) {
+      return enqueue<erasure_outcome>(self, due, [subject](database& db) { return erase_personal_data(db, subject); });
+    },
     [self](deadline due, atoms::idempotency_atom, idempotency_claim& claim) {
       return enqueue<idempotency_verdict>(self, due, [claim = std::move(claim)](database& db) {
         return claim_idempotency(db, claim);

@@ -34,6 +34,9 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<deadline, atoms::order_atom, bill_draft>::with<caf::ok_atom>,
   caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
   caf::replies_to<deadline, atoms::cancel_atom, bill_cancel>::with<bill_change>,
+  // a person's data: everything held (recorded in their timeline), or its erasure (storage/queries.hpp)
+  caf::replies_to<deadline, atoms::export_atom, privacy_subject>::with<personal_export>,
+  caf::replies_to<deadline, atoms::erase_atom, privacy_subject>::with<erasure_outcome>,
   caf::replies_to<deadline, atoms::idempotency_atom, idempotency_claim>::with<idempotency_verdict>,
   // the outcome of work already done: recorded whatever the deadline, so that a retry answers it
   caf::replies_to<atoms::idempotency_atom, idempotency_outcome>::with<caf::ok_atom>,

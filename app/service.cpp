@@ -142,6 +142,7 @@ struct service::impl {
     limits.queue_max = static_cast<std::size_t>(settings.storage.queue_max);
     limits.retention.unattached_customer_s = std::int64_t{settings.retention.unattached_customer_days} * 86400;
     limits.retention.batch_rows = settings.retention.batch_rows;
+    limits.retention.invoice_years = settings.retention.invoice_years;
     limits.retention_every = std::chrono::seconds(settings.retention.interval_s);
     auto storage = actors::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail, limits);
     auto readers = actors::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers,
@@ -176,6 +177,7 @@ struct service::impl {
     backend->idempotency_ttl_s = settings.payments.idempotency_ttl_s;
     backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
     backend->test_mode = settings.payments.test_mode;
+    backend->invoice_years = settings.retention.invoice_years;
     backend->seller = settings.seller;
     backend->mail = std::move(mail_counters);
     backend->catalog = std::move(live);

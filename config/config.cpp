@@ -124,6 +124,8 @@ const std::map<std::string, setter>& setters() {
      [](settings& s, auto& k, auto& v) { s.retention.interval_s = parse_int<int>(k, v, 1, 7 * 86400); }},
     {"retention.unattached_customer_days",
      [](settings& s, auto& k, auto& v) { s.retention.unattached_customer_days = parse_int<int>(k, v, 1, 3650); }},
+    {"retention.invoice_years",
+     [](settings& s, auto& k, auto& v) { s.retention.invoice_years = parse_int<int>(k, v, 1, 30); }},
     {"retention.batch_rows",
      [](settings& s, auto& k, auto& v) { s.retention.batch_rows = parse_int<int>(k, v, 1, 100000); }},
     {"actors.scheduler_threads",

@@ -53,6 +53,7 @@ struct retention_options {
   int interval_s = 3600;                ///< how often the clean-up runs
   int unattached_customer_days = 30;    ///< age at which an unused customer account (no user, no bill) goes
   int batch_rows = 1000;                ///< rows removed per transaction
+  int invoice_years = 10;               ///< how long an erased customer's invoices keep the buyer's contact
 };
 
 struct actor_options {

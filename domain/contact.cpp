@@ -77,6 +77,13 @@ bool is_valid_email(const std::string& email) {
   auto dot = domain.find('.');
   if (dot == std::string_view::npos || dot == 0 || domain.back() == '.' || domain.find("..") != std::string_view::npos)
     return false;
+  // The reserved top-level domain .invalid (RFC 2606) receives no mail; erased accounts keep such an address
+  // (domain/privacy.hpp), which no one may then give as theirs.
+  constexpr std::string_view reserved = ".invalid";
+  if (domain.size() >= reserved.size() &&
+      std::equal(reserved.begin(), reserved.end(), domain.end() - reserved.size(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+    return false;
   return std::none_of(email.begin(), email.end(), [](unsigned char c) {
     return c <= ' ' || c == '"' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
            c == '\\' || c == '[' || c == ']' || c >= 0x7f;

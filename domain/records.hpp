@@ -8,6 +8,7 @@
 #include "domain/catalog.hpp"
 #include "domain/contact.hpp"
 #include "domain/idempotency.hpp"
+#include "domain/privacy.hpp"
 
 #include <boost/describe/class.hpp>
 
@@ -237,6 +238,45 @@ struct customer_detail {
   std::vector<customer_event> events;
 };
 BOOST_DESCRIBE_STRUCT(customer_detail, (), (customer, user, bills, products, events))
+
+/// Whose data an export or an erasure is about: the logged-in user (with their customer account), or the customer
+/// account staff name (with its user); who asked, and when.
+struct privacy_subject {
+  std::optional<std::int64_t> user_id;
+  std::optional<std::int64_t> customer_id;
+  domain::privacy_requester by = domain::privacy_requester::customer;
+  std::int64_t now = 0;
+};
+BOOST_DESCRIBE_STRUCT(privacy_subject, (), (user_id, customer_id, by, now))
+
+/// A mail the shop queued for the person (its text is not kept once sent: retention).
+struct mail_summary {
+  std::string recipient;
+  std::string subject;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> sent_at;
+};
+BOOST_DESCRIBE_STRUCT(mail_summary, (), (recipient, subject, created_at, sent_at))
+
+/// Everything the shop holds about a person: their user, their customer account with its bills, products and
+/// timeline, the mails queued for them and how many logins are open.
+struct personal_export {
+  std::optional<user_record> user;
+  std::optional<customer_detail> customer;
+  std::optional<std::int64_t> erased_at;  ///< of the customer account (or the user, without one)
+  std::vector<mail_summary> mails;
+  std::int64_t active_logins = 0;
+};
+BOOST_DESCRIBE_STRUCT(personal_export, (), (user, customer, erased_at, mails, active_logins))
+
+/// What an erasure did: erased_now is false when everything was already erased (a retry, or a second request).
+struct erasure_outcome {
+  std::optional<std::int64_t> customer_id;
+  std::optional<std::int64_t> user_id;
+  bool erased_now = false;
+  std::int64_t invoices_kept = 0;  ///< issued invoices that keep the buyer's contact for their retention period
+};
+BOOST_DESCRIBE_STRUCT(erasure_outcome, (), (customer_id, user_id, erased_now, invoices_kept))
 
 /// A search of customers by email prefix or name, paged by id.
 struct customer_query {

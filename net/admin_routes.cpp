@@ -9,6 +9,7 @@
 #include "net/dashboard.hpp"
 #include "net/ask.hpp"
 #include "net/json_codec.hpp"
+#include "net/privacy.hpp"
 #include "net/query.hpp"
 #include "domain/clock.hpp"
 
@@ -82,16 +83,6 @@ std::int32_t limit_param(const std::map<std::string, std::string>& q, std::optio
 
 json vitals_json(const actor_vitals& v) {
   return {{"messages", v.messages}, {"mailbox", v.mailbox}, {"last_active", rfc3339(v.last_active)}};
-}
-
-json admin_customer_json(const customer_record& c) {
-  return {{"id", c.id},
-          {"email", c.details.email},
-          {"firstname", c.details.firstname},
-          {"lastname", c.details.lastname},
-          {"user_id", c.user_id ? json(*c.user_id) : json(nullptr)},
-          {"created_at", rfc3339(c.created_at)},
-          {"updated_at", rfc3339(c.updated_at)}};
 }
 
 // -- routes ----------------------------------------------------------------------------------------------------
@@ -289,20 +280,37 @@ void customer_detail_route(const backend_ptr& b, http_request&, const route_para
       .then(
         [respond](std::optional<customer_detail>& d) {
           if (!d) return respond(problem(404, "Not Found", "no such customer"));
-          auto customer = admin_customer_json(d->customer);
-          customer["contact"] = d->customer.details;
-          json bills = json::array(), events = json::array();
-          for (const auto& bill : d->bills) bills.push_back(bill_json(bill));
-          for (const auto& e : d->events) events.push_back({{"at", rfc3339(e.at)}, {"kind", e.kind}, {"detail", e.detail}});
-          respond(ok_json({{"customer", customer},
-                           {"user", d->user ? json{{"id", d->user->id}, {"username", d->user->username},
-                                                   {"email", d->user->email}}
-                                            : json(nullptr)},
-                           {"bills", bills},
-                           {"products", products_json(d->products, domain::now_s(), true)},
-                           {"events", events}}));
+          respond(ok_json(customer_detail_json(*d, domain::now_s())));
         },
         fail_with(respond));
+  });
+}
+
+/// GET /admin/customers/{id}/export: everything held about the customer's person, as they would download it.
+void customer_export(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
+  auto id = to_int(p.get("id"));
+  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  run_flow(b->sys, p.due(), respond, [b, respond, id = *id](flow_self self) {
+    privacy_subject subject{std::nullopt, id, domain::privacy_requester::staff, domain::now_s()};
+    export_person(self, b, subject,
+                  [respond](personal_export& e) { respond(ok_json(personal_export_json(e, domain::now_s()))); },
+                  fail_with(respond));
+  });
+}
+
+/// DELETE /admin/customers/{id}: 202 {"customer_id","status":"erased"|"already erased","invoices_kept"}.
+void erase_customer(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
+  auto id = to_int(p.get("id"));
+  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  run_flow(b->sys, p.due(), respond, [b, respond, id = *id](flow_self self) {
+    erase_by_staff(self, b, id,
+                 [respond, id](erasure_outcome& o) {
+                   respond(json_response(202, json{{"customer_id", id},
+                                                   {"status", o.erased_now ? "erased" : "already erased"},
+                                                   {"invoices_kept", o.invoices_kept}}
+                                                .dump()));
+                 },
+                 fail_with(respond));
   });
 }
 
@@ -414,6 +422,8 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("GET", "/admin/actors/account/{customer_id}", guarded(b, account_actor_state));
   r.add("GET", "/admin/customers", guarded(b, search_customers));
   r.add("GET", "/admin/customers/{id}", guarded(b, customer_detail_route));
+  r.add("GET", "/admin/customers/{id}/export", guarded(b, customer_export));
+  r.add("DELETE", "/admin/customers/{id}", guarded(b, erase_customer));
   r.add("PUT", "/admin/log-level", guarded(b, put_log_level));
   r.add("POST", "/admin/retention", guarded(b, post_retention));
   r.add("POST", "/admin/backup", guarded(b, post_backup));

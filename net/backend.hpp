@@ -46,6 +46,7 @@ struct backend {
   /// Backups under way: one at a time, a second request is answered 503 at once.
   std::shared_ptr<std::atomic<int>> backups_running = std::make_shared<std::atomic<int>>(0);
   domain::seller seller = {};  ///< printed on every invoice
+  int invoice_years = 10;      ///< how long an erased customer's invoices keep the buyer's contact (retention)
 };
 
 }  // namespace boutique::net

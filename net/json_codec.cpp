@@ -98,6 +98,55 @@ json user_json(const user_record& u) {
   return {{"username", u.username}, {"email", u.email}, {"firstname", u.firstname}, {"lastname", u.lastname}};
 }
 
+json admin_customer_json(const customer_record& c) {
+  return {{"id", c.id},
+          {"email", c.details.email},
+          {"firstname", c.details.firstname},
+          {"lastname", c.details.lastname},
+          {"user_id", c.user_id ? json(*c.user_id) : json(nullptr)},
+          {"created_at", rfc3339(c.created_at)},
+          {"updated_at", rfc3339(c.updated_at)}};
+}
+
+json customer_detail_json(const customer_detail& d, std::int64_t now) {
+  auto customer = admin_customer_json(d.customer);
+  customer["contact"] = d.customer.details;
+  json bills = json::array(), events = json::array();
+  for (const auto& bill : d.bills) bills.push_back(bill_json(bill));
+  for (const auto& e : d.events) events.push_back({{"at", rfc3339(e.at)}, {"kind", e.kind}, {"detail", e.detail}});
+  json user = nullptr;
+  if (d.user) {
+    user = user_json(*d.user);
+    user["id"] = d.user->id;
+  }
+  return {{"customer", customer},
+          {"user", user},
+          {"bills", bills},
+          {"products", products_json(d.products, now, true)},
+          {"events", events}};
+}
+
+json personal_export_json(const personal_export& e, std::int64_t now) {
+  json out = e.customer ? customer_detail_json(*e.customer, now)
+                        : json{{"customer", nullptr}, {"user", nullptr}, {"bills", json::array()},
+                               {"products", json::array()}, {"events", json::array()}};
+  if (e.user && !e.customer) {
+    out["user"] = user_json(*e.user);
+    out["user"]["id"] = e.user->id;
+  }
+  json mails = json::array();
+  for (const auto& m : e.mails)
+    mails.push_back({{"recipient", m.recipient},
+                     {"subject", m.subject},
+                     {"queued_at", rfc3339(m.created_at)},
+                     {"sent_at", m.sent_at ? json(rfc3339(*m.sent_at)) : json(nullptr)}});
+  out["mails"] = mails;
+  out["logins"] = {{"active", e.active_logins}};
+  out["erased_at"] = e.erased_at ? json(rfc3339(*e.erased_at)) : json(nullptr);
+  out["exported_at"] = rfc3339(now);
+  return out;
+}
+
 namespace {
 
 /// Parses `text` as nlohmann does (discarded when invalid), and sets `duplicate` when an object, at any depth, holds

@@ -24,6 +24,13 @@ nlohmann::json session_json(const session_snapshot& s);
 nlohmann::json products_json(const product_list& products, std::int64_t now, bool with_state);
 nlohmann::json bill_json(const bill_record& b);
 nlohmann::json user_json(const user_record& u);
+/// A customer account as the admin's list shows it: id, email, names, user_id, created_at, updated_at.
+nlohmann::json admin_customer_json(const customer_record& c);
+/// Everything staff see of a customer account (GET /admin/customers/{id}): the customer with its contact, its user,
+/// bills, products (their state at `now`) and timeline.
+nlohmann::json customer_detail_json(const customer_detail& d, std::int64_t now);
+/// Everything held about a person (GET /api/v1/me/export, GET /admin/customers/{id}/export), exported at `now`.
+nlohmann::json personal_export_json(const personal_export& e, std::int64_t now);
 
 /// A request body decoded against a fixed set of fields. `error` is set (with its HTTP status) when the body
 /// is not acceptable: wrong content type (415), not JSON or not an object, an unknown field or a wrong type (400).

@@ -98,6 +98,8 @@ const page_route page_table[] = {
   {"GET", "/account/email", shape::read, show_email_confirm},
   {"POST", "/account/email/confirm", shape::secret, nullptr, confirm_email},
   {"POST", "/account/logout-everywhere", shape::form, nullptr, log_out_everywhere},
+  {"GET", "/account/export", shape::read, download_my_data},
+  {"POST", "/account/erase", shape::secret, nullptr, erase_account},
   {"GET", "/account/invoices/{transid}", shape::read, show_invoice},
   {"GET", "/account/invoices/{transid}/invoice.pdf", shape::read, show_invoice_pdf},
 };

@@ -5,6 +5,7 @@
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 #include "storage/queries/bills.hpp"
+#include "storage/queries/privacy.hpp"
 #include "storage/queries/users.hpp"
 #include "storage/schema_sql.hpp"
 
@@ -209,6 +210,13 @@ bool refund(database& db, const stored_bill& bill, domain::bill_status current, 
 }  // namespace
 
 void place_bill(database& db, const bill_draft& d) {
+  // A checkout still holding a customer account erased meanwhile: its order would bill a person no longer known.
+  auto& erased = db.prepare(sql::privacy::customer_erased_at).bind_all(d.customer_id);
+  bool gone = erased.step() && !erased.is_null(0);
+  erased.reset();
+  if (gone)
+    throw write_refused(domain::error_code::conflict,
+                        "the customer account of this checkout was erased: give the contact details again");
   db.prepare(q::insert_bill)
     .bind_all(d.transid, d.session_id, d.customer_id, d.paymode, d.cart.untaxed, d.cart.taxes, d.cart.total,
               d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at)

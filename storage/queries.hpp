@@ -141,6 +141,18 @@ outbox_batch due_mail(database& db, std::int64_t now, int limit);
 /// Records what the attempts made of their mails; a mail already sent or failed is left as it is.
 void record_mail_outcomes(database& db, const std::vector<domain::mail_outcome>& outcomes);
 
+// -- a person's data (storage/privacy_queries.cpp) ---------------------------------------------------------------
+
+/// Everything held about the subject's person; records "exported" in their customer's timeline. Throws
+/// write_refused(not_found) when the subject names no one.
+personal_export export_personal_data(database& db, const privacy_subject& subject);
+/// Erases the subject's person (domain/privacy.hpp): the customer account keeps its row with an erased contact,
+/// its bills that are no invoice lose their contact, its saved checkouts, mails and timeline details go; the user
+/// keeps its row with an erased login, no password, no login, no link. Issued invoices keep the contact as billed.
+/// A second erasure changes nothing (erased_now false). Throws write_refused(conflict) while a bill can still be
+/// paid, write_refused(not_found) when the subject names no one.
+erasure_outcome erase_personal_data(database& db, const privacy_subject& subject);
+
 // -- events ----------------------------------------------------------------------------------------------------
 
 void record_event(database& db, std::int64_t customer_id, const std::string& kind, const std::string& detail,

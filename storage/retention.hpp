@@ -19,6 +19,8 @@ struct retention_policy {
   std::int64_t unattached_customer_s = 30 * 86400;
   /// Rows removed per transaction.
   std::int64_t batch_rows = 1000;
+  /// An erased customer's issued invoices keep the buyer's contact for this many years after their issue.
+  int invoice_years = 10;
 };
 
 /// One kind of clean-up: `run` removes at most `policy.batch_rows` rows due at `now` and returns how many it
@@ -27,6 +29,10 @@ struct retention_step {
   const char* kind;
   std::int64_t (*run)(database& db, std::int64_t now, const retention_policy& policy);
 };
+
+/// The step `invoice_contacts` (storage/privacy_queries.cpp): the issued invoices of erased customers, older than
+/// `policy.invoice_years`, lose the buyer's contact as billed (it becomes the erased contact).
+std::int64_t clear_expired_invoice_contacts(database& db, std::int64_t now, const retention_policy& policy);
 
 /// Every clean-up, in the order a run takes them (expired sessions before the customers they held).
 const std::vector<retention_step>& retention_steps();

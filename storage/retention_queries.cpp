@@ -64,6 +64,7 @@ const std::vector<retention_step>& retention_steps() {
     {"mail_bodies", strip_sent_mail},
     {"customers", delete_unattached_customers},
     {"idempotency_keys", delete_expired_idempotency_keys},
+    {"invoice_contacts", clear_expired_invoice_contacts},
   };
   return steps;
 }

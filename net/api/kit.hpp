@@ -109,6 +109,11 @@ void change_my_password(const backend_ptr& b, http_request& request, const route
 void change_my_email(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_bills(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+/// GET /api/v1/me/export: everything held about the logged-in person (recorded in their timeline).
+void get_my_export(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+/// DELETE /api/v1/me {"current"}: the current password verified, 202 {"status":"erased","invoices_kept"}; the
+/// person's data erased, their logins ended; 409 while one of their orders can still be paid.
+void erase_me(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
 /// GET /api/v1/me/bills/{transid}/invoice.pdf (?lang=fr, else Accept-Language): the paid bill's invoice as a PDF;
 /// 409 before it is paid, 404 for a bill that is not the user's.
 void get_my_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);

@@ -4,6 +4,7 @@
 #include "domain/contact.hpp"
 #include "domain/tokens.hpp"
 #include "net/pages/invoice_pdf.hpp"
+#include "net/privacy.hpp"
 #include "net/query.hpp"
 
 namespace boutique::net::api {
@@ -109,6 +110,32 @@ void get_my_products(const backend_ptr& b, http_request& request, const route_pa
     self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::products_atom_v, c->id)
       .then([respond](product_list& products) { respond(ok_json(200, {{"products", products_json(products, now_s(), true)}})); },
             fail_with(respond));
+  });
+}
+
+void get_my_export(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  with_user(b, request, p, respond, [b, respond](self_ptr self, user_record user) {
+    privacy_subject subject{user.id, std::nullopt, domain::privacy_requester::customer, now_s()};
+    export_person(self, b, subject,
+                  [respond](personal_export& e) { respond(ok_json(200, personal_export_json(e, now_s()))); },
+                  fail_with(respond));
+  });
+}
+
+void erase_me(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  auto body = parse_body(request, {"current"});
+  auto current = string_field(body, "current");
+  if (body.error) return respond(*body.error);
+  if (current.empty()) return respond(current_password_required());
+  auto cleared = pages::cookie_jar(request.secure).header(auth_cookie, "", 0);
+  with_user(b, request, p, respond, [b, respond, cleared, current](self_ptr self, user_record user) {
+    erase_self(self, b, user, current,
+                 [respond, cleared](erasure_outcome& o) {
+                   auto response = ok_json(202, {{"status", "erased"}, {"invoices_kept", o.invoices_kept}});
+                   response.headers.emplace_back("Set-Cookie", cleared);
+                   respond(response);
+                 },
+                 fail_with(respond));
   });
 }
 

@@ -1,8 +1,10 @@
 // Login, logout, the password link, and the customer support space (account, products, invoices).
 #include "net/pages/front.hpp"
+#include "net/privacy.hpp"
 
 #include "domain/clock.hpp"
 #include "domain/tokens.hpp"
+#include "net/json_codec.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -25,8 +27,10 @@ http_response login_page(const front& f, const visitor& v, int status, const std
 void show_login(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
                 const responder& respond) {
   auto query = parse_query(request.query).value_or(form_values{});
-  auto ended = query.count("ended") > 0 ? text(v.lang, "logged_out_everywhere") : "";
-  respond(login_page(*f, v, 200, "", value_of(query, "next"), "", ended));
+  auto notice = query.count("ended") > 0    ? text(v.lang, "logged_out_everywhere")
+               : query.count("erased") > 0 ? text(v.lang, "account_erased")
+                                           : "";
+  respond(login_page(*f, v, 200, "", value_of(query, "next"), "", notice));
 }
 
 void log_in(const front_ptr& f, const http_request&, const visitor& v, const form_values& form,
@@ -171,6 +175,7 @@ struct account_view {
   std::string new_email;  ///< the email change form's address (when it was refused)
   domain::field_errors email_errors;
   bool email_sent = false;
+  domain::field_errors erase_errors;  ///< the erasure form's (its password is not shown again)
 };
 
 data user_data(const user_record& user) {
@@ -247,10 +252,19 @@ http_response account_page(const front& f, const visitor& v, const account_view&
   email_fields.push_back(
     field(v.lang, "password_for_email", "", view.email_errors, "password", "current-password", true));
   d.set("email_fields", email_fields);
+  auto erase_fields = list_of();
+  erase_fields.push_back(
+    field(v.lang, "password_for_erase", "", view.erase_errors, "password", "current-password", true));
+  d.set("erase_fields", erase_fields);
+  auto erase_hint = text(v.lang, "erase_account_hint");
+  if (auto at = erase_hint.find("{years}"); at != std::string::npos)
+    erase_hint.replace(at, 7, std::to_string(f.b->invoice_years));
+  d.set("erase_hint", erase_hint);
   if (view.saved) d.set("notice", text(v.lang, "saved"));
   if (view.password_changed) d.set("notice", text(v.lang, "password_changed"));
   if (view.email_sent) d.set("notice", text(v.lang, "email_link_sent"));
-  bool refused = !view.errors.empty() || !view.password_errors.empty() || !view.email_errors.empty();
+  bool refused = !view.errors.empty() || !view.password_errors.empty() || !view.email_errors.empty() ||
+                 !view.erase_errors.empty();
   if (refused) d.set("alert", text(v.lang, "form_has_errors"));
   return page(f, v, refused ? 422 : 200, "account", text(v.lang, "title_account"), std::move(d));
 }
@@ -360,6 +374,50 @@ void request_email_change(const front_ptr& f, const http_request& request, const
                   errors[name == "current" ? "password_for_email" : name] = message;
                 refused(std::move(errors));
               });
+    });
+}
+
+/// Everything held about the logged-in person, as a JSON file to keep (GET /api/v1/me/export's body).
+void download_my_data(const front_ptr& f, const http_request& request, const route_params&, const visitor& v,
+                      const responder& respond) {
+  with_customer(f, request, v, respond,
+                [f, v, respond](flow_self self, user_record user, std::optional<customer_record>) {
+    privacy_subject subject{user.id, std::nullopt, domain::privacy_requester::customer, now_s()};
+    export_person(self, f->b, subject,
+                  [respond](personal_export& e) {
+                    auto response = json_response(200, personal_export_json(e, now_s()).dump(1));
+                    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"my-data.json\"");
+                    respond(response);
+                  },
+                  fail_page(f, v, respond, "/account"));
+  });
+}
+
+/// Erases the logged-in person, as DELETE /api/v1/me does: the password first; then every login ends here too.
+void erase_account(const front_ptr& f, const http_request& request, const visitor& v, const form_values& form,
+                   const responder& respond) {
+  auto current = value_of(form, "password_for_erase");
+  auto erased = see_other("/login?erased=1", v.cookies.header(auth_cookie, "", 0));
+  erased.headers.emplace_back("Set-Cookie", v.cookies.header(checkout_cookie, "", 0));
+  with_customer(
+    f, request, v, respond,
+    [f, v, respond, current, erased](flow_self self, user_record user, std::optional<customer_record> c) {
+      auto refused = [self, f, v, respond, user, c](domain::field_errors errors) {
+        account_view view;
+        view.erase_errors = std::move(errors);
+        answer_account(self, f, v, respond, view, user, c);
+      };
+      if (current.empty()) return refused({{"password_for_erase", {"required"}}});
+      erase_self(self, f->b, user, current, [respond, erased](erasure_outcome&) { respond(erased); },
+                 [f, v, respond, refused](caf::error& err) {
+                   auto code = domain_code(err);
+                   if (code == domain::error_code::validation)
+                     return refused({{"password_for_erase", {"wrong_password"}}});
+                   if (code == domain::error_code::conflict)
+                     return respond(message_page(*f, v, 409, text(v.lang, "title_erase"),
+                                                 text(v.lang, "erase_open_order"), "/account", "back_to_account"));
+                   respond(error_page(*f, v, err, "/account"));
+                 });
     });
 }
 

@@ -278,3 +278,53 @@ test('a refunded order shows as refunded in the support space, with its credit n
     await context.close();
   }
 });
+
+test('the account page downloads everything held, and erasing the account ends the login and frees the email', async () => {
+  const email = uniqueEmail('erased');
+  const password = 'my data, my choice';
+  const { context, page } = await openPage(browser, '4-privacy', { acceptDownloads: true });
+  try {
+    await buyAsGuest(page, contactFor(email, { firstname: 'Anaïs', city: 'Rennes' }), ['A51-11236-F']);
+    await setPassword(page, email, password);
+    await logIn(page, email, password);
+
+    // "Download my data": a JSON file with the account, its bill and the timeline's export entry.
+    const section = page.locator('section[aria-labelledby="privacy-title"]');
+    await section.scrollIntoViewIfNeeded();
+    await page.shot();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      section.getByRole('link', { name: 'Download my data' }).click(),
+    ]);
+    const file = await download.path();
+    const data = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8'));
+    assert.equal(data.user.email, email);
+    assert.equal(data.customer.contact.city, 'Rennes');
+    assert.equal(data.bills.length, 1);
+    assert.ok(data.events.some((e) => e.kind === 'exported'));
+
+    // A wrong password is refused on its field, and nothing is erased.
+    await section.getByLabel('Current password').fill('not my password');
+    await submit(page, section.getByRole('button', { name: 'Erase my account' }));
+    await page.getByText('is not your current password').waitFor();
+
+    // The right one: the login ends, the page says so, and the login no longer works.
+    const again = page.locator('section[aria-labelledby="privacy-title"]');
+    await again.getByLabel('Current password').fill(password);
+    await submit(page, again.getByRole('button', { name: 'Erase my account' }));
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await page.getByText('Your account is erased.').waitFor();
+    await visit(page, '/account');
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await page.getByLabel('Email or username').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await submit(page, page.locator('main').getByRole('button', { name: 'Log in' }));
+    assert.equal(new URL(page.url()).pathname, '/login', 'the erased login is refused');
+
+    // The email is free: a new purchase with it starts a new account.
+    await buyAsGuest(page, contactFor(email, { city: 'Brest' }), ['A51-11236-F']);
+    await page.locator('#invoice-title').waitFor();
+  } finally {
+    await context.close();
+  }
+});
