@@ -2,7 +2,7 @@
 // and reading the password-set link from the mail-drop folder.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -85,7 +85,8 @@ export async function buyAsGuest(page, contact, codes) {
 export async function mailedLink(email, path) {
   const pattern = new RegExp(`https?://[^\\s/]+(${path.replace(/[?]/g, '\\?')}\\?token=[0-9A-Za-z]+)`);
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const mails = readdirSync(mailDir, { withFileTypes: true })
+    // The mailer makes its folder when it drops its first mail.
+    const mails = (existsSync(mailDir) ? readdirSync(mailDir, { withFileTypes: true }) : [])
       .filter((e) => e.isFile() && e.name.endsWith('.eml'))
       .map((e) => join(mailDir, e.name))
       .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
