@@ -218,12 +218,13 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
           [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
-    [self](deadline due, atoms::auth_atom, std::int64_t user_id) -> caf::result<std::string> {
+    [self](deadline due, atoms::auth_atom, std::int64_t user_id,
+           std::optional<domain::language> lang) -> caf::result<std::string> {
       auto rp = self->make_response_promise<std::string>();
       auto token = domain::new_secret_id();
       self
         ->request(self->state.storage, due.patience(), due, atoms::auth_atom_v, domain::sha256_hex(token), user_id,
-                  now_s() + self->state.settings.login_ttl_s)
+                  now_s() + self->state.settings.login_ttl_s, lang)
         .then([rp, token](caf::ok_atom) mutable { rp.deliver(token); },
               [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;

@@ -21,8 +21,9 @@ using identity_actor = caf::typed_actor<
   caf::reacts_to<atoms::attempt_atom, std::string, bool>,
   // password-set token, new password
   caf::replies_to<deadline, atoms::password_atom, std::string, std::string>::with<caf::ok_atom>,
-  // user id -> a new login-session token (for the support-space cookie)
-  caf::replies_to<deadline, atoms::auth_atom, std::int64_t>::with<std::string>,
+  // user id, the language of the pages logged in on (none: as it was) -> a new login-session token (for the
+  // support-space cookie); the user's mails speak that language from now on
+  caf::replies_to<deadline, atoms::auth_atom, std::int64_t, std::optional<domain::language>>::with<std::string>,
   // login-session token -> its user
   caf::replies_to<caf::get_atom, atoms::auth_atom, std::string>::with<user_record>,
   caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,

@@ -14,14 +14,15 @@ namespace boutique::printing {
 namespace {
 
 // Members are named alike across records, so one table says how each prints wherever it stands.
-constexpr std::array<std::pair<std::string_view, exposure>, 32> exposures{{
+constexpr std::array<std::pair<std::string_view, exposure>, 33> exposures{{
   // A session id is a bearer secret: it prints as the log_id an operator can grep for.
   {"id", exposure::digest}, {"session_id", exposure::digest}, {"old_id", exposure::digest},
   {"new_id", exposure::digest}, {"key", exposure::digest}, {"next", exposure::digest},
   // Secrets and whole documents (snapshots and mail bodies hold ids, links and personal data).
   {"password", exposure::withheld}, {"password_hash", exposure::withheld}, {"current", exposure::withheld},
   {"token", exposure::withheld}, {"hash", exposure::withheld}, {"key_hash", exposure::withheld},
-  {"fingerprint", exposure::withheld}, {"body", exposure::withheld}, {"contact_json", exposure::withheld},
+  {"fingerprint", exposure::withheld}, {"body", exposure::withheld}, {"html", exposure::withheld},
+  {"contact_json", exposure::withheld},
   {"snapshot_json", exposure::withheld}, {"session_snapshot_json", exposure::withheld},
   // Personal data: logs outlive an erasure.
   {"email", exposure::personal}, {"username", exposure::personal}, {"firstname", exposure::personal},

@@ -24,8 +24,8 @@ using session_actor = caf::typed_actor<
   caf::replies_to<session_route, atoms::login_atom, std::string, std::string>::with<session_snapshot>,
   // a user already authenticated by the caller (the support space's login cookie) -> the same as a login
   caf::replies_to<session_route, atoms::login_atom, user_record>::with<session_snapshot>,
-  // paymode -> the session with its placed bill
-  caf::replies_to<session_route, atoms::order_atom, std::string>::with<session_snapshot>,
+  // paymode, the language of the checkout (its bill's mails speak it) -> the session with its placed bill
+  caf::replies_to<session_route, atoms::order_atom, std::string, domain::language>::with<session_snapshot>,
   // test payment of the placed bill
   caf::replies_to<session_route, atoms::pay_atom>::with<payment_outcome>,
   caf::replies_to<session_route, atoms::payment_atom, payment_event>::with<payment_outcome>,

@@ -309,11 +309,13 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       };
       return enqueue<caf::ok_atom>(self, due, std::move(write));
     },
-    [self](deadline due, atoms::auth_atom, std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
-      return enqueue<caf::ok_atom>(self, due, [token_hash = std::move(token_hash), user_id, expires_at](database& db) {
-        open_auth_session(db, token_hash, user_id, expires_at);
+    [self](deadline due, atoms::auth_atom, std::string& token_hash, std::int64_t user_id, std::int64_t expires_at,
+           std::optional<domain::language> lang) {
+      auto write = [token_hash = std::move(token_hash), user_id, expires_at, lang](database& db) {
+        open_auth_session(db, token_hash, user_id, expires_at, lang);
         return caf::ok_atom_v;
-      });
+      };
+      return enqueue<caf::ok_atom>(self, due, std::move(write));
     },
     [self](deadline due, atoms::logout_atom, std::string& token_hash) {
       return enqueue<caf::ok_atom>(self, due, [token_hash = std::move(token_hash)](database& db) {

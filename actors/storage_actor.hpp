@@ -45,7 +45,8 @@ using storage_actor = caf::typed_actor<
   // login, the link's token, now: "forgot your password?" (storage::request_password_reset)
   caf::replies_to<deadline, atoms::forgot_atom, std::string, std::string, std::int64_t>::with<caf::ok_atom>,
   // token hash, user id, expires_at
-  caf::replies_to<deadline, atoms::auth_atom, std::string, std::int64_t, std::int64_t>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::auth_atom, std::string, std::int64_t, std::int64_t,
+                  std::optional<domain::language>>::with<caf::ok_atom>,
   caf::replies_to<deadline, atoms::logout_atom, std::string>::with<caf::ok_atom>,
   // user id, new address, the link's token, the token hash of the login asking, now: an email change asked for
   // (storage::request_email_change)

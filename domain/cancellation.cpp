@@ -16,12 +16,20 @@ std::optional<std::string> cancel_refusal(bill_status current) {
 }
 
 mail_text cancellation_mail(const contact& customer, const std::string& transid, std::int64_t total,
-                            const std::string& currency, canceller who, const std::string& base_url) {
-  auto by = who == canceller::customer ? "as you asked" : "by the shop";
-  return {customer.email, "Your order " + transid + " is cancelled",
-          "Hello " + customer.firstname + ",\n\nYour order " + transid + " (" + amount_text(total, currency) +
-            ") was cancelled " + by + ", before any payment: nothing will be charged.\n"
-            "You can order again at any time: " + base_url + "/\n"};
+                            const std::string& currency, canceller who, const std::string& base_url, language l) {
+  auto by = who == canceller::customer ? in(l, "as you asked", "à votre demande")
+                                       : in(l, "by the shop", "par la boutique");
+  auto amount = money(total, currency, l);
+  return mail_body(l)
+    .paragraph(in(l, "Hello ", "Bonjour ") + customer.firstname + ",")
+    .paragraph(in(l, "Your order " + transid + " (" + amount + ") was cancelled " + by +
+                       ", before any payment: nothing will be charged.",
+                  "Votre commande " + transid + " (" + amount + ") a été annulée " + by +
+                    ", avant tout paiement : rien ne vous sera facturé."))
+    .link(in(l, "You can order again at any time:", "Vous pouvez commander de nouveau à tout moment :"),
+          base_url + "/")
+    .finish(customer.email,
+            in(l, "Your order " + transid + " is cancelled", "Votre commande " + transid + " est annulée"));
 }
 
 }  // namespace boutique::domain

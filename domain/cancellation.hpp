@@ -3,8 +3,9 @@
 // Cancelling an order before it is paid: who may, from which bill status, and what the customer is told.
 
 #include "domain/bill.hpp"
-#include "domain/completion.hpp"
 #include "domain/contact.hpp"
+#include "domain/language.hpp"
+#include "domain/mail_body.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -22,8 +23,9 @@ std::string to_string(canceller who);
 /// a paid order (SOLDOUT, COMPLETE, PAYBACK) cannot, nor one already cancelled.
 std::optional<std::string> cancel_refusal(bill_status current);
 
-/// The mail telling the customer that order `transid` (`total` in `currency`) was cancelled, and by whom.
+/// The mail telling the customer, in language `l` (the checkout's), that order `transid` (`total` in `currency`) was
+/// cancelled, and by whom.
 mail_text cancellation_mail(const contact& customer, const std::string& transid, std::int64_t total,
-                            const std::string& currency, canceller who, const std::string& base_url);
+                            const std::string& currency, canceller who, const std::string& base_url, language l);
 
 }  // namespace boutique::domain

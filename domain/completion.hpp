@@ -4,8 +4,11 @@
 // account the customer is attached to and whether one is created, the mails), decided from what the database holds.
 // The storage actor carries the plan out in the transaction that records the payment.
 
+#include "domain/account_mails.hpp"
 #include "domain/bill.hpp"
 #include "domain/contact.hpp"
+#include "domain/language.hpp"
+#include "domain/mail_body.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +28,7 @@ struct completion_facts {
   std::string transid;
   std::int64_t total = 0;
   std::string currency;
+  language lang = language::en;  ///< the checkout's: the order mail's and the new user's
   /// The bill's lines as sold, each with its row id (products refer to it).
   std::vector<std::pair<std::int64_t, bill_line>> lines;
   std::int64_t customer_id = 0;
@@ -51,44 +55,21 @@ enum class attachment {
   skipped,     ///< the user found already holds another customer account: left alone, and recorded
 };
 
-struct mail_text {
-  std::string recipient;
-  std::string subject;
-  std::string body;
-};
-
 struct completion_plan {
   std::optional<std::string> refusal;  ///< the bill cannot complete from its current status (nothing else is set)
   std::vector<bill_status> steps;      ///< the statuses the bill goes through, in order
   std::vector<planned_product> products;
   attachment attach = attachment::already;
   std::optional<std::int64_t> user_id;  ///< with attachment::to_user
-  mail_text order_mail;
 };
 
-/// The plan of completing the bill of `facts`; `base_url` is where the mails link to.
-completion_plan plan_completion(const completion_facts& facts, const std::string& base_url);
+/// The plan of completing the bill of `facts`.
+completion_plan plan_completion(const completion_facts& facts);
 
-/// The mail with a new user's password-set link (`link`, used once).
-mail_text password_link_mail(const contact& customer, const std::string& link);
-
-/// The mail answering "Forgot your password?" to `email` (a user's), with a link to choose a new password.
-mail_text password_reset_mail(const std::string& firstname, const std::string& email, const std::string& link,
-                              std::int64_t valid_s);
-
-/// The notice to `email` that the account's password was changed while logged in (whoever did not do it knows).
-mail_text password_changed_mail(const std::string& firstname, const std::string& email,
-                                const std::string& forgot_link);
-
-/// The link confirming `email` as the new address of an account, mailed to that address.
-mail_text email_change_mail(const std::string& firstname, const std::string& email, const std::string& link,
-                            std::int64_t valid_s);
-
-/// To `email`, asked for as an account's new address while it already has an account: nothing changes.
-mail_text email_taken_mail(const std::string& email);
-
-/// The notice to `old_email` that the account's address is now `new_email`.
-mail_text email_changed_mail(const std::string& firstname, const std::string& old_email, const std::string& new_email);
+/// The mail confirming the completed bill of `facts` to the customer, in the checkout's language: what was bought
+/// (lines, quantities, line totals, the total), invoice `invoice_number` and links to the invoice in the support
+/// space (`base_url`/account/invoices/{transid}, and its PDF).
+mail_text order_mail(const completion_facts& facts, const std::string& invoice_number, const std::string& base_url);
 
 /// At most one email-change request per user in this many seconds (each mails an address the user chooses).
 inline constexpr std::int64_t email_change_interval_s = 60;
@@ -96,8 +77,5 @@ inline constexpr std::int64_t email_change_interval_s = 60;
 /// At most one "forgot your password" link per account in this many seconds: a flood of requests for one address
 /// (mail bombing) sends one mail; every request gets the same answer.
 inline constexpr std::int64_t password_reset_interval_s = 60;
-
-/// An amount in minor units as text with two decimals and its currency: 12345, "EUR" -> "123.45 EUR".
-std::string amount_text(std::int64_t minor_units, const std::string& currency);
 
 }  // namespace boutique::domain

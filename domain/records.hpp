@@ -8,6 +8,7 @@
 #include "domain/catalog.hpp"
 #include "domain/contact.hpp"
 #include "domain/idempotency.hpp"
+#include "domain/language.hpp"
 #include "domain/privacy.hpp"
 
 #include <boost/describe/class.hpp>
@@ -38,8 +39,9 @@ struct user_record {
   std::string email;
   std::string firstname;
   std::string lastname;
+  domain::language lang = domain::language::en;  ///< the mails' (docs/API-NOTES.md, "Mails")
 };
-BOOST_DESCRIBE_STRUCT(user_record, (), (id, username, email, firstname, lastname))
+BOOST_DESCRIBE_STRUCT(user_record, (), (id, username, email, firstname, lastname, lang))
 
 /// A user and its password hash, for verifying a login.
 struct user_credentials {
@@ -61,11 +63,13 @@ struct session_snapshot {
   std::optional<std::string> transid;
   std::optional<std::string> bill_status;
   std::string paymode;
+  domain::language lang = domain::language::en;  ///< the checkout's, from the page that placed the order
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
   std::int64_t expires_at = 0;
 };
-BOOST_DESCRIBE_STRUCT(session_snapshot, (), (id, stage, cart, priced, contact, contact_given, customer_id, user_id, transid, bill_status, paymode, created_at, updated_at, expires_at))
+BOOST_DESCRIBE_STRUCT(session_snapshot, (), (id, stage, cart, priced, contact, contact_given, customer_id, user_id,
+                                             transid, bill_status, paymode, lang, created_at, updated_at, expires_at))
 
 /// A bill to place: computed by the session actor from its cart and contact. The session's new snapshot is
 /// saved in the same transaction.
@@ -79,8 +83,10 @@ struct bill_draft {
   std::int64_t emitted_at = 0;
   std::string session_snapshot_json;
   std::int64_t session_expires_at = 0;
+  domain::language lang = domain::language::en;  ///< the checkout's: the bill's mails speak it
 };
-BOOST_DESCRIBE_STRUCT(bill_draft, (), (transid, session_id, customer_id, paymode, cart, contact_json, emitted_at, session_snapshot_json, session_expires_at))
+BOOST_DESCRIBE_STRUCT(bill_draft, (), (transid, session_id, customer_id, paymode, cart, contact_json, emitted_at,
+                                       session_snapshot_json, session_expires_at, lang))
 
 /// A checkout session given a new id at login (against session fixation): its row moves to the new id, with
 /// its bill when one is placed, and the login is recorded on the customer's timeline, in one transaction.
@@ -210,8 +216,9 @@ struct outbox_mail {
   std::string body;
   std::int64_t created_at = 0;
   int attempts = 0;  ///< earlier attempts that the relay deferred (4xx)
+  std::string html;  ///< the body as HTML ("" for a mail queued before mails had one: sent as text only)
 };
-BOOST_DESCRIBE_STRUCT(outbox_mail, (), (id, recipient, subject, body, created_at, attempts))
+BOOST_DESCRIBE_STRUCT(outbox_mail, (), (id, recipient, subject, body, created_at, attempts, html))
 
 /// The mails due for an attempt, and the state of the whole outbox when they were read.
 struct outbox_batch {

@@ -23,11 +23,17 @@ std::string credit_note_number(std::int64_t year, std::int64_t n) {
 
 mail_text refund_mail(const contact& customer, const std::string& transid, const std::string& invoice,
                       const std::string& credit_note, std::int64_t total, const std::string& currency,
-                      const std::string& base_url) {
-  return {customer.email, "Your order " + transid + " is refunded",
-          "Hello " + customer.firstname + ",\n\nYour order " + transid + " (invoice " + invoice + ", " +
-            amount_text(total, currency) + ") is refunded: credit note " + credit_note +
-            ". Its products have ended.\nYour invoices and credit notes: " + base_url + "/account\n"};
+                      const std::string& base_url, language l) {
+  auto amount = money(total, currency, l);
+  return mail_body(l)
+    .paragraph(in(l, "Hello ", "Bonjour ") + customer.firstname + ",")
+    .paragraph(in(l, "Your order " + transid + " (invoice " + invoice + ", " + amount + ") is refunded: credit note " +
+                       credit_note + ". Its products have ended.",
+                  "Votre commande " + transid + " (facture " + invoice + ", " + amount + ") est remboursée : avoir " +
+                    credit_note + ". Ses produits ont pris fin."))
+    .link(in(l, "Your invoices and credit notes:", "Vos factures et vos avoirs :"), base_url + "/account")
+    .finish(customer.email,
+            in(l, "Your order " + transid + " is refunded", "Votre commande " + transid + " est remboursée"));
 }
 
 }  // namespace boutique::domain

@@ -3,8 +3,9 @@
 // Refunding a paid order: from which bill status, its credit note's number, and what the customer is told.
 
 #include "domain/bill.hpp"
-#include "domain/completion.hpp"
 #include "domain/contact.hpp"
+#include "domain/language.hpp"
+#include "domain/mail_body.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -29,10 +30,10 @@ std::optional<std::string> refund_refusal(bill_status current);
 /// without gaps per year of the refund (UTC), in the refund's transaction (storage).
 std::string credit_note_number(std::int64_t year, std::int64_t n);
 
-/// The mail telling the customer that order `transid` (`total` in `currency`, invoice `invoice`) is refunded under
-/// credit note `credit_note`, and that its products have ended.
+/// The mail telling the customer, in language `l` (the checkout's), that order `transid` (`total` in `currency`,
+/// invoice `invoice`) is refunded under credit note `credit_note`, and that its products have ended.
 mail_text refund_mail(const contact& customer, const std::string& transid, const std::string& invoice,
                       const std::string& credit_note, std::int64_t total, const std::string& currency,
-                      const std::string& base_url);
+                      const std::string& base_url, language l);
 
 }  // namespace boutique::domain

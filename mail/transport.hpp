@@ -20,8 +20,10 @@ struct sender {
   std::string domain() const;
 };
 
-/// The RFC 5322 text of a mail: CRLF line ends, UTF-8 body, RFC 2047 subject when not ASCII, and a Message-ID made
-/// of the outbox id and the time it was queued, so that a mail sent again is recognisable as the same one.
+/// The RFC 5322 text of a mail: CRLF line ends, RFC 2047 subject when not ASCII, a Message-ID made of the outbox id
+/// and the time it was queued, so that a mail sent again is recognisable as the same one (and is the same bytes), and
+/// the body as multipart/alternative: text/plain then text/html, UTF-8, each 7bit or 8bit when its lines fit in 998
+/// octets, quoted-printable otherwise. A mail without HTML (queued before mails had one) is text/plain alone.
 std::string render_eml(const outbox_mail& mail, const sender& from);
 
 /// The answer of one attempt: what became of it, and the relay's last answer (or the error) in words.

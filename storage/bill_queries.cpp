@@ -1,3 +1,4 @@
+#include "domain/account_mails.hpp"
 #include "domain/cancellation.hpp"
 #include "domain/completion.hpp"
 #include "domain/refund.hpp"
@@ -20,7 +21,7 @@ namespace q = sql::bills;  // storage/queries/bills.sql
 // Both read the contact the bill was placed with (JSON written by the session), field by field (the fields of
 // domain::contact's description).
 const std::string bill_columns = "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, "
-                                 "emitted_at, coalesce(invoice_number, ''), coalesce(credit_note_number, ''), " +
+                                 "emitted_at, coalesce(invoice_number, ''), coalesce(credit_note_number, ''), lang, " +
                                  columns_of<domain::contact>("json_extract(contact, '$.", "')");
 const std::string sql_select_bill = bill_columns + " FROM bills WHERE transid = ?";
 const std::string sql_select_bills_of_customer =
@@ -29,6 +30,7 @@ const std::string sql_select_bills_of_customer =
 struct stored_bill {
   std::int64_t id = 0;
   bill_record record;
+  domain::language lang = domain::language::en;  ///< the checkout's: the bill's mails speak it
 };
 
 std::optional<stored_bill> read_bill(statement& st) {
@@ -46,7 +48,8 @@ std::optional<stored_bill> read_bill(statement& st) {
   b.record.emitted_at = st.integer(9);
   b.record.invoice_number = st.text(10);
   b.record.credit_note_number = st.text(11);
-  read_fields(st, 12, b.record.billed_to);
+  b.lang = domain::language_or_english(st.text(12));
+  read_fields(st, 13, b.record.billed_to);
   return b;
 }
 
@@ -95,17 +98,18 @@ void move_bill(database& db, const std::string& transid, domain::bill_status fro
 
 
 /// Creates a user for the customer's email, with a single-use password-set link mailed to it; returns its id.
-std::int64_t create_user_with_password_link(database& db, const domain::contact& customer, const mail_settings& mail,
-                                            std::int64_t now) {
+std::int64_t create_user_with_password_link(database& db, const domain::contact& customer, domain::language lang,
+                                            const mail_settings& mail, std::int64_t now) {
   auto email_norm = domain::normalize_email(customer.email);
-  db.prepare(q::insert_user).bind_all(email_norm, email_norm, customer.firstname, customer.lastname, now).run();
+  db.prepare(q::insert_user)
+    .bind_all(email_norm, email_norm, customer.firstname, customer.lastname, now, std::string(domain::code_of(lang)))
+    .run();
   auto user_id = db.last_insert_rowid();
   auto token = domain::new_secret_id();
   db.prepare(sql::users::insert_token)
     .bind_all(domain::sha256_hex(token), user_id, now + mail.password_token_ttl_s)
     .run();
-  auto text = domain::password_link_mail(customer, mail.base_url + "/account/password?token=" + token);
-  queue_mail(db, text.recipient, text.subject, text.body, now);
+  queue_mail(db, domain::password_link_mail(customer, mail.base_url + "/account/password?token=" + token, lang), now);
   return user_id;
 }
 
@@ -122,6 +126,7 @@ domain::completion_facts completion_facts(database& db, const stored_bill& bill,
   f.transid = bill.record.transid;
   f.total = bill.record.total;
   f.currency = bill.record.currency;
+  f.lang = bill.lang;
   f.lines = bill_lines(db, bill.id);
   auto customer = find_customer_by_id(db, bill.record.customer_id);
   if (!customer) throw write_refused(domain::error_code::internal, "bill without customer");
@@ -156,7 +161,7 @@ void insert_product(database& db, std::int64_t customer_id, const domain::planne
 void complete(database& db, const stored_bill& bill, domain::bill_status current, const payment_event& event,
               const mail_settings& mail) {
   auto facts = completion_facts(db, bill, current, event);
-  auto plan = domain::plan_completion(facts, mail.base_url);
+  auto plan = domain::plan_completion(facts);
   if (plan.refusal) throw write_refused(domain::error_code::conflict, *plan.refusal);
   auto from = current;
   for (auto to : plan.steps) move_bill(db, bill.record.transid, std::exchange(from, to), to, event.now);
@@ -174,7 +179,7 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
       record_event(db, facts.customer_id, "attach_skipped", "user already holds a customer account", event.now);
       break;
     case domain::attachment::to_new_user:
-      plan.user_id = create_user_with_password_link(db, facts.customer, mail, event.now);
+      plan.user_id = create_user_with_password_link(db, facts.customer, facts.lang, mail, event.now);
       [[fallthrough]];
     case domain::attachment::to_user:
       db.prepare(q::attach_customer).bind_all(*plan.user_id, facts.customer_id).run();
@@ -182,7 +187,7 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
       break;
   }
   record_event(db, facts.customer_id, "completed", bill.record.transid, event.now);
-  queue_mail(db, plan.order_mail.recipient, plan.order_mail.subject, plan.order_mail.body, event.now);
+  queue_mail(db, domain::order_mail(facts, number, mail.base_url), event.now);
 }
 
 /// Refunds a paid bill, in the caller's transaction: PAYBACK, the year's next credit note number, its products
@@ -202,8 +207,10 @@ bool refund(database& db, const stored_bill& bill, domain::bill_status current, 
   db.prepare(q::end_products_of_bill).bind_all(now, bill.id).run();
   record_event(db, r.customer_id, "refunded", r.transid + " by the " + domain::to_string(by) + ", credit note " + number,
                now);
-  auto text = domain::refund_mail(r.billed_to, r.transid, r.invoice_number, number, r.total, r.currency, mail.base_url);
-  queue_mail(db, text.recipient, text.subject, text.body, now);
+  queue_mail(db,
+             domain::refund_mail(r.billed_to, r.transid, r.invoice_number, number, r.total, r.currency, mail.base_url,
+                                 bill.lang),
+             now);
   return true;
 }
 
@@ -219,7 +226,7 @@ void place_bill(database& db, const bill_draft& d) {
                         "the customer account of this checkout was erased: give the contact details again");
   db.prepare(q::insert_bill)
     .bind_all(d.transid, d.session_id, d.customer_id, d.paymode, d.cart.untaxed, d.cart.taxes, d.cart.total,
-              d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at)
+              d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at, std::string(domain::code_of(d.lang)))
     .run();
   auto bill_id = db.last_insert_rowid();
   auto optional_int = [](std::optional<std::int32_t> v) { return v ? std::optional<std::int64_t>(*v) : std::nullopt; };
@@ -274,8 +281,9 @@ bill_change cancel_bill(database& db, const bill_cancel& c, const mail_settings&
   db.prepare(q::cancel_bill).bind_all(c.now, c.transid).run();
   const auto& r = bill->record;
   record_event(db, r.customer_id, "order_cancelled", c.transid + " by the " + domain::to_string(c.by), c.now);
-  auto text = domain::cancellation_mail(r.billed_to, c.transid, r.total, r.currency, c.by, mail.base_url);
-  queue_mail(db, text.recipient, text.subject, text.body, c.now);
+  queue_mail(db,
+             domain::cancellation_mail(r.billed_to, c.transid, r.total, r.currency, c.by, mail.base_url, bill->lang),
+             c.now);
   if (c.session_id) save_session(db, *c.session_id, c.session_snapshot_json, c.session_expires_at);
   return {c.transid, domain::to_string(domain::bill_status::cancelled), r.customer_id};
 }

@@ -6,6 +6,7 @@
 
 #include "domain/errors.hpp"
 #include "domain/mail.hpp"
+#include "domain/mail_body.hpp"
 #include "domain/records.hpp"
 
 #include <optional>
@@ -101,8 +102,10 @@ void request_password_reset(database& db, const std::string& login, const std::s
 
 /// Whether the password-set token whose hash is `token_hash` can still be used at `now` (unused, unexpired).
 bool password_token_usable(database& db, const std::string& token_hash, std::int64_t now);
-/// Records a login session (by the hash of its token) for `user_id` until `expires_at`.
-void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at);
+/// Records a login session (by the hash of its token) for `user_id` until `expires_at`; the user's language becomes
+/// `lang` when given: the language of the pages they logged in on (their account mails speak it).
+void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at,
+                       std::optional<domain::language> lang);
 void close_auth_session(database& db, const std::string& token_hash);
 /// An email change asked for by user `user_id`: unless the user asked in the last domain::email_change_interval_s,
 /// mails `email` a link holding `token` (valid mail.password_token_ttl_s, once; its SHA-256 stored), or, when the
@@ -133,8 +136,8 @@ std::optional<user_record> auth_session_user(database& db, const std::string& to
 
 // -- outbox ----------------------------------------------------------------------------------------------------
 
-void queue_mail(database& db, const std::string& recipient, const std::string& subject, const std::string& body,
-                std::int64_t now);
+/// Queues `mail` (its text and HTML bodies), committed with the caller's transaction.
+void queue_mail(database& db, const domain::mail_text& mail, std::int64_t now);
 /// Up to `limit` mails due at `now` (neither sent nor failed, past their next attempt), oldest first, and the
 /// counts of the whole outbox.
 outbox_batch due_mail(database& db, std::int64_t now, int limit);

@@ -11,7 +11,7 @@ namespace {
 namespace q = sql::users;  // storage/queries/users.sql
 
 /// The columns one_user() reads, in its order.
-const std::string user_columns = "u.id, u.username, u.email_norm, u.firstname, u.lastname, u.password_hash";
+const std::string user_columns = "u.id, u.username, u.email_norm, u.firstname, u.lastname, u.password_hash, u.lang";
 const std::string sql_user_by_login =
   "SELECT " + user_columns + " FROM users u WHERE u.username = ?1 OR u.email_norm = ?1 LIMIT 1";
 const std::string sql_user_by_id = "SELECT " + user_columns + " FROM users u WHERE u.id = ?";
@@ -28,6 +28,7 @@ std::optional<user_credentials> one_user(statement& st) {
   c.user.firstname = st.text(3);
   c.user.lastname = st.text(4);
   if (!st.is_null(5)) c.password_hash = st.text(5);
+  c.user.lang = domain::language_or_english(st.text(6));
   return c;
 }
 
@@ -64,17 +65,20 @@ void request_password_reset(database& db, const std::string& login, const std::s
   auto ttl = mail.password_token_ttl_s;
   if (db.prepare(q::recent_token).bind_all(user.id, now + ttl - domain::password_reset_interval_s).step()) return;
   db.prepare(q::insert_token).bind_all(domain::sha256_hex(token), user.id, now + ttl).run();
-  auto text = domain::password_reset_mail(user.firstname, user.email, mail.base_url + "/account/password?token=" + token,
-                                          ttl);
-  queue_mail(db, text.recipient, text.subject, text.body, now);
+  queue_mail(db,
+             domain::password_reset_mail(user.firstname, user.email,
+                                         mail.base_url + "/account/password?token=" + token, ttl, user.lang),
+             now);
 }
 
 bool password_token_usable(database& db, const std::string& token_hash, std::int64_t now) {
   return db.prepare(q::find_token).bind_all(token_hash, now).step();
 }
 
-void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at) {
+void open_auth_session(database& db, const std::string& token_hash, std::int64_t user_id, std::int64_t expires_at,
+                       std::optional<domain::language> lang) {
   db.prepare(q::insert_auth_session).bind_all(token_hash, user_id, expires_at).run();
+  if (lang) db.prepare(q::set_user_lang).bind_all(std::string(domain::code_of(*lang)), user_id).run();
 }
 
 void close_auth_session(database& db, const std::string& token_hash) {
@@ -104,8 +108,8 @@ void change_password(database& db, std::int64_t user_id, const std::string& pass
   db.prepare(q::set_password).bind_all(password_hash, user_id).run();
   db.prepare(q::retire_tokens).bind_all(now, user_id).run();
   end_logins(db, user_id, keep_hash, "password_changed", now);
-  auto text = domain::password_changed_mail(user->firstname, user->email, mail.base_url + "/account/forgot");
-  queue_mail(db, text.recipient, text.subject, text.body, now);
+  auto forgot = mail.base_url + "/account/forgot";
+  queue_mail(db, domain::password_changed_mail(user->firstname, user->email, forgot, user->lang), now);
 }
 
 void request_email_change(database& db, std::int64_t user_id, const std::string& email, const std::string& token,
@@ -115,13 +119,17 @@ void request_email_change(database& db, std::int64_t user_id, const std::string&
   require_login(db, user_id, login_hash);
   if (db.prepare(q::recent_email_request).bind_all(user_id, now - domain::email_change_interval_s).step()) return;
   auto ttl = mail.password_token_ttl_s;
-  bool taken = db.prepare(q::email_taken).bind_all(domain::normalize_email(email), user_id).step();
+  auto& owner = db.prepare(q::email_taken).bind_all(domain::normalize_email(email), user_id);
+  bool taken = owner.step();
+  auto owner_lang = domain::language_or_english(taken ? owner.text(0) : "");  // the address's owner reads it
+  owner.reset();
   auto spent = taken ? std::optional<std::int64_t>{now} : std::nullopt;
   db.prepare(q::insert_email_token).bind_all(domain::sha256_hex(token), user_id, email, now, now + ttl, spent).run();
-  auto text = taken ? domain::email_taken_mail(email)
-                    : domain::email_change_mail(user->firstname, email,
-                                                mail.base_url + "/account/email?token=" + token, ttl);
-  queue_mail(db, text.recipient, text.subject, text.body, now);
+  queue_mail(db,
+             taken ? domain::email_taken_mail(email, owner_lang)
+                   : domain::email_change_mail(user->firstname, email, mail.base_url + "/account/email?token=" + token,
+                                               ttl, user->lang),
+             now);
 }
 
 std::string email_change_target(database& db, const std::string& token_hash, std::int64_t now) {
@@ -147,8 +155,7 @@ user_record confirm_email_change(database& db, const std::string& token_hash, st
     db.prepare(q::set_customer_email).bind_all(email, norm, now, customer->id).run();
     record_event(db, customer->id, "email_changed", user->email + " -> " + norm, now);
   }
-  auto text = domain::email_changed_mail(user->firstname, user->email, email);
-  queue_mail(db, text.recipient, text.subject, text.body, now);
+  queue_mail(db, domain::email_changed_mail(user->firstname, user->email, email, user->lang), now);
   return *find_user(db, user_id);
 }
 

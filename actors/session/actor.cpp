@@ -227,7 +227,7 @@ caf::result<session_snapshot> login(pointer self, std::string& login_name, std::
   return rp;
 }
 
-caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
+caf::result<session_snapshot> order(pointer self, const std::string& paymode, domain::language lang) {
   const auto* s = self->state.s.whole();  // null while the session is blank: no cart
   const auto& settings = self->state.ctx->settings;
   if (paymode != "test" || !settings.test_payments)
@@ -241,11 +241,12 @@ caf::result<session_snapshot> order(pointer self, const std::string& paymode) {
   placed.transid = domain::new_secret_id();
   placed.bill_status = "PLACED";
   placed.paymode = paymode;
+  placed.lang = lang;
   placed.stage = "placed";
   placed.updated_at = now_s();
   placed.expires_at = placed.updated_at + settings.ttl.count();
   bill_draft draft{*placed.transid,   placed.id,       *placed.customer_id, paymode, placed.priced,
-                   contact_json(placed.contact), placed.updated_at, to_json(placed),     placed.expires_at};
+                   contact_json(placed.contact), placed.updated_at, to_json(placed),     placed.expires_at, lang};
   auto due = self->state.due;
   self->request(self->state.ctx->storage, due.patience(), due, atoms::order_atom_v, std::move(draft))
     .await(
@@ -394,9 +395,10 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
       adopt(self, user, rp);
       return rp;
     },
-    [self](const session_route& to, atoms::order_atom, const std::string& paymode) -> caf::result<session_snapshot> {
+    [self](const session_route& to, atoms::order_atom, const std::string& paymode,
+           domain::language lang) -> caf::result<session_snapshot> {
       if (auto refused = misaddressed(self, to)) return *refused;
-      return order(self, paymode);
+      return order(self, paymode, lang);
     },
     [self](const session_route& to, atoms::pay_atom) -> caf::result<payment_outcome> {
       if (auto refused = misaddressed(self, to)) return *refused;

@@ -37,6 +37,7 @@ std::string to_json(const session_snapshot& s) {
             {"transid", optional_value(s.transid)},
             {"bill_status", optional_value(s.bill_status)},
             {"paymode", s.paymode},
+            {"lang", std::string(domain::code_of(s.lang))},
             {"created_at", s.created_at},
             {"updated_at", s.updated_at},
             {"expires_at", s.expires_at}};
@@ -59,6 +60,7 @@ session_snapshot session_from_json(const std::string& text) {
   s.transid = optional_from<std::string>(j, "transid");
   s.bill_status = optional_from<std::string>(j, "bill_status");
   s.paymode = j.value("paymode", "");
+  s.lang = domain::language_or_english(j.value("lang", "en"));
   s.created_at = j.value("created_at", std::int64_t{0});
   s.updated_at = j.value("updated_at", std::int64_t{0});
   s.expires_at = j.value("expires_at", std::int64_t{0});

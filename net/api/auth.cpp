@@ -26,11 +26,12 @@ void auth_login(const backend_ptr& b, http_request& request, const route_params&
   auto password = string_field(body, "password");
   if (body.error) return respond(*body.error);
   auto cookies = pages::cookie_jar(request.secure);
-  run(b, p.due(), respond, [b, respond, login, password, cookies](self_ptr self) {
+  auto lang = pages::stated_language(request, "");
+  run(b, p.due(), respond, [b, respond, login, password, cookies, lang](self_ptr self) {
     self->request(b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
       .then(
-        [self, b, respond, cookies](user_record& user) {
-          self->request(b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
+        [self, b, respond, cookies, lang](user_record& user) {
+          self->request(b->identity, patience(self), due(self), atoms::auth_atom_v, user.id, lang)
             .then(
               [b, respond, user, cookies](std::string& token) {
                 auto response = ok_json(200, {{"user", user_json(user)}});

@@ -65,11 +65,15 @@ void session_login(const backend_ptr& b, http_request& request, const route_para
 }
 
 void place_order(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
-  auto body = parse_body(request, {"paymode"});
+  auto body = parse_body(request, {"paymode", "lang"});
   auto paymode = string_field(body, "paymode");
+  auto chosen = string_field(body, "lang");  // else Accept-Language, else English: the bill's mails speak it
   if (body.error) return respond(*body.error);
-  with_session(b, p, respond, [b, respond, paymode](self_ptr self, actors::session_ref s) {
-    self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, paymode)
+  if (!chosen.empty() && !pages::parse_language(chosen))
+    return respond(problem(422, "Unprocessable Content", "'lang' must be en or fr", {{"lang", "must be en or fr"}}));
+  auto lang = pages::choose_language(request, chosen);
+  with_session(b, p, respond, [b, respond, paymode, lang](self_ptr self, actors::session_ref s) {
+    self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, paymode, lang)
       .then(
         [respond](session_snapshot& snap) {
           respond(ok_json(201, {{"transid", *snap.transid},

@@ -42,7 +42,8 @@ void log_in(const front_ptr& f, const http_request&, const visitor& v, const for
     self->request(f->b->identity, patience(self), due(self), atoms::login_atom_v, login, password)
       .then(
         [self, f, v, respond, next](user_record& user) {
-          self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, user.id)
+          self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, user.id,
+                        std::optional<language>(v.lang))
             .then(
               [f, v, respond, next](std::string& token) {
                 respond(see_other(after_login(next), v.cookies.header(auth_cookie, token, f->b->login_ttl_s)));

@@ -273,7 +273,8 @@ void checkout_login(const front_ptr& f, const http_request& request, const visit
             // The session has a new id from now on: the browser gets it, the old one no longer works. The login
             // holds for the support space too (its own cookie).
             auto renamed = see_other("/checkout/contact", v.cookies.header(checkout_cookie, snap.id, std::nullopt));
-            self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, *snap.user_id)
+            self->request(f->b->identity, patience(self), due(self), atoms::auth_atom_v, *snap.user_id,
+                          std::optional<language>(v.lang))
               .then(
                 [f, v, respond, renamed](std::string& token) mutable {
                   renamed.headers.emplace_back("Set-Cookie", v.cookies.header(auth_cookie, token, f->b->login_ttl_s));
@@ -321,7 +322,7 @@ void place_order(const front_ptr& f, const http_request& request, const visitor&
   with_checkout(
     f, request, v, respond,
     [f, v, respond](flow_self self, actors::session_ref s) {
-      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, std::string("test"))
+      self->request(s.actor, patience(self), s.route.under(due(self)), atoms::order_atom_v, std::string("test"), v.lang)
         .then([respond](session_snapshot&) { respond(see_other("/checkout/pay")); },
               fail_session(f, v, respond, "/checkout/confirm"));
     },

@@ -2,21 +2,12 @@
 
 #include "domain/clock.hpp"
 
-#include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <ctime>
-#include <vector>
 
 namespace boutique::net::pages {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -35,27 +26,7 @@ double quality_of(std::string_view params) {
   }
 }
 
-/// Groups digits by three with `separator`: 1234567 -> "1,234,567".
-std::string grouped(std::int64_t units, std::string_view separator) {
-  auto digits = std::to_string(units);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += separator;
-    out += digits[i];
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string_view code_of(language l) { return l == language::fr ? "fr" : "en"; }
-
-std::optional<language> parse_language(std::string_view text) {
-  auto l = lower(text);
-  if (l == "en") return language::en;
-  if (l == "fr") return language::fr;
-  return std::nullopt;
-}
 
 language choose_language(const http_request& request, std::string_view chosen) {
   if (auto l = parse_language(chosen)) return *l;
@@ -81,6 +52,11 @@ language choose_language(const http_request& request, std::string_view chosen) {
   return best.value_or(language::en);
 }
 
+std::optional<language> stated_language(const http_request& request, std::string_view chosen) {
+  if (!parse_language(chosen) && !request.header("accept-language")) return std::nullopt;
+  return choose_language(request, chosen);
+}
+
 std::string cookie_value(const http_request& request, std::string_view name) {
   auto header = request.header("cookie");
   if (!header) return {};
@@ -102,28 +78,6 @@ std::string cookie_header(std::string_view name, std::string_view value, std::op
   if (secure) header += "; Secure";
   if (max_age) header += "; Max-Age=" + std::to_string(*max_age);
   return header;
-}
-
-std::string money(std::int64_t minor, const std::string& currency, language l) {
-  auto magnitude = minor < 0 ? -minor : minor;
-  char cents[3];
-  std::snprintf(cents, sizeof cents, "%02d", static_cast<int>(magnitude % 100));
-  bool euro = currency == "EUR";
-  std::string out = minor < 0 ? "-" : "";
-  if (l == language::fr) {
-    out += grouped(magnitude / 100, "\u202f");
-    out += ',';
-    out += cents;
-    out += "\u00a0";
-    out += euro ? std::string("€") : currency;
-    return out;
-  }
-  if (euro) out += "€";
-  out += grouped(magnitude / 100, ",");
-  out += '.';
-  out += cents;
-  if (!euro) out += " " + currency;
-  return out;
 }
 
 std::string date_of(std::int64_t unix_seconds, language l) {

@@ -2,6 +2,7 @@
 
 // Small, framework-free helpers of the browser front: language choice, cookies, number and date display.
 
+#include "domain/language.hpp"
 #include "net/http_types.hpp"
 
 #include <cstdint>
@@ -11,17 +12,18 @@
 
 namespace boutique::net::pages {
 
-enum class language { en, fr };
-
-/// "en" or "fr".
-std::string_view code_of(language l);
-
-/// "en" / "fr" (case-insensitive) -> the language; nullopt for anything else.
-std::optional<language> parse_language(std::string_view text);
+using domain::code_of;
+using domain::language;
+using domain::money;
+using domain::parse_language;
 
 /// The page language: `chosen` (the language cookie) when it names one, else the best of Accept-Language, else
 /// English.
 language choose_language(const http_request& request, std::string_view chosen);
+
+/// The language `request` states: as choose_language, but none when neither `chosen` names a language nor the
+/// request has an Accept-Language header (an API client that says nothing leaves a user's language as it was).
+std::optional<language> stated_language(const http_request& request, std::string_view chosen);
 
 /// The value of cookie `name`, or an empty string.
 std::string cookie_value(const http_request& request, std::string_view name);
@@ -48,9 +50,6 @@ class cookie_jar {
  private:
   bool secure_;
 };
-
-/// `minor` units of `currency` as people read them: "€120.00" in English, "120,00 €" in French.
-std::string money(std::int64_t minor, const std::string& currency, language l);
 
 /// A UTC date as people read it: "29 Nov 2026" in English, "29 nov. 2026" in French.
 std::string date_of(std::int64_t unix_seconds, language l);

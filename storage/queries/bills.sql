@@ -5,7 +5,7 @@
 
 -- name: insert_bill
 INSERT INTO bills (transid, session_id, customer_id, status, paymode, untaxed, taxes, total, currency, contact,
-  emitted_at, updated_at) VALUES (?, ?, ?, 'PLACED', ?, ?, ?, ?, ?, ?, ?, ?);
+  emitted_at, updated_at, lang) VALUES (?, ?, ?, 'PLACED', ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: insert_bill_item
 INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total, tax_rate_bp,
@@ -71,8 +71,8 @@ SELECT p.reference, p.code, p.name, p.start_at, p.end_at, b.status FROM products
 SELECT id FROM users WHERE email_norm = ?;
 
 -- name: insert_user
-INSERT INTO users (username, email_norm, password_hash, firstname, lastname, created_at)
-  VALUES (?, ?, NULL, ?, ?, ?);
+INSERT INTO users (username, email_norm, password_hash, firstname, lastname, created_at, lang)
+  VALUES (?, ?, NULL, ?, ?, ?, ?);
 
 -- name: user_has_customer
 SELECT 1 FROM customers WHERE user_id = ?;

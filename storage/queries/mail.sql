@@ -4,24 +4,24 @@
 -- space. SQL built from a described record stays in C++ (storage/schema_sql.hpp).
 
 -- name: insert_mail
-INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?, ?, ?, ?);
+INSERT INTO outbox (recipient, subject, body, html, created_at) VALUES (?, ?, ?, ?, ?);
 
 -- name: due_mail
-SELECT id, recipient, subject, body, created_at, attempts FROM outbox
+SELECT id, recipient, subject, body, created_at, attempts, html FROM outbox
   WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?;
 
 -- name: waiting_mail
 SELECT count(*), coalesce(min(created_at), 0) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL;
 
--- The body holds the one-time password link: once the mail is out (or can never be), the database keeps only who,
+-- The body (text and HTML) holds the one-time password link: once the mail is out (or can never be), the database keeps only who,
 -- what, when and the relay's answer.
 -- name: mark_sent
-UPDATE outbox SET sent_at = ?, attempts = ?, body = '' WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;
+UPDATE outbox SET sent_at = ?, attempts = ?, body = '', html = '' WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: mark_waiting
 UPDATE outbox SET attempts = ?, next_attempt_at = ?, error = ?
   WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: mark_failed
-UPDATE outbox SET failed_at = ?, attempts = ?, error = ?, body = ''
+UPDATE outbox SET failed_at = ?, attempts = ?, error = ?, body = '', html = ''
   WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;

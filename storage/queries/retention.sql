@@ -20,7 +20,8 @@ DELETE FROM password_tokens WHERE hash IN
   (SELECT hash FROM password_tokens WHERE expires_at <= ?1 OR used_at IS NOT NULL LIMIT ?2);
 
 -- name: strip_sent_mail
-UPDATE outbox SET body = '' WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND body <> '' LIMIT ?1);
+UPDATE outbox SET body = '', html = '' WHERE id IN
+  (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND (body <> '' OR html <> '') LIMIT ?1);
 
 -- Both scans are pinned to the indexes of migration 006. The session condition repeats the expression and the
 -- condition of the partial index sessions_customer; `+c.id` drops the column's affinity, without which SQLite

@@ -41,14 +41,21 @@ INSERT INTO password_tokens (hash, user_id, expires_at) VALUES (?, ?, ?);
 -- name: insert_auth_session
 INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?);
 
+-- The language of the pages a user logged in on: their account mails speak it.
+-- name: set_user_lang
+UPDATE users SET lang = ? WHERE id = ?;
+
 -- name: delete_auth_session
 DELETE FROM auth_sessions WHERE token_hash = ?;
 
 -- The email change.
 -- The address belongs to another user, or to a customer account that is not this user's.
+-- Whether the address belongs to another account, and in which language its owner reads mails (a user's, or the
+-- customer's last checkout's).
 -- name: email_taken
-SELECT 1 FROM users WHERE email_norm = ?1 AND id <> ?2
-  UNION ALL SELECT 1 FROM customers WHERE email_norm = ?1 AND (user_id IS NULL OR user_id <> ?2) LIMIT 1;
+SELECT lang FROM users WHERE email_norm = ?1 AND id <> ?2
+  UNION ALL SELECT coalesce((SELECT b.lang FROM bills b WHERE b.customer_id = c.id ORDER BY b.id DESC LIMIT 1), 'en')
+  FROM customers c WHERE c.email_norm = ?1 AND (c.user_id IS NULL OR c.user_id <> ?2) LIMIT 1;
 
 -- name: recent_email_request
 SELECT 1 FROM email_tokens WHERE user_id = ? AND created_at > ?;

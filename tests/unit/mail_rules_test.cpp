@@ -16,7 +16,7 @@ namespace {
 
 const domain::retry_policy policy{3, 5, 60};
 
-outbox_mail queued_mail(int attempts = 0) { return {7, "to@example.org", "Subject", "Body", 1000, attempts}; }
+outbox_mail queued_mail(int attempts = 0) { return {7, "to@example.org", "Subject", "Body", 1000, attempts, ""}; }
 
 std::string mail_option_error(const std::vector<std::string>& args) {
   try {
@@ -67,7 +67,7 @@ TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_m
   storage::database db{":memory:", {storage::database::access::read_write, false}};
   storage::migrate(db);
   for (const char* to : {"a@example.org", "b@example.org", "c@example.org"})
-    storage::queue_mail(db, to, "Your account", "token=SECRET", 100);
+    storage::queue_mail(db, {to, "Your account", "token=SECRET", "<a href=\"token=SECRET\">"}, 100);
   auto first = storage::due_mail(db, 100, 10);
   ASSERT_EQ(first.due.size(), 3u);
   EXPECT_EQ(first.queued, 3);
@@ -87,7 +87,8 @@ TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_m
   // A late outcome for a mail already sent or failed changes nothing.
   storage::record_mail_outcomes(db, {{a, state::failed, 2, 300, "late"}, {c, state::sent, 2, 300, {}}});
   auto& check = db.prepare("SELECT count(*) FROM outbox WHERE (id = ? AND sent_at = 110 AND failed_at IS NULL) OR "
-                           "(id = ? AND failed_at = 110 AND sent_at IS NULL AND body = '' AND error = '550 no')");
+                           "(id = ? AND failed_at = 110 AND sent_at IS NULL AND body = '' AND html = '' AND "
+                           "error = '550 no')");
   check.bind_all(a, c);
   ASSERT_TRUE(check.step());
   EXPECT_EQ(check.integer(0), 2);
@@ -96,7 +97,7 @@ TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_m
 
 TEST(mail_rules, a_mail_names_its_sender_and_keeps_one_message_id_whenever_it_is_sent) {
   mail::sender from{"orders@shop.example", "Boutique Lyon"};
-  outbox_mail mail{42, "to@example.org", "Votre compte créé", "Line one\nLine two", 1767225600, 0};
+  outbox_mail mail{42, "to@example.org", "Votre compte créé", "Line one\nLine two", 1767225600, 0, ""};
   auto text = mail::render_eml(mail, from);
   EXPECT_NE(text.find("From: Boutique Lyon <orders@shop.example>\r\n"), std::string::npos) << text;
   EXPECT_NE(text.find("Message-ID: <outbox-42-1767225600@shop.example>\r\n"), std::string::npos) << text;

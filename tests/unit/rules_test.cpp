@@ -67,7 +67,7 @@ completion_facts paid_bill() {
 }  // namespace
 
 TEST(completion_rule, one_product_per_unit_bought_starting_now_and_ending_after_its_term) {
-  auto plan = plan_completion(paid_bill(), "https://shop.example");
+  auto plan = plan_completion(paid_bill());
   ASSERT_FALSE(plan.refusal);
   EXPECT_EQ(plan.steps, (std::vector<bill_status>{bill_status::soldout, bill_status::complete}));
   ASSERT_EQ(plan.products.size(), 3u);
@@ -83,43 +83,33 @@ TEST(completion_rule, one_product_per_unit_bought_starting_now_and_ending_after_
 
 TEST(completion_rule, the_customer_goes_to_the_checkout_user_else_the_email_user_else_a_new_one) {
   auto f = paid_bill();
-  EXPECT_EQ(plan_completion(f, "").attach, attachment::to_new_user);
+  EXPECT_EQ(plan_completion(f).attach, attachment::to_new_user);
 
   f.email_user = candidate_user{9, false};
-  auto by_email = plan_completion(f, "");
+  auto by_email = plan_completion(f);
   EXPECT_EQ(by_email.attach, attachment::to_user);
   EXPECT_EQ(by_email.user_id, 9);
 
   f.session_user = candidate_user{7, false};
-  auto by_session = plan_completion(f, "");
+  auto by_session = plan_completion(f);
   EXPECT_EQ(by_session.attach, attachment::to_user);
   EXPECT_EQ(by_session.user_id, 7) << "the logged-in user comes before the one with the email";
 
   f.session_user = candidate_user{7, true};
-  EXPECT_EQ(plan_completion(f, "").attach, attachment::skipped) << "a user holds one customer account";
+  EXPECT_EQ(plan_completion(f).attach, attachment::skipped) << "a user holds one customer account";
 
   f.customer_user = 3;
-  EXPECT_EQ(plan_completion(f, "").attach, attachment::already);
+  EXPECT_EQ(plan_completion(f).attach, attachment::already);
 }
 
 TEST(completion_rule, a_bill_that_cannot_be_sold_out_from_its_status_is_refused_whole) {
   auto f = paid_bill();
   f.current = bill_status::cancelled;
-  auto plan = plan_completion(f, "");
+  auto plan = plan_completion(f);
   ASSERT_TRUE(plan.refusal);
   EXPECT_NE(plan.refusal->find("CANCELLED"), std::string::npos) << *plan.refusal;
   EXPECT_TRUE(plan.steps.empty());
   EXPECT_TRUE(plan.products.empty());
-}
-
-TEST(completion_rule, the_order_mail_goes_to_the_customer_with_the_total_and_the_space_link) {
-  auto plan = plan_completion(paid_bill(), "https://shop.example");
-  EXPECT_EQ(plan.order_mail.recipient, "Alice@Example.org");
-  EXPECT_EQ(plan.order_mail.subject, "Your order T-1 is complete");
-  EXPECT_NE(plan.order_mail.body.find("Total: 300.70 EUR."), std::string::npos) << plan.order_mail.body;
-  EXPECT_NE(plan.order_mail.body.find("https://shop.example/account"), std::string::npos);
-  EXPECT_EQ(amount_text(5, "EUR"), "0.05 EUR");
-  EXPECT_EQ(amount_text(-1250, "USD"), "-12.50 USD");
 }
 
 TEST(cart_rule, a_change_adds_sets_or_removes_one_line_and_keeps_the_others_in_order) {

@@ -165,7 +165,7 @@ TEST(storage, a_password_change_from_a_login_that_ended_meanwhile_is_refused) {
   migrate(db);
   db.exec("INSERT INTO users (id, username, email_norm, password_hash, created_at) "
           "VALUES (1, 'u@example.org', 'u@example.org', 'the old hash', 0)");
-  open_auth_session(db, "the login still held", 1, 4102444800);
+  open_auth_session(db, "the login still held", 1, 4102444800, std::nullopt);
   mail_settings mail;
   try {
     change_password(db, 1, "the attacker's hash", "a login that ended", 1000, mail);
