@@ -53,14 +53,12 @@ RAW=$BUILD/bench/boutique-sqlite-ceiling
 # -- the service under test -------------------------------------------------------------------------------------
 
 source "$ROOT/bench/service.sh"
-SVC_DIR=
 
 # The mail drop (one .eml file per mail) stands in for the SMTP relay a shop would use: it is put on tmpfs
 # (/dev/shm) so that the figures are the service's, not ext4's. Creating ~2 files per checkout on the disk's
 # ext4 cost half the service's CPU in the kernel (inode allocation: `recently_deleted`, `find_inode_bit`, perf);
 # BENCH_MAIL_ON_DISK=1 keeps it beside the database to measure that. The database itself is always on disk.
 MAIL_ON_DISK=${BENCH_MAIL_ON_DISK:-0}
-MAIL_DIR=
 
 # start_service NAME [--option=value...]: a fresh service on free ports with a temporary database (synchronous=full).
 start_service() {
@@ -71,13 +69,6 @@ start_service() {
   echo "service $name: pid $SVC_PID, http $HTTP_PORT, admin $ADMIN_PORT, database $SVC_DIR/b.db, mail $MAIL_DIR"
 }
 
-stop_service() {
-  [[ -n $SVC_PID ]] || return 0
-  kill -TERM "$SVC_PID" 2>/dev/null || true
-  wait "$SVC_PID" 2>/dev/null || true
-  rm -rf "$SVC_DIR" "$MAIL_DIR"
-  SVC_PID=
-}
 trap stop_service EXIT
 
 metric() {  # metric NAME: the value of a Prometheus sample without labels (or with the given label text)

@@ -2,6 +2,7 @@
 # Needs ROOT (the source tree) and BOUTIQUE_BIN; sets SVC_PID, HTTP_PORT and ADMIN_PORT.
 
 SVC_PID=; HTTP_PORT=; ADMIN_PORT=
+SVC_DIR=; MAIL_DIR=  # the caller's: the service's folder and its mail drop, removed by stop_service
 
 # launch_service LOG DB [--option=value...]: starts the service on the SQLite file DB with storage.synchronous=full
 # (acknowledged = on disk), on free ports unless the options name them (later options win), without the per-address
@@ -22,4 +23,13 @@ launch_service() {
   done
   HTTP_PORT=$(grep -m1 "http event=listening" "$log" | sed 's/.*port=\([0-9]*\).*/\1/')
   ADMIN_PORT=$(grep -m1 "admin event=listening" "$log" | sed 's/.*port=\([0-9]*\).*/\1/')
+}
+
+# stop_service: stops the service started last (SIGTERM, then waits for it) and removes SVC_DIR and MAIL_DIR.
+stop_service() {
+  [[ -n $SVC_PID ]] || return 0
+  kill -TERM "$SVC_PID" 2>/dev/null || true
+  wait "$SVC_PID" 2>/dev/null || true
+  rm -rf "$SVC_DIR" "$MAIL_DIR"
+  SVC_PID=
 }

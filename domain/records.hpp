@@ -137,9 +137,11 @@ struct bill_record {
   domain::contact billed_to;             ///< the contact the bill was placed with
   std::string invoice_number;            ///< YYYY-NNNNNN from its completion on ("" before: domain::invoice_number)
   std::string credit_note_number;        ///< CN-YYYY-NNNNNN once refunded ("" otherwise: domain::credit_note_number)
+  std::int64_t credit_note_at = 0;       ///< when the refund issued it (0 without one)
 };
 BOOST_DESCRIBE_STRUCT(bill_record, (), (transid, status, paymode, customer_id, untaxed, taxes, total, currency,
-                                        emitted_at, lines, billed_to, invoice_number, credit_note_number))
+                                        emitted_at, lines, billed_to, invoice_number, credit_note_number,
+                                        credit_note_at))
 
 /// One product instance acquired by a customer.
 struct product_record {

@@ -29,17 +29,32 @@ void cancel_bill(const backend_ptr& b, http_request&, const route_params& p, con
   });
 }
 
-void bill_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+namespace {
+
+/// Any bill's invoice or credit note as a PDF (?lang=fr); 404 unknown, 409 without that document.
+void bill_document_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond,
+                       pages::bill_document which) {
   auto lang = pages::parse_language(query_value(request.query, "lang")).value_or(pages::language::en);
-  run_flow(b->sys, p.due(), respond, [b, respond, lang, transid = p.get("transid")](flow_self self) {
+  run_flow(b->sys, p.due(), respond, [b, respond, lang, which, transid = p.get("transid")](flow_self self) {
     self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, transid)
       .then(
-        [b, respond, lang](std::optional<bill_record>& bill) {
+        [b, respond, lang, which](std::optional<bill_record>& bill) {
           if (!bill) return respond(problem(404, "Not Found", "no bill with this transid"));
-          pages::respond_with_invoice_pdf(b->sys, *bill, b->seller, lang, respond);
+          pages::respond_with_invoice_pdf(b->sys, *bill, b->seller, lang, respond, which);
         },
         fail_with(respond));
   });
+}
+
+}  // namespace
+
+void bill_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  bill_document_pdf(b, request, p, respond, pages::bill_document::invoice);
+}
+
+void bill_credit_note_pdf(const backend_ptr& b, http_request& request, const route_params& p,
+                          const responder& respond) {
+  bill_document_pdf(b, request, p, respond, pages::bill_document::credit_note);
 }
 
 void refund_bill(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {

@@ -25,4 +25,9 @@ void refund_bill(const std::shared_ptr<backend>& b, http_request& request, const
 void bill_invoice_pdf(const std::shared_ptr<backend>& b, http_request& request, const route_params& p,
                       const responder& respond);
 
+/// GET /admin/bills/{transid}/credit-note.pdf (?lang=fr): a refunded bill's credit note; 404 unknown, 409 not
+/// refunded.
+void bill_credit_note_pdf(const std::shared_ptr<backend>& b, http_request& request, const route_params& p,
+                          const responder& respond);
+
 }  // namespace boutique::net

@@ -429,6 +429,7 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("POST", "/admin/backup", guarded(b, post_backup));
   // Idempotent behind the token: a retry with the same Idempotency-Key answers the first outcome (200, not 409).
   r.add("GET", "/admin/bills/{transid}/invoice.pdf", guarded(b, bill_invoice_pdf));
+  r.add("GET", "/admin/bills/{transid}/credit-note.pdf", guarded(b, bill_credit_note_pdf));
   using bill_action = void (*)(const backend_ptr&, http_request&, const route_params&, const responder&);
   for (const auto& entry : {std::pair<const char*, bill_action>{"cancel", cancel_bill},
                             std::pair<const char*, bill_action>{"refund", refund_bill}}) {

@@ -45,6 +45,7 @@ const api_route api_table[] = {
   {"POST", "/api/v1/me/email", api::change_my_email, guard::limited},
   {"GET", "/api/v1/me/bills", api::get_my_bills},
   {"GET", "/api/v1/me/bills/{transid}/invoice.pdf", api::get_my_invoice_pdf},
+  {"GET", "/api/v1/me/bills/{transid}/credit-note.pdf", api::get_my_credit_note_pdf},
   {"GET", "/api/v1/me/products", api::get_my_products},
   {"GET", "/api/v1/me/export", api::get_my_export},
   {"DELETE", "/api/v1/me", api::erase_me},

@@ -102,6 +102,7 @@ const page_route page_table[] = {
   {"POST", "/account/erase", shape::secret, nullptr, erase_account},
   {"GET", "/account/invoices/{transid}", shape::read, show_invoice},
   {"GET", "/account/invoices/{transid}/invoice.pdf", shape::read, show_invoice_pdf},
+  {"GET", "/account/invoices/{transid}/credit-note.pdf", shape::read, show_credit_note_pdf},
 };
 
 }  // namespace

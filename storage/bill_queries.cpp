@@ -21,7 +21,8 @@ namespace q = sql::bills;  // storage/queries/bills.sql
 // Both read the contact the bill was placed with (JSON written by the session), field by field (the fields of
 // domain::contact's description).
 const std::string bill_columns = "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, "
-                                 "emitted_at, coalesce(invoice_number, ''), coalesce(credit_note_number, ''), lang, " +
+                                 "emitted_at, coalesce(invoice_number, ''), coalesce(credit_note_number, ''), lang, "
+                                 "coalesce(credit_note_at, 0), " +
                                  columns_of<domain::contact>("json_extract(contact, '$.", "')");
 const std::string sql_select_bill = bill_columns + " FROM bills WHERE transid = ?";
 const std::string sql_select_bills_of_customer =
@@ -49,7 +50,8 @@ std::optional<stored_bill> read_bill(statement& st) {
   b.record.invoice_number = st.text(10);
   b.record.credit_note_number = st.text(11);
   b.lang = domain::language_or_english(st.text(12));
-  read_fields(st, 13, b.record.billed_to);
+  b.record.credit_note_at = st.integer(13);
+  read_fields(st, 14, b.record.billed_to);
   return b;
 }
 
@@ -203,7 +205,7 @@ bool refund(database& db, const stored_bill& bill, domain::bill_status current, 
   counter.step();
   auto number = domain::credit_note_number(year, counter.integer(0));
   counter.reset();
-  db.prepare(q::set_credit_note_number).bind_all(number, bill.id).run();
+  db.prepare(q::set_credit_note_number).bind_all(number, bill.id, now).run();
   db.prepare(q::end_products_of_bill).bind_all(now, bill.id).run();
   record_event(db, r.customer_id, "refunded", r.transid + " by the " + domain::to_string(by) + ", credit note " + number,
                now);

@@ -117,6 +117,9 @@ void erase_me(const backend_ptr& b, http_request& request, const route_params& p
 /// GET /api/v1/me/bills/{transid}/invoice.pdf (?lang=fr, else Accept-Language): the paid bill's invoice as a PDF;
 /// 409 before it is paid, 404 for a bill that is not the user's.
 void get_my_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);
+/// GET /api/v1/me/bills/{transid}/credit-note.pdf: the refunded bill's credit note as a PDF; 409 before a refund.
+void get_my_credit_note_pdf(const backend_ptr& b, http_request& request, const route_params& p,
+                            const responder& respond);
 
 // catalog.cpp
 void get_catalog(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond);

@@ -3,6 +3,7 @@
 
 #include "domain/contact.hpp"
 #include "domain/tokens.hpp"
+#include "net/own_bill.hpp"
 #include "net/pages/invoice_pdf.hpp"
 #include "net/privacy.hpp"
 #include "net/query.hpp"
@@ -85,23 +86,35 @@ void get_my_bills(const backend_ptr& b, http_request& request, const route_param
   });
 }
 
-void get_my_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+namespace {
+
+/// One of the user's own bill documents as a PDF (net/pages/invoice_pdf.hpp); 404 for a bill not theirs.
+void my_bill_document(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond,
+                      pages::bill_document which) {
   auto lang = pages::choose_language(request, query_value(request.query, "lang"));
   with_customer(b, request, p, respond,
-                [b, respond, lang, transid = p.get("transid")](self_ptr self, user_record,
-                                                               std::optional<customer_record> c) {
+                [b, respond, lang, which, transid = p.get("transid")](self_ptr self, user_record,
+                                                                      std::optional<customer_record> c) {
                   auto not_found = problem(404, "Not Found", "no bill " + transid + " in this support space");
                   if (!c) return respond(not_found);
-                  self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
-                    .then(
-                      [b, respond, lang, transid, not_found](bill_list& bills) {
-                        for (const auto& bill : bills)
-                          if (bill.transid == transid)
-                            return pages::respond_with_invoice_pdf(b->sys, bill, b->seller, lang, respond);
-                        respond(not_found);
-                      },
-                      fail_with(respond));
+                  read_own_bill(
+                    self, b, c->id, transid,
+                    [b, respond, lang, which](const bill_record& bill) {
+                      pages::respond_with_invoice_pdf(b->sys, bill, b->seller, lang, respond, which);
+                    },
+                    [respond, not_found] { respond(not_found); }, fail_with(respond));
                 });
+}
+
+}  // namespace
+
+void get_my_invoice_pdf(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {
+  my_bill_document(b, request, p, respond, pages::bill_document::invoice);
+}
+
+void get_my_credit_note_pdf(const backend_ptr& b, http_request& request, const route_params& p,
+                            const responder& respond) {
+  my_bill_document(b, request, p, respond, pages::bill_document::credit_note);
 }
 
 void get_my_products(const backend_ptr& b, http_request& request, const route_params& p, const responder& respond) {

@@ -201,7 +201,7 @@ using post_page = void(const front_ptr& f, const http_request& request, const vi
                        const responder& respond);
 
 get_page show_catalog, show_cart, show_contact, show_confirm, show_pay, show_done, show_login, show_forgot,
-  show_password, show_account, show_invoice, show_invoice_pdf, show_email_confirm, download_my_data;
+  show_password, show_account, show_invoice, show_invoice_pdf, show_email_confirm, download_my_data, show_credit_note_pdf;
 post_page add_to_cart, update_cart, deposit_contact, checkout_login, place_order, pay, cancel_order, log_in,
   log_out, forgot_password, set_password, save_account, change_password, log_out_everywhere, request_email_change,
   confirm_email, erase_account;

@@ -53,11 +53,23 @@ std::atomic<int> renders{0};
 
 }  // namespace
 
-documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l) {
+documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l,
+                                            bill_document which) {
   documents::invoice_layout doc;
-  doc.title = text(l, "invoice") + " " + bill.invoice_number;
-  doc.facts = {text(l, "date") + ": " + date_of(bill.emitted_at, l), text(l, "order_reference") + ": " + bill.transid,
-               text(l, "status") + ": " + bill_status_label(bill.status, l)};
+  bool credit = which == bill_document::credit_note;
+  // A credit note takes back what the invoice billed: every amount with the opposite sign.
+  auto amount = [&](std::int64_t minor) { return money(credit ? -minor : minor, bill.currency, l); };
+  if (credit) {
+    doc.title = text(l, "credit_note") + " " + bill.credit_note_number;
+    doc.facts = {text(l, "date") + ": " + date_of(bill.credit_note_at, l),
+                 text(l, "cancels_invoice") + ": " + bill.invoice_number + " (" + date_of(bill.emitted_at, l) + ")",
+                 text(l, "order_reference") + ": " + bill.transid};
+  } else {
+    doc.title = text(l, "invoice") + " " + bill.invoice_number;
+    doc.facts = {text(l, "date") + ": " + date_of(bill.emitted_at, l),
+                 text(l, "order_reference") + ": " + bill.transid,
+                 text(l, "status") + ": " + bill_status_label(bill.status, l)};
+  }
   doc.seller.heading = text(l, "seller");
   doc.seller.lines.push_back(seller.name);
   doc.seller.lines.insert(doc.seller.lines.end(), seller.address.begin(), seller.address.end());
@@ -72,11 +84,11 @@ documents::invoice_layout invoice_layout_of(const bill_record& bill, const domai
     doc.rows.push_back({"[" + line.code + "] " + line.name +
                           (line.tax_rate_bp ? "\n" + text(l, "tax_rate") + " " + rate_text(*line.tax_rate_bp, l) : ""),
                         money(line.unit_price, bill.currency, l),
-                        std::to_string(line.quantity), money(line.taxes, bill.currency, l),
-                        money(line.total, bill.currency, l)});
-  doc.totals = {{text(l, "untaxed"), money(bill.untaxed, bill.currency, l)},
-                {text(l, "taxes"), money(bill.taxes, bill.currency, l)},
-                {text(l, "total"), money(bill.total, bill.currency, l)}};
+                        std::to_string(credit ? -line.quantity : line.quantity), amount(line.taxes),
+                        amount(line.total)});
+  doc.totals = {{text(l, "untaxed"), amount(bill.untaxed)},
+                {text(l, "taxes"), amount(bill.taxes)},
+                {text(l, "total"), amount(bill.total)}};
   auto identity = seller.name;
   if (!seller.registration.empty()) identity += " · " + seller.registration;
   if (!seller.tax_id.empty()) identity += " · " + text(l, "tax_id") + " " + seller.tax_id;
@@ -88,10 +100,10 @@ documents::invoice_layout invoice_layout_of(const bill_record& bill, const domai
 namespace {
 
 /// The PDF, or a 500 that says nothing of why (the reason goes to the access log).
-http_response draw(const bill_record& bill, const domain::seller& seller, language l) {
+http_response draw(const bill_record& bill, const domain::seller& seller, language l, bill_document which) {
   http_response r;
   try {
-    r.body = documents::render_invoice_pdf(invoice_layout_of(bill, seller, l));
+    r.body = documents::render_invoice_pdf(invoice_layout_of(bill, seller, l, which));
   } catch (const std::exception& e) {
     auto failed = problem(500, "Internal Server Error", "the invoice could not be drawn");
     failed.log_detail = e.what();
@@ -100,7 +112,9 @@ http_response draw(const bill_record& bill, const domain::seller& seller, langua
     return problem(500, "Internal Server Error", "the invoice could not be drawn");
   }
   r.content_type = "application/pdf";
-  r.headers.emplace_back("Content-Disposition", "inline; filename=\"invoice-" + bill.invoice_number + ".pdf\"");
+  auto file =
+    which == bill_document::invoice ? "invoice-" + bill.invoice_number : "credit-note-" + bill.credit_note_number;
+  r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + file + ".pdf\"");
   r.headers.emplace_back("Cache-Control", "private, no-store");
   return r;
 }
@@ -108,9 +122,11 @@ http_response draw(const bill_record& bill, const domain::seller& seller, langua
 }  // namespace
 
 void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, const domain::seller& seller,
-                              language l, const responder& respond) {
+                              language l, const responder& respond, bill_document which) {
   if (bill.invoice_number.empty())
     return respond(problem(409, "Conflict", "this bill has no invoice yet: an invoice is issued once it is paid"));
+  if (which == bill_document::credit_note && bill.credit_note_number.empty())
+    return respond(problem(409, "Conflict", "this bill has no credit note: a credit note is issued by a refund"));
   if (renders.fetch_add(1) >= pdf_renders_max) {
     renders.fetch_sub(1);
     auto busy = problem(503, "Service Unavailable", "invoices are being drawn; retry shortly");
@@ -119,8 +135,8 @@ void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, c
   }
   // The place is given back when the drawing is done, however it ends.
   std::shared_ptr<void> place(nullptr, [](void*) { renders.fetch_sub(1); });
-  sys.spawn<caf::detached>([bill, seller, l, respond, place](caf::event_based_actor*) {
-    respond(draw(bill, seller, l));
+  sys.spawn<caf::detached>([bill, seller, l, respond, place, which](caf::event_based_actor*) {
+    respond(draw(bill, seller, l, which));
   });
 }
 

@@ -14,14 +14,20 @@
 
 namespace boutique::net::pages {
 
-/// What the PDF says, every text in `l` and every amount formatted.
-documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l);
+/// Which document of a bill: its invoice (once paid), or the credit note of its refund, which cancels the invoice:
+/// the same lines at the same unit prices, quantities and amounts negative, under its own number and date.
+enum class bill_document { invoice, credit_note };
 
-/// Answers 200 application/pdf (`invoice-<number>.pdf`, not cached) for a bill that has its invoice number, drawn
-/// on a thread of its own (a detached actor: the scheduler's workers never wait for cairo); 409 problem for one not
-/// paid (no invoice yet); 503 with Retry-After while `pdf_renders_max` others are being drawn.
+/// What the PDF says, every text in `l` and every amount formatted.
+documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l,
+                                            bill_document which = bill_document::invoice);
+
+/// Answers 200 application/pdf (`invoice-<number>.pdf` or `credit-note-<number>.pdf`, not cached) for a bill that
+/// has that document's number, drawn on a thread of its own (a detached actor: the scheduler's workers never wait
+/// for cairo); 409 problem for a bill without it (not paid: no invoice; not refunded: no credit note); 503 with
+/// Retry-After while `pdf_renders_max` others are being drawn.
 void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, const domain::seller& seller,
-                              language l, const responder& respond);
+                              language l, const responder& respond, bill_document which = bill_document::invoice);
 
 /// How many PDFs are drawn at once at the most (each on its own thread for some milliseconds).
 inline constexpr int pdf_renders_max = 2;

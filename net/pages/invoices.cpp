@@ -1,8 +1,7 @@
 // The support space's invoices: one invoice as a page, and as a PDF (net/pages/invoice_pdf.hpp).
 #include "net/pages/front.hpp"
+#include "net/own_bill.hpp"
 #include "net/pages/invoice_pdf.hpp"
-
-#include <algorithm>
 
 namespace boutique::net::pages {
 
@@ -21,15 +20,7 @@ void with_own_bill(const front_ptr& f, const http_request& request, const route_
                                          "/account", "back_to_account"));
                   };
                   if (!c) return not_found();
-                  self->request(f->b->readers.next(), patience(self), caf::get_atom_v, atoms::bills_atom_v, c->id)
-                    .then(
-                      [transid, not_found, next](bill_list& bills) {
-                        auto bill = std::find_if(bills.begin(), bills.end(),
-                                                 [&](const bill_record& b) { return b.transid == transid; });
-                        if (bill == bills.end()) return not_found();
-                        next(*bill);
-                      },
-                      fail_page(f, v, respond));
+                  read_own_bill(self, f->b, c->id, transid, next, not_found, fail_page(f, v, respond));
                 });
 }
 
@@ -47,18 +38,38 @@ void show_invoice(const front_ptr& f, const http_request& request, const route_p
     set_if(invoice, "credit_note", bill.credit_note_number);
     d.set("invoice", invoice);
     if (!bill.invoice_number.empty()) d.set("pdf_href", "/account/invoices/" + bill.transid + "/invoice.pdf");
+    if (!bill.credit_note_number.empty())
+      d.set("credit_note_href", "/account/invoices/" + bill.transid + "/credit-note.pdf");
     respond(page(*f, v, 200, "invoice_page", text(v.lang, "title_invoice") + " " + bill.transid, std::move(d)));
   });
 }
 
+namespace {
+
+/// One of the customer's own bill documents as a PDF; a page saying why when the bill has none yet.
+void show_document(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
+                   const responder& respond, bill_document which) {
+  with_own_bill(f, request, p, v, respond, [f, v, respond, which](const bill_record& bill) {
+    auto missing = [&](const char* title, const char* why) {
+      respond(message_page(*f, v, 409, text(v.lang, title), text(v.lang, why), "/account", "back_to_account"));
+    };
+    if (bill.invoice_number.empty()) return missing("title_invoice", "invoice_not_issued");
+    if (which == bill_document::credit_note && bill.credit_note_number.empty())
+      return missing("credit_note", "no_credit_note");
+    respond_with_invoice_pdf(f->b->sys, bill, f->b->seller, v.lang, respond, which);
+  });
+}
+
+}  // namespace
+
 void show_invoice_pdf(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
                       const responder& respond) {
-  with_own_bill(f, request, p, v, respond, [f, v, respond](const bill_record& bill) {
-    if (bill.invoice_number.empty())
-      return respond(message_page(*f, v, 409, text(v.lang, "title_invoice"), text(v.lang, "invoice_not_issued"),
-                                  "/account", "back_to_account"));
-    respond_with_invoice_pdf(f->b->sys, bill, f->b->seller, v.lang, respond);
-  });
+  show_document(f, request, p, v, respond, bill_document::invoice);
+}
+
+void show_credit_note_pdf(const front_ptr& f, const http_request& request, const route_params& p, const visitor& v,
+                          const responder& respond) {
+  show_document(f, request, p, v, respond, bill_document::credit_note);
 }
 
 }  // namespace boutique::net::pages

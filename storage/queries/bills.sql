@@ -25,7 +25,7 @@ INSERT INTO credit_note_counters (year, last) VALUES (?, 1)
   ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last;
 
 -- name: set_credit_note_number
-UPDATE bills SET credit_note_number = ? WHERE id = ?;
+UPDATE bills SET credit_note_number = ?1, credit_note_at = ?3 WHERE id = ?2;
 
 -- The products of a refunded bill end at the refund (?1), unless they ended before.
 -- name: end_products_of_bill

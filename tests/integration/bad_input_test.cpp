@@ -539,6 +539,8 @@ std::vector<row> bad_input::table() {
     {"me invoice pdf: encoded slash in the transid", "GET", "/api/v1/me/bills/..%2F..%2Fetc/invoice.pdf", logged_in, "",
      {404}},
     {"me invoice pdf: unknown language", "GET", "/api/v1/me/bills/T-unknown/invoice.pdf?lang=xx", logged_in, "", {404}},
+    {"me credit note pdf: no cookie", "GET", "/api/v1/me/bills/T-1/credit-note.pdf", {}, "", {401}},
+    {"me credit note pdf: unknown bill", "GET", "/api/v1/me/bills/T-unknown/credit-note.pdf", logged_in, "", {404}},
     {"me customer: no cookie", "PUT", "/api/v1/me/customer", {}, form(), {401}},
     {"me customer: forged cookie", "PUT", "/api/v1/me/customer", forged_cookie, form(), {401}},
     {"me customer: unknown country", "PUT", "/api/v1/me/customer", logged_in, form({{"country", "XX"}}), {422},

@@ -195,3 +195,43 @@ TEST(invoice_pdf, a_buyer_block_longer_than_a_page_continues_on_the_next_one_and
   auto info = poppler("pdfinfo", pdf.body);
   EXPECT_EQ(info.find("Pages:           1\n"), std::string::npos) << "it continues on a second page:\n" << info;
 }
+
+TEST(invoice_pdf, a_refund_issues_a_credit_note_that_takes_back_the_invoice_with_its_own_number_and_date) {
+  test_service svc(with_seller());
+  registered(svc, "credit-note@example.org", pdf_password);
+  auto login = login_header(svc, "credit-note@example.org", pdf_password);
+  auto [transid, invoice] = first_bill(svc, login);
+  http_client shop(svc.port()), admin(svc.admin_port());
+  header_map staff = {{"Authorization", "Bearer " + svc.settings().admin.token}};
+  auto path = "/api/v1/me/bills/" + transid + "/credit-note.pdf";
+  EXPECT_EQ(shop.get(path, login).status, 409) << "no credit note before a refund";
+  EXPECT_EQ(shop.get("/account/invoices/" + transid + "/credit-note.pdf", login).status, 409);
+
+  ASSERT_EQ(admin.send("POST", "/admin/bills/" + transid + "/refund", "", staff).status, 200);
+  std::string credit_note = shop.get("/api/v1/me/bills", login).json()["bills"][0]["credit_note_number"];
+  auto pdf = shop.get(path, login);
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(pdf.header("content-type"), "application/pdf");
+  EXPECT_NE(pdf.header("content-disposition").find("credit-note-" + credit_note), std::string::npos);
+  auto text = poppler("pdftotext", pdf.body);
+  EXPECT_NE(text.find("Credit note " + credit_note), std::string::npos) << text;
+  EXPECT_NE(text.find("Cancels invoice: " + invoice), std::string::npos) << text;
+  EXPECT_NE(text.find(transid), std::string::npos);
+  EXPECT_NE(text.find("Formations Éclair SARL"), std::string::npos) << "the seller, as on the invoice";
+  for (const auto* amount : {"-€120.00", "-€24.00", "-€144.00"})  // untaxed, taxes, total: each taken back
+    EXPECT_NE(text.find(amount), std::string::npos) << amount << " in " << text;
+
+  // The same from the account page (linked from the bills list), in French, and by staff; another's is not found.
+  auto page = shop.get("/account", login);
+  EXPECT_NE(page.body.find("/account/invoices/" + transid + "/credit-note.pdf"), std::string::npos);
+  auto french_pdf = shop.get("/account/invoices/" + transid + "/credit-note.pdf",
+                             {{"Cookie", login.at("Cookie") + "; boutique_lang=fr"}});
+  ASSERT_EQ(french_pdf.status, 200) << french_pdf.body;
+  auto french = poppler("pdftotext", french_pdf.body);
+  EXPECT_NE(french.find("Avoir " + credit_note), std::string::npos) << french;
+  EXPECT_EQ(admin.get("/admin/bills/" + transid + "/credit-note.pdf", staff).status, 200);
+  EXPECT_EQ(admin.get("/admin/bills/" + transid + "/credit-note.pdf").status, 401);
+  registered(svc, "someone-else@example.org", pdf_password);
+  auto other = login_header(svc, "someone-else@example.org", pdf_password);
+  EXPECT_EQ(shop.get(path, other).status, 404);
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Two service binaries side by side on the checkout mix (bench/run.sh's phase 2, guests only), in one run:
+#   bash bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]
+# Each round starts a fresh service of each binary in turn (the order alternates from round to round, so that
+# neither always runs on a warmer or a quieter machine), runs the mix at 32 then at 256 customers for
+# COMPARE_SECONDS (default 10) each, verifies every acknowledged checkout against the database, and stops it.
+# Prints each round and, per load, the medians of checkouts/s and the ratio new / old. The load generator is the
+# one of this tree (build-bench/bench/boutique-load, built when missing), the same for both binaries.
+# Results: COMPARE_OUT (default bench/out/compare/): one JSON per run, summary.txt.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OLD_BIN=$(realpath "${1:?usage: bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]}")
+NEW_BIN=$(realpath "${2:?usage: bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]}")
+ROUNDS=${3:-5}
+SECONDS_EACH=${COMPARE_SECONDS:-10}
+BUILD=${BENCH_BUILD:-$ROOT/build-bench}
+OUT=${COMPARE_OUT:-$ROOT/bench/out/compare}
+SECRET=bench-payment-secret
+export BOUTIQUE_ADMIN_TOKEN=bench-admin-token BOUTIQUE_PAYMENT_SECRET=$SECRET
+for bin in "$OLD_BIN" "$NEW_BIN"; do [[ -x $bin ]] || { echo "compare: no executable $bin" >&2; exit 1; }; done
+LOAD=$BUILD/bench/boutique-load
+if [[ ! -x $LOAD ]]; then
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBOUTIQUE_TESTS=OFF >/dev/null
+  cmake --build "$BUILD" -j2 --target boutique-load >/dev/null
+fi
+mkdir -p "$OUT"
+SUMMARY=$OUT/summary.txt
+: > "$SUMMARY"
+say() { echo "$*" | tee -a "$SUMMARY"; }
+
+source "$ROOT/bench/service.sh"
+trap stop_service EXIT
+
+# run_binary LABEL BINARY ROUND: one fresh service, the mix at 32 and 256 customers; appends "label round n rate".
+RATES=$OUT/rates.txt
+: > "$RATES"
+run_binary() {
+  local label=$1 bin=$2 round=$3 customers name
+  SVC_DIR=$(mktemp -d /tmp/boutique-compare.XXXXXX)
+  MAIL_DIR=$(mktemp -d /dev/shm/boutique-compare-mail.XXXXXX)
+  BOUTIQUE_BIN=$bin launch_service "$OUT/$label-$round.log" "$SVC_DIR/b.db" --shop.mail_dir="$MAIL_DIR"
+  for customers in 32 256; do
+    name=$label-$round-$customers
+    "$LOAD" --port="$HTTP_PORT" --secret="$SECRET" --label="$name" --json-out="$OUT/$name.json" --mode=checkout \
+      --customers="$customers" --duration="$SECONDS_EACH" --login=0 --verify-db="$SVC_DIR/b.db" > "$OUT/$name.txt" ||
+      { echo "compare: $name failed (see $OUT/$name.txt)" >&2; exit 1; }
+    [[ $(jq -r .verification.pass "$OUT/$name.json") == true ]] || { echo "compare: $name: verification" >&2; exit 1; }
+    echo "$label $round $customers $(jq -r .done_per_s "$OUT/$name.json")" >> "$RATES"
+  done
+  stop_service
+}
+
+say "old: $OLD_BIN"
+say "new: $NEW_BIN"
+say "rounds: $ROUNDS, ${SECONDS_EACH} s per load; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then order=(old new); else order=(new old); fi
+  for label in "${order[@]}"; do
+    if [[ $label == old ]]; then run_binary old "$OLD_BIN" "$round"; else run_binary new "$NEW_BIN" "$round"; fi
+  done
+  say "round $round: $(awk -v r="$round" '$2 == r { printf "%s@%s %.0f  ", $1, $3, $4 }' "$RATES")"
+done
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+for customers in 32 256; do
+  old=$(awk -v c="$customers" '$1 == "old" && $3 == c { print $4 }' "$RATES" | median)
+  new=$(awk -v c="$customers" '$1 == "new" && $3 == c { print $4 }' "$RATES" | median)
+  ratio=$(awk -v a="$new" -v b="$old" 'BEGIN { printf "%.2f", a / b }')
+  say "$customers customers: checkouts/s median old $(printf %.0f "$old"), new $(printf %.0f "$new"), new/old $ratio"
+done
+say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
