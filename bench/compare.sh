@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two service binaries side by side on the checkout mix (bench/run.sh's phase 2, guests only), in one run:
 #   bash bench/compare.sh OLD_BINARY NEW_BINARY [ROUNDS]
-# Each round starts a fresh service of each binary in turn (the order alternates from round to round, so that
+# Each binary runs from the git tree it lies in (its configuration and catalog). Each round starts a fresh service
+# of each binary in turn (the order alternates from round to round, so that
 # neither always runs on a warmer or a quieter machine), runs the mix at 32 then at 256 customers for
 # COMPARE_SECONDS (default 10) each, verifies every acknowledged checkout against the database, and stops it.
 # Prints each round and, per load, the medians of checkouts/s and the ratio new / old. The load generator is the
@@ -38,7 +39,10 @@ run_binary() {
   local label=$1 bin=$2 round=$3 customers name
   SVC_DIR=$(mktemp -d /tmp/boutique-compare.XXXXXX)
   MAIL_DIR=$(mktemp -d /dev/shm/boutique-compare-mail.XXXXXX)
-  BOUTIQUE_BIN=$bin launch_service "$OUT/$label-$round.log" "$SVC_DIR/b.db" --shop.mail_dir="$MAIL_DIR"
+  # Each binary runs from its own source tree, with that tree's configuration and catalog.
+  local tree
+  tree=$(git -C "$(dirname "$bin")" rev-parse --show-toplevel)
+  ROOT=$tree BOUTIQUE_BIN=$bin launch_service "$OUT/$label-$round.log" "$SVC_DIR/b.db" --shop.mail_dir="$MAIL_DIR"
   for customers in 32 256; do
     name=$label-$round-$customers
     "$LOAD" --port="$HTTP_PORT" --secret="$SECRET" --label="$name" --json-out="$OUT/$name.json" --mode=checkout \

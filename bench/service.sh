@@ -10,9 +10,13 @@ SVC_DIR=; MAIL_DIR=  # the caller's: the service's folder and its mail drop, rem
 # for its `event=listening` lines (polling the log, 30 s at most) and reads the ports from them.
 launch_service() {
   local log=$1 db=$2; shift 2
+  # An older binary (bench/compare.sh) may predate the per-address cap: it then has none to lift.
+  local uncapped=()
+  if "$BOUTIQUE_BIN" --help 2>&1 | grep -q -- '--http.max_connections_per_address'; then
+    uncapped=(--http.max_connections_per_address=1000000)
+  fi
   (cd "$ROOT" && exec "$BOUTIQUE_BIN" --http.port=0 --admin.port=0 --storage.path="$db" \
-      --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" \
-      --http.max_connections_per_address=1000000 "$@") > "$log" 2>&1 &
+      --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" "${uncapped[@]}" "$@") > "$log" 2>&1 &
   SVC_PID=$!
   local deadline=$((SECONDS + 30))
   until grep -q "admin event=listening" "$log" 2>/dev/null; do

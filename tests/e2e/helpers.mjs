@@ -80,10 +80,8 @@ export async function buyAsGuest(page, contact, codes) {
   await confirmAndPay(page);
 }
 
-/// The path and query of the password-set link mailed to `email` (the newest such mail); waits for the mailer.
-/// The newest link to `path` (e.g. /account/password) mailed to `email`, as a path of the shop.
-export async function mailedLink(email, path) {
-  const pattern = new RegExp(`https?://[^\\s/]+(${path.replace(/[?]/g, '\\?')}\\?token=[0-9A-Za-z]+)`);
+/// The text of the newest mail to `email` for which `wanted(text)` holds; waits for the mailer (10 s at most).
+export async function newestMail(email, wanted) {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     // The mailer makes its folder when it drops its first mail.
     const mails = (existsSync(mailDir) ? readdirSync(mailDir, { withFileTypes: true }) : [])
@@ -92,12 +90,17 @@ export async function mailedLink(email, path) {
       .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
     for (const file of mails) {
       const text = readFileSync(file, 'utf8');
-      const link = text.match(pattern);
-      if (text.includes(email) && link) return link[1];
+      if (text.includes(email) && wanted(text)) return text;
     }
     await delay(100);  // the mailer drops the outbox every 200 ms
   }
-  throw new Error(`no mail with a link to ${path} for ${email} in ${mailDir}`);
+  throw new Error(`no such mail for ${email} in ${mailDir}`);
+}
+
+/// The newest link to `path` (e.g. /account/password) mailed to `email`, as a path of the shop.
+export async function mailedLink(email, path) {
+  const pattern = new RegExp(`https?://[^\\s/]+(${path.replace(/[?]/g, '\\?')}\\?token=[0-9A-Za-z]+)`);
+  return (await newestMail(email, (text) => pattern.test(text))).match(pattern)[1];
 }
 
 export function passwordLink(email) { return mailedLink(email, '/account/password'); }

@@ -2,8 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addToCart, base, buyAsGuest, confirmAndPay, contactFor, fillContact, launch, logIn, openPage, setPassword, submit,
-  uniqueEmail, visit,
+  addToCart, base, buyAsGuest, confirmAndPay, contactFor, fillContact, launch, logIn, newestMail, openPage, setPassword,
+  submit, uniqueEmail, visit,
 } from './helpers.mjs';
 
 let browser;
@@ -203,6 +203,29 @@ test('a form posted without its CSRF token is refused', async () => {
 
     await visit(page, '/cart');
     await page.getByText('Your cart is empty.').waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('a checkout in French gets its order mail in French, as text and HTML, with what was bought and the invoice', async () => {
+  const email = uniqueEmail('french-mail');
+  const { context, page } = await openPage(browser, '6-french-mail', { locale: 'fr-FR' });
+  try {
+    await addToCart(page, 'B12-20410-F');
+    await submit(page, page.getByRole('link', { name: 'Continuer vers vos coordonnées' }));
+    await fillContact(page, contactFor(email, { firstname: 'Hélène' }));
+    await submit(page, page.getByRole('button', { name: 'Continuer', exact: true }));
+    await confirmAndPay(page);
+    const transid = (await page.locator('#invoice-title').innerText()).split(' ').pop();
+
+    const mail = await newestMail(email, (text) => text.includes(`/account/invoices/${transid}`));
+    assert.match(mail, /Content-Type: multipart\/alternative/);
+    assert.match(mail, /Content-Type: text\/plain; charset=utf-8/i);
+    assert.match(mail, /<html lang="fr"/);
+    assert.match(mail, /Nous avons bien reçu votre paiement/);
+    assert.match(mail, /Sauveteur secouriste du travail/);
+    assert.match(mail, /Message-ID: <outbox-\d+-\d+@/);
   } finally {
     await context.close();
   }
