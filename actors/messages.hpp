@@ -91,6 +91,7 @@ CAF_ADD_ATOM(boutique, boutique::atoms, forgot_atom, "forgot")
 CAF_ADD_ATOM(boutique, boutique::atoms, email_atom, "email")
 CAF_ADD_ATOM(boutique, boutique::atoms, export_atom, "export")
 CAF_ADD_ATOM(boutique, boutique::atoms, erase_atom, "erase")
+CAF_ADD_ATOM(boutique, boutique::atoms, reminder_atom, "reminder")
 CAF_END_TYPE_ID_BLOCK(boutique)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::catalog)

@@ -380,6 +380,11 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       self->state.retention->waiting.push_back(promise);
       return promise;
     },
+    [self](atoms::reminder_atom, std::int64_t now) {
+      return enqueue<std::int64_t>(self, deadline::none(), [self, now](database& db) {
+        return send_all_reminders(db, now, self->state.limits.retention);
+      });
+    },
     [self](atoms::retention_atom, caf::tick_atom) {
       start_retention(self, domain::now_s());
       self->delayed_send(caf::actor_cast<storage_actor>(self), self->state.limits.retention_every,

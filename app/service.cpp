@@ -143,6 +143,8 @@ struct service::impl {
     limits.retention.unattached_customer_s = std::int64_t{settings.retention.unattached_customer_days} * 86400;
     limits.retention.batch_rows = settings.retention.batch_rows;
     limits.retention.invoice_years = settings.retention.invoice_years;
+    limits.retention.reminder_days_before = settings.reminders.days_before;
+    limits.retention.base_url = settings.shop.base_url;
     limits.retention_every = std::chrono::seconds(settings.retention.interval_s);
     auto storage = actors::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail, limits);
     auto readers = actors::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers,

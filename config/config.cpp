@@ -128,6 +128,8 @@ const std::map<std::string, setter>& setters() {
      [](settings& s, auto& k, auto& v) { s.retention.invoice_years = parse_int<int>(k, v, 1, 30); }},
     {"retention.batch_rows",
      [](settings& s, auto& k, auto& v) { s.retention.batch_rows = parse_int<int>(k, v, 1, 100000); }},
+    {"reminders.days_before",
+     [](settings& s, auto& k, auto& v) { s.reminders.days_before = parse_int<int>(k, v, 0, 365); }},
     {"actors.scheduler_threads",
      [](settings& s, auto& k, auto& v) { s.actors.scheduler_threads = parse_int<int>(k, v, 0, 256); }},
     {"actors.session_idle_s",

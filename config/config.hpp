@@ -56,6 +56,11 @@ struct retention_options {
   int invoice_years = 10;               ///< how long an erased customer's invoices keep the buyer's contact
 };
 
+/// Reminders before a product ends (domain/reminder.hpp), sent by a step of the retention job (its timer).
+struct reminder_options {
+  int days_before = 30;  ///< a product is mailed this long before it ends (at most half its term); 0: none
+};
+
 struct actor_options {
   int scheduler_threads = 0;  ///< 0: one per core
 };
@@ -129,6 +134,7 @@ struct settings {
   payment_options payments;
   std::string log_level = "info";
   std::string log_format = "text";  ///< text (one key=value line per event) or json (one JSON object per line)
+  reminder_options reminders;
 };
 
 /// A configuration that cannot be used; `what()` names the option and the reason.

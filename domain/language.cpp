@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 
 namespace boutique::domain {
 
@@ -53,6 +54,18 @@ std::string money(std::int64_t minor, const std::string& currency, language l) {
   out += cents;
   if (!euro) out += " " + currency;
   return out;
+}
+
+std::string date_of(std::int64_t unix_seconds, language l) {
+  static constexpr const char* en[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr const char* fr[] = {"janv.", "févr.", "mars", "avr.", "mai", "juin",
+                                       "juil.", "août", "sept.", "oct.", "nov.", "déc."};
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return std::to_string(tm.tm_mday) + " " + (l == language::fr ? fr : en)[tm.tm_mon] + " " +
+         std::to_string(tm.tm_year + 1900);
 }
 
 }  // namespace boutique::domain

@@ -27,4 +27,7 @@ language language_or_english(std::string_view code);
 /// `minor` units of `currency` as people read them: "€120.00" in English, "120,00 €" in French.
 std::string money(std::int64_t minor, const std::string& currency, language l);
 
+/// A UTC date as people read it: "29 Nov 2026" in English, "29 nov. 2026" in French (pages and mails).
+std::string date_of(std::int64_t unix_seconds, language l);
+
 }  // namespace boutique::domain

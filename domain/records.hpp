@@ -152,8 +152,9 @@ struct product_record {
   std::optional<std::int64_t> end;
   bool bill_complete = true;
   bool refunded = false;  ///< its bill was refunded: it ended then
+  bool renewable = false;  ///< its catalog item is renewable today (domain::offers_renewal decides on "Renew")
 };
-BOOST_DESCRIBE_STRUCT(product_record, (), (reference, code, name, start, end, bill_complete, refunded))
+BOOST_DESCRIBE_STRUCT(product_record, (), (reference, code, name, start, end, bill_complete, refunded, renewable))
 
 /// A payment outcome to apply to a bill (from the test paymode or a signed notification).
 struct payment_event {

@@ -24,7 +24,7 @@ void render_retention(std::string& out, const storage_stats& storage) {
   p::family(out, "boutique_retention_runs_total", "counter", "Retention runs completed.");
   p::sample(out, "boutique_retention_runs_total", "", static_cast<double>(storage.retention_runs));
   p::family(out, "boutique_retention_rows_total", "counter",
-            "Rows removed by retention, by kind (mail_bodies: bodies of sent mail emptied).");
+            "Rows removed by retention, by kind (mail_bodies: bodies of sent mail emptied; reminders: mails queued).");
   for (const auto& [kind, rows] : storage.retention_rows)
     p::sample(out, "boutique_retention_rows_total", "kind=\"" + kind + "\"", static_cast<double>(rows));
   if (!storage.last_retention) return;

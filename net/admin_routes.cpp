@@ -363,6 +363,17 @@ void post_retention(const backend_ptr& b, http_request&, const route_params&, co
   });
 }
 
+/// Mails every reminder due now (the retention step "reminders" does the same every retention.interval_s); answers
+/// how many went out. Each product is reminded once, however many runs race.
+void post_reminders(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond](flow_self self) {
+    auto now = domain::now_s();
+    self->request(b->storage, std::chrono::minutes(10), atoms::reminder_atom_v, now)
+      .then([respond, now](std::int64_t sent) { respond(ok_json({{"at", now}, {"sent", sent}})); },
+            fail_with(respond));
+  });
+}
+
 /// A backup's file name: letters, digits, '.', '_' and '-', not starting with '.', at most 128 characters.
 bool backup_name(const std::string& name) {
   if (name.empty() || name.size() > 128 || name.front() == '.') return false;
@@ -426,6 +437,7 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
   r.add("DELETE", "/admin/customers/{id}", guarded(b, erase_customer));
   r.add("PUT", "/admin/log-level", guarded(b, put_log_level));
   r.add("POST", "/admin/retention", guarded(b, post_retention));
+  r.add("POST", "/admin/reminders", guarded(b, post_reminders));
   r.add("POST", "/admin/backup", guarded(b, post_backup));
   // Idempotent behind the token: a retry with the same Idempotency-Key answers the first outcome (200, not 409).
   r.add("GET", "/admin/bills/{transid}/invoice.pdf", guarded(b, bill_invoice_pdf));

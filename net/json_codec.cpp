@@ -2,6 +2,7 @@
 
 #include "domain/clock.hpp"
 #include "domain/product.hpp"
+#include "domain/reminder.hpp"
 #include "net/problem.hpp"
 
 #include <algorithm>
@@ -74,7 +75,10 @@ json products_json(const product_list& products, std::int64_t now, bool with_sta
                  {"name", p.name},
                  {"start", rfc3339(p.start)},
                  {"end", optional_time(p.end)}};
-    if (with_state) item["state"] = domain::product_state(now, p.start, p.end, p.bill_complete, p.refunded);
+    if (with_state) {
+      item["state"] = domain::product_state(now, p.start, p.end, p.bill_complete, p.refunded);
+      item["renewable"] = domain::offers_renewal(p.renewable, p.bill_complete, p.refunded);
+    }
     list.push_back(std::move(item));
   }
   return list;

@@ -271,7 +271,7 @@ product_list products_of_customer(database& db, std::int64_t customer_id) {
   while (st.step())
     products.push_back(
       {st.text(0), st.text(1), st.text(2), st.integer(3), st.optional_integer(4), st.text(5) == "COMPLETE",
-       st.text(5) == "PAYBACK"});
+       st.text(5) == "PAYBACK", st.integer(6) != 0});
   return products;
 }
 

@@ -65,6 +65,7 @@ const std::vector<retention_step>& retention_steps() {
     {"customers", delete_unattached_customers},
     {"idempotency_keys", delete_expired_idempotency_keys},
     {"invoice_contacts", clear_expired_invoice_contacts},
+    {"reminders", send_reminders},
   };
   return steps;
 }

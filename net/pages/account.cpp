@@ -3,6 +3,7 @@
 #include "net/privacy.hpp"
 
 #include "domain/clock.hpp"
+#include "domain/reminder.hpp"
 #include "domain/tokens.hpp"
 #include "net/json_codec.hpp"
 
@@ -199,6 +200,7 @@ data products_data(language l, const product_list& products) {
     d.set("name", p.name);
     d.set("state", state);
     d.set("state_label", state_label(state, l));
+    d.set("renewable", domain::offers_renewal(p.renewable, p.bill_complete, p.refunded));
     list.push_back(d);
   }
   return list;

@@ -3,7 +3,6 @@
 #include "domain/clock.hpp"
 
 #include <cctype>
-#include <ctime>
 
 namespace boutique::net::pages {
 
@@ -78,18 +77,6 @@ std::string cookie_header(std::string_view name, std::string_view value, std::op
   if (secure) header += "; Secure";
   if (max_age) header += "; Max-Age=" + std::to_string(*max_age);
   return header;
-}
-
-std::string date_of(std::int64_t unix_seconds, language l) {
-  static constexpr const char* en[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  static constexpr const char* fr[] = {"janv.", "févr.", "mars", "avr.", "mai", "juin",
-                                       "juil.", "août", "sept.", "oct.", "nov.", "déc."};
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return std::to_string(tm.tm_mday) + " " + (l == language::fr ? fr : en)[tm.tm_mon] + " " +
-         std::to_string(tm.tm_year + 1900);
 }
 
 std::string percent_encode(std::string_view text) {

@@ -13,6 +13,7 @@
 namespace boutique::net::pages {
 
 using domain::code_of;
+using domain::date_of;
 using domain::language;
 using domain::money;
 using domain::parse_language;
@@ -50,9 +51,6 @@ class cookie_jar {
  private:
   bool secure_;
 };
-
-/// A UTC date as people read it: "29 Nov 2026" in English, "29 nov. 2026" in French.
-std::string date_of(std::int64_t unix_seconds, language l);
 
 /// Percent-encodes a query component.
 std::string percent_encode(std::string_view text);

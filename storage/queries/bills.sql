@@ -62,9 +62,11 @@ INSERT INTO products (reference, customer_id, code, name, bill_item_id, start_at
 SELECT p.reference, p.code, p.name, p.start_at, p.end_at FROM products p
   JOIN bill_items i ON i.id = p.bill_item_id JOIN bills b ON b.id = i.bill_id WHERE b.transid = ? ORDER BY p.id;
 
+-- With whether the product's catalog item is renewable today (an item gone from the catalog is not).
 -- name: products_of_customer
-SELECT p.reference, p.code, p.name, p.start_at, p.end_at, b.status FROM products p
+SELECT p.reference, p.code, p.name, p.start_at, p.end_at, b.status, coalesce(c.renewable, 0) FROM products p
   JOIN bill_items i ON i.id = p.bill_item_id JOIN bills b ON b.id = i.bill_id
+  LEFT JOIN catalog_items c ON c.code = p.code
   WHERE p.customer_id = ? ORDER BY p.start_at DESC, p.id DESC;
 
 -- name: user_by_email

@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  addToCart, base, buyAsGuest, contactFor, launch, logIn, mailedLink, openPage, passwordLink, setPassword, submit,
-  uniqueEmail, visit,
+  addToCart, base, buyAsGuest, confirmAndPay, contactFor, launch, logIn, mailedLink, openPage, passwordLink,
+  setPassword, submit, uniqueEmail, visit,
 } from './helpers.mjs';
 
 let browser;
@@ -274,6 +274,40 @@ test('a refunded order shows as refunded in the support space, with its credit n
     await submit(page, page.getByRole('link', { name: 'Français' }));
     assert.match(await page.locator('table.products tbody').innerText(), /Remboursé/);
     assert.match(await page.locator('table.bills tbody').innerText(), /Remboursée · Avoir CN-\d{4}-\d{6}/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('"Renew" puts a renewable product in the cart and leads to a checkout filled in from the account', async () => {
+  const email = uniqueEmail('renew');
+  const password = 'renew me every year';
+  const { context, page } = await openPage(browser, '5-renew');
+  try {
+    await buyAsGuest(page, contactFor(email, { city: 'Dunkerque' }), ['A51-11237-R', 'A51-11236-F']);
+    await setPassword(page, email, password);
+    await logIn(page, email, password);
+    const renewable = page.locator('table.products tbody tr', { hasText: 'A51-11237-R' });
+    const oneOff = page.locator('table.products tbody tr', { hasText: 'A51-11236-F' });
+    assert.equal(await oneOff.getByRole('button', { name: 'Renew' }).count(), 0, 'not renewable: no button');
+
+    await submit(page, renewable.getByRole('button', { name: 'Renew' }));
+    assert.equal(new URL(page.url()).pathname, '/cart');
+    await page.getByText('Added to your cart: [A51-11237-R]').waitFor();
+    assert.match(await page.locator('table').first().innerText(), /A51-11237-R/);
+    await submit(page, page.getByRole('link', { name: 'Continue to your details' }));
+    assert.equal(new URL(page.url()).pathname, '/checkout/contact');
+    await page.getByText('You are logged in').waitFor();
+    assert.equal(await page.getByLabel('City').inputValue(), 'Dunkerque', 'filled in from the account');
+    await submit(page, page.getByRole('button', { name: 'Continue' }));
+    assert.equal(new URL(page.url()).pathname, '/checkout/confirm');
+    await confirmAndPay(page);
+
+    // The renewal is a product of its own, starting now; both are renewable. In French the button says so too.
+    await visit(page, '/account');
+    assert.equal(await page.locator('table.products tbody tr', { hasText: 'A51-11237-R' }).count(), 2);
+    await submit(page, page.getByRole('link', { name: 'Français' }));
+    assert.equal(await page.getByRole('button', { name: 'Renouveler' }).count(), 2);
   } finally {
     await context.close();
   }

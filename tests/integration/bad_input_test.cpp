@@ -623,6 +623,9 @@ std::vector<row> bad_input::table() {
     {"page form: planted CSRF pair on log out everywhere", "POST", "/account/logout-everywhere",
      {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "{auth}; boutique_csrf=" + planted}},
      "csrf=" + planted, {403}},
+    {"page form: planted CSRF pair on Renew (the account page's form to the cart)", "POST", "/cart/add",
+     {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", "{auth}; boutique_csrf=" + planted}},
+     "code=A51-11237-R&quantity=1&csrf=" + planted, {403}},
     {"notify: signed with the public placeholder secret", "POST", "/api/v1/payments/notify",
      {{"X-Boutique-Signature", "{placeholder_signature}"}}, notice(), {401}},
 

@@ -15,8 +15,11 @@ nlohmann::json contact_form(const std::string& email, const std::string& city) {
           {"address", "1 rue de la Paix"}, {"zip", "69000"}, {"city", city}, {"country", "FR"}};
 }
 
-std::string registered(test_service& svc, const std::string& email, const std::string& password) {
-  if (checkout(svc.port()).buy(email).status != 200) throw std::runtime_error("the purchase failed for " + email);
+std::string registered(test_service& svc, const std::string& email, const std::string& password,
+                       const nlohmann::json& items) {
+  checkout shopper(svc.port());
+  auto bought = items.is_null() ? shopper.buy(email) : shopper.buy(email, items);
+  if (bought.status != 200) throw std::runtime_error("the purchase failed for " + email);
   auto token = token_in(wait_for_mail(svc, email, "token="));
   auto set = http_client(svc.port()).post("/api/v1/auth/password", {{"token", token}, {"password", password}});
   if (set.status != 200) throw std::runtime_error("cannot set the password: " + set.body);

@@ -39,8 +39,10 @@ class checkout {
   std::string id_;
 };
 
-/// A customer who bought once as a guest, then set `password` through the link mailed to `email`; returns it.
-std::string registered(test_service& svc, const std::string& email, const std::string& password);
+/// A customer who bought once as a guest (`items`, or one A51-11236-F when null), then set `password` through the link
+/// mailed to `email`; returns it.
+std::string registered(test_service& svc, const std::string& email, const std::string& password,
+                       const nlohmann::json& items = nullptr);
 
 /// Request headers by name.
 using header_map = std::map<std::string, std::string>;
