@@ -10,10 +10,14 @@ UPDATE customers SET seen_at = ?2 WHERE id = ?1 AND seen_at < ?2;
 -- name: insert_event
 INSERT INTO customer_events (customer_id, at, kind, detail) VALUES (?, ?, ?, ?);
 
+-- customer_id: the account the snapshot holds (retention and erasure look it up; migration 017), read once here; a
+-- snapshot holding none (most, and every one a flood creates) costs a substring test, not a JSON parse.
 -- name: upsert_session
-INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES (?1, ?2, strftime('%s','now'), ?3)
+INSERT INTO sessions (id, snapshot, updated_at, expires_at, customer_id)
+  VALUES (?1, ?2, strftime('%s','now'), ?3,
+    CASE WHEN instr(?2, '"customer_id":null') = 0 THEN json_extract(?2, '$.customer_id') END)
   ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at,
-  expires_at = excluded.expires_at;
+  expires_at = excluded.expires_at, customer_id = excluded.customer_id;
 
 -- name: customer_events
 SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, id;

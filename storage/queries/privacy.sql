@@ -33,10 +33,9 @@ UPDATE customers SET erased_at = ?2 WHERE id = ?1;
 -- name: clear_event_details
 UPDATE customer_events SET detail = '' WHERE customer_id = ?;
 
--- The checkout sessions saved with the customer account (pinned to the index of migration 006, as retention).
+-- The checkout sessions saved with the customer account (pinned to the index of migration 017, as retention).
 -- name: delete_customer_sessions
-DELETE FROM sessions INDEXED BY sessions_customer WHERE json_extract(snapshot, '$.customer_id') = +?1
-  AND instr(snapshot, '"customer_id":null') = 0;
+DELETE FROM sessions INDEXED BY sessions_customer WHERE customer_id = ?1;
 
 -- name: delete_mails_to
 DELETE FROM outbox WHERE lower(recipient) IN (?1, ?2);

@@ -23,16 +23,13 @@ DELETE FROM password_tokens WHERE hash IN
 UPDATE outbox SET body = '', html = '' WHERE id IN
   (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND (body <> '' OR html <> '') LIMIT ?1);
 
--- Both scans are pinned to the indexes of migration 006. The session condition repeats the expression and the
--- condition of the partial index sessions_customer; `+c.id` drops the column's affinity, without which SQLite
--- would convert the expression before comparing and could not use that index.
+-- Both scans are pinned to their partial indexes (migrations 006 and 017).
 -- name: unattached_customers
 SELECT c.id FROM customers c INDEXED BY customers_unattached_seen WHERE c.user_id IS NULL AND c.seen_at <= ?1
   AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id)
   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.customer_id = c.id)
   AND NOT EXISTS (SELECT 1 FROM sessions s INDEXED BY sessions_customer
-    WHERE json_extract(s.snapshot, '$.customer_id') = +c.id
-    AND instr(s.snapshot, '"customer_id":null') = 0 AND s.expires_at > ?2)
+    WHERE s.customer_id = c.id AND s.expires_at > ?2)
   ORDER BY c.seen_at LIMIT ?3;
 
 -- name: delete_customer_events

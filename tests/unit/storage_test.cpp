@@ -158,6 +158,27 @@ TEST(storage, migration_5_keeps_the_terms_sold_on_existing_bills_and_one_bill_pe
     << "a second bill for one session is refused by the database";
 }
 
+TEST(storage, migration_17_carries_the_customer_of_each_saved_session_into_its_column) {
+  database db(":memory:", {database::access::read_write, false});
+  migrate_to(db, 16);
+  db.exec(
+    "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES "
+    "('held', '{\"id\":\"held\",\"customer_id\":42,\"cart\":[]}', 0, 9), "
+    "('none', '{\"id\":\"none\",\"customer_id\":null}', 0, 9), "
+    "('retired', '{\"retired\":true}', 0, 9), "
+    // migration 006's index refused a damaged snapshot unless this text kept it out of the index
+    "('damaged', 'not a snapshot \"customer_id\":null', 0, 9);");
+  migrate(db);
+
+  EXPECT_EQ(count(db, "SELECT customer_id FROM sessions WHERE id = 'held'"), 42);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM sessions WHERE customer_id IS NULL"), 3)
+    << "no customer, a retired id and a damaged snapshot hold none (and the migration does not fail on it)";
+  save_session(db, "held", R"({"id":"held","customer_id":null})", 9);
+  save_session(db, "none", R"({"id":"none","customer_id":7})", 9);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM sessions WHERE customer_id IS NOT NULL"), 1);
+  EXPECT_EQ(count(db, "SELECT customer_id FROM sessions WHERE id = 'none'"), 7) << "a save carries the customer";
+}
+
 // A password change verified while the login held, written after a reset or "log out everywhere" ended that login:
 // the later write must not put back a password the reset meant to replace (storage::change_password).
 TEST(storage, a_password_change_from_a_login_that_ended_meanwhile_is_refused) {
