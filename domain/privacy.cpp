@@ -16,12 +16,6 @@ std::string erased_customer_email(std::int64_t customer_id) {
 
 std::string erased_user_login(std::int64_t user_id) { return "erased-user-" + std::to_string(user_id) + erased_domain; }
 
-bool is_erased_email(const std::string& email) {
-  std::string suffix = erased_domain;
-  return email.rfind("erased-", 0) == 0 && email.size() > suffix.size() &&
-         email.compare(email.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 contact erased_contact(std::int64_t customer_id) {
   contact c;
   c.email = erased_customer_email(customer_id);

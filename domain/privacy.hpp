@@ -27,9 +27,6 @@ std::string to_string(privacy_requester who);
 std::string erased_customer_email(std::int64_t customer_id);
 std::string erased_user_login(std::int64_t user_id);
 
-/// Whether `email` is such an address.
-bool is_erased_email(const std::string& email);
-
 /// The contact an erased customer account keeps, and the one its bills that are no invoice keep: every field
 /// empty but the erased address.
 contact erased_contact(std::int64_t customer_id);

@@ -69,6 +69,13 @@ std::optional<std::int64_t> to_int(const std::string& text) {
   return value;
 }
 
+/// The customer id in the route parameter `name`; when it is no integer, answers 404 and gives nothing.
+std::optional<std::int64_t> customer_id_param(const route_params& p, const char* name, const responder& respond) {
+  auto id = to_int(p.get(name));
+  if (!id) respond(problem(404, "Not Found", "customer ids are integers"));
+  return id;
+}
+
 /// Reads `limit` (1..1000, default 100); sets `error` when invalid.
 std::int32_t limit_param(const std::map<std::string, std::string>& q, std::optional<http_response>& error) {
   auto it = q.find("limit");
@@ -227,8 +234,8 @@ void session_actor_state(const backend_ptr& b, http_request&, const route_params
 }
 
 void account_actor_state(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
-  auto id = to_int(p.get("customer_id"));
-  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  auto id = customer_id_param(p, "customer_id", respond);
+  if (!id) return;
   run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, id = *id](flow_self self) {
     self->request(b->accounts, patience(self), caf::get_atom_v, atoms::vitals_atom_v, id)
       .then(
@@ -273,8 +280,8 @@ void search_customers(const backend_ptr& b, http_request& request, const route_p
 }
 
 void customer_detail_route(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
-  auto id = to_int(p.get("id"));
-  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  auto id = customer_id_param(p, "id", respond);
+  if (!id) return;
   run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond, id = *id](flow_self self) {
     self->request(b->readers.next(), patience(self), caf::get_atom_v, atoms::vitals_atom_v, id)
       .then(
@@ -288,8 +295,8 @@ void customer_detail_route(const backend_ptr& b, http_request&, const route_para
 
 /// GET /admin/customers/{id}/export: everything held about the customer's person, as they would download it.
 void customer_export(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
-  auto id = to_int(p.get("id"));
-  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  auto id = customer_id_param(p, "id", respond);
+  if (!id) return;
   run_flow(b->sys, p.due(), respond, [b, respond, id = *id](flow_self self) {
     privacy_subject subject{std::nullopt, id, domain::privacy_requester::staff, domain::now_s()};
     export_person(self, b, subject,
@@ -300,8 +307,8 @@ void customer_export(const backend_ptr& b, http_request&, const route_params& p,
 
 /// DELETE /admin/customers/{id}: 202 {"customer_id","status":"erased"|"already erased","invoices_kept"}.
 void erase_customer(const backend_ptr& b, http_request&, const route_params& p, const responder& respond) {
-  auto id = to_int(p.get("id"));
-  if (!id) return respond(problem(404, "Not Found", "customer ids are integers"));
+  auto id = customer_id_param(p, "id", respond);
+  if (!id) return;
   run_flow(b->sys, p.due(), respond, [b, respond, id = *id](flow_self self) {
     erase_by_staff(self, b, id,
                  [respond, id](erasure_outcome& o) {

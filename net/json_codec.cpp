@@ -102,6 +102,18 @@ json user_json(const user_record& u) {
   return {{"username", u.username}, {"email", u.email}, {"firstname", u.firstname}, {"lastname", u.lastname}};
 }
 
+namespace {
+
+/// A user as staff see it (with its id), or null.
+json admin_user_json(const std::optional<user_record>& u) {
+  if (!u) return nullptr;
+  auto user = user_json(*u);
+  user["id"] = u->id;
+  return user;
+}
+
+}  // namespace
+
 json admin_customer_json(const customer_record& c) {
   return {{"id", c.id},
           {"email", c.details.email},
@@ -118,13 +130,8 @@ json customer_detail_json(const customer_detail& d, std::int64_t now) {
   json bills = json::array(), events = json::array();
   for (const auto& bill : d.bills) bills.push_back(bill_json(bill));
   for (const auto& e : d.events) events.push_back({{"at", rfc3339(e.at)}, {"kind", e.kind}, {"detail", e.detail}});
-  json user = nullptr;
-  if (d.user) {
-    user = user_json(*d.user);
-    user["id"] = d.user->id;
-  }
   return {{"customer", customer},
-          {"user", user},
+          {"user", admin_user_json(d.user)},
           {"bills", bills},
           {"products", products_json(d.products, now, true)},
           {"events", events}};
@@ -134,10 +141,7 @@ json personal_export_json(const personal_export& e, std::int64_t now) {
   json out = e.customer ? customer_detail_json(*e.customer, now)
                         : json{{"customer", nullptr}, {"user", nullptr}, {"bills", json::array()},
                                {"products", json::array()}, {"events", json::array()}};
-  if (e.user && !e.customer) {
-    out["user"] = user_json(*e.user);
-    out["user"]["id"] = e.user->id;
-  }
+  if (!e.customer) out["user"] = admin_user_json(e.user);
   json mails = json::array();
   for (const auto& m : e.mails)
     mails.push_back({{"recipient", m.recipient},

@@ -54,11 +54,12 @@ DELETE FROM password_tokens WHERE user_id = ?;
 DELETE FROM email_tokens WHERE user_id = ?;
 
 -- Retention: invoices of erased customers issued before ?1 (their retention over) lose the buyer's contact. ?2 is
--- the batch size; the contact is replaced by the erased customer's (storage/privacy_queries.cpp).
+-- the batch size; the contact is replaced by the erased customer's (storage/privacy_queries.cpp), whose address the
+-- erased account holds: an invoice with another address still names the buyer.
 -- name: expired_erased_invoices
 SELECT b.id, b.customer_id FROM customers c INDEXED BY customers_erased JOIN bills b ON b.customer_id = c.id
   WHERE c.erased_at IS NOT NULL AND b.invoice_number IS NOT NULL AND b.emitted_at < ?1
-  AND json_extract(b.contact, '$.email') NOT LIKE 'erased-%@erased.invalid' LIMIT ?2;
+  AND json_extract(b.contact, '$.email') IS NOT c.email LIMIT ?2;
 
 -- name: set_bill_contact
 UPDATE bills SET contact = ?2 WHERE id = ?1;
