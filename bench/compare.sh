@@ -5,8 +5,11 @@
 # of each binary in turn (the order alternates from round to round, so that
 # neither always runs on a warmer or a quieter machine), runs the mix at 32 then at 256 customers for
 # COMPARE_SECONDS (default 10) each, verifies every acknowledged checkout against the database, and stops it.
-# Prints each round and, per load, the medians of checkouts/s and the ratio new / old. The load generator is the
-# one of this tree (build-bench/bench/boutique-load, built when missing), the same for both binaries.
+# Prints each round and, per load, the medians of checkouts/s and the ratio new / old, and where the service's CPU
+# went: microseconds of CPU (user + system, from /proc) per completed checkout, in the whole service and in its
+# busiest thread (the storage writer: the one detached thread that runs every write). The load generator is the
+# one of this tree (build-bench/bench/boutique-load, built when missing), the same for both binaries; it shares
+# the machine, so checkouts/s follows the service's CPU per checkout.
 # Results: COMPARE_OUT (default bench/out/compare/): one JSON per run, summary.txt.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,7 +35,15 @@ say() { echo "$*" | tee -a "$SUMMARY"; }
 source "$ROOT/bench/service.sh"
 trap stop_service EXIT
 
-# run_binary LABEL BINARY ROUND: one fresh service, the mix at 32 and 256 customers; appends "label round n rate".
+# thread_ticks: "tid ticks" (user + system clock ticks) of every thread of the service.
+thread_ticks() {
+  local t
+  for t in /proc/"$SVC_PID"/task/*; do echo "${t##*/} $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)"; done
+}
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
+# run_binary LABEL BINARY ROUND: one fresh service, the mix at 32 and 256 customers; appends
+# "label round n rate cpu_us_per_checkout writer_us_per_checkout".
 RATES=$OUT/rates.txt
 : > "$RATES"
 run_binary() {
@@ -45,11 +56,19 @@ run_binary() {
   ROOT=$tree BOUTIQUE_BIN=$bin launch_service "$OUT/$label-$round.log" "$SVC_DIR/b.db" --shop.mail_dir="$MAIL_DIR"
   for customers in 32 256; do
     name=$label-$round-$customers
+    thread_ticks > "$OUT/$name.ticks-before"
     "$LOAD" --port="$HTTP_PORT" --secret="$SECRET" --label="$name" --json-out="$OUT/$name.json" --mode=checkout \
       --customers="$customers" --duration="$SECONDS_EACH" --login=0 --verify-db="$SVC_DIR/b.db" > "$OUT/$name.txt" ||
       { echo "compare: $name failed (see $OUT/$name.txt)" >&2; exit 1; }
     [[ $(jq -r .verification.pass "$OUT/$name.json") == true ]] || { echo "compare: $name: verification" >&2; exit 1; }
-    echo "$label $round $customers $(jq -r .done_per_s "$OUT/$name.json")" >> "$RATES"
+    thread_ticks > "$OUT/$name.ticks-after"
+    # CPU per checkout: the service's, and its busiest thread's (threads that started during the load count whole)
+    local cpu
+    cpu=$(awk -v done_n="$(jq -r .done "$OUT/$name.json")" -v us="$TICK_US" '
+      FNR == NR { before[$1] = $2; next }
+      { d = $2 - before[$1]; total += d; if (d > top) top = d }
+      END { printf "%.0f %.0f", total * us / done_n, top * us / done_n }' "$OUT/$name.ticks-before" "$OUT/$name.ticks-after")
+    echo "$label $round $customers $(jq -r .done_per_s "$OUT/$name.json") $cpu" >> "$RATES"
   done
   stop_service
 }
@@ -62,13 +81,18 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for label in "${order[@]}"; do
     if [[ $label == old ]]; then run_binary old "$OLD_BIN" "$round"; else run_binary new "$NEW_BIN" "$round"; fi
   done
-  say "round $round: $(awk -v r="$round" '$2 == r { printf "%s@%s %.0f  ", $1, $3, $4 }' "$RATES")"
+  say "round $round: $(awk -v r="$round" '$2 == r { printf "%s@%s %.0f/s (%s us, writer %s)  ", $1, $3, $4, $5, $6 }' \
+    "$RATES")"
 done
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# figure LABEL CUSTOMERS COLUMN: the median of one column of the rates over the rounds.
+figure() { awk -v l="$1" -v c="$2" -v k="$3" '$1 == l && $3 == c { print $k }' "$RATES" | median; }
 for customers in 32 256; do
-  old=$(awk -v c="$customers" '$1 == "old" && $3 == c { print $4 }' "$RATES" | median)
-  new=$(awk -v c="$customers" '$1 == "new" && $3 == c { print $4 }' "$RATES" | median)
-  ratio=$(awk -v a="$new" -v b="$old" 'BEGIN { printf "%.2f", a / b }')
-  say "$customers customers: checkouts/s median old $(printf %.0f "$old"), new $(printf %.0f "$new"), new/old $ratio"
+  for what in "checkouts/s:4" "CPU us per checkout:5" "writer CPU us per checkout:6"; do
+    old=$(figure old "$customers" "${what##*:}")
+    new=$(figure new "$customers" "${what##*:}")
+    ratio=$(awk -v a="$new" -v b="$old" 'BEGIN { printf "%.2f", a / b }')
+    say "$customers customers: ${what%:*} median old $(printf %.0f "$old"), new $(printf %.0f "$new"), new/old $ratio"
+  done
 done
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
