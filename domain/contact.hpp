@@ -71,7 +71,8 @@ bool is_country_code(const std::string& code);
 /// How many codes is_country_code accepts (every ISO 3166-1 alpha-2 code).
 std::size_t country_code_count();
 
-/// True when `text` is valid UTF-8 and contains no control characters (tab and newline allowed when `multiline`).
+/// True when `text` is valid UTF-8 and contains no control characters (tab and newline allowed when `multiline`),
+/// bidirectional formatting controls included.
 bool is_clean_text(const std::string& text, bool multiline = false);
 
 }  // namespace boutique::domain

@@ -396,6 +396,8 @@ std::vector<row> bad_input::table() {
      form({{"lastname", "Lo\u0001pez"}}), {422}, {"lastname"}},
     {"contact: C1 control U+0085 in city", "PUT", "/api/v1/sessions/{sid}/contact", {},
      form({{"city", "Ly\u0085on"}}), {422}, {"city"}},
+    {"contact: right-to-left override U+202E in firstname", "PUT", "/api/v1/sessions/{sid}/contact", {},
+     form({{"firstname", "Ana\u202Efdp.exe"}}), {422}, {"firstname"}},
     {"contact: newline in city", "PUT", "/api/v1/sessions/{sid}/contact", {}, form({{"city", "Lyon\nParis"}}), {422},
      {"city"}},
     {"contact: after the order is placed", "PUT", "/api/v1/sessions/{sid_placed}/contact", {}, form(), {409}},

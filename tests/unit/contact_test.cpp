@@ -139,6 +139,10 @@ TEST(contact, control_characters_are_rejected_except_line_breaks_in_multiline_fi
   EXPECT_FALSE(is_clean_text("line\nbreak"));
   EXPECT_FALSE(is_clean_text("tab\there"));
   EXPECT_TRUE(is_clean_text("line\nbreak\twith tab", true));
+  // Right-to-left override, embedding, pop, isolates: the stored order is not the one shown
+  for (std::string bad : {"Ana \u202Efdp.exe", "\u202Ax", "x\u202C", "\u2066x\u2069", "\u2067x", "\u2068x"})
+    EXPECT_FALSE(is_clean_text(bad, true)) << ::testing::PrintToString(bad);
+  EXPECT_TRUE(is_clean_text("\u05E9\u05DC\u05D5\u05DD Ana \u200F")) << "right-to-left letters and marks stay";
 
   auto c = valid_contact();
   c.address = "1 rue X\n75001 Paris";
