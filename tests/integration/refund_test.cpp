@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <ctime>
+#include <thread>
 
 using namespace boutique::testing;
 using nlohmann::json;
@@ -164,4 +166,66 @@ TEST(refund, a_thousand_concurrent_refunds_from_staff_and_the_provider_refund_on
   EXPECT_EQ(refunds_of(svc, "mails", transid), 1);
   EXPECT_EQ(query_text(svc, "SELECT count(*) FROM bills WHERE credit_note_number IS NOT NULL AND ? <> ''", transid), "1");
   EXPECT_EQ(query_text(svc, "SELECT last FROM credit_note_counters WHERE ? <> ''", transid), "1") << "no number taken and given back";
+}
+
+// Staff refund an order while its live session is paying it: each refund is refused (409) until the payment is
+// written, then one refunds; never a refund of an unpaid order, never a second credit note, never a lost payment.
+TEST(refund, staff_refunds_racing_the_sessions_own_payment_refund_only_a_paid_order_and_once) {
+  test_service svc;
+  constexpr int orders = 20;
+  std::vector<std::unique_ptr<checkout>> shoppers;
+  std::vector<std::string> transids;
+  for (int i = 0; i < orders; ++i) {
+    shoppers.push_back(std::make_unique<checkout>(svc.port()));
+    auto& c = *shoppers.back();
+    ASSERT_EQ(c.cart(json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}})).status, 200);
+    ASSERT_EQ(c.contact(contact_form("race-" + std::to_string(i) + "@example.org")).status, 200);
+    auto placed = c.order();
+    ASSERT_EQ(placed.status, 201) << placed.body;
+    transids.push_back(placed.json()["transid"]);
+  }
+  struct race {
+    std::atomic<bool> refused_before{false}, paid{false};
+    std::atomic<int> refunded{0}, refused_after{0};
+  };
+  std::vector<race> races(orders);
+  std::atomic<int> other{0};
+  in_parallel(orders * 2, [&](int worker) {
+    auto& r = races[static_cast<std::size_t>(worker / 2)];
+    if (worker % 2 == 0) {  // the shopper pays once staff have been refused at least once (bounded)
+      auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!r.refused_before && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+      auto reply = shoppers[static_cast<std::size_t>(worker / 2)]->pay();
+      if (reply.status != 200) other++;
+      r.paid = true;
+      return;
+    }
+    // Staff keep refunding until the payment is acknowledged, then three times more.
+    for (int i = 0, after = 0; i < 5000 && after < 3; ++i) {
+      bool paid_before = r.paid;
+      auto reply = staff_refund(svc, transids[static_cast<std::size_t>(worker / 2)]);
+      if (reply.status == 200) r.refunded++;
+      else if (reply.status != 409) other++;
+      else if (!paid_before && r.refunded == 0) r.refused_before = true;
+      else r.refused_after++;
+      if (paid_before) ++after;
+    }
+  });
+  EXPECT_EQ(other.load(), 0);
+  int paybacks = 0;
+  for (int i = 0; i < orders; ++i) {
+    const auto& transid = transids[static_cast<std::size_t>(i)];
+    const auto& r = races[static_cast<std::size_t>(i)];
+    EXPECT_TRUE(r.refused_before) << transid << ": a refund came before the payment and was refused";
+    EXPECT_EQ(r.refunded.load(), 1) << transid << ": one refund once the order was paid";
+    EXPECT_NE(query_text(svc, "SELECT coalesce(invoice_number, '') FROM bills WHERE transid = ?", transid), "")
+      << transid << ": the payment was written";
+    EXPECT_EQ(query_text(svc, "SELECT status FROM bills WHERE transid = ?", transid), "PAYBACK") << transid;
+    EXPECT_EQ(refunds_of(svc, "credit notes", transid), 1) << transid;
+    EXPECT_EQ(refunds_of(svc, "events", transid), 1) << transid;
+    paybacks += r.refunded.load();
+  }
+  EXPECT_EQ(query_text(svc, "SELECT coalesce(max(last), 0) FROM credit_note_counters WHERE ? <> ''", "x"),
+            std::to_string(paybacks))
+    << "credit note numbers without a gap: one per refunded order";
 }
