@@ -6,8 +6,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
-#include <atomic>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 namespace boutique::net::pages {
@@ -49,7 +50,22 @@ std::string rate_text(std::int32_t bp, language l) {
   return text + " %";
 }
 
-std::atomic<int> renders{0};
+/// The customers whose PDF is being drawn: at most pdf_renders_max, and one place per customer, so that one customer
+/// asking again and again holds one place and leaves the others to everyone else.
+struct drawing_places {
+  std::mutex mutex;
+  std::set<std::int64_t> customers;
+
+  bool take(std::int64_t customer) {
+    std::lock_guard lock(mutex);
+    return customers.size() < static_cast<std::size_t>(pdf_renders_max) && customers.insert(customer).second;
+  }
+  void give_back(std::int64_t customer) {
+    std::lock_guard lock(mutex);
+    customers.erase(customer);
+  }
+};
+drawing_places places;
 
 }  // namespace
 
@@ -127,16 +143,17 @@ void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, c
     return respond(problem(409, "Conflict", "this bill has no invoice yet: an invoice is issued once it is paid"));
   if (which == bill_document::credit_note && bill.credit_note_number.empty())
     return respond(problem(409, "Conflict", "this bill has no credit note: a credit note is issued by a refund"));
-  if (renders.fetch_add(1) >= pdf_renders_max) {
-    renders.fetch_sub(1);
+  if (!places.take(bill.customer_id)) {
     auto busy = problem(503, "Service Unavailable", "invoices are being drawn; retry shortly");
     busy.headers.emplace_back("Retry-After", "1");
     return respond(busy);
   }
   // The place is given back when the drawing is done, however it ends.
-  std::shared_ptr<void> place(nullptr, [](void*) { renders.fetch_sub(1); });
-  sys.spawn<caf::detached>([bill, seller, l, respond, place, which](caf::event_based_actor*) {
-    respond(draw(bill, seller, l, which));
+  std::shared_ptr<void> place(nullptr, [customer = bill.customer_id](void*) { places.give_back(customer); });
+  sys.spawn<caf::detached>([bill, seller, l, respond, place, which](caf::event_based_actor*) mutable {
+    auto reply = draw(bill, seller, l, which);
+    place.reset();  // before answering: the customer's next request finds the place free
+    respond(std::move(reply));
   });
 }
 

@@ -25,7 +25,7 @@ documents::invoice_layout invoice_layout_of(const bill_record& bill, const domai
 /// Answers 200 application/pdf (`invoice-<number>.pdf` or `credit-note-<number>.pdf`, not cached) for a bill that
 /// has that document's number, drawn on a thread of its own (a detached actor: the scheduler's workers never wait
 /// for cairo); 409 problem for a bill without it (not paid: no invoice; not refunded: no credit note); 503 with
-/// Retry-After while `pdf_renders_max` others are being drawn.
+/// Retry-After while `pdf_renders_max` others are being drawn, or another of the same customer's.
 void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, const domain::seller& seller,
                               language l, const responder& respond, bill_document which = bill_document::invoice);
 

@@ -235,3 +235,32 @@ TEST(invoice_pdf, a_refund_issues_a_credit_note_that_takes_back_the_invoice_with
   auto other = login_header(svc, "someone-else@example.org", pdf_password);
   EXPECT_EQ(shop.get(path, other).status, 404);
 }
+
+// One customer asking for their PDF over and over holds one drawing place at the most: another customer's invoice is
+// drawn meanwhile, never answered "retry later".
+TEST(invoice_pdf, a_customer_flooding_pdf_requests_leaves_a_place_for_another_customer) {
+  test_service svc(with_seller());
+  registered(svc, "flood@example.org", pdf_password);
+  registered(svc, "patient@example.org", pdf_password);
+  auto flood_login = login_header(svc, "flood@example.org", pdf_password);
+  auto patient_login = login_header(svc, "patient@example.org", pdf_password);
+  auto flood_target = "/api/v1/me/bills/" + first_bill(svc, flood_login).first + "/invoice.pdf";
+  auto patient_target = "/api/v1/me/bills/" + first_bill(svc, patient_login).first + "/invoice.pdf";
+  std::atomic<bool> done{false};
+  std::atomic<int> flood_pdfs{0}, flood_busy{0}, flood_other{0}, patient_pdfs{0};
+  std::vector<int> patient_statuses;
+  in_parallel(9, [&](int worker) {
+    if (worker == 0) {  // the patient customer, one request after the other, while the flood runs
+      for (int i = 0; i < 20; ++i) patient_statuses.push_back(http_client(svc.port()).get(patient_target, patient_login).status);
+      done = true;
+      return;
+    }
+    for (int i = 0; i < 400 && !done; ++i) {
+      auto r = http_client(svc.port()).get(flood_target, flood_login);
+      (r.status == 200 ? flood_pdfs : r.status == 503 ? flood_busy : flood_other)++;
+    }
+  });
+  EXPECT_EQ(flood_other.load(), 0);
+  EXPECT_GT(flood_busy.load(), 0) << "the flood was refused places: it did press on the bound";
+  EXPECT_EQ(patient_statuses, std::vector<int>(20, 200)) << "the other customer was drawn every time";
+}
