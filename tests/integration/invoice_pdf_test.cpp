@@ -61,6 +61,13 @@ std::pair<std::string, std::string> first_bill(test_service& svc, const header_m
   throw std::runtime_error("no paid bill: " + bills.dump());
 }
 
+/// A customer who bought once and set a password: their login and the address of their invoice's PDF.
+std::pair<header_map, std::string> buyer_with_invoice(test_service& svc, const std::string& email) {
+  registered(svc, email, pdf_password);
+  auto login = login_header(svc, email, pdf_password);
+  return {login, "/api/v1/me/bills/" + first_bill(svc, login).first + "/invoice.pdf"};
+}
+
 }  // namespace
 
 TEST(invoice_pdf, an_issued_invoice_names_the_seller_the_buyer_as_billed_and_aligns_its_amounts) {
@@ -151,12 +158,10 @@ TEST(invoice_pdf, only_its_customer_and_staff_get_it_and_only_once_it_is_paid) {
 
 TEST(invoice_pdf, fifty_customers_downloading_at_once_get_a_pdf_or_a_retry_later) {
   test_service svc(with_seller());
-  registered(svc, "crowd@example.org", pdf_password);
-  auto login = login_header(svc, "crowd@example.org", pdf_password);
-  auto target = "/api/v1/me/bills/" + first_bill(svc, login).first + "/invoice.pdf";
+  const auto buyer = buyer_with_invoice(svc, "crowd@example.org");
   std::atomic<int> pdfs{0}, busy{0}, other{0};
   in_parallel(50, [&](int) {
-    auto r = http_client(svc.port()).get(target, login);
+    auto r = http_client(svc.port()).get(buyer.second, buyer.first);
     if (r.status == 200 && r.body.rfind("%PDF-", 0) == 0) ++pdfs;
     else if (r.status == 503 && r.header("retry-after") == "1") ++busy;
     else ++other;
@@ -240,23 +245,21 @@ TEST(invoice_pdf, a_refund_issues_a_credit_note_that_takes_back_the_invoice_with
 // drawn meanwhile, never answered "retry later".
 TEST(invoice_pdf, a_customer_flooding_pdf_requests_leaves_a_place_for_another_customer) {
   test_service svc(with_seller());
-  registered(svc, "flood@example.org", pdf_password);
-  registered(svc, "patient@example.org", pdf_password);
-  auto flood_login = login_header(svc, "flood@example.org", pdf_password);
-  auto patient_login = login_header(svc, "patient@example.org", pdf_password);
-  auto flood_target = "/api/v1/me/bills/" + first_bill(svc, flood_login).first + "/invoice.pdf";
-  auto patient_target = "/api/v1/me/bills/" + first_bill(svc, patient_login).first + "/invoice.pdf";
+  // (named pairs, not structured bindings: the lambda below captures them)
+  const auto flood = buyer_with_invoice(svc, "flood@example.org");
+  const auto patient = buyer_with_invoice(svc, "patient@example.org");
   std::atomic<bool> done{false};
   std::atomic<int> flood_pdfs{0}, flood_busy{0}, flood_other{0}, patient_pdfs{0};
   std::vector<int> patient_statuses;
   in_parallel(9, [&](int worker) {
     if (worker == 0) {  // the patient customer, one request after the other, while the flood runs
-      for (int i = 0; i < 20; ++i) patient_statuses.push_back(http_client(svc.port()).get(patient_target, patient_login).status);
+      for (int i = 0; i < 20; ++i)
+        patient_statuses.push_back(http_client(svc.port()).get(patient.second, patient.first).status);
       done = true;
       return;
     }
     for (int i = 0; i < 400 && !done; ++i) {
-      auto r = http_client(svc.port()).get(flood_target, flood_login);
+      auto r = http_client(svc.port()).get(flood.second, flood.first);
       (r.status == 200 ? flood_pdfs : r.status == 503 ? flood_busy : flood_other)++;
     }
   });
