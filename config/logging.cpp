@@ -1,6 +1,7 @@
 #include "config/logging.hpp"
 
 #include "domain/clock.hpp"
+#include "domain/contact.hpp"
 #include "domain/tokens.hpp"
 
 #include <nlohmann/json.hpp>
@@ -139,7 +140,10 @@ std::string log_text(std::string_view client_text, std::size_t max_bytes) {
     }
     auto n = utf8_length(text);
     bool c1_control = n == 2 && c == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0;
-    if (n == 0 || c1_control) {
+    bool layout = n == 3 && domain::is_layout_control(((c & 0x0Fu) << 12) |
+                                                      ((static_cast<unsigned char>(text[1]) & 0x3Fu) << 6) |
+                                                      (static_cast<unsigned char>(text[2]) & 0x3Fu));
+    if (n == 0 || c1_control || layout) {
       for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i) append_hex_byte(out, static_cast<unsigned char>(text[i]));
       text.remove_prefix(std::max<std::size_t>(n, 1));
       continue;

@@ -105,6 +105,10 @@ bool is_country_code(const std::string& code) {
   return false;
 }
 
+bool is_layout_control(std::uint32_t cp) {
+  return cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 bool is_clean_text(const std::string& text, bool multiline) {
   std::size_t i = 0;
   while (i < text.size()) {
@@ -125,9 +129,7 @@ bool is_clean_text(const std::string& text, bool multiline) {
     static constexpr std::uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
     if (cp < minimum[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
       return false;
-    // Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069): a name holding one shows
-    // its characters in another order than stored, on an invoice, in a mail or in staff's search results.
-    if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) return false;
+    if (is_layout_control(cp)) return false;
     i += len;
   }
   return true;

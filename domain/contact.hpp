@@ -72,7 +72,12 @@ bool is_country_code(const std::string& code);
 std::size_t country_code_count();
 
 /// True when `text` is valid UTF-8 and contains no control characters (tab and newline allowed when `multiline`),
-/// bidirectional formatting controls included.
+/// layout controls included (is_layout_control).
 bool is_clean_text(const std::string& text, bool multiline = false);
+
+/// Bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069) and the line and paragraph
+/// separators (U+2028, U+2029): text holding one is shown in another order, or on more lines, than it reads when
+/// stored (a name on an invoice, a city in a PDF, a path in a log line).
+bool is_layout_control(std::uint32_t code_point);
 
 }  // namespace boutique::domain

@@ -140,7 +140,8 @@ TEST(contact, control_characters_are_rejected_except_line_breaks_in_multiline_fi
   EXPECT_FALSE(is_clean_text("tab\there"));
   EXPECT_TRUE(is_clean_text("line\nbreak\twith tab", true));
   // Right-to-left override, embedding, pop, isolates: the stored order is not the one shown
-  for (std::string bad : {"Ana \u202Efdp.exe", "\u202Ax", "x\u202C", "\u2066x\u2069", "\u2067x", "\u2068x"})
+  for (std::string bad : {"Ana \u202Efdp.exe", "\u202Ax", "x\u202C", "\u2066x\u2069", "\u2067x", "\u2068x",
+                          "Lyon\u2028Paris", "a\u2029b"})
     EXPECT_FALSE(is_clean_text(bad, true)) << ::testing::PrintToString(bad);
   EXPECT_TRUE(is_clean_text("\u05E9\u05DC\u05D5\u05DD Ana \u200F")) << "right-to-left letters and marks stay";
 

@@ -19,6 +19,9 @@ TEST(log_text, escapes_quotes_backslashes_and_controls) {
   EXPECT_EQ(log_text(std::string("n\nr\rt\tz\0.", 9)), "n\\x0ar\\x0dt\\x09z\\x00.");
   EXPECT_EQ(log_text("del\x7F"), "del\\x7f");
   EXPECT_EQ(log_text("c1\xC2\x85."), "c1\\xc2\\x85.") << "U+0085 (NEL) ends a line in some readers";
+  EXPECT_EQ(log_text("/a\xE2\x80\xAE" "fdp"), "/a\\xe2\\x80\\xae" "fdp") << "U+202E shows the rest reversed";
+  EXPECT_EQ(log_text("x\xE2\x80\xA8y"), "x\\xe2\\x80\\xa8y") << "U+2028 ends a line in some readers";
+  EXPECT_EQ(log_text("\xE2\x80\x8F\xE2\x82\xAC"), "\xE2\x80\x8F\xE2\x82\xAC") << "a right-to-left mark and the euro stay";
 }
 
 TEST(log_text, escapes_every_byte_of_invalid_utf8) {
