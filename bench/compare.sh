@@ -35,10 +35,15 @@ say() { echo "$*" | tee -a "$SUMMARY"; }
 source "$ROOT/bench/service.sh"
 trap stop_service EXIT
 
-# thread_ticks: "tid ticks" (user + system clock ticks) of every thread of the service.
+# thread_ticks: "tid ticks" (user + system clock ticks) of every live thread of the service, then "all ticks" for
+# the whole process (which keeps the ticks of threads that have ended). A thread that ends while it is read is left
+# out.
 thread_ticks() {
-  local t
-  for t in /proc/"$SVC_PID"/task/*; do echo "${t##*/} $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)"; done
+  local t ticks
+  for t in /proc/"$SVC_PID"/task/*; do
+    ticks=$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null) && echo "${t##*/} $ticks"
+  done
+  echo "all $(awk '{ print $14 + $15 }' /proc/"$SVC_PID"/stat)"
 }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
@@ -62,12 +67,15 @@ run_binary() {
       { echo "compare: $name failed (see $OUT/$name.txt)" >&2; exit 1; }
     [[ $(jq -r .verification.pass "$OUT/$name.json") == true ]] || { echo "compare: $name: verification" >&2; exit 1; }
     thread_ticks > "$OUT/$name.ticks-after"
-    # CPU per checkout: the service's, and its busiest thread's (threads that started during the load count whole)
+    # CPU per checkout: the whole service's, and its busiest thread's (a thread that started during the load counts
+    # whole); 0 0 when no checkout completed.
     local cpu
     cpu=$(awk -v done_n="$(jq -r .done "$OUT/$name.json")" -v us="$TICK_US" '
       FNR == NR { before[$1] = $2; next }
-      { d = $2 - before[$1]; total += d; if (d > top) top = d }
-      END { printf "%.0f %.0f", total * us / done_n, top * us / done_n }' "$OUT/$name.ticks-before" "$OUT/$name.ticks-after")
+      $1 == "all" { total = $2 - before["all"]; next }
+      { d = $2 - before[$1]; if (d > top) top = d }
+      END { if (done_n > 0) printf "%.0f %.0f", total * us / done_n, top * us / done_n; else printf "0 0" }' \
+      "$OUT/$name.ticks-before" "$OUT/$name.ticks-after")
     echo "$label $round $customers $(jq -r .done_per_s "$OUT/$name.json") $cpu" >> "$RATES"
   done
   stop_service
@@ -91,7 +99,7 @@ for customers in 32 256; do
   for what in "checkouts/s:4" "CPU us per checkout:5" "writer CPU us per checkout:6"; do
     old=$(figure old "$customers" "${what##*:}")
     new=$(figure new "$customers" "${what##*:}")
-    ratio=$(awk -v a="$new" -v b="$old" 'BEGIN { printf "%.2f", a / b }')
+    ratio=$(awk -v a="$new" -v b="$old" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }')
     say "$customers customers: ${what%:*} median old $(printf %.0f "$old"), new $(printf %.0f "$new"), new/old $ratio"
   done
 done

@@ -5,7 +5,7 @@
 // the project's migrations (WAL; synchronous FULL unless --synchronous=normal). Single-threaded: the writer's CPU per
 // checkout measured without a load generator sharing the cores, so that two builds compare within a few per cent.
 //
-// usage: boutique-writer --db=PATH [--checkouts=5000] [--batch=64] [--synchronous=full|normal]
+// usage: boutique-writer --db=PATH [--checkouts=5000] [--batch=64] [--synchronous=full|normal] (PATH must not exist)
 // Prints one line: checkouts, CPU µs per checkout (this thread: user + system), wall µs per checkout, database bytes
 // per checkout (the file, once the WAL is checkpointed into it).
 
@@ -98,7 +98,9 @@ std::string snapshot(const std::string& sid, const std::string& stage, const std
 
 int main(int argc, char** argv) try {
   auto o = parse(argc, argv);
-  for (const auto* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(o.db_path + suffix);
+  for (const auto* suffix : {"", "-wal", "-shm"})
+    if (std::filesystem::exists(o.db_path + suffix))
+      throw std::invalid_argument(o.db_path + suffix + " exists: the benchmark starts from a new database");
   storage::database db(o.db_path, {storage::database::access::read_write, o.synchronous_full});
   storage::migrate(db);
   storage::mail_settings mail;
