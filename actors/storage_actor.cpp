@@ -382,7 +382,7 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](atoms::reminder_atom, std::int64_t now) {
       return enqueue<std::int64_t>(self, deadline::none(), [self, now](database& db) {
-        return send_all_reminders(db, now, self->state.limits.retention);
+        return send_reminders(db, now, self->state.limits.retention);
       });
     },
     [self](atoms::retention_atom, caf::tick_atom) {

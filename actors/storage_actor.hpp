@@ -68,7 +68,7 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<storage_stats>,
   // now: runs every retention step against `now`, answered when the run is done
   caf::replies_to<atoms::retention_atom, std::int64_t>::with<retention_report>,
-  // now: mails every reminder due (the retention step "reminders" at once), answered with how many went out
+  // now: mails one batch of the reminders due (the retention step "reminders"), answered with how many went out
   caf::replies_to<atoms::reminder_atom, std::int64_t>::with<std::int64_t>,
   // the periodic timer (a run against the clock), and the next batch of a run in progress
   caf::reacts_to<atoms::retention_atom, caf::tick_atom>,

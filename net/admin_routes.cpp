@@ -370,15 +370,24 @@ void post_retention(const backend_ptr& b, http_request&, const route_params&, co
   });
 }
 
+/// Asks the writer for one batch of the reminders due at `now` after another, each its own transaction (writes
+/// queued meanwhile commit between them), until a batch mails none; then answers how many went out in all.
+void remind_batch_after_batch(flow_self self, const backend_ptr& b, std::int64_t now, std::int64_t sent_before,
+                              const responder& respond) {
+  self->request(b->storage, std::chrono::minutes(10), atoms::reminder_atom_v, now)
+    .then(
+      [self, b, now, sent_before, respond](std::int64_t sent) {
+        if (sent == 0) return respond(ok_json({{"at", now}, {"sent", sent_before}}));
+        remind_batch_after_batch(self, b, now, sent_before + sent, respond);
+      },
+      fail_with(respond));
+}
+
 /// Mails every reminder due now (the retention step "reminders" does the same every retention.interval_s); answers
 /// how many went out. Each product is reminded once, however many runs race.
 void post_reminders(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
-  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond](flow_self self) {
-    auto now = domain::now_s();
-    self->request(b->storage, std::chrono::minutes(10), atoms::reminder_atom_v, now)
-      .then([respond, now](std::int64_t sent) { respond(ok_json({{"at", now}, {"sent", sent}})); },
-            fail_with(respond));
-  });
+  run_flow(b->sys, deadline::in(b->timeout), respond,
+           [b, respond](flow_self self) { remind_batch_after_batch(self, b, domain::now_s(), 0, respond); });
 }
 
 /// A backup's file name: letters, digits, '.', '_' and '-', not starting with '.', at most 128 characters.

@@ -64,13 +64,4 @@ std::int64_t send_reminders(database& db, std::int64_t now, const retention_poli
   return sent;
 }
 
-std::int64_t send_all_reminders(database& db, std::int64_t now, const retention_policy& p) {
-  std::int64_t total = 0;
-  for (std::int64_t sent = p.batch_rows; sent >= p.batch_rows;) {
-    sent = send_reminders(db, now, p);
-    total += sent;
-  }
-  return total;
-}
-
 }  // namespace boutique::storage

@@ -46,9 +46,6 @@ std::int64_t clear_expired_invoice_contacts(database& db, std::int64_t now, cons
 /// in its customer's timeline are written together. Returns how many were mailed.
 std::int64_t send_reminders(database& db, std::int64_t now, const retention_policy& policy);
 
-/// Every reminder due at `now`, batch after batch, in the caller's transaction (POST /admin/reminders).
-std::int64_t send_all_reminders(database& db, std::int64_t now, const retention_policy& policy);
-
 /// Every clean-up, in the order a run takes them (expired sessions before the customers they held).
 const std::vector<retention_step>& retention_steps();
 

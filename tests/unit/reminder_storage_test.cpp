@@ -124,13 +124,13 @@ TEST_F(reminder_store, the_mail_speaks_the_user_language_and_nothing_goes_once_r
   auto off = policy;
   off.reminder_days_before = 0;
   EXPECT_EQ(send_reminders(db, 340 * d, off), 0) << "0 turns reminders off";
-  EXPECT_EQ(send_all_reminders(db, 340 * d, policy), 1);
-  EXPECT_EQ(send_all_reminders(db, 341 * d, policy), 0) << "once";
+  EXPECT_EQ(send_reminders(db, 340 * d, policy), 1);
+  EXPECT_EQ(send_reminders(db, 341 * d, policy), 0) << "once";
   EXPECT_EQ(text("SELECT subject FROM outbox"), "Votre formation [A51-11237-R] Training se termine le 1 janv. 1971");
   EXPECT_EQ(text("SELECT recipient FROM outbox"), "ana@example.org");
   EXPECT_EQ(text("SELECT detail FROM customer_events WHERE kind = 'reminded'"), "P-T-1 ends 1971-01-01");
 
   store({"A51-11237-R", 400, 365});
   db.exec("UPDATE customers SET erased_at = 1");
-  EXPECT_EQ(send_all_reminders(db, 740 * d, policy), 0) << "an erased customer is written to no more";
+  EXPECT_EQ(send_reminders(db, 740 * d, policy), 0) << "an erased customer is written to no more";
 }
