@@ -17,7 +17,8 @@ namespace boutique::actors {
 /// the relay defers is tried again later, one it refuses fails for good; while the relay cannot be reached the
 /// mailer waits, longer each time (domain/mail.hpp). A crash between the relay's acceptance and the mark sends that
 /// mail again, with the same Message-ID.
-using mailer_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>>;
+/// tick: the periodic poll; pending: another round right away (the last one found a full batch).
+using mailer_actor = caf::typed_actor<caf::reacts_to<caf::tick_atom>, caf::reacts_to<caf::pending_atom>>;
 
 /// What the management endpoint shows of the mailer (/admin/metrics); written by the mailer only.
 struct mail_counters {

@@ -10,8 +10,11 @@ INSERT INTO outbox (recipient, subject, body, html, created_at) VALUES (?, ?, ?,
 SELECT id, recipient, subject, body, created_at, attempts, html FROM outbox
   WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?;
 
+-- The count reads the partial index alone, and the oldest is the first waiting mail by id (ids grow with time): a
+-- min(created_at) read every waiting row, 20 ms a poll with 20,000 mails waiting.
 -- name: waiting_mail
-SELECT count(*), coalesce(min(created_at), 0) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL;
+SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
+  coalesce((SELECT created_at FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1), 0);
 
 -- The body (text and HTML) holds the one-time password link: once the mail is out (or can never be), the database keeps only who,
 -- what, when and the relay's answer.

@@ -66,9 +66,10 @@ TEST(mail_rules, an_attempt_sends_fails_or_reschedules_the_mail) {
 TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_mail_as_it_is) {
   storage::database db{":memory:", {storage::database::access::read_write, false}};
   storage::migrate(db);
+  std::int64_t queued_at = 100;
   for (const char* to : {"a@example.org", "b@example.org", "c@example.org"})
-    storage::queue_mail(db, {to, "Your account", "token=SECRET", "<a href=\"token=SECRET\">"}, 100);
-  auto first = storage::due_mail(db, 100, 10);
+    storage::queue_mail(db, {to, "Your account", "token=SECRET", "<a href=\"token=SECRET\">"}, queued_at++);
+  auto first = storage::due_mail(db, 102, 10);
   ASSERT_EQ(first.due.size(), 3u);
   EXPECT_EQ(first.queued, 3);
   EXPECT_EQ(first.oldest_queued_at, 100);
@@ -79,6 +80,7 @@ TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_m
   auto second = storage::due_mail(db, 150, 10);
   EXPECT_TRUE(second.due.empty()) << "b waits until 200";
   EXPECT_EQ(second.queued, 1) << "neither sent nor failed";
+  EXPECT_EQ(second.oldest_queued_at, 101) << "b, the one still waiting";
   auto third = storage::due_mail(db, 200, 10);
   ASSERT_EQ(third.due.size(), 1u);
   EXPECT_EQ(third.due[0].id, b);
