@@ -90,11 +90,16 @@ product_list products_of_bill(database& db, const std::string& transid) {
   return products;
 }
 
-void move_bill(database& db, const std::string& transid, domain::bill_status from, domain::bill_status to,
-               std::int64_t now) {
+/// Refuses (409) a move of bill `transid` that its status does not allow.
+void check_move(const std::string& transid, domain::bill_status from, domain::bill_status to) {
   if (!domain::can_transition(from, to))
     throw write_refused(domain::error_code::conflict,
                         "bill " + transid + " cannot go from " + domain::to_string(from) + " to " + domain::to_string(to));
+}
+
+void move_bill(database& db, const std::string& transid, domain::bill_status from, domain::bill_status to,
+               std::int64_t now) {
+  check_move(transid, from, to);
   db.prepare(q::update_bill_status).bind_all(domain::to_string(to), now, transid).run();
 }
 
@@ -165,14 +170,15 @@ void complete(database& db, const stored_bill& bill, domain::bill_status current
   auto facts = completion_facts(db, bill, current, event);
   auto plan = domain::plan_completion(facts);
   if (plan.refusal) throw write_refused(domain::error_code::conflict, *plan.refusal);
-  auto from = current;
-  for (auto to : plan.steps) move_bill(db, bill.record.transid, std::exchange(from, to), to, event.now);
+  // Every step checked, the last one written, with the invoice number: one write of the bill's row.
+  auto to = current;
+  for (auto next : plan.steps) check_move(bill.record.transid, std::exchange(to, next), next);
   auto year = domain::invoice_year(event.now);
   auto& counter = db.prepare(q::next_invoice_number).bind_all(year);
   counter.step();
   auto number = domain::invoice_number(year, counter.integer(0));
   counter.reset();
-  db.prepare(q::set_invoice_number).bind_all(number, bill.id).run();
+  db.prepare(q::complete_bill).bind_all(domain::to_string(to), event.now, number, bill.id).run();
   for (const auto& product : plan.products) insert_product(db, facts.customer_id, product);
   record_event(db, facts.customer_id, "paid", bill.record.transid, event.now);
   switch (plan.attach) {

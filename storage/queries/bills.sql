@@ -16,8 +16,9 @@ INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxe
 INSERT INTO invoice_counters (year, last) VALUES (?, 1)
   ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last;
 
--- name: set_invoice_number
-UPDATE bills SET invoice_number = ? WHERE id = ?;
+-- A completed bill's last status and its invoice number, in one write of its row.
+-- name: complete_bill
+UPDATE bills SET status = ?, updated_at = ?, invoice_number = ? WHERE id = ?;
 
 -- The next credit note number of the year, in the refund's transaction (no gap when it rolls back).
 -- name: next_credit_note_number
