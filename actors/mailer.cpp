@@ -35,7 +35,13 @@ domain::mail_outcome_list attempt_all(pointer self, const std::vector<outbox_mai
   auto round_ends = std::chrono::steady_clock::now() + st.settings.round_time;
   for (const auto& mail : due) {
     if (std::chrono::steady_clock::now() > round_ends) break;
-    auto tried = st.settings.transport->deliver(mail);
+    mail::attempt tried;
+    try {
+      tried = st.settings.transport->deliver(domain::rendered(mail));
+    } catch (const std::invalid_argument& e) {
+      // A body that cannot be read never will be: the mail fails for good, and the round goes on.
+      tried = {domain::delivery::refused, std::string("the queued body cannot be read: ") + e.what()};
+    }
     auto now = domain::now_s();
     auto outcome = domain::after_attempt(mail, tried.result, tried.detail, now, st.settings.retry);
     if (!outcome) {

@@ -39,8 +39,8 @@ const link_words email_change_words{
   {"nothing changes.", "rien ne change."}};
 
 /// A mail to `email` asking for something to be done with a single-use link valid `valid_s`.
-mail_text link_mail(const std::string& email, const std::string& firstname, const link_words& words,
-                    const std::string& link, std::int64_t valid_s, language l) {
+composed_mail link_mail(const std::string& email, const std::string& firstname, const link_words& words,
+                        const std::string& link, std::int64_t valid_s, language l) {
   auto hours = std::max<std::int64_t>(1, valid_s / 3600);
   auto n = std::to_string(hours) + (hours == 1 ? in(l, " hour", " heure") : in(l, " hours", " heures"));
   return mail_body(l)
@@ -54,7 +54,7 @@ mail_text link_mail(const std::string& email, const std::string& firstname, cons
 
 }  // namespace
 
-mail_text password_link_mail(const contact& customer, const std::string& link, language l) {
+composed_mail password_link_mail(const contact& customer, const std::string& link, language l) {
   return mail_body(l)
     .paragraph(hello(l, customer.firstname))
     .link(in(l,
@@ -70,17 +70,17 @@ mail_text password_link_mail(const contact& customer, const std::string& link, l
                                "Votre compte Boutique : choisissez votre mot de passe"));
 }
 
-mail_text password_reset_mail(const std::string& firstname, const std::string& email, const std::string& link,
-                              std::int64_t valid_s, language l) {
+composed_mail password_reset_mail(const std::string& firstname, const std::string& email, const std::string& link,
+                                  std::int64_t valid_s, language l) {
   return link_mail(email, firstname, reset_words, link, valid_s, l);
 }
 
-mail_text email_change_mail(const std::string& firstname, const std::string& email, const std::string& link,
-                            std::int64_t valid_s, language l) {
+composed_mail email_change_mail(const std::string& firstname, const std::string& email, const std::string& link,
+                                std::int64_t valid_s, language l) {
   return link_mail(email, firstname, email_change_words, link, valid_s, l);
 }
 
-mail_text email_taken_mail(const std::string& email, language l) {
+composed_mail email_taken_mail(const std::string& email, language l) {
   return mail_body(l)
     .paragraph(in(l, "Hello,", "Bonjour,"))
     .paragraph(in(l,
@@ -93,8 +93,8 @@ mail_text email_taken_mail(const std::string& email, language l) {
                       "Votre compte Boutique : cette adresse est déjà utilisée"));
 }
 
-mail_text email_changed_mail(const std::string& firstname, const std::string& old_email, const std::string& new_email,
-                             language l) {
+composed_mail email_changed_mail(const std::string& firstname, const std::string& old_email,
+                                 const std::string& new_email, language l) {
   return mail_body(l)
     .paragraph(hello(l, firstname))
     .paragraph(in(l, "The email of your Boutique account is now " + new_email + ": log in with it from now on.",
@@ -106,8 +106,8 @@ mail_text email_changed_mail(const std::string& firstname, const std::string& ol
                           "Votre compte Boutique : votre adresse e-mail a changé"));
 }
 
-mail_text password_changed_mail(const std::string& firstname, const std::string& email,
-                                const std::string& forgot_link, language l) {
+composed_mail password_changed_mail(const std::string& firstname, const std::string& email,
+                                    const std::string& forgot_link, language l) {
   return mail_body(l)
     .paragraph(hello(l, firstname))
     .paragraph(in(l,

@@ -15,8 +15,8 @@ std::optional<std::string> cancel_refusal(bill_status current) {
   }
 }
 
-mail_text cancellation_mail(const contact& customer, const std::string& transid, std::int64_t total,
-                            const std::string& currency, canceller who, const std::string& base_url, language l) {
+composed_mail cancellation_mail(const contact& customer, const std::string& transid, std::int64_t total,
+                                const std::string& currency, canceller who, const std::string& base_url, language l) {
   auto by = who == canceller::customer ? in(l, "as you asked", "à votre demande")
                                        : in(l, "by the shop", "par la boutique");
   auto amount = money(total, currency, l);

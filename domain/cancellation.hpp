@@ -25,7 +25,7 @@ std::optional<std::string> cancel_refusal(bill_status current);
 
 /// The mail telling the customer, in language `l` (the checkout's), that order `transid` (`total` in `currency`) was
 /// cancelled, and by whom.
-mail_text cancellation_mail(const contact& customer, const std::string& transid, std::int64_t total,
-                            const std::string& currency, canceller who, const std::string& base_url, language l);
+composed_mail cancellation_mail(const contact& customer, const std::string& transid, std::int64_t total,
+                                const std::string& currency, canceller who, const std::string& base_url, language l);
 
 }  // namespace boutique::domain

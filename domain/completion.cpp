@@ -29,7 +29,7 @@ completion_plan plan_completion(const completion_facts& f) {
   return plan;
 }
 
-mail_text order_mail(const completion_facts& f, const std::string& invoice_number, const std::string& base_url) {
+composed_mail order_mail(const completion_facts& f, const std::string& invoice_number, const std::string& base_url) {
   auto l = f.lang;
   std::vector<mail_row> bought;
   for (const auto& [item_id, line] : f.lines)

@@ -69,7 +69,7 @@ completion_plan plan_completion(const completion_facts& facts);
 /// The mail confirming the completed bill of `facts` to the customer, in the checkout's language: what was bought
 /// (lines, quantities, line totals, the total), invoice `invoice_number` and links to the invoice in the support
 /// space (`base_url`/account/invoices/{transid}, and its PDF).
-mail_text order_mail(const completion_facts& facts, const std::string& invoice_number, const std::string& base_url);
+composed_mail order_mail(const completion_facts& facts, const std::string& invoice_number, const std::string& base_url);
 
 /// At most one email-change request per user in this many seconds (each mails an address the user chooses).
 inline constexpr std::int64_t email_change_interval_s = 60;

@@ -46,6 +46,10 @@ BOOST_DESCRIBE_STRUCT(mail_outcome, (), (id, after, attempts, at, error))
 
 using mail_outcome_list = std::vector<mail_outcome>;
 
+/// `mail` ready for the transport: its queued blocks (if any) rendered to its text and HTML body. std::invalid_argument
+/// when the blocks cannot be read.
+outbox_mail rendered(outbox_mail mail);
+
 /// The outcome of an attempt at `now` that ended as `result` (`detail`: the relay's answer): accepted → sent;
 /// refused → failed; deferred → waiting for retry_delay_s(attempts), or failed after max_attempts. An unreachable
 /// relay is not an attempt on the mail: the mailer waits, and the mail stays as it is (nullopt).

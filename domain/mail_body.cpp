@@ -1,6 +1,9 @@
 #include "domain/mail_body.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <stdexcept>
 
 namespace boutique::domain {
 
@@ -123,9 +126,47 @@ std::string mail_body::html(const std::string& subject) const {
   return out + "</body>\n</html>\n";
 }
 
-mail_text mail_body::finish(std::string recipient, std::string subject) const {
-  auto page = html(subject);
-  return {std::move(recipient), std::move(subject), text(), std::move(page)};
+composed_mail mail_body::finish(std::string recipient, std::string subject) const {
+  return {std::move(recipient), std::move(subject), *this};
+}
+
+// {"lang":"fr","blocks":[{"p":TEXT} | {"link":LABEL,"url":URL} | {"table":[[CELL,...],...]}]}: one key names the
+// kind of each block, so that the JSON stays about as long as the text itself.
+std::string mail_body::to_json() const {
+  auto blocks = nlohmann::json::array();
+  for (const auto& b : blocks_) {
+    switch (b.what) {
+      case block::kind::paragraph: blocks.push_back({{"p", b.text}}); break;
+      case block::kind::link: blocks.push_back({{"link", b.text}, {"url", b.url}}); break;
+      case block::kind::table: blocks.push_back({{"table", b.rows}}); break;
+    }
+  }
+  return nlohmann::json{{"lang", code_of(lang_)}, {"blocks", std::move(blocks)}}.dump();
+}
+
+mail_body mail_body::from_json(std::string_view json) {
+  try {
+    auto j = nlohmann::json::parse(json);
+    auto lang = parse_language(j.at("lang").get<std::string>());
+    if (!lang) throw std::invalid_argument("unknown language");
+    mail_body body(*lang);
+    for (const auto& b : j.at("blocks")) {
+      if (b.contains("p")) body.paragraph(b.at("p").get<std::string>());
+      else if (b.contains("link")) body.link(b.at("link").get<std::string>(), b.at("url").get<std::string>());
+      else if (b.contains("table")) {
+        auto rows = b.at("table").get<std::vector<mail_row>>();
+        if (rows.size() < 2) throw std::invalid_argument("a table without its head and foot");
+        body.blocks_.push_back({block::kind::table, {}, {}, std::move(rows)});
+      } else {
+        throw std::invalid_argument("a block of no known kind");
+      }
+    }
+    return body;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("not a mail body: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("not a mail body: ") + e.what());
+  }
 }
 
 }  // namespace boutique::domain

@@ -11,7 +11,7 @@
 
 namespace boutique::domain {
 
-/// A mail as composed: its recipient, subject, and its body as text/plain and as text/html.
+/// A mail as sent: its recipient, subject, and its body as text/plain and as text/html.
 struct mail_text {
   std::string recipient;
   std::string subject;
@@ -21,6 +21,8 @@ struct mail_text {
 
 /// `text` with & < > " ' as HTML character references.
 std::string html_escape(std::string_view text);
+
+struct composed_mail;
 
 /// One row of a mail's table, by column.
 using mail_row = std::vector<std::string>;
@@ -36,7 +38,17 @@ class mail_body {
   /// A table: `head`, then `rows`, then `foot` (e.g. the total); the columns after the first align right.
   mail_body& table(mail_row head, std::vector<mail_row> rows, mail_row foot);
   /// The mail to `recipient` under `subject`.
-  mail_text finish(std::string recipient, std::string subject) const;
+  composed_mail finish(std::string recipient, std::string subject) const;
+
+  /// The body as text/plain.
+  std::string text() const;
+  /// The body as text/html, a whole document titled `subject`.
+  std::string html(const std::string& subject) const;
+
+  /// The blocks and language as JSON: what the outbox keeps until the mail is sent (a third of the text and HTML).
+  std::string to_json() const;
+  /// The body `to_json` wrote; std::invalid_argument when `json` is not one.
+  static mail_body from_json(std::string_view json);
 
  private:
   struct block {
@@ -45,10 +57,18 @@ class mail_body {
     std::string url;
     std::vector<mail_row> rows;  ///< a table's head, rows and foot
   };
-  std::string text() const;
-  std::string html(const std::string& subject) const;
   language lang_;
   std::vector<block> blocks_;
+};
+
+/// A mail as composed: its recipient, subject and body blocks. Queued as such (mail_body::to_json), and rendered to
+/// text and HTML by the mailer when it is sent.
+struct composed_mail {
+  std::string recipient;
+  std::string subject;
+  mail_body content;
+  /// The mail as sent: its body as text/plain and text/html.
+  mail_text rendered() const { return {recipient, subject, content.text(), content.html(subject)}; }
 };
 
 /// `english` or `french`, by `l`: the two wordings of one text, side by side where a mail is composed.

@@ -220,8 +220,11 @@ struct outbox_mail {
   std::int64_t created_at = 0;
   int attempts = 0;  ///< earlier attempts that the relay deferred (4xx)
   std::string html;  ///< the body as HTML ("" for a mail queued before mails had one: sent as text only)
+  /// The body as queued (domain::mail_body::to_json), rendered to `body` and `html` when it is sent; "" for a mail
+  /// queued before migration 018, which holds its text and HTML.
+  std::string blocks;
 };
-BOOST_DESCRIBE_STRUCT(outbox_mail, (), (id, recipient, subject, body, created_at, attempts, html))
+BOOST_DESCRIBE_STRUCT(outbox_mail, (), (id, recipient, subject, body, created_at, attempts, html, blocks))
 
 /// The mails due for an attempt, and the state of the whole outbox when they were read.
 struct outbox_batch {

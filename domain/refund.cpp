@@ -21,9 +21,9 @@ std::string credit_note_number(std::int64_t year, std::int64_t n) {
   return text;
 }
 
-mail_text refund_mail(const contact& customer, const std::string& transid, const std::string& invoice,
-                      const std::string& credit_note, std::int64_t total, const std::string& currency,
-                      const std::string& base_url, language l) {
+composed_mail refund_mail(const contact& customer, const std::string& transid, const std::string& invoice,
+                          const std::string& credit_note, std::int64_t total, const std::string& currency,
+                          const std::string& base_url, language l) {
   auto amount = money(total, currency, l);
   return mail_body(l)
     .paragraph(in(l, "Hello ", "Bonjour ") + customer.firstname + ",")

@@ -32,8 +32,8 @@ std::string credit_note_number(std::int64_t year, std::int64_t n);
 
 /// The mail telling the customer, in language `l` (the checkout's), that order `transid` (`total` in `currency`,
 /// invoice `invoice`) is refunded under credit note `credit_note`, and that its products have ended.
-mail_text refund_mail(const contact& customer, const std::string& transid, const std::string& invoice,
-                      const std::string& credit_note, std::int64_t total, const std::string& currency,
-                      const std::string& base_url, language l);
+composed_mail refund_mail(const contact& customer, const std::string& transid, const std::string& invoice,
+                          const std::string& credit_note, std::int64_t total, const std::string& currency,
+                          const std::string& base_url, language l);
 
 }  // namespace boutique::domain

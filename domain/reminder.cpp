@@ -20,8 +20,8 @@ bool reminder_due(const reminder_facts& p, std::int64_t now, int days_before) {
   return now < *p.end && *p.end - now <= reminder_lead_s(p.start, *p.end, days_before);
 }
 
-mail_text reminder_mail(const std::string& firstname, const std::string& email, const reminded_product& p,
-                        const std::string& base_url, language l) {
+composed_mail reminder_mail(const std::string& firstname, const std::string& email, const reminded_product& p,
+                            const std::string& base_url, language l) {
   auto product = "[" + p.code + "] " + p.name;
   auto ends = date_of(p.end, l);
   auto account = base_url + "/account";

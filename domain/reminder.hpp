@@ -48,7 +48,7 @@ struct reminded_product {
 
 /// The reminder to `email` (`firstname`), in language `l`, that product `p` ends soon: its name, reference and end
 /// date, and a link to the support space (`base_url`/account), where a renewable product has its "Renew" button.
-mail_text reminder_mail(const std::string& firstname, const std::string& email, const reminded_product& p,
-                        const std::string& base_url, language l);
+composed_mail reminder_mail(const std::string& firstname, const std::string& email, const reminded_product& p,
+                            const std::string& base_url, language l);
 
 }  // namespace boutique::domain

@@ -11,8 +11,8 @@ namespace q = sql::mail;  // storage/queries/mail.sql
 
 }  // namespace
 
-void queue_mail(database& db, const domain::mail_text& mail, std::int64_t now) {
-  db.prepare(q::insert_mail).bind_all(mail.recipient, mail.subject, mail.body, mail.html, now).run();
+void queue_mail(database& db, const domain::composed_mail& mail, std::int64_t now) {
+  db.prepare(q::insert_mail).bind_all(mail.recipient, mail.subject, mail.content.to_json(), now).run();
 }
 
 outbox_batch due_mail(database& db, std::int64_t now, int limit) {
@@ -20,7 +20,7 @@ outbox_batch due_mail(database& db, std::int64_t now, int limit) {
   auto& due = db.prepare(q::due_mail).bind_all(now, std::int64_t{limit});
   while (due.step())
     batch.due.push_back({due.integer(0), due.text(1), due.text(2), due.text(3), due.integer(4),
-                         static_cast<int>(due.integer(5)), due.text(6)});
+                         static_cast<int>(due.integer(5)), due.text(6), due.text(7)});
   auto& waiting = db.prepare(q::waiting_mail);
   if (waiting.step()) {
     batch.queued = waiting.integer(0);

@@ -137,7 +137,7 @@ std::optional<user_record> auth_session_user(database& db, const std::string& to
 // -- outbox ----------------------------------------------------------------------------------------------------
 
 /// Queues `mail` (its text and HTML bodies), committed with the caller's transaction.
-void queue_mail(database& db, const domain::mail_text& mail, std::int64_t now);
+void queue_mail(database& db, const domain::composed_mail& mail, std::int64_t now);
 /// Up to `limit` mails due at `now` (neither sent nor failed, past their next attempt), oldest first, and the
 /// counts of the whole outbox.
 outbox_batch due_mail(database& db, std::int64_t now, int limit);

@@ -4,10 +4,10 @@
 -- space. SQL built from a described record stays in C++ (storage/schema_sql.hpp).
 
 -- name: insert_mail
-INSERT INTO outbox (recipient, subject, body, html, created_at) VALUES (?, ?, ?, ?, ?);
+INSERT INTO outbox (recipient, subject, body, html, blocks, created_at) VALUES (?, ?, '', '', ?, ?);
 
 -- name: due_mail
-SELECT id, recipient, subject, body, created_at, attempts, html FROM outbox
+SELECT id, recipient, subject, body, created_at, attempts, html, blocks FROM outbox
   WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?;
 
 -- The count reads the partial index alone, and the oldest is the first waiting mail by id (ids grow with time): a
@@ -16,15 +16,16 @@ SELECT id, recipient, subject, body, created_at, attempts, html FROM outbox
 SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL),
   coalesce((SELECT created_at FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1), 0);
 
--- The body (text and HTML) holds the one-time password link: once the mail is out (or can never be), the database keeps only who,
--- what, when and the relay's answer.
+-- The body (its blocks, or the text and HTML of a mail queued before migration 018) holds the one-time password link:
+-- once the mail is out (or can never be), the database keeps only who, what, when and the relay's answer.
 -- name: mark_sent
-UPDATE outbox SET sent_at = ?, attempts = ?, body = '', html = '' WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;
+UPDATE outbox SET sent_at = ?, attempts = ?, body = '', html = '', blocks = ''
+  WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: mark_waiting
 UPDATE outbox SET attempts = ?, next_attempt_at = ?, error = ?
   WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: mark_failed
-UPDATE outbox SET failed_at = ?, attempts = ?, error = ?, body = '', html = ''
+UPDATE outbox SET failed_at = ?, attempts = ?, error = ?, body = '', html = '', blocks = ''
   WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL;

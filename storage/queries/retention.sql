@@ -20,8 +20,8 @@ DELETE FROM password_tokens WHERE hash IN
   (SELECT hash FROM password_tokens WHERE expires_at <= ?1 OR used_at IS NOT NULL LIMIT ?2);
 
 -- name: strip_sent_mail
-UPDATE outbox SET body = '', html = '' WHERE id IN
-  (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND (body <> '' OR html <> '') LIMIT ?1);
+UPDATE outbox SET body = '', html = '', blocks = '' WHERE id IN
+  (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND (body <> '' OR html <> '' OR blocks <> '') LIMIT ?1);
 
 -- Both scans are pinned to their partial indexes (migrations 006 and 017).
 -- name: unattached_customers

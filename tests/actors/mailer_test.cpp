@@ -69,3 +69,31 @@ TEST_F(mailer_fixture, a_backlog_larger_than_one_batch_is_sent_without_waiting_f
   }));
   EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND body = '' AND html = ''"), backlog);
 }
+
+// A queued body that cannot be read (a row written by hand, a disk that flipped a byte) fails alone, for good, with
+// the reason; the mails around it are sent.
+TEST_F(mailer_fixture, a_mail_whose_body_cannot_be_read_fails_alone) {
+  queue(2);
+  {
+    storage::database db(path, storage::database::options{});
+    db.exec("INSERT INTO outbox (recipient, subject, body, blocks, created_at) "
+            "VALUES ('x@example.org', 'Broken', '', '{\"lang\"', 100)");
+  }
+  queue(2);
+  auto writer = start_writer(64);
+  auto readers = own(actors::spawn_reader_pool(*sys, path, 1));
+  actors::mailer_settings settings;
+  settings.transport = mail::maildir(drop, {"shop@example.org", "Shop"});
+  auto counters = settings.counters;
+  own(actors::spawn_mailer(*sys, writer, readers, settings));
+
+  EXPECT_TRUE(boutique::testing::within(std::chrono::seconds(30), [&] {
+    return count("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL") == 0;
+  }));
+  EXPECT_EQ(counters->sent.load(), 4u);
+  EXPECT_EQ(counters->failed.load(), 1u);
+  EXPECT_EQ(dropped(), 4u);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE recipient = 'x@example.org' AND failed_at IS NOT NULL AND "
+                  "blocks = '' AND error LIKE 'the queued body cannot be read%'"),
+            1);
+}

@@ -74,7 +74,7 @@ TEST(mail, a_completed_purchase_is_mailed_through_the_relay_once_with_a_message_
   EXPECT_EQ(ids.count(""), 0u);
   EXPECT_TRUE(mails[0].find("token=") != std::string::npos || mails[1].find("token=") != std::string::npos)
     << "the password-set link reached the relay";
-  EXPECT_EQ(outbox_count(svc, "attempts = 1 AND body = '' AND failed_at IS NULL"), 2);
+  EXPECT_EQ(outbox_count(svc, "attempts = 1 AND body || html || blocks = '' AND failed_at IS NULL"), 2);
   EXPECT_FALSE(std::filesystem::exists(mail_dir(svc))) << "nothing written to the mail-drop folder";
   EXPECT_TRUE(within(5s, [&] { return metric(svc, "boutique_mail_sent_total") == 2; }));
   EXPECT_TRUE(within(5s, [&] { return metric(svc, "boutique_mail_queued") == 0; }));
@@ -115,7 +115,7 @@ TEST(mail, a_refused_recipient_fails_at_once_and_a_deferred_one_is_retried_until
     return outbox_count(svc, "failed_at IS NOT NULL") == 2 && outbox_count(svc, "sent_at IS NOT NULL") == 2;
   }));
   EXPECT_EQ(outbox_count(svc, "recipient = 'refused-buyer@example.org' AND failed_at IS NOT NULL AND attempts = 1 "
-                              "AND error LIKE '550%' AND body = ''"),
+                              "AND error LIKE '550%' AND body || html || blocks = ''"),
             2)
     << "refused: recorded with the relay's answer, the one-time link dropped";
   EXPECT_EQ(outbox_count(svc, "recipient = 'later-buyer@example.org' AND sent_at IS NOT NULL AND attempts = 2 "
@@ -146,7 +146,7 @@ TEST(mail, a_relay_refusing_the_session_fails_no_mail_and_the_mails_wait) {
 
   ASSERT_TRUE(within(10s, [&] { return metric(svc, "boutique_mail_transport_unreachable_total") >= 2; }))
     << "a refusal of the session is the relay's problem: the mailer waits and tries again";
-  EXPECT_EQ(outbox_count(svc, "sent_at IS NULL AND failed_at IS NULL AND attempts = 0 AND body <> ''"), 2)
+  EXPECT_EQ(outbox_count(svc, "sent_at IS NULL AND failed_at IS NULL AND attempts = 0 AND blocks <> ''"), 2)
     << "no mail failed, none lost its one-time link";
   EXPECT_EQ(metric(svc, "boutique_mail_failed_total"), 0);
   EXPECT_TRUE(relay.messages().empty());

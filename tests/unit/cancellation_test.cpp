@@ -23,16 +23,19 @@ TEST(cancellation, the_mail_names_the_order_its_amount_and_who_cancelled) {
   contact c;
   c.firstname = "Ada";
   c.email = "ada@example.com";
-  auto mine = cancellation_mail(c, "T-42", 12345, "EUR", canceller::customer, "https://shop.example", language::en);
+  auto mine = cancellation_mail(c, "T-42", 12345, "EUR", canceller::customer, "https://shop.example", language::en)
+                 .rendered();
   EXPECT_EQ(mine.recipient, "ada@example.com");
   EXPECT_EQ(mine.subject, "Your order T-42 is cancelled");
   EXPECT_NE(mine.body.find("Hello Ada,"), std::string::npos);
   EXPECT_NE(mine.body.find("€123.45"), std::string::npos);
   EXPECT_NE(mine.body.find("as you asked"), std::string::npos);
   EXPECT_NE(mine.body.find("https://shop.example/"), std::string::npos);
-  auto staff = cancellation_mail(c, "T-42", 12345, "EUR", canceller::staff, "https://shop.example", language::en);
+  auto staff = cancellation_mail(c, "T-42", 12345, "EUR", canceller::staff, "https://shop.example", language::en)
+                 .rendered();
   EXPECT_NE(staff.body.find("by the shop"), std::string::npos);
-  auto french = cancellation_mail(c, "T-42", 12345, "EUR", canceller::staff, "https://shop.example", language::fr);
+  auto french = cancellation_mail(c, "T-42", 12345, "EUR", canceller::staff, "https://shop.example", language::fr)
+                 .rendered();
   EXPECT_EQ(french.subject, "Votre commande T-42 est annulée");
   EXPECT_NE(french.body.find("123,45\u00a0€) a été annulée par la boutique"), std::string::npos) << french.body;
   EXPECT_EQ(to_string(canceller::customer), "customer");

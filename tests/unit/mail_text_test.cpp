@@ -4,6 +4,7 @@
 #include "domain/account_mails.hpp"
 #include "domain/cancellation.hpp"
 #include "domain/completion.hpp"
+#include "domain/mail.hpp"
 #include "domain/refund.hpp"
 #include "mail/transport.hpp"
 #include "storage/database.hpp"
@@ -101,7 +102,7 @@ outbox_mail queued(const domain::mail_text& text, std::int64_t id = 7) {
 }  // namespace
 
 TEST(mail_text, the_order_mail_lists_what_was_bought_and_links_to_the_invoice_in_english) {
-  auto mail = domain::order_mail(bought_facts(language::en), "2026-000042", "https://shop.example");
+  auto mail = domain::order_mail(bought_facts(language::en), "2026-000042", "https://shop.example").rendered();
   EXPECT_EQ(mail.recipient, "amelie@example.fr");
   EXPECT_EQ(mail.subject, "Your order T-7 is complete");
   for (const auto& text : {mail.body, mail.html}) {
@@ -122,7 +123,7 @@ TEST(mail_text, the_order_mail_lists_what_was_bought_and_links_to_the_invoice_in
 }
 
 TEST(mail_text, the_order_mail_of_a_french_checkout_is_in_french) {
-  auto mail = domain::order_mail(bought_facts(language::fr), "2026-000042", "https://shop.example");
+  auto mail = domain::order_mail(bought_facts(language::fr), "2026-000042", "https://shop.example").rendered();
   EXPECT_EQ(mail.subject, "Votre commande T-7 est confirmée");
   for (const auto& text : {mail.body, mail.html}) {
     EXPECT_TRUE(holds(text, "Bonjour Amélie,")) << text;
@@ -139,7 +140,9 @@ TEST(mail_text, the_order_mail_of_a_french_checkout_is_in_french) {
 
 TEST(mail_text, every_mail_speaks_the_language_it_is_given) {
   auto c = boutique::testing::sample_contact("amelie@example.fr");
-  auto both = [](auto compose) { return std::pair{compose(language::en), compose(language::fr)}; };
+  auto both = [](auto compose) {
+    return std::pair{compose(language::en).rendered(), compose(language::fr).rendered()};
+  };
   std::vector<std::pair<domain::mail_text, domain::mail_text>> mails = {
     both([&](language l) { return domain::password_link_mail(c, "https://s/account/password?token=T", l); }),
     both([&](language l) { return domain::password_reset_mail("Amélie", c.email, "https://s/r", 3600, l); }),
@@ -173,7 +176,7 @@ TEST(mail_text, every_value_is_escaped_in_the_html_part) {
   auto f = bought_facts(language::en);
   f.customer.firstname = "<script>alert(\"x\")</script>";
   f.lines[1].second.name = "Book <b>bold</b> & 'quoted'";
-  auto mail = domain::order_mail(f, "2026-000042", "https://shop.example/?a=1&b=\"2\"");
+  auto mail = domain::order_mail(f, "2026-000042", "https://shop.example/?a=1&b=\"2\"").rendered();
   EXPECT_FALSE(holds(mail.html, "<script>")) << mail.html;
   EXPECT_FALSE(holds(mail.html, "<b>")) << mail.html;
   EXPECT_TRUE(holds(mail.html, "Hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,")) << mail.html;
@@ -181,12 +184,12 @@ TEST(mail_text, every_value_is_escaped_in_the_html_part) {
   EXPECT_TRUE(holds(mail.html, "href=\"https://shop.example/?a=1&amp;b=&quot;2&quot;/account/invoices/T-7\""))
     << mail.html;
   EXPECT_TRUE(holds(mail.body, "Hello <script>alert(\"x\")</script>,")) << "the text part shows what was typed";
-  auto taken = domain::email_changed_mail("A", "old@example.org", "<img src=x>@example.org", language::fr);
+  auto taken = domain::email_changed_mail("A", "old@example.org", "<img src=x>@example.org", language::fr).rendered();
   EXPECT_TRUE(holds(taken.html, "&lt;img src=x&gt;@example.org")) << taken.html;
 }
 
 TEST(mail_text, a_mail_is_sent_as_text_and_html_alternatives_of_one_well_formed_message) {
-  auto mail = domain::order_mail(bought_facts(language::fr), "2026-000042", "https://shop.example");
+  auto mail = domain::order_mail(bought_facts(language::fr), "2026-000042", "https://shop.example").rendered();
   auto text = mail::render_eml(queued(mail), {"orders@shop.example", "Boutique Lyon"});
   auto message = eml_read(text);
   EXPECT_EQ(message.headers["MIME-Version"], "1.0");
@@ -209,6 +212,29 @@ TEST(mail_text, a_mail_is_sent_as_text_and_html_alternatives_of_one_well_formed_
     << "CRLF line ends only";
 }
 
+// The outbox keeps a mail's blocks, and the mailer renders them when it sends it: what is sent is what was composed,
+// to the byte, in both languages and with every kind of block (paragraphs, links, a table).
+TEST(mail_text, a_queued_mail_renders_to_the_same_text_and_html_as_it_was_composed) {
+  auto c = boutique::testing::sample_contact("amelie@example.fr");
+  for (auto l : {language::en, language::fr}) {
+    auto f = bought_facts(l);
+    f.lines[1].second.name = "Book <b>\"quoted\"</b> & \u00e9\n2nd line";
+    for (const auto& composed : {domain::order_mail(f, "2026-000042", "https://shop.example/?a=1&b=2"),
+                                 domain::password_link_mail(c, "https://s/account/password?token=T", l)}) {
+      auto stored = composed.content.to_json();
+      auto back = domain::mail_body::from_json(stored);
+      auto sent = composed.rendered();
+      EXPECT_EQ(back.text(), sent.body) << stored;
+      EXPECT_EQ(back.html(composed.subject), sent.html) << stored;
+      EXPECT_LT(stored.size(), sent.body.size() + sent.html.size()) << "the blocks are shorter than what they render";
+    }
+  }
+  for (const char* broken : {"", "{", "[]", "{\"lang\":\"de\",\"blocks\":[]}", "{\"lang\":\"en\",\"blocks\":[{\"x\":1}]}",
+                             "{\"lang\":\"en\",\"blocks\":[{\"table\":[[\"head only\"]]}]}",
+                             "{\"lang\":\"en\",\"blocks\":[{\"p\":7}]}"})
+    EXPECT_THROW(domain::mail_body::from_json(broken), std::invalid_argument) << broken;
+}
+
 TEST(mail_text, a_re_sent_mail_keeps_its_message_id_and_its_bytes) {
   storage::database db{":memory:", {storage::database::access::read_write, false}};
   storage::migrate(db);
@@ -216,13 +242,13 @@ TEST(mail_text, a_re_sent_mail_keeps_its_message_id_and_its_bytes) {
   mail::sender from{"orders@shop.example", "Boutique"};
   auto first = storage::due_mail(db, 1767225600, 10).due;
   ASSERT_EQ(first.size(), 1u);
-  auto first_text = mail::render_eml(first[0], from);
+  auto first_text = mail::render_eml(domain::rendered(first[0]), from);
   // The relay defers it (4xx): it waits, and is tried again later, from the outbox.
   storage::record_mail_outcomes(db, {{first[0].id, domain::mail_outcome::state::waiting, 1, 1767225700, "451"}});
   auto again = storage::due_mail(db, 1767225700, 10).due;
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].attempts, 1);
-  auto again_text = mail::render_eml(again[0], from);
+  auto again_text = mail::render_eml(domain::rendered(again[0]), from);
   auto id = eml_read(first_text).headers["Message-ID"];
   EXPECT_EQ(id, "<outbox-" + std::to_string(first[0].id) + "-1767225600@shop.example>");
   EXPECT_EQ(eml_read(again_text).headers["Message-ID"], id);

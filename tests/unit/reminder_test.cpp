@@ -75,7 +75,7 @@ TEST(reminder, never_for_a_product_without_end_refunded_unpaid_reminded_erased_o
 
 TEST(reminder, mail_names_the_product_its_end_and_the_support_space_in_the_customer_language) {
   reminded_product p{"PID-42", "A51-11237-R", "Recyclage sûreté", paid_on + 365 * one_day, true};
-  auto en = reminder_mail("Amélie", "amelie@example.fr", p, "https://shop.example", language::en);
+  auto en = reminder_mail("Amélie", "amelie@example.fr", p, "https://shop.example", language::en).rendered();
   EXPECT_EQ(en.recipient, "amelie@example.fr");
   EXPECT_EQ(en.subject, "Your training [A51-11237-R] Recyclage sûreté ends on 28 May 2027");
   EXPECT_TRUE(contains(en.body, "Hello Amélie,"));
@@ -85,14 +85,14 @@ TEST(reminder, mail_names_the_product_its_end_and_the_support_space_in_the_custo
   EXPECT_TRUE(contains(en.html, "<a href=\"https://shop.example/account\">"));
   EXPECT_TRUE(contains(en.html, "Recyclage sûreté"));
 
-  auto fr = reminder_mail("Amélie", "amelie@example.fr", p, "https://shop.example", language::fr);
+  auto fr = reminder_mail("Amélie", "amelie@example.fr", p, "https://shop.example", language::fr).rendered();
   EXPECT_EQ(fr.subject, "Votre formation [A51-11237-R] Recyclage sûreté se termine le 28 mai 2027");
   EXPECT_TRUE(contains(fr.body, "Bonjour Amélie,"));
   EXPECT_TRUE(contains(fr.body, "« Renouveler »"));
   EXPECT_TRUE(contains(fr.html, "<html lang=\"fr\">"));
 
   p.renewable = false;
-  auto plain = reminder_mail("Amélie", "amelie@example.fr", p, "https://shop.example", language::en);
+  auto plain = reminder_mail("Amélie", "amelie@example.fr", p, "https://shop.example", language::en).rendered();
   EXPECT_FALSE(contains(plain.body, "Renew")) << "no Renew for an item that is not renewable";
   EXPECT_TRUE(contains(plain.body, "https://shop.example/account"));
 }
