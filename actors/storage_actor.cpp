@@ -52,13 +52,18 @@ struct storage_state {
 
 using pointer = storage_actor::stateful_pointer<storage_state>;
 
-caf::error to_error(const std::exception& e) {
+/// The answer to a write that threw `e`. A rule's refusal keeps its words; SQLite's own (a constraint, which the rules
+/// should have refused first) is logged, and answered as a conflict in words that name no table, column or SQL.
+caf::error to_error(const std::exception& e, spdlog::logger& log) {
   if (auto refused = dynamic_cast<const write_refused*>(&e)) {
     if (!refused->fields().empty()) return make_validation_error(refused->detail(), refused->fields());
     return make_domain_error(refused->code(), e.what());
   }
-  if (auto failed = dynamic_cast<const storage_error*>(&e); failed && failed->constraint())
-    return make_domain_error(domain::error_code::conflict, e.what());
+  if (auto failed = dynamic_cast<const storage_error*>(&e); failed && failed->constraint()) {
+    log.error("event=write_refused_by_constraint error=\"{}\"", config::log_text(e.what()));
+    return make_domain_error(domain::error_code::conflict,
+                             "the change conflicts with what is stored; nothing of it was written");
+  }
   return make_domain_error(domain::error_code::storage_failure, e.what());
 }
 
@@ -90,7 +95,7 @@ void flush(pointer self) {
         batch[i].apply(*st.db);
         write.commit();
       } catch (const std::exception& e) {
-        outcomes[i] = to_error(e);
+        outcomes[i] = to_error(e, *st.log);
       }
     }
     st.db->reset_all();

@@ -120,3 +120,29 @@ TEST(storage_restart, the_catalog_written_before_a_restart_is_read_back_from_the
   for (const auto* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   EXPECT_TRUE(catalog_after_restart(path).empty()) << "a wiped database must not pass for a kept one";
 }
+
+// A write that SQLite refuses on a constraint (none should reach it: the rules are checked first, and every write
+// goes through one writer) answers a conflict that names no table, column or SQL: the detail goes back to a client.
+// Its neighbours in the same transaction commit. A trigger stands for the constraint here.
+TEST_F(storage_fixture, a_write_refused_by_a_constraint_answers_a_conflict_without_the_database_s_words) {
+  {
+    storage::database db(path, storage::database::options{});
+    db.exec("CREATE TRIGGER refuse_bad BEFORE INSERT ON sessions WHEN NEW.id = 'bad' "
+            "BEGIN SELECT RAISE(ABORT, 'sessions.snapshot internal words'); END");
+  }
+  caf::scoped_actor self{*sys};
+  for (const char* id : {"good-1", "bad", "good-2"})
+    self->send(writer, deadline::none(), caf::put_atom_v, atoms::session_atom_v, std::string(id), std::string("{}"),
+               std::int64_t{0});
+  int ok = 0;
+  caf::error refused;
+  for (int i = 0; i < 3; ++i)
+    self->receive([&](caf::ok_atom) { ++ok; }, [&](caf::error& err) { refused = err; });
+  EXPECT_EQ(ok, 2);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(domain_code(refused), domain::error_code::conflict);
+  auto detail = error_detail(refused);
+  for (const char* internal : {"sessions", "snapshot", "internal words", "constraint", "step"})
+    EXPECT_EQ(detail.find(internal), std::string::npos) << detail;
+  EXPECT_EQ(count("SELECT count(*) FROM sessions WHERE id IN ('good-1', 'good-2')"), 2);
+}
