@@ -10,6 +10,11 @@
 # busiest thread (the storage writer: the one detached thread that runs every write). The load generator is the
 # one of this tree (build-bench/bench/boutique-load, built when missing), the same for both binaries; it shares
 # the machine, so checkouts/s follows the service's CPU per checkout.
+# Mail: each service drops its mails as files into a folder in /dev/shm, and the summary tells, per binary and round,
+# how many of the mails its checkouts queued were still waiting when its loads ended: a mailer that falls behind
+# leaves that work for after the measure. COMPARE_MAIL=held gives both an unusable mail folder instead (a path below a
+# regular file), so that neither delivers during the loads (a newer mailer waits and retries; fd23169's stops):
+# the checkout path alone, side by side.
 # Results: COMPARE_OUT (default bench/out/compare/): one JSON per run, summary.txt.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +25,8 @@ SECONDS_EACH=${COMPARE_SECONDS:-10}
 BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 OUT=${COMPARE_OUT:-$ROOT/bench/out/compare}
 SECRET=bench-payment-secret
+MAIL_MODE=${COMPARE_MAIL:-delivered}
+[[ $MAIL_MODE == delivered || $MAIL_MODE == held ]] || { echo "compare: COMPARE_MAIL is delivered or held" >&2; exit 1; }
 export BOUTIQUE_ADMIN_TOKEN=bench-admin-token BOUTIQUE_PAYMENT_SECRET=$SECRET
 for bin in "$OLD_BIN" "$NEW_BIN"; do [[ -x $bin ]] || { echo "compare: no executable $bin" >&2; exit 1; }; done
 LOAD=$BUILD/bench/boutique-load
@@ -58,7 +65,13 @@ run_binary() {
   # Each binary runs from its own source tree, with that tree's configuration and catalog.
   local tree
   tree=$(git -C "$(dirname "$bin")" rev-parse --show-toplevel)
-  ROOT=$tree BOUTIQUE_BIN=$bin launch_service "$OUT/$label-$round.log" "$SVC_DIR/b.db" --shop.mail_dir="$MAIL_DIR"
+  local drop=$MAIL_DIR
+  if [[ $MAIL_MODE == held ]]; then
+    touch "$MAIL_DIR/not-a-folder"
+    drop=$MAIL_DIR/not-a-folder/mail
+  fi
+  ROOT=$tree BOUTIQUE_BIN=$bin launch_service "$OUT/$label-$round.log" "$SVC_DIR/b.db" --shop.mail_dir="$drop"
+  local checkouts=0
   for customers in 32 256; do
     name=$label-$round-$customers
     thread_ticks > "$OUT/$name.ticks-before"
@@ -77,13 +90,21 @@ run_binary() {
       END { if (done_n > 0) printf "%.0f %.0f", total * us / done_n, top * us / done_n; else printf "0 0" }' \
       "$OUT/$name.ticks-before" "$OUT/$name.ticks-after")
     echo "$label $round $customers $(jq -r .done_per_s "$OUT/$name.json") $cpu" >> "$RATES"
+    checkouts=$((checkouts + $(jq -r .done "$OUT/$name.json")))
   done
+  if command -v sqlite3 > /dev/null; then
+    local waiting
+    waiting=$(sqlite3 "file:$SVC_DIR/b.db?mode=ro" "SELECT count(*) FROM outbox WHERE sent_at IS NULL" 2>/dev/null ||
+      echo "?")
+    echo "$label $round mails waiting at the end: $waiting after $checkouts checkouts" >> "$OUT/mail.txt"
+  fi
   stop_service
 }
 
 say "old: $OLD_BIN"
 say "new: $NEW_BIN"
-say "rounds: $ROUNDS, ${SECONDS_EACH} s per load; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "rounds: $ROUNDS, ${SECONDS_EACH} s per load, mail $MAIL_MODE; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$OUT/mail.txt"
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then order=(old new); else order=(new old); fi
   for label in "${order[@]}"; do
@@ -103,4 +124,5 @@ for customers in 32 256; do
     say "$customers customers: ${what%:*} median old $(printf %.0f "$old"), new $(printf %.0f "$new"), new/old $ratio"
   done
 done
+[[ -s $OUT/mail.txt ]] && say "$(cat "$OUT/mail.txt")"
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
