@@ -40,7 +40,7 @@ void bill_document_pdf(const backend_ptr& b, http_request& request, const route_
       .then(
         [b, respond, lang, which](std::optional<bill_record>& bill) {
           if (!bill) return respond(problem(404, "Not Found", "no bill with this transid"));
-          pages::respond_with_invoice_pdf(b->sys, *bill, b->seller, lang, respond, which);
+          pages::respond_with_invoice_pdf(b->sys, b->pdfs, *bill, b->seller, lang, respond, which);
         },
         fail_with(respond));
   });

@@ -4,6 +4,7 @@
 #include "net/metrics.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace boutique::net {
 
@@ -112,6 +113,16 @@ std::string prometheus_text(const backend& b, const directory_stats& sessions, c
             static_cast<double>(storage.writes_dropped_past_deadline));
   render_retention(out, storage);
   render_mail(out, *b.mail);
+  const auto& pdfs = b.pdfs->numbers();
+  for (auto [name, help, value] : {
+         std::tuple{"boutique_invoice_pdfs_drawn_total", "Invoice and credit note PDFs drawn.", pdfs.drawn.load()},
+         std::tuple{"boutique_invoice_pdfs_reused_total", "PDFs answered from a copy drawn lately.",
+                    pdfs.reused.load()},
+         std::tuple{"boutique_invoice_pdfs_busy_total",
+                    "PDF requests answered 503: every place taken, or the customer's own.", pdfs.busy.load()}}) {
+    p::family(out, name, "counter", help);
+    p::sample(out, name, "", static_cast<double>(value));
+  }
   p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
   p::family(out, "boutique_uptime_seconds", "gauge", "Seconds since the service started.");

@@ -7,6 +7,7 @@
 #include "actors/mailer.hpp"
 #include "actors/session.hpp"
 #include "net/metrics.hpp"
+#include "net/pdf_desk.hpp"
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
 
@@ -46,6 +47,7 @@ struct backend {
   /// Backups under way: one at a time, a second request is answered 503 at once.
   std::shared_ptr<std::atomic<int>> backups_running = std::make_shared<std::atomic<int>>(0);
   domain::seller seller = {};  ///< printed on every invoice
+  std::shared_ptr<pdf_desk> pdfs = std::make_shared<pdf_desk>();  ///< where invoice PDFs are drawn, and kept
   int invoice_years = 10;      ///< how long an erased customer's invoices keep the buyer's contact (retention)
 };
 

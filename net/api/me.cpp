@@ -100,7 +100,7 @@ void my_bill_document(const backend_ptr& b, http_request& request, const route_p
                   read_own_bill(
                     self, b, c->id, transid,
                     [b, respond, lang, which](const bill_record& bill) {
-                      pages::respond_with_invoice_pdf(b->sys, bill, b->seller, lang, respond, which);
+                      pages::respond_with_invoice_pdf(b->sys, b->pdfs, bill, b->seller, lang, respond, which);
                     },
                     [respond, not_found] { respond(not_found); }, fail_with(respond));
                 });

@@ -2,13 +2,12 @@
 
 #include "net/pages/i18n.hpp"
 #include "net/problem.hpp"
+#include "domain/tokens.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
 #include <memory>
-#include <mutex>
-#include <set>
 #include <stdexcept>
 
 namespace boutique::net::pages {
@@ -50,22 +49,29 @@ std::string rate_text(std::int32_t bp, language l) {
   return text + " %";
 }
 
-/// The customers whose PDF is being drawn: at most pdf_renders_max, and one place per customer, so that one customer
-/// asking again and again holds one place and leaves the others to everyone else.
-struct drawing_places {
-  std::mutex mutex;
-  std::set<std::int64_t> customers;
-
-  bool take(std::int64_t customer) {
-    std::lock_guard lock(mutex);
-    return customers.size() < static_cast<std::size_t>(pdf_renders_max) && customers.insert(customer).second;
+/// What the document shows, as one digest: two layouts with the same digest draw the same PDF. Every text is
+/// taken with its length, so that no two layouts run together into the same bytes.
+std::string digest_of(const documents::invoice_layout& doc) {
+  std::string all;
+  auto add = [&](const std::string& text) { all += std::to_string(text.size()) + ":" + text; };
+  auto add_all = [&](const std::vector<std::string>& texts) {
+    add(std::to_string(texts.size()));
+    for (const auto& t : texts) add(t);
+  };
+  add(doc.title);
+  add_all(doc.facts);
+  for (const auto* party : {&doc.seller, &doc.buyer}) {
+    add(party->heading);
+    add_all(party->lines);
   }
-  void give_back(std::int64_t customer) {
-    std::lock_guard lock(mutex);
-    customers.erase(customer);
-  }
-};
-drawing_places places;
+  add_all(doc.columns);
+  add(std::to_string(doc.rows.size()));
+  for (const auto& r : doc.rows) add_all({r.product, r.unit_price, r.quantity, r.taxes, r.total});
+  add(std::to_string(doc.totals.size()));
+  for (const auto& [label, amount] : doc.totals) add_all({label, amount});
+  add_all(doc.footer);
+  return domain::sha256_hex(all);
+}
 
 }  // namespace
 
@@ -115,18 +121,9 @@ documents::invoice_layout invoice_layout_of(const bill_record& bill, const domai
 
 namespace {
 
-/// The PDF, or a 500 that says nothing of why (the reason goes to the access log).
-http_response draw(const bill_record& bill, const domain::seller& seller, language l, bill_document which) {
+http_response pdf_response(std::shared_ptr<const std::string> pdf, const bill_record& bill, bill_document which) {
   http_response r;
-  try {
-    r.body = documents::render_invoice_pdf(invoice_layout_of(bill, seller, l, which));
-  } catch (const std::exception& e) {
-    auto failed = problem(500, "Internal Server Error", "the invoice could not be drawn");
-    failed.log_detail = e.what();
-    return failed;
-  } catch (...) {
-    return problem(500, "Internal Server Error", "the invoice could not be drawn");
-  }
+  r.body = *pdf;
   r.content_type = "application/pdf";
   auto file =
     which == bill_document::invoice ? "invoice-" + bill.invoice_number : "credit-note-" + bill.credit_note_number;
@@ -135,26 +132,50 @@ http_response draw(const bill_record& bill, const domain::seller& seller, langua
   return r;
 }
 
+/// The PDF of `doc` (kept at the desk under `key`), or a 500 that says nothing of why (the reason goes to the access
+/// log).
+http_response draw(pdf_desk& desk, const documents::invoice_layout& doc, const std::string& key,
+                   const bill_record& bill, bill_document which) {
+  try {
+    auto pdf = std::make_shared<const std::string>(documents::render_invoice_pdf(doc));
+    ++desk.numbers().drawn;
+    desk.keep(key, pdf);
+    return pdf_response(std::move(pdf), bill, which);
+  } catch (const std::exception& e) {
+    auto failed = problem(500, "Internal Server Error", "the invoice could not be drawn");
+    failed.log_detail = e.what();
+    return failed;
+  } catch (...) {
+    return problem(500, "Internal Server Error", "the invoice could not be drawn");
+  }
+}
+
 }  // namespace
 
-void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, const domain::seller& seller,
-                              language l, const responder& respond, bill_document which) {
+void respond_with_invoice_pdf(caf::actor_system& sys, const std::shared_ptr<pdf_desk>& desk, const bill_record& bill,
+                              const domain::seller& seller, language l, const responder& respond, bill_document which) {
   if (bill.invoice_number.empty())
     return respond(problem(409, "Conflict", "this bill has no invoice yet: an invoice is issued once it is paid"));
   if (which == bill_document::credit_note && bill.credit_note_number.empty())
     return respond(problem(409, "Conflict", "this bill has no credit note: a credit note is issued by a refund"));
-  if (!places.take(bill.customer_id)) {
+  auto doc = invoice_layout_of(bill, seller, l, which);
+  auto key = digest_of(doc);
+  if (auto pdf = desk->kept(key)) return respond(pdf_response(std::move(pdf), bill, which));
+  if (!desk->take(bill.customer_id)) {
     auto busy = problem(503, "Service Unavailable", "invoices are being drawn; retry shortly");
     busy.headers.emplace_back("Retry-After", "1");
     return respond(busy);
   }
   // The place is given back when the drawing is done, however it ends.
-  std::shared_ptr<void> place(nullptr, [customer = bill.customer_id](void*) { places.give_back(customer); });
-  sys.spawn<caf::detached>([bill, seller, l, respond, place, which](caf::event_based_actor*) mutable {
-    auto reply = draw(bill, seller, l, which);
-    place.reset();  // before answering: the customer's next request finds the place free
-    respond(std::move(reply));
-  });
+  std::shared_ptr<void> place(nullptr, [desk, customer = bill.customer_id](void*) { desk->give_back(customer); });
+  // Drawn meanwhile by the customer's previous request, which held the place until it had kept its copy.
+  if (auto pdf = desk->kept(key)) return respond(pdf_response(std::move(pdf), bill, which));
+  sys.spawn<caf::detached>(
+    [desk, doc = std::move(doc), key = std::move(key), bill, respond, place, which](caf::event_based_actor*) mutable {
+      auto reply = draw(*desk, doc, key, bill, which);
+      place.reset();  // before answering: the customer's next request finds the place free
+      respond(std::move(reply));
+    });
 }
 
 }  // namespace boutique::net::pages

@@ -9,8 +9,11 @@
 #include "documents/invoice_pdf.hpp"
 #include "net/http_types.hpp"
 #include "net/pages/kit.hpp"
+#include "net/pdf_desk.hpp"
 
 #include <caf/fwd.hpp>
+
+#include <memory>
 
 namespace boutique::net::pages {
 
@@ -22,14 +25,13 @@ enum class bill_document { invoice, credit_note };
 documents::invoice_layout invoice_layout_of(const bill_record& bill, const domain::seller& seller, language l,
                                             bill_document which = bill_document::invoice);
 
-/// Answers 200 application/pdf (`invoice-<number>.pdf` or `credit-note-<number>.pdf`, not cached) for a bill that
-/// has that document's number, drawn on a thread of its own (a detached actor: the scheduler's workers never wait
-/// for cairo); 409 problem for a bill without it (not paid: no invoice; not refunded: no credit note); 503 with
-/// Retry-After while `pdf_renders_max` others are being drawn, or another of the same customer's.
-void respond_with_invoice_pdf(caf::actor_system& sys, const bill_record& bill, const domain::seller& seller,
-                              language l, const responder& respond, bill_document which = bill_document::invoice);
-
-/// How many PDFs are drawn at once at the most (each on its own thread for some milliseconds).
-inline constexpr int pdf_renders_max = 2;
+/// Answers 200 application/pdf (`invoice-<number>.pdf` or `credit-note-<number>.pdf`, not cached by the browser)
+/// for a bill that has that document's number: a copy kept at `desk` when the same document was drawn lately,
+/// otherwise drawn on a thread of its own (a detached actor: the scheduler's workers never wait for cairo); 409
+/// problem for a bill without it (not paid: no invoice; not refunded: no credit note); 503 with Retry-After while
+/// every place of the desk is taken, or one by another of the same customer's documents.
+void respond_with_invoice_pdf(caf::actor_system& sys, const std::shared_ptr<pdf_desk>& desk, const bill_record& bill,
+                              const domain::seller& seller, language l, const responder& respond,
+                              bill_document which = bill_document::invoice);
 
 }  // namespace boutique::net::pages

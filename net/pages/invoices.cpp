@@ -56,7 +56,7 @@ void show_document(const front_ptr& f, const http_request& request, const route_
     if (bill.invoice_number.empty()) return missing("title_invoice", "invoice_not_issued");
     if (which == bill_document::credit_note && bill.credit_note_number.empty())
       return missing("credit_note", "no_credit_note");
-    respond_with_invoice_pdf(f->b->sys, bill, f->b->seller, v.lang, respond, which);
+    respond_with_invoice_pdf(f->b->sys, f->b->pdfs, bill, f->b->seller, v.lang, respond, which);
   });
 }
 

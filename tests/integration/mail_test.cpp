@@ -27,15 +27,6 @@ config::settings relay_settings(std::uint16_t relay_port) {
   return s;
 }
 
-/// An unlabelled sample of /admin/metrics (-1 when absent).
-double metric(const test_service& svc, const std::string& name) {
-  auto page = http_client(svc.admin_port())
-                .get("/admin/metrics", {{"Authorization", "Bearer " + svc.settings().admin.token}})
-                .body;
-  auto at = page.find("\n" + name + " ");
-  return at == std::string::npos ? -1 : std::stod(page.substr(at + name.size() + 2));
-}
-
 std::int64_t outbox_count(const test_service& svc, const std::string& where) {
   return query_int(svc, "SELECT count(*) FROM outbox WHERE " + where);
 }

@@ -83,6 +83,14 @@ std::string token_in(const std::string& mail) {
   return mail.substr(at + 6, end - at - 6);
 }
 
+double metric(const test_service& svc, const std::string& name) {
+  auto page = http_client(svc.admin_port())
+                .get("/admin/metrics", {{"Authorization", "Bearer " + svc.settings().admin.token}})
+                .body;
+  auto at = page.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(page.substr(at + name.size() + 2));
+}
+
 std::int64_t query_int(const test_service& svc, const std::string& sql) {
   storage::database db(svc.settings().storage.path, {storage::database::access::read_only, true});
   auto& st = db.prepare(sql);

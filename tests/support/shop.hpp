@@ -71,6 +71,9 @@ std::string wait_for_mail(const test_service& svc, const std::string& recipient,
 /// The password-set token in a mail's text ("" when none).
 std::string token_in(const std::string& mail);
 
+/// An unlabelled sample of the service's /admin/metrics (-1 when absent).
+double metric(const test_service& svc, const std::string& name);
+
 /// Runs one SQL query returning a single integer against the service's database (read-only).
 std::int64_t query_int(const test_service& svc, const std::string& sql);
 
