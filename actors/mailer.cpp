@@ -20,6 +20,7 @@ struct mailer_state {
   /// took is never read as due, and sent, again.
   domain::mail_outcome_list unstored;
   int store_failures = 0;           ///< failed writes of those in a row
+  bool next_round_queued = false;   ///< a round found a full batch: the next one is queued (pending_atom)
   std::shared_ptr<spdlog::logger> log = config::logger("mailer");
   static inline const char* name = "mailer";
 };
@@ -35,13 +36,15 @@ domain::mail_outcome_list attempt_all(pointer self, const std::vector<outbox_mai
   auto round_ends = std::chrono::steady_clock::now() + st.settings.round_time;
   for (const auto& mail : due) {
     if (std::chrono::steady_clock::now() > round_ends) break;
-    mail::attempt tried;
+    std::optional<outbox_mail> ready;
     try {
-      tried = st.settings.transport->deliver(domain::rendered(mail));
-    } catch (const std::invalid_argument& e) {
-      // A body that cannot be read never will be: the mail fails for good, and the round goes on.
-      tried = {domain::delivery::refused, std::string("the queued body cannot be read: ") + e.what()};
+      ready = domain::rendered(mail);
+    } catch (const std::invalid_argument&) {
+      // A body that cannot be read never will be: the mail fails for good, and the round goes on. The parser's words
+      // are not kept: they quote the body, which may hold a one-time link.
     }
+    auto tried = ready ? st.settings.transport->deliver(*ready)
+                       : mail::attempt{domain::delivery::refused, "the queued body cannot be read"};
     auto now = domain::now_s();
     auto outcome = domain::after_attempt(mail, tried.result, tried.detail, now, st.settings.retry);
     if (!outcome) {
@@ -118,11 +121,15 @@ void deliver(pointer self) {
         st.settings.counters->oldest_queued_at = batch.queued - done > 0 ? batch.oldest_queued_at : 0;
         auto tried = outcomes.size();
         if (!outcomes.empty()) store(self, std::move(outcomes));
-        // A full batch, all of it tried: more mail is likely due. The next round starts now (after the marks are
-        // stored: store awaits), not at the next poll, so that the outbox drains at the transport's pace: one batch
-        // per poll is 500 mails a second, fewer than a busy shop queues.
-        if (batch.due.size() >= static_cast<std::size_t>(st.settings.batch) && tried == batch.due.size())
+        // A full batch, all of it tried, and some of it gone (sent or failed, not all deferred by a relay asking to
+        // slow down): more mail is likely due. The next round starts now (after the marks are stored: store
+        // awaits), not at the next poll, so that the outbox drains at the transport's pace: one batch per poll is
+        // 500 mails a second, fewer than a busy shop queues. One such round queued at a time.
+        bool full = st.settings.batch > 0 && batch.due.size() >= static_cast<std::size_t>(st.settings.batch);
+        if (full && tried == batch.due.size() && done > 0 && !st.next_round_queued) {
+          st.next_round_queued = true;
           self->send(self, caf::pending_atom_v);
+        }
       },
       [self](caf::error& err) { self->state.log->warn("event=outbox_read_failed error=\"{}\"", error_detail(err)); });
 }
@@ -135,10 +142,13 @@ mailer_actor::behavior_type mailer(pointer self, actors::storage_actor storage, 
   self->send(self, caf::tick_atom_v);
   return {
     [self](caf::tick_atom) {
-      deliver(self);
+      if (!self->state.next_round_queued) deliver(self);  // else that round is next anyway
       self->delayed_send(self, self->state.settings.poll_every, caf::tick_atom_v);
     },
-    [self](caf::pending_atom) { deliver(self); },
+    [self](caf::pending_atom) {
+      self->state.next_round_queued = false;
+      deliver(self);
+    },
   };
 }
 

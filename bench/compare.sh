@@ -26,7 +26,8 @@ BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 OUT=${COMPARE_OUT:-$ROOT/bench/out/compare}
 SECRET=bench-payment-secret
 MAIL_MODE=${COMPARE_MAIL:-delivered}
-[[ $MAIL_MODE == delivered || $MAIL_MODE == held ]] || { echo "compare: COMPARE_MAIL is delivered or held" >&2; exit 1; }
+[[ $MAIL_MODE == delivered || $MAIL_MODE == held ]] ||
+  { echo "compare: COMPARE_MAIL is delivered or held" >&2; exit 1; }
 export BOUTIQUE_ADMIN_TOKEN=bench-admin-token BOUTIQUE_PAYMENT_SECRET=$SECRET
 for bin in "$OLD_BIN" "$NEW_BIN"; do [[ -x $bin ]] || { echo "compare: no executable $bin" >&2; exit 1; }; done
 LOAD=$BUILD/bench/boutique-load
@@ -94,8 +95,8 @@ run_binary() {
   done
   if command -v sqlite3 > /dev/null; then
     local waiting
-    waiting=$(sqlite3 "file:$SVC_DIR/b.db?mode=ro" "SELECT count(*) FROM outbox WHERE sent_at IS NULL" 2>/dev/null ||
-      echo "?")
+    waiting=$(sqlite3 "file:$SVC_DIR/b.db?mode=ro" \
+      "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL" 2>/dev/null || echo "?")
     echo "$label $round mails waiting at the end: $waiting after $checkouts checkouts" >> "$OUT/mail.txt"
   fi
   stop_service
@@ -103,7 +104,8 @@ run_binary() {
 
 say "old: $OLD_BIN"
 say "new: $NEW_BIN"
-say "rounds: $ROUNDS, ${SECONDS_EACH} s per load, mail $MAIL_MODE; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "rounds: $ROUNDS, ${SECONDS_EACH} s per load, mail $MAIL_MODE;" \
+  "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 : > "$OUT/mail.txt"
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then order=(old new); else order=(new old); fi

@@ -219,7 +219,9 @@ struct outbox_mail {
   std::string body;
   std::int64_t created_at = 0;
   int attempts = 0;  ///< earlier attempts that the relay deferred (4xx)
-  std::string html;  ///< the body as HTML ("" for a mail queued before mails had one: sent as text only)
+  /// The body as HTML: filled from `blocks` when the mail is sent ("" in a row queued before migration 014: sent as
+  /// text only).
+  std::string html;
   /// The body as queued (domain::mail_body::to_json), rendered to `body` and `html` when it is sent; "" for a mail
   /// queued before migration 018, which holds its text and HTML.
   std::string blocks;

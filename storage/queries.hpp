@@ -136,7 +136,7 @@ std::optional<user_record> auth_session_user(database& db, const std::string& to
 
 // -- outbox ----------------------------------------------------------------------------------------------------
 
-/// Queues `mail` (its text and HTML bodies), committed with the caller's transaction.
+/// Queues `mail` (its body as blocks: domain::mail_body::to_json), committed with the caller's transaction.
 void queue_mail(database& db, const domain::composed_mail& mail, std::int64_t now);
 /// Up to `limit` mails due at `now` (neither sent nor failed, past their next attempt), oldest first, and the
 /// counts of the whole outbox.

@@ -21,7 +21,8 @@ DELETE FROM password_tokens WHERE hash IN
 
 -- name: strip_sent_mail
 UPDATE outbox SET body = '', html = '', blocks = '' WHERE id IN
-  (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND (body <> '' OR html <> '' OR blocks <> '') LIMIT ?1);
+  (SELECT id FROM outbox INDEXED BY outbox_sent_with_body
+   WHERE sent_at IS NOT NULL AND (body <> '' OR html <> '' OR blocks <> '') LIMIT ?1);
 
 -- Both scans are pinned to their partial indexes (migrations 006 and 017).
 -- name: unattached_customers

@@ -260,6 +260,10 @@ TEST(invoice_pdf, customers_flooding_pdf_requests_leave_the_places_to_another_cu
   const auto flood_a = buyer_with_invoice(svc, "flood-a@example.org");
   const auto flood_b = buyer_with_invoice(svc, "flood-b@example.org");
   const auto patient = buyer_with_invoice(svc, "patient@example.org");
+  // Each flood's document drawn once before the floods start: else their first two drawings may hold both places
+  // at the moment the patient customer's first request comes.
+  for (const auto* flood : {&flood_a, &flood_b})
+    ASSERT_EQ(http_client(svc.port()).get(flood->second, flood->first).status, 200);
   std::atomic<bool> done{false};
   std::atomic<int> flood_pdfs{0}, flood_busy{0}, flood_other{0};
   std::vector<int> patient_statuses;
@@ -280,5 +284,5 @@ TEST(invoice_pdf, customers_flooding_pdf_requests_leave_the_places_to_another_cu
   EXPECT_GT(flood_pdfs.load(), 40) << "the floods were answered: " << flood_busy.load() << " busy";
   EXPECT_EQ(patient_statuses, std::vector<int>(20, 200)) << "the other customer was answered every time";
   EXPECT_EQ(metric(svc, "boutique_invoice_pdfs_drawn_total"), 3) << "each document drawn once";
-  EXPECT_GE(metric(svc, "boutique_invoice_pdfs_reused_total"), 19 + flood_pdfs.load() - 2);
+  EXPECT_GE(metric(svc, "boutique_invoice_pdfs_reused_total"), 19 + flood_pdfs.load());
 }

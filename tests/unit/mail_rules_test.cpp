@@ -68,9 +68,10 @@ TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_m
   storage::database db{":memory:", {storage::database::access::read_write, false}};
   storage::migrate(db);
   std::int64_t queued_at = 100;
-  for (const char* to : {"a@example.org", "b@example.org", "c@example.org"})
-    storage::queue_mail(db, domain::mail_body(domain::language::en).paragraph("token=SECRET").finish(to, "Your account"),
-                        queued_at++);
+  for (const char* to : {"a@example.org", "b@example.org", "c@example.org"}) {
+    auto mail = domain::mail_body(domain::language::en).paragraph("token=SECRET").finish(to, "Your account");
+    storage::queue_mail(db, mail, queued_at++);
+  }
   auto first = storage::due_mail(db, 102, 10);
   ASSERT_EQ(first.due.size(), 3u);
   EXPECT_EQ(first.queued, 3);
@@ -91,8 +92,8 @@ TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_m
   // A late outcome for a mail already sent or failed changes nothing.
   storage::record_mail_outcomes(db, {{a, state::failed, 2, 300, "late"}, {c, state::sent, 2, 300, {}}});
   auto& check = db.prepare("SELECT count(*) FROM outbox WHERE (id = ? AND sent_at = 110 AND failed_at IS NULL) OR "
-                           "(id = ? AND failed_at = 110 AND sent_at IS NULL AND body = '' AND html = '' AND blocks = '' AND "
-                           "error = '550 no')");
+                           "(id = ? AND failed_at = 110 AND sent_at IS NULL AND body = '' AND html = '' AND "
+                           "blocks = '' AND error = '550 no')");
   check.bind_all(a, c);
   ASSERT_TRUE(check.step());
   EXPECT_EQ(check.integer(0), 2);
