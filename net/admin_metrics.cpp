@@ -4,7 +4,6 @@
 #include "net/metrics.hpp"
 
 #include <algorithm>
-#include <tuple>
 
 namespace boutique::net {
 
@@ -38,19 +37,21 @@ void render_retention(std::string& out, const storage_stats& storage) {
   p::sample(out, "boutique_retention_last_run_rows", "", static_cast<double>(last.total()));
 }
 
+/// One unlabelled counter family and its sample.
+void counter(std::string& out, const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
+  prometheus::family(out, name, "counter", help);
+  prometheus::sample(out, name, "", static_cast<double>(value.load()));
+}
+
 void render_mail(std::string& out, const actors::mail_counters& mail) {
   namespace p = prometheus;
-  auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
-    p::family(out, name, "counter", help);
-    p::sample(out, name, "", static_cast<double>(value.load()));
-  };
-  counter("boutique_mail_sent_total", "Mails the transport took (the relay accepted, or the file is written).",
+  counter(out, "boutique_mail_sent_total", "Mails the transport took (the relay accepted, or the file is written).",
           mail.sent);
-  counter("boutique_mail_deferred_total", "Attempts the relay deferred (4xx): the mail is tried again later.",
+  counter(out, "boutique_mail_deferred_total", "Attempts the relay deferred (4xx): the mail is tried again later.",
           mail.deferred);
-  counter("boutique_mail_failed_total", "Mails that failed for good (refused with 5xx, or deferred too often).",
+  counter(out, "boutique_mail_failed_total", "Mails that failed for good (refused with 5xx, or deferred too often).",
           mail.failed);
-  counter("boutique_mail_transport_unreachable_total",
+  counter(out, "boutique_mail_transport_unreachable_total",
           "Rounds of delivery stopped because the relay (or the mail folder) could not be reached.", mail.unreachable);
   p::family(out, "boutique_mail_queued", "gauge", "Mails waiting in the outbox, neither sent nor failed.");
   p::sample(out, "boutique_mail_queued", "", static_cast<double>(mail.queued.load()));
@@ -114,15 +115,10 @@ std::string prometheus_text(const backend& b, const directory_stats& sessions, c
   render_retention(out, storage);
   render_mail(out, *b.mail);
   const auto& pdfs = b.pdfs->numbers();
-  for (auto [name, help, value] : {
-         std::tuple{"boutique_invoice_pdfs_drawn_total", "Invoice and credit note PDFs drawn.", pdfs.drawn.load()},
-         std::tuple{"boutique_invoice_pdfs_reused_total", "PDFs answered from a copy drawn lately.",
-                    pdfs.reused.load()},
-         std::tuple{"boutique_invoice_pdfs_busy_total",
-                    "PDF requests answered 503: every place taken, or the customer's own.", pdfs.busy.load()}}) {
-    p::family(out, name, "counter", help);
-    p::sample(out, name, "", static_cast<double>(value));
-  }
+  counter(out, "boutique_invoice_pdfs_drawn_total", "Invoice and credit note PDFs drawn.", pdfs.drawn);
+  counter(out, "boutique_invoice_pdfs_reused_total", "PDFs answered from a copy drawn lately.", pdfs.reused);
+  counter(out, "boutique_invoice_pdfs_busy_total",
+          "PDF requests answered 503: every place taken, or the customer's own.", pdfs.busy);
   p::family(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   p::sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_memory_bytes()));
   p::family(out, "boutique_uptime_seconds", "gauge", "Seconds since the service started.");

@@ -2,6 +2,7 @@
 
 #include "net/pages/i18n.hpp"
 #include "net/problem.hpp"
+#include "domain/json.hpp"
 #include "domain/tokens.hpp"
 
 #include <caf/actor_system.hpp>
@@ -49,28 +50,10 @@ std::string rate_text(std::int32_t bp, language l) {
   return text + " %";
 }
 
-/// What the document shows, as one digest: two layouts with the same digest draw the same PDF. Every text is
-/// taken with its length, so that no two layouts run together into the same bytes.
+/// What the document shows, as one digest: two layouts with the same digest draw the same PDF. The layout's JSON
+/// (domain/json.hpp, from its description) holds every text of it, so a field added to the layout is in the digest.
 std::string digest_of(const documents::invoice_layout& doc) {
-  std::string all;
-  auto add = [&](const std::string& text) { all += std::to_string(text.size()) + ":" + text; };
-  auto add_all = [&](const std::vector<std::string>& texts) {
-    add(std::to_string(texts.size()));
-    for (const auto& t : texts) add(t);
-  };
-  add(doc.title);
-  add_all(doc.facts);
-  for (const auto* party : {&doc.seller, &doc.buyer}) {
-    add(party->heading);
-    add_all(party->lines);
-  }
-  add_all(doc.columns);
-  add(std::to_string(doc.rows.size()));
-  for (const auto& r : doc.rows) add_all({r.product, r.unit_price, r.quantity, r.taxes, r.total});
-  add(std::to_string(doc.totals.size()));
-  for (const auto& [label, amount] : doc.totals) add_all({label, amount});
-  add_all(doc.footer);
-  return domain::sha256_hex(all);
+  return domain::sha256_hex(nlohmann::json(doc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace
