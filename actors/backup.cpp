@@ -1,7 +1,7 @@
 #include "actors/backup.hpp"
 
 #include "config/logging.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 
 #include <caf/all.hpp>
 

@@ -83,7 +83,7 @@ void flush(pointer self) {
   std::vector<bool> dropped(batch.size());  // past their deadline: neither written nor failed
   auto started = std::chrono::steady_clock::now();
   try {
-    st.db->prepare("BEGIN IMMEDIATE").run();
+    st.db->begin_batch();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (batch[i].due.passed()) {
         outcomes[i] = past_deadline();
@@ -99,11 +99,11 @@ void flush(pointer self) {
       }
     }
     st.db->reset_all();
-    st.db->prepare("COMMIT").run();
+    st.db->commit_batch();
   } catch (const std::exception& e) {
     st.log->error("event=commit_failed writes={} error=\"{}\"", batch.size(), config::log_text(e.what()));
     try {
-      st.db->exec("ROLLBACK");
+      st.db->rollback_batch();
     } catch (const std::exception&) {
     }
     for (auto& outcome : outcomes) outcome = make_domain_error(domain::error_code::storage_failure, e.what());

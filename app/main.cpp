@@ -1,7 +1,7 @@
 #include "app/service.hpp"
 #include "config/config.hpp"
 #include "config/logging.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -8,7 +8,7 @@
 #include "net/routes.hpp"
 #include "net/server.hpp"
 #include "storage/catalog_queries.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "actors/mailer.hpp"
@@ -84,7 +84,7 @@ struct service::impl {
 
   std::unique_ptr<storage::database> open_database() {
     try {
-      auto db = std::make_unique<storage::database>(
+      auto db = std::make_unique<storage::sqlite_database>(
         settings.storage.path, storage::database::options{storage::database::access::read_write,
                                                           settings.storage.synchronous == "full"});
       auto version = storage::migrate(*db);

@@ -6,7 +6,7 @@
 //
 // usage: boutique-sqlite-ceiling --db=PATH [--seconds=5] [--batch=32] [--savepoints=0|1]
 
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 
 #include <algorithm>
@@ -56,7 +56,7 @@ class connection {
   storage::database& db() { return db_; }
 
  private:
-  storage::database db_;
+  storage::sqlite_database db_;
 };
 
 /// The service's schema, from the migrations embedded in the project's storage library.

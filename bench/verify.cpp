@@ -7,7 +7,7 @@
 #include "client.hpp"
 #include "loadgen.hpp"
 
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -45,7 +45,7 @@ class reader {
   void begin() { db_.exec("BEGIN"); }  // one snapshot for all the queries
 
  private:
-  storage::database db_;
+  storage::sqlite_database db_;
 };
 
 struct bill_row {

@@ -12,7 +12,7 @@
 #include "domain/clock.hpp"
 #include "domain/json.hpp"
 #include "domain/tokens.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 
@@ -101,7 +101,7 @@ int main(int argc, char** argv) try {
   for (const auto* suffix : {"", "-wal", "-shm"})
     if (std::filesystem::exists(o.db_path + suffix))
       throw std::invalid_argument(o.db_path + suffix + " exists: the benchmark starts from a new database");
-  storage::database db(o.db_path, {storage::database::access::read_write, o.synchronous_full});
+  storage::sqlite_database db(o.db_path, {storage::database::access::read_write, o.synchronous_full});
   storage::migrate(db);
   storage::mail_settings mail;
   auto priced = cart();

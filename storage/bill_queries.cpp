@@ -108,10 +108,10 @@ void move_bill(database& db, const std::string& transid, domain::bill_status fro
 std::int64_t create_user_with_password_link(database& db, const domain::contact& customer, domain::language lang,
                                             const mail_settings& mail, std::int64_t now) {
   auto email_norm = domain::normalize_email(customer.email);
-  db.prepare(q::insert_user)
-    .bind_all(email_norm, email_norm, customer.firstname, customer.lastname, now, std::string(domain::code_of(lang)))
-    .run();
-  auto user_id = db.last_insert_rowid();
+  auto user_id =
+    db.prepare(q::insert_user)
+      .bind_all(email_norm, email_norm, customer.firstname, customer.lastname, now, std::string(domain::code_of(lang)))
+      .run_returning_integer();
   auto token = domain::new_secret_id();
   db.prepare(sql::users::insert_token)
     .bind_all(domain::sha256_hex(token), user_id, now + mail.password_token_ttl_s)
@@ -232,11 +232,11 @@ void place_bill(database& db, const bill_draft& d) {
   if (gone)
     throw write_refused(domain::error_code::conflict,
                         "the customer account of this checkout was erased: give the contact details again");
-  db.prepare(q::insert_bill)
-    .bind_all(d.transid, d.session_id, d.customer_id, d.paymode, d.cart.untaxed, d.cart.taxes, d.cart.total,
-              d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at, std::string(domain::code_of(d.lang)))
-    .run();
-  auto bill_id = db.last_insert_rowid();
+  auto bill_id =
+    db.prepare(q::insert_bill)
+      .bind_all(d.transid, d.session_id, d.customer_id, d.paymode, d.cart.untaxed, d.cart.taxes, d.cart.total,
+                d.cart.currency, d.contact_json, d.emitted_at, d.emitted_at, std::string(domain::code_of(d.lang)))
+      .run_returning_integer();
   auto optional_int = [](std::optional<std::int32_t> v) { return v ? std::optional<std::int64_t>(*v) : std::nullopt; };
   for (const auto& l : d.cart.lines)
     db.prepare(q::insert_bill_item)

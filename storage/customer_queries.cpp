@@ -21,7 +21,7 @@ const std::string sql_customer_by_user = "SELECT " + customer_columns + " FROM c
 // email_norm, the contact, then created_at, updated_at, seen_at.
 const std::string sql_insert_customer = "INSERT INTO customers (email_norm, " + columns_of<domain::contact>() +
                                         ", created_at, updated_at, seen_at) VALUES (?, " +
-                                        placeholders_of<domain::contact>() + ", ?, ?, ?)";
+                                        placeholders_of<domain::contact>() + ", ?, ?, ?) RETURNING id";
 // The contact from ?1, then the time and the id.
 const int contact_count = static_cast<int>(domain::field_names<domain::contact>().size());
 const std::string sql_update_customer =
@@ -81,8 +81,7 @@ customer_record deposit_contact(database& db, const domain::contact& d, std::opt
     case domain::deposit_action::create: {
       auto& insert = db.prepare(sql_insert_customer).bind(1, email_norm);
       auto next = bind_fields(insert, 2, d);
-      insert.bind(next, now).bind(next + 1, now).bind(next + 2, now).run();
-      auto id = db.last_insert_rowid();
+      auto id = insert.bind(next, now).bind(next + 1, now).bind(next + 2, now).run_returning_integer();
       record_event(db, id, "created", "", now);
       return *find_customer_by_id(db, id);
     }

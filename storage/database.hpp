@@ -1,44 +1,43 @@
 #pragma once
 
+// One connection to the service's database, whichever engine holds it: the SQL the storage functions run goes
+// through this interface, and each backend (storage/sqlite_database.hpp, storage/postgres_database.hpp) implements
+// it. Each connection belongs to one actor: none is thread-safe.
+
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace boutique::storage {
 
-/// A failure reported by SQLite; `constraint()` tells a UNIQUE/CHECK violation from other failures.
+/// A failure reported by the database; `constraint()` tells a UNIQUE/CHECK/NOT NULL violation from other failures.
 class storage_error : public std::runtime_error {
  public:
-  storage_error(const std::string& what, int code);
-  int code() const noexcept { return code_; }
-  bool constraint() const noexcept;
+  explicit storage_error(const std::string& what, bool constraint = false)
+      : std::runtime_error(what), constraint_(constraint) {}
+  bool constraint() const noexcept { return constraint_; }
 
  private:
-  int code_;
+  bool constraint_;
 };
 
-/// One prepared statement. Parameters are 1-based, columns 0-based, as in SQLite.
+/// One prepared statement. Parameters are 1-based, columns 0-based. Parameters are written `?` (numbered in
+/// order) or `?N` in the SQL of every backend.
 class statement {
  public:
-  statement(sqlite3* db, std::string_view sql);
-  ~statement();
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
+  virtual ~statement() = default;
 
-  statement& bind(int index, std::int64_t value);
-  statement& bind(int index, std::string_view value);
+  statement& bind(int index, std::int64_t value) { return bind_integer(index, value), *this; }
+  statement& bind(int index, std::string_view value) { return bind_text(index, value), *this; }
   statement& bind(int index, const std::string& value) { return bind(index, std::string_view{value}); }
   statement& bind(int index, const char* value) { return bind(index, std::string_view{value}); }
-  statement& bind(int index, std::nullopt_t);
-  statement& bind(int index, const std::optional<std::int64_t>& value);
+  statement& bind(int index, std::nullopt_t) { return bind_null(index), *this; }
+  statement& bind(int index, const std::optional<std::int64_t>& value) {
+    return value ? bind(index, *value) : bind(index, std::nullopt);
+  }
 
   /// Binds all values from parameter 1 on.
   template <class... Ts>
@@ -49,22 +48,39 @@ class statement {
   }
 
   /// Advances to the next row; false when done.
-  bool step();
+  virtual bool step() = 0;
   /// Runs a statement that returns no rows.
-  void run();
-  void reset();
+  void run() {
+    while (step()) {
+    }
+  }
+  /// Runs a statement that returns one row of one integer (an INSERT's `RETURNING id`), and returns it.
+  std::int64_t run_returning_integer() {
+    if (!step()) throw storage_error("the statement returned no row");
+    auto value = integer(0);
+    run();
+    return value;
+  }
+  /// Leaves the current row and clears the bindings.
+  virtual void reset() = 0;
 
-  bool is_null(int column) const;
-  std::int64_t integer(int column) const;
-  std::optional<std::int64_t> optional_integer(int column) const;
-  std::string text(int column) const;
+  virtual bool is_null(int column) const = 0;
+  virtual std::int64_t integer(int column) const = 0;
+  std::optional<std::int64_t> optional_integer(int column) const {
+    if (is_null(column)) return std::nullopt;
+    return integer(column);
+  }
+  virtual std::string text(int column) const = 0;
 
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+ protected:
+  virtual void bind_integer(int index, std::int64_t value) = 0;
+  virtual void bind_text(int index, std::string_view value) = 0;
+  virtual void bind_null(int index) = 0;
 };
 
-/// One SQLite connection. Not thread-safe: each actor owns its own.
+/// The engines a database can live in.
+enum class backend { sqlite, postgresql };
+
 class database {
  public:
   enum class access { read_write, read_only };
@@ -73,56 +89,49 @@ class database {
     bool synchronous_full = true;
   };
 
-  database(const std::string& path, options opts);
-  ~database();
+  virtual ~database() = default;
+  database() = default;
   database(const database&) = delete;
   database& operator=(const database&) = delete;
 
-  void exec(std::string_view sql);
+  virtual storage::backend backend() const = 0;
+  /// Where it is, as messages name it (a file path, or a URL without its password).
+  virtual const std::string& location() const = 0;
+
+  virtual void exec(std::string_view sql) = 0;
   /// Returns the cached prepared statement for `sql`, reset and with its bindings cleared.
-  statement& prepare(std::string_view sql);
+  virtual statement& prepare(std::string_view sql) = 0;
   /// Resets every cached statement. A statement left on a row keeps its read transaction (and so an old
   /// snapshot of the database) open: call this when a unit of work is done.
-  void reset_all();
-  std::int64_t last_insert_rowid() const;
-  int changes() const;
-  const std::string& path() const { return path_; }
+  virtual void reset_all() = 0;
+  /// The rows changed by the last INSERT, UPDATE or DELETE run.
+  virtual int changes() const = 0;
+
+  /// The storage writer's batch: one transaction that takes the write lock at once, holding one savepoint a write.
+  virtual void begin_batch() = 0;
+  virtual void commit_batch() = 0;
+  virtual void rollback_batch() = 0;
+
+  /// The schema version migrations brought it to (0: none yet).
+  virtual int schema_version() = 0;
+  /// Records the version, inside the transaction of the migration that reached it.
+  virtual void set_schema_version(int version) = 0;
 
  private:
-  std::string path_;
-  sqlite3* db_ = nullptr;
-  /// Looked up by the SQL text without copying it into a key first.
-  struct sql_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
-  };
-  std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> cache_;
+  friend class transaction;
+  /// A transaction nested in the open one (or the outermost one when none is open).
+  virtual void savepoint() = 0;
+  virtual void release() = 0;
+  virtual void rollback_to_savepoint() = 0;
 };
-
-/// A backup's target that already exists: never overwritten.
-class backup_target_exists : public storage_error {
- public:
-  using storage_error::storage_error;
-};
-
-/// What a backup copied.
-struct backup_result {
-  std::int64_t pages = 0;
-  std::int64_t bytes = 0;
-};
-
-/// Copies the database at `source` as of one moment into a new file `target`, with SQLite's online backup API on a
-/// read-only connection of its own: writers on other connections go on meanwhile (WAL), and the copy holds every
-/// transaction committed before it began. The copy is written to `target` + ".partial", synced, then renamed, so
-/// that `target` is either absent or complete. Throws storage_error when `target` (or its ".partial") already
-/// exists (backup_target_exists), or when the copy fails (the partial file is then removed).
-backup_result backup_database(const std::string& source, const std::string& target);
 
 /// Runs `body` inside a transaction (or a savepoint when one is already open); rolls back when it throws.
 class transaction {
  public:
   explicit transaction(database& db);
   ~transaction();
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
   void commit();
 
  private:

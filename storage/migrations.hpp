@@ -15,7 +15,7 @@ struct migration {
 const std::vector<migration>& migrations();
 
 /// Applies the missing migrations in one transaction each and records the schema version
-/// (PRAGMA user_version). Throws storage_error when the database is newer than this binary.
+/// (database::set_schema_version). Throws storage_error when the database is newer than this binary.
 /// Returns the schema version now in place.
 int migrate(database& db);
 

@@ -5,7 +5,7 @@
 
 -- name: insert_bill
 INSERT INTO bills (transid, session_id, customer_id, status, paymode, untaxed, taxes, total, currency, contact,
-  emitted_at, updated_at, lang) VALUES (?, ?, ?, 'PLACED', ?, ?, ?, ?, ?, ?, ?, ?, ?);
+  emitted_at, updated_at, lang) VALUES (?, ?, ?, 'PLACED', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id;
 
 -- name: insert_bill_item
 INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total, tax_rate_bp,
@@ -75,7 +75,7 @@ SELECT id FROM users WHERE email_norm = ?;
 
 -- name: insert_user
 INSERT INTO users (username, email_norm, password_hash, firstname, lastname, created_at, lang)
-  VALUES (?, ?, NULL, ?, ?, ?, ?);
+  VALUES (?, ?, NULL, ?, ?, ?, ?) RETURNING id;
 
 -- name: user_has_customer
 SELECT 1 FROM customers WHERE user_id = ?;

@@ -27,7 +27,7 @@ SELECT at, kind, detail FROM customer_events WHERE customer_id = ? ORDER BY at, 
 UPDATE bills SET session_id = ?2 WHERE transid = ?1 AND status <> 'CANCELLED';
 
 -- name: insert_key
-INSERT OR IGNORE INTO service_keys (name, value) VALUES (?, ?);
+INSERT INTO service_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING;
 
 -- name: select_key
 SELECT value FROM service_keys WHERE name = ?;

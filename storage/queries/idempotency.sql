@@ -7,8 +7,10 @@
 SELECT fingerprint, status, content_type, body, started_at, expires_at FROM idempotency_keys WHERE key_hash = ?;
 
 -- name: claim_key
-INSERT OR REPLACE INTO idempotency_keys (key_hash, fingerprint, status, content_type, body, started_at, expires_at)
-  VALUES (?, ?, 0, '', '', ?, ?);
+INSERT INTO idempotency_keys (key_hash, fingerprint, status, content_type, body, started_at, expires_at)
+  VALUES (?, ?, 0, '', '', ?, ?)
+  ON CONFLICT (key_hash) DO UPDATE SET fingerprint = excluded.fingerprint, status = 0, content_type = '', body = '',
+  started_at = excluded.started_at, expires_at = excluded.expires_at;
 
 -- name: record_outcome
 UPDATE idempotency_keys SET status = ?, content_type = ?, body = ? WHERE key_hash = ? AND status = 0;

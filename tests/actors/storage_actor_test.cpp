@@ -1,6 +1,6 @@
 #include "config/catalog_file.hpp"
 #include "storage/catalog_queries.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "actors/reader.hpp"
@@ -89,7 +89,7 @@ domain::catalog catalog_after_restart(const std::string& path) {
   cfg.set("logger.file-verbosity", caf::atom("quiet"));
   caf::actor_system sys{cfg};
   {
-    storage::database db(path, storage::database::options{});
+    storage::sqlite_database db(path, storage::database::options{});
     storage::migrate(db);
   }
   auto readers = actors::spawn_reader_pool(sys, path, 1);
@@ -112,7 +112,7 @@ TEST(storage_restart, the_catalog_written_before_a_restart_is_read_back_from_the
   auto catalog = config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json");
   ASSERT_FALSE(catalog.empty());
   {
-    storage::database db(path, storage::database::options{});
+    storage::sqlite_database db(path, storage::database::options{});
     storage::migrate(db);
     storage::replace_catalog(db, catalog);
   }
@@ -126,7 +126,7 @@ TEST(storage_restart, the_catalog_written_before_a_restart_is_read_back_from_the
 // Its neighbours in the same transaction commit. A trigger stands for the constraint here.
 TEST_F(storage_fixture, a_write_refused_by_a_constraint_answers_a_conflict_without_the_database_s_words) {
   {
-    storage::database db(path, storage::database::options{});
+    storage::sqlite_database db(path, storage::database::options{});
     db.exec("CREATE TRIGGER refuse_bad BEFORE INSERT ON sessions WHEN NEW.id = 'bad' "
             "BEGIN SELECT RAISE(ABORT, 'sessions.snapshot internal words'); END");
   }

@@ -1,5 +1,5 @@
 // The storage actors under a flood (bounded mailboxes) and the retention run they carry out.
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "actors/reader.hpp"
@@ -104,7 +104,7 @@ TEST_F(bounds_fixture, a_write_whose_deadline_passes_before_it_begins_is_dropped
                 std::int64_t{7})
     .receive(record, refusal);
 
-  storage::database holder(path, storage::database::options{});
+  storage::sqlite_database holder(path, storage::database::options{});
   holder.exec("BEGIN IMMEDIATE");
   auto soon = deadline::in(std::chrono::milliseconds(200));
   auto late = self->request(writer, caf::infinite, soon, atoms::deposit_atom_v, contact(1), nobody, std::int64_t{7});
@@ -130,7 +130,7 @@ TEST_F(bounds_fixture, a_write_whose_deadline_passes_before_it_begins_is_dropped
 
 TEST_F(bounds_fixture, a_flooded_reader_refuses_the_excess_and_answers_the_rest) {
   {
-    storage::database db(path, storage::database::options{});
+    storage::sqlite_database db(path, storage::database::options{});
     for (int i = 0; i < 200; ++i) storage::deposit_contact(db, contact(i), std::nullopt, 7);
   }
   auto readers = actors::spawn_reader_pool(*sys, path, 1, 20);
@@ -154,7 +154,7 @@ TEST_F(bounds_fixture, a_flooded_reader_refuses_the_excess_and_answers_the_rest)
 
 TEST_F(bounds_fixture, a_retention_run_removes_the_backlog_in_batches_while_writes_go_on) {
   {
-    storage::database db(path, storage::database::options{});
+    storage::sqlite_database db(path, storage::database::options{});
     db.exec("BEGIN");
     for (int i = 0; i < 3000; ++i) storage::save_session(db, "expired" + std::to_string(i), "{}", 100);
     db.exec("COMMIT");

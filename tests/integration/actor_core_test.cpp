@@ -1,7 +1,7 @@
 // The actor core's promises, tried as an attacker and an unlucky network would: a login renames its session
 // atomically for every message, a logged-in checkout touches only the user's own customer account, and anonymous
 // sessions cost neither a row nor, beyond the cap, memory.
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "support/shop.hpp"
 #include "support/write_lock.hpp"
 

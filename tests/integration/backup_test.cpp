@@ -1,6 +1,6 @@
 // Online backups (POST /admin/backup, boutique backup): a copy taken while shoppers check out holds every checkout
 // acknowledged before it began, opens as the database of a new service, and never overwrites a file.
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/queries.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
@@ -79,7 +79,7 @@ namespace {
 
 /// Every transid in `acknowledged` is a completed bill in the database file `copy`, which is sound.
 void expect_holds(const std::string& copy, const std::vector<std::string>& acknowledged) {
-  storage::database db(copy, {storage::database::access::read_only, true});
+  storage::sqlite_database db(copy, {storage::database::access::read_only, true});
   auto& check = db.prepare("PRAGMA integrity_check");
   ASSERT_TRUE(check.step());
   EXPECT_EQ(check.text(0), "ok");
@@ -165,7 +165,7 @@ TEST(backup, the_command_copies_the_database_of_a_running_service) {
                    "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json"});
   ASSERT_EQ(p.wait_exit(), 0) << p.output();
   EXPECT_NE(p.output().find("-> " + copy), std::string::npos) << p.output();
-  storage::database db(copy, {storage::database::access::read_only, true});
+  storage::sqlite_database db(copy, {storage::database::access::read_only, true});
   EXPECT_TRUE(storage::find_customer_by_email(db, "cli-backup@example.org"));
 
   child_process again({"backup", "--to=" + copy, "--storage.path=" + svc.settings().storage.path});

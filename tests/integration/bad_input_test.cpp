@@ -2,7 +2,7 @@
 // contract (docs: /work/shared/API.md) gives it, as an RFC 9457 problem, and a refused request changes nothing in
 // the database. A few hostile-looking but valid inputs (SQL, HTML) are accepted and kept verbatim.
 #include "domain/signature.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "support/shop.hpp"
 #include "domain/clock.hpp"
 
@@ -119,7 +119,7 @@ fingerprint take_fingerprint(const test_service& svc) {
     {"catalog_items", "SELECT count(*) FROM catalog_items"},
   };
   using boutique::storage::database;
-  database db(svc.settings().storage.path, {database::access::read_only, true});
+  boutique::storage::sqlite_database db(svc.settings().storage.path, {database::access::read_only, true});
   fingerprint f;
   for (const auto& [name, sql] : parts) {
     auto& st = db.prepare(sql);

@@ -1,6 +1,6 @@
 // Crash safety: SIGKILL the service at random moments under checkout load, restart it, and check that every
 // checkout the clients saw acknowledged is there, whole and once, and that interrupted sessions resume.
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/shop.hpp"
@@ -112,7 +112,7 @@ TEST(crash, sigkill_under_load_loses_no_acknowledged_checkout_and_sessions_resum
   child_process restarted(args);
   auto port = start_and_get_port(restarted);
   ASSERT_NE(port, 0);
-  boutique::storage::database db((dir.path() / "b.db").string(), {boutique::storage::database::access::read_only, true});
+  boutique::storage::sqlite_database db((dir.path() / "b.db").string(), {boutique::storage::database::access::read_only, true});
   for (const auto& [email, transid] : seen.checkouts) {
     SCOPED_TRACE(email);
     EXPECT_EQ(scalar(db, "SELECT count(*) FROM bills WHERE transid = ? AND status = 'COMPLETE'", transid), 1);

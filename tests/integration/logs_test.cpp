@@ -1,7 +1,7 @@
 // What the service writes to its log, read from the executable's own output: no checkout session id in full,
 // the client's text escaped, and a 500 whose cause is in the log but not in the answer.
 #include "domain/tokens.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/shop.hpp"
@@ -105,7 +105,7 @@ TEST(logs, a_500_says_internal_error_with_the_request_id_and_only_the_log_has_th
     first.stop();
   }
   {  // the stored snapshot is damaged while the service is down: restoring it fails inside the service
-    boutique::storage::database db((dir.path() / "b.db").string(), {});
+    boutique::storage::sqlite_database db((dir.path() / "b.db").string(), {});
     db.prepare("UPDATE sessions SET snapshot = 'not a snapshot' WHERE id = ?").bind(1, sid).step();
     ASSERT_EQ(db.changes(), 1);
   }

@@ -1,7 +1,7 @@
 // Bounded storage mailboxes seen from HTTP (503 + Retry-After, nothing half-done) and retention seen from the
 // management endpoint.
 #include "domain/clock.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "support/parallel.hpp"
 #include "support/shop.hpp"
 
@@ -24,7 +24,7 @@ std::map<std::string, std::string> admin_auth(const test_service& svc) {
 
 /// Writes rows straight into the service's database (another connection; SQLite serialises the writers).
 void write_rows(const test_service& svc, const std::string& sql) {
-  boutique::storage::database db(svc.settings().storage.path, {});
+  boutique::storage::sqlite_database db(svc.settings().storage.path, {});
   db.exec(sql);
 }
 

@@ -4,7 +4,7 @@
 
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "support/test_service.hpp"
 
@@ -28,7 +28,7 @@ struct actor_system_fixture : ::testing::Test {
   std::vector<caf::actor> owned;
 
   void SetUp() override {
-    storage::database db(path, storage::database::options{});
+    storage::sqlite_database db(path, storage::database::options{});
     storage::migrate(db);
     start_system();
   }
@@ -60,13 +60,13 @@ struct actor_system_fixture : ::testing::Test {
 
   /// The storage actor on its own connection to `path`.
   actors::storage_actor start_writer(int batch_max, actors::writer_limits limits = {}) {
-    auto db = std::make_unique<storage::database>(path, storage::database::options{});
+    auto db = std::make_unique<storage::sqlite_database>(path, storage::database::options{});
     return own(actors::spawn_storage(*sys, std::move(db), batch_max, storage::mail_settings{}, limits));
   }
 
   /// The single integer a query returns, read on a connection of its own.
   std::int64_t count(const std::string& sql) {
-    storage::database reader(path, {storage::database::access::read_only, true});
+    storage::sqlite_database reader(path, {storage::database::access::read_only, true});
     auto& st = reader.prepare(sql);
     st.step();
     return st.integer(0);

@@ -1,7 +1,7 @@
 #include "support/shop.hpp"
 #include "support/wait.hpp"
 
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -92,7 +92,7 @@ double metric(const test_service& svc, const std::string& name) {
 }
 
 std::int64_t query_int(const test_service& svc, const std::string& sql) {
-  storage::database db(svc.settings().storage.path, {storage::database::access::read_only, true});
+  storage::sqlite_database db(svc.settings().storage.path, {storage::database::access::read_only, true});
   auto& st = db.prepare(sql);
   if (!st.step()) return -1;
   return st.integer(0);
@@ -103,7 +103,7 @@ std::int64_t query_int(const test_service& svc, const std::string& sql) {
 namespace boutique::testing {
 
 std::string query_text(const test_service& svc, const std::string& sql, const std::string& param) {
-  storage::database db(svc.settings().storage.path, {storage::database::access::read_only, true});
+  storage::sqlite_database db(svc.settings().storage.path, {storage::database::access::read_only, true});
   auto& st = db.prepare(sql).bind_all(param);
   return st.step() ? st.text(0) : "<none>";
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "support/test_service.hpp"
 
 namespace boutique::testing {
@@ -22,7 +22,7 @@ class write_lock {
   }
 
  private:
-  storage::database db_;
+  storage::sqlite_database db_;
   bool held_ = true;
 };
 

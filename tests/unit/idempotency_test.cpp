@@ -1,6 +1,6 @@
 // Idempotency keys: the decisions (domain) and their storage, without an actor system.
 #include "domain/idempotency.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 
@@ -41,7 +41,7 @@ TEST(idempotency, decisions_follow_the_record) {
 }
 
 TEST(idempotency, storage_claims_records_releases_and_forgets_expired_keys) {
-  storage::database db(":memory:", {storage::database::access::read_write, false});
+  storage::sqlite_database db(":memory:", {storage::database::access::read_write, false});
   storage::migrate(db);
   idempotency_claim claim{"k1", "fp", 1000, 1000 + 86400, 980};
   EXPECT_EQ(storage::claim_idempotency(db, claim).decision, idempotency_decision::proceed);

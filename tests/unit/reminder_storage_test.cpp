@@ -2,7 +2,7 @@
 // rule (domain::reminder_due) says are due, day after day, and each is mailed once, in its customer's language, with
 // its reminder recorded beside the mail.
 #include "domain/reminder.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "storage/retention.hpp"
@@ -28,7 +28,7 @@ struct stored_term {
 
 struct reminder_store : ::testing::Test {
   static constexpr std::int64_t d = 86400;
-  database db{":memory:", {database::access::read_write, false}};
+  sqlite_database db{":memory:", {database::access::read_write, false}};
   retention_policy policy;  // 30 days before, batches of 1000
   std::int64_t customer_id = 0;
   std::int64_t bills = 0;

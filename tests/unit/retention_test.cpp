@@ -2,7 +2,7 @@
 // customer still needs goes at all.
 #include "domain/mail.hpp"
 #include "domain/mail_body.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "storage/retention.hpp"
@@ -17,7 +17,7 @@ namespace {
 constexpr std::int64_t day = 86400;
 
 struct retention_fixture : ::testing::Test {
-  database db{":memory:", {database::access::read_write, false}};
+  sqlite_database db{":memory:", {database::access::read_write, false}};
   retention_policy policy{30 * day, 1000};
 
   void SetUp() override { migrate(db); }

@@ -1,6 +1,6 @@
 #include "config/catalog_file.hpp"
 #include "storage/catalog_queries.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 
@@ -13,7 +13,7 @@ using namespace boutique::storage;
 
 
 TEST(storage, migrations_record_the_schema_version_and_are_idempotent) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   EXPECT_EQ(migrate(db), static_cast<int>(migrations().size()));
   EXPECT_EQ(migrate(db), static_cast<int>(migrations().size()));
   auto& st = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'");
@@ -22,7 +22,7 @@ TEST(storage, migrations_record_the_schema_version_and_are_idempotent) {
 }
 
 TEST(storage, a_database_newer_than_the_binary_is_refused) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   db.exec("PRAGMA user_version = 999");
   try {
     migrate(db);
@@ -33,7 +33,7 @@ TEST(storage, a_database_newer_than_the_binary_is_refused) {
 }
 
 TEST(storage, catalog_round_trips_in_order) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   migrate(db);
   auto items = boutique::config::load_catalog(BOUTIQUE_SOURCE_DIR "/config/catalog.json");
   replace_catalog(db, items);
@@ -44,7 +44,7 @@ TEST(storage, catalog_round_trips_in_order) {
 }
 
 TEST(storage, unique_email_is_enforced_and_reported_as_a_constraint) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   migrate(db);
   const char* insert =
     "INSERT INTO customers (email_norm, email, firstname, lastname, country, created_at, updated_at) "
@@ -59,7 +59,7 @@ TEST(storage, unique_email_is_enforced_and_reported_as_a_constraint) {
 }
 
 TEST(storage, a_failed_transaction_leaves_nothing_behind) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   migrate(db);
   try {
     transaction tx(db);
@@ -74,7 +74,7 @@ TEST(storage, a_failed_transaction_leaves_nothing_behind) {
 
 TEST(storage, an_unusable_path_fails_with_the_path_in_the_message) {
   try {
-    database db("/proc/boutique-cannot-exist/x.db", {database::access::read_write, true});
+    sqlite_database db("/proc/boutique-cannot-exist/x.db", {database::access::read_write, true});
     FAIL() << "opened an impossible path";
   } catch (const storage_error& e) {
     EXPECT_NE(std::string(e.what()).find("/proc/boutique-cannot-exist"), std::string::npos);
@@ -85,11 +85,11 @@ TEST(storage, a_reader_sees_commits_made_after_its_previous_query) {
   auto dir = std::filesystem::temp_directory_path() / ("boutique-reader-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto path = (dir / "r.db").string();
-  database writer(path, {database::access::read_write, false});
+  sqlite_database writer(path, {database::access::read_write, false});
   migrate(writer);
   const char* insert = "INSERT INTO outbox (recipient, subject, body, created_at) VALUES ('a', 'b', 'c', 0)";
   writer.exec(insert);
-  database reader(path, {database::access::read_only, false});
+  sqlite_database reader(path, {database::access::read_only, false});
   const char* first_mail = "SELECT id FROM outbox ORDER BY id LIMIT 1";
   ASSERT_TRUE(reader.prepare(first_mail).step());  // left on its row: its read transaction stays open
   reader.reset_all();
@@ -103,7 +103,7 @@ TEST(storage, a_reader_sees_commits_made_after_its_previous_query) {
 #include "storage/queries.hpp"
 
 TEST(storage, an_expired_session_is_not_restored) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   migrate(db);
   save_session(db, "fresh", "{}", 2000);
   save_session(db, "stale", "{}", 1000);
@@ -129,7 +129,7 @@ std::int64_t count(database& db, const std::string& sql) {
 }  // namespace
 
 TEST(storage, migration_5_keeps_the_terms_sold_on_existing_bills_and_one_bill_per_session) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   migrate_to(db, 4);
   db.exec(
     "INSERT INTO customers (id, email_norm, email, firstname, lastname, country, created_at, updated_at) "
@@ -159,7 +159,7 @@ TEST(storage, migration_5_keeps_the_terms_sold_on_existing_bills_and_one_bill_pe
 }
 
 TEST(storage, migration_17_carries_the_customer_of_each_saved_session_into_its_column) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   migrate_to(db, 16);
   db.exec(
     "INSERT INTO sessions (id, snapshot, updated_at, expires_at) VALUES "
@@ -182,7 +182,7 @@ TEST(storage, migration_17_carries_the_customer_of_each_saved_session_into_its_c
 // A password change verified while the login held, written after a reset or "log out everywhere" ended that login:
 // the later write must not put back a password the reset meant to replace (storage::change_password).
 TEST(storage, a_password_change_from_a_login_that_ended_meanwhile_is_refused) {
-  database db(":memory:", {database::access::read_write, false});
+  sqlite_database db(":memory:", {database::access::read_write, false});
   migrate(db);
   db.exec("INSERT INTO users (id, username, email_norm, password_hash, created_at) "
           "VALUES (1, 'u@example.org', 'u@example.org', 'the old hash', 0)");
