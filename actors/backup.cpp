@@ -24,6 +24,9 @@ backup_actor::behavior_type backup(pointer self, std::string path) {
   return {
     [self](atoms::backup_atom, const std::string& to) -> caf::result<backup_report> {
       auto started = std::chrono::steady_clock::now();
+      if (storage::is_postgresql_url(self->state.path))
+        return make_domain_error(domain::error_code::conflict,
+                                 "the database is PostgreSQL's: back it up with pg_dump or pg_basebackup");
       try {
         auto copied = storage::backup_database(self->state.path, to);
         backup_report report{to, copied.pages, copied.bytes,

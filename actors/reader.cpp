@@ -1,7 +1,7 @@
 #include "actors/reader.hpp"
 
 #include "storage/catalog_queries.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
 #include "storage/queries.hpp"
 
 #include <caf/all.hpp>
@@ -38,7 +38,7 @@ auto guarded(pointer self, Query query) -> caf::result<decltype(query())> {
 }
 
 reader_actor::behavior_type reader_behavior(pointer self, std::string path, std::size_t queue_max) {
-  self->state.db = std::make_unique<sqlite_database>(path, database::options{database::access::read_only, true});
+  self->state.db = open_database(path, database::options{database::access::read_only, true});
   self->state.queue_max = queue_max;
   return {
     [self](caf::ping_atom) -> caf::result<bool> {

@@ -93,6 +93,15 @@ void flush(pointer self) {
       try {
         transaction write(*st.db);
         batch[i].apply(*st.db);
+        // Begun in time but finished so late that its requester (who waits settle_grace past the deadline) would
+        // have given up before the commit's answer: undone, as if never begun. On SQLite the writer waits for the
+        // database's one write lock before its batch begins; on PostgreSQL a write waits on the rows it writes, so
+        // a write can begin in time and end long after.
+        if (batch[i].due.limited() && deadline::clock::now() > batch[i].due.at + deadline::settle_grace / 2) {
+          outcomes[i] = past_deadline();
+          dropped[i] = true;
+          continue;  // `write` rolls back
+        }
         write.commit();
       } catch (const std::exception& e) {
         outcomes[i] = to_error(e, *st.log);

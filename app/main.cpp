@@ -49,6 +49,11 @@ int backup(std::vector<std::string> args) {
     std::cerr << "boutique backup: " << e.what() << "\n";
     return 2;
   }
+  if (!settings.storage.url.empty()) {
+    std::cerr << "boutique backup: the database is PostgreSQL's (storage.url): back it up with pg_dump or "
+                 "pg_basebackup\n";
+    return 2;
+  }
   try {
     auto started = std::chrono::steady_clock::now();
     auto copied = boutique::storage::backup_database(settings.storage.path, to);

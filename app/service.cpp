@@ -84,14 +84,13 @@ struct service::impl {
 
   std::unique_ptr<storage::database> open_database() {
     try {
-      auto db = std::make_unique<storage::sqlite_database>(
-        settings.storage.path, storage::database::options{storage::database::access::read_write,
-                                                          settings.storage.synchronous == "full"});
+      auto db = storage::open_database(settings.storage.where(),
+                                       {storage::database::access::read_write, settings.storage.synchronous == "full"});
       auto version = storage::migrate(*db);
       catalog = std::make_shared<const domain::catalog>(config::load_catalog(settings.catalog_path));
       storage::replace_catalog(*db, *catalog);
       session_id_key = storage::service_key(*db, "session_ids");
-      log->info("event=database_ready path={} schema_version={}", settings.storage.path, version);
+      log->info("event=database_ready location={} schema_version={}", db->location(), version);
       return db;
     } catch (const storage::storage_error& e) {
       throw startup_error(std::string("storage: ") + e.what());
@@ -147,7 +146,7 @@ struct service::impl {
     limits.retention.base_url = settings.shop.base_url;
     limits.retention_every = std::chrono::seconds(settings.retention.interval_s);
     auto storage = actors::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail, limits);
-    auto readers = actors::spawn_reader_pool(sys, settings.storage.path, settings.storage.readers,
+    auto readers = actors::spawn_reader_pool(sys, settings.storage.where(), settings.storage.readers,
                                               static_cast<std::size_t>(settings.storage.queue_max));
     hashers = actors::spawn_hasher_pool(
       sys, {settings.auth.hash_workers,
@@ -184,7 +183,7 @@ struct service::impl {
     backend->mail = std::move(mail_counters);
     backend->catalog = std::move(live);
     backend->catalog_path = settings.catalog_path;
-    backend->backups = actors::spawn_backup(sys, settings.storage.path);
+    backend->backups = actors::spawn_backup(sys, settings.storage.where());
     backend->backup_dir = settings.storage.backup_dir.empty()
                             ? (std::filesystem::path(settings.storage.path).parent_path() / "backups").string()
                             : settings.storage.backup_dir;

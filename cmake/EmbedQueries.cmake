@@ -3,6 +3,11 @@
 # statement, so that a misspelt name fails the build.
 # Invoked at build time: cmake -DINPUT=.../bills.sql -DOUTPUT=.../bills.hpp -P EmbedQueries.cmake
 #
+# With -DDIALECT=postgresql (storage/queries/postgresql/bills.sql): the statements PostgreSQL reads otherwise, each
+# under the name of the statement of storage/queries/bills.sql it replaces, in namespace
+# boutique::storage::sql::postgresql::bills, and `replaced`, the pairs {SQLite text, PostgreSQL text} that
+# storage/postgres_dialect.cpp looks up; a name that storage/queries/bills.sql lacks fails the build.
+#
 # The file's format: each statement follows a line `-- name: NAME` (NAME a C++ identifier, once a file) and runs
 # to the next such line. Other lines starting with `--` are comments and blank lines are passed over. A statement's
 # lines are stripped and joined by one space, and its final `;` dropped: the constant is the SQL on one line.
@@ -24,6 +29,8 @@ string(REPLACE "\r\n" "\n" text "${text}")
 # lines across an unmatched `[`.
 set(names "")
 set(body "")
+set(pairs "")
+set(listed "")
 set(name "")
 set(statement "")
 set(name_line 0)
@@ -48,6 +55,10 @@ function(close_statement)
   endif()
   string(APPEND body "inline constexpr const char* ${name} = R\"boutique_sql(${sql})boutique_sql\";\n")
   set(body "${body}" PARENT_SCOPE)
+  string(APPEND pairs "  {sql::${module}::${name}, ${name}},\n")
+  string(APPEND listed "  ${name},\n")
+  set(listed "${listed}" PARENT_SCOPE)
+  set(pairs "${pairs}" PARENT_SCOPE)
 endfunction()
 
 set(rest "${text}\n")
@@ -100,10 +111,26 @@ if(names STREQUAL "")
   message(FATAL_ERROR "${INPUT}: no named statement")
 endif()
 
+if(DIALECT STREQUAL "postgresql")
+  file(WRITE "${OUTPUT}.tmp"
+  "// Generated from storage/queries/postgresql/${module}.sql by cmake/EmbedQueries.cmake. Do not edit.\n"
+  "#pragma once\n\n"
+  "#include \"storage/queries/${module}.hpp\"\n\n"
+  "#include <utility>\n\n"
+  "namespace boutique::storage::sql::postgresql::${module} {\n\n"
+  "${body}\n"
+  "inline constexpr std::pair<const char*, const char*> replaced[] = {\n${pairs}};\n\n"
+  "}  // namespace boutique::storage::sql::postgresql::${module}\n")
+  file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
+  return()
+endif()
+
 file(WRITE "${OUTPUT}.tmp"
 "// Generated from storage/queries/${module}.sql by cmake/EmbedQueries.cmake. Do not edit.\n"
 "#pragma once\n\n"
 "namespace boutique::storage::sql::${module} {\n\n"
 "${body}\n"
+"/// Every statement of the file, in its order (tests prepare them all on each backend).\n"
+"inline constexpr const char* all[] = {\n${listed}};\n\n"
 "}  // namespace boutique::storage::sql::${module}\n")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

@@ -48,6 +48,24 @@ std::string parse_choice(const std::string& key, const std::string& value, const
   invalid(key, value, "expected one of " + list);
 }
 
+/// storage.url: `postgresql://...` (or `postgres://...`), `sqlite:PATH`, or a file path (SQLite).
+void set_storage_url(storage_options& storage, const std::string& key, const std::string& value) {
+  if (value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0) {
+    // Not quoted: the URL may hold a password.
+    if (value.find_first_of(" \t\r\n") != std::string::npos)
+      throw config_error("invalid value for " + key + ": a URL holds no spaces");
+    storage.url = value;
+    return;
+  }
+  auto path = value.rfind("sqlite:", 0) == 0 ? value.substr(7) : value;
+  if (path.empty()) invalid(key, value, "give postgresql://user@host:port/db, sqlite:PATH or a file path");
+  if (path.find("://") != std::string::npos)
+    throw config_error("invalid value for " + key +
+                       ": the backends are SQLite (sqlite:PATH or a path) and PostgreSQL (postgresql://...)");
+  storage.path = path;
+  storage.url.clear();
+}
+
 std::string parse_nonempty(const std::string& key, const std::string& value) {
   if (value.empty()) invalid(key, value, "must not be empty");
   return value;
@@ -111,7 +129,12 @@ const std::map<std::string, setter>& setters() {
     {"admin.address", [](settings& s, auto& k, auto& v) { s.admin.address = parse_nonempty(k, v); }},
     {"admin.port", [](settings& s, auto& k, auto& v) { s.admin.port = parse_int<std::uint16_t>(k, v, 0, 65535); }},
     {"admin.token", [](settings& s, auto&, auto& v) { s.admin.token = v; }},
-    {"storage.path", [](settings& s, auto& k, auto& v) { s.storage.path = parse_nonempty(k, v); }},
+    {"storage.path",
+     [](settings& s, auto& k, auto& v) {
+       s.storage.path = parse_nonempty(k, v);
+       s.storage.url.clear();
+     }},
+    {"storage.url", [](settings& s, auto& k, auto& v) { set_storage_url(s.storage, k, v); }},
     {"storage.synchronous",
      [](settings& s, auto& k, auto& v) { s.storage.synchronous = parse_choice(k, v, {"full", "normal"}); }},
     {"storage.batch_max",
@@ -202,6 +225,22 @@ bool is_path_option(const std::string& name) {
          name == "catalog.path" || name == "web.dir";
 }
 
+/// storage.url given as `sqlite:PATH` or a path: a relative PATH is taken from the configuration file's folder.
+std::string relative_to(const std::string& file, const std::string& url) {
+  if (url.find("://") != std::string::npos) return url;
+  bool prefixed = url.rfind("sqlite:", 0) == 0;
+  std::filesystem::path path = prefixed ? url.substr(7) : url;
+  if (path.empty() || path.is_absolute()) return url;
+  return (prefixed ? "sqlite:" : "") + (std::filesystem::path(file).parent_path() / path).lexically_normal().string();
+}
+
+/// Both storage.path and storage.url in one source (the file, or the command line): which one is meant is unclear.
+void check_one_storage(const std::set<std::string>& given, const std::string& where) {
+  if (given.count("storage.path") && given.count("storage.url"))
+    throw config_error("storage.path and storage.url are both given " + where +
+                       ": give one (storage.url = sqlite:PATH or postgresql://user@host:port/db)");
+}
+
 void load_file(settings& s, const std::string& path) {
   boost::property_tree::ptree tree;
   try {
@@ -210,6 +249,7 @@ void load_file(settings& s, const std::string& path) {
     throw config_error("cannot read configuration file " + path + ": " + e.message() + " (line " +
                        std::to_string(e.line()) + ")");
   }
+  std::set<std::string> given;
   for (const auto& [section, keys] : tree) {
     if (keys.empty() && !keys.data().empty())
       throw config_error("unknown option '" + section + "' in " + path + ": options belong to a [section]");
@@ -219,9 +259,12 @@ void load_file(settings& s, const std::string& path) {
       auto text = value.data();
       if (is_path_option(name) && !text.empty() && std::filesystem::path(text).is_relative())
         text = (std::filesystem::path(path).parent_path() / text).lexically_normal().string();
+      if (name == "storage.url") text = relative_to(path, text);
+      given.insert(name);
       set_option(s, name, text);
     }
   }
+  check_one_storage(given, "in " + path);
 }
 
 void load_environment(settings& s) {
@@ -343,6 +386,9 @@ settings load(const std::vector<std::string>& args) {
     throw config_error("configuration file '" + config_file + "' does not exist");
   if (!config_file.empty()) load_file(s, config_file);
   load_environment(s);
+  std::set<std::string> given;
+  for (const auto& [key, value] : overrides) given.insert(key);
+  check_one_storage(given, "on the command line");
   for (const auto& [key, value] : overrides) set_option(s, key, value);
   validate(s);
   return s;
@@ -352,7 +398,7 @@ std::string usage() {
   std::string text =
     "usage: boutique [--config=FILE] [--section.key=value ...]\n"
     "       boutique backup --to=FILE [--config=FILE] [--section.key=value ...]\n"
-    "Runs the Boutique customer-account service; 'backup' copies its database (storage.path) into FILE, online,\n"
+    "Runs the Boutique customer-account service; 'backup' copies its SQLite database (storage.path) into FILE, online,\n"
     "while the service runs. Options (see config/boutique.ini for meaning and defaults):\n";
   for (const auto& [key, _] : setters()) text += "  --" + key + "=...\n";
   text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET, BOUTIQUE_SMTP_PASSWORD.\n";

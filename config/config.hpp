@@ -41,7 +41,12 @@ struct admin_options {
 };
 
 struct storage_options {
+  /// The SQLite file (the default backend); with a PostgreSQL `url`, its folder still holds the mail drop and backups.
   std::string path = "data/boutique.db";
+  /// A PostgreSQL database (postgresql://user@host:port/db); empty: SQLite at `path`. Set by storage.url.
+  std::string url;
+  /// What storage::open_database opens: the PostgreSQL URL, else the SQLite path.
+  const std::string& where() const { return url.empty() ? path : url; }
   std::string synchronous = "full";
   int batch_max = 512;
   int readers = 2;

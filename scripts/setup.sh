@@ -7,6 +7,7 @@ PACKAGES=(
   libcaf-dev
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3
+  postgresql-15 libpq-dev
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev
   libsodium-dev

@@ -19,14 +19,29 @@ namespace {
 namespace q = sql::bills;  // storage/queries/bills.sql
 
 // Both read the contact the bill was placed with (JSON written by the session), field by field (the fields of
-// domain::contact's description).
-const std::string bill_columns = "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, "
-                                 "emitted_at, coalesce(invoice_number, ''), coalesce(credit_note_number, ''), lang, "
-                                 "coalesce(credit_note_at, 0), " +
-                                 columns_of<domain::contact>("json_extract(contact, '$.", "')");
-const std::string sql_select_bill = bill_columns + " FROM bills WHERE transid = ?";
-const std::string sql_select_bills_of_customer =
-  bill_columns + " FROM bills WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC";
+// domain::contact's description), with each engine's JSON operator.
+std::string bill_columns(backend engine) {
+  return "SELECT id, transid, status, paymode, customer_id, untaxed, taxes, total, currency, emitted_at, "
+         "coalesce(invoice_number, ''), coalesce(credit_note_number, ''), lang, coalesce(credit_note_at, 0), " +
+         (engine == backend::postgresql ? columns_of<domain::contact>("(contact::jsonb ->> '", "')")
+                                        : columns_of<domain::contact>("json_extract(contact, '$.", "')"));
+}
+
+/// A statement built for each engine.
+struct per_engine {
+  std::string sqlite, postgresql;
+  const std::string& operator()(const database& db) const {
+    return db.backend() == backend::postgresql ? postgresql : sqlite;
+  }
+};
+
+per_engine bill_query(std::string_view rest) {
+  return {bill_columns(backend::sqlite) + std::string(rest), bill_columns(backend::postgresql) + std::string(rest)};
+}
+
+const per_engine sql_select_bill = bill_query(" FROM bills WHERE transid = ?");
+const per_engine sql_select_bills_of_customer =
+  bill_query(" FROM bills WHERE customer_id = ? ORDER BY emitted_at DESC, id DESC");
 
 struct stored_bill {
   std::int64_t id = 0;
@@ -76,7 +91,7 @@ std::vector<std::pair<std::int64_t, domain::bill_line>> bill_lines(database& db,
 }
 
 std::optional<stored_bill> find_stored_bill(database& db, const std::string& transid) {
-  auto bill = read_bill(db.prepare(sql_select_bill).bind_all(transid));
+  auto bill = read_bill(db.prepare(sql_select_bill(db)).bind_all(transid));
   if (bill)
     for (auto& [id, line] : bill_lines(db, bill->id)) bill->record.lines.push_back(std::move(line));
   return bill;
@@ -261,7 +276,7 @@ std::optional<std::string> bill_session(database& db, const std::string& transid
 
 bill_list bills_of_customer(database& db, std::int64_t customer_id) {
   std::vector<stored_bill> stored;
-  auto& st = db.prepare(sql_select_bills_of_customer).bind_all(customer_id);
+  auto& st = db.prepare(sql_select_bills_of_customer(db)).bind_all(customer_id);
   while (auto b = read_bill(st)) stored.push_back(std::move(*b));
   bill_list bills;
   for (auto& b : stored) {
@@ -282,7 +297,7 @@ product_list products_of_customer(database& db, std::int64_t customer_id) {
 }
 
 bill_change cancel_bill(database& db, const bill_cancel& c, const mail_settings& mail) {
-  auto bill = read_bill(db.prepare(sql_select_bill).bind_all(c.transid));
+  auto bill = read_bill(db.prepare(sql_select_bill(db)).bind_all(c.transid));
   if (!bill) throw write_refused(domain::error_code::not_found, "unknown transid");
   auto current = domain::parse_bill_status(bill->record.status).value_or(domain::bill_status::placed);
   if (auto why = domain::cancel_refusal(current)) throw write_refused(domain::error_code::conflict, *why);
@@ -298,7 +313,7 @@ bill_change cancel_bill(database& db, const bill_cancel& c, const mail_settings&
 
 payment_outcome apply_payment(database& db, const payment_event& event, const mail_settings& mail) {
   using domain::bill_status;
-  auto bill = read_bill(db.prepare(sql_select_bill).bind_all(event.transid));  // its lines are read on completion
+  auto bill = read_bill(db.prepare(sql_select_bill(db)).bind_all(event.transid));  // its lines are read on completion
   if (!bill) throw write_refused(domain::error_code::not_found, "unknown transid");
   payment_outcome outcome;
   outcome.transid = event.transid;

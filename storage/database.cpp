@@ -1,6 +1,15 @@
 #include "storage/database.hpp"
 
+#include "storage/postgres_database.hpp"
+#include "storage/sqlite_database.hpp"
+
 namespace boutique::storage {
+
+std::unique_ptr<database> open_database(const std::string& where, database::options opts) {
+  if (is_postgresql_url(where))
+    return std::make_unique<postgres_database>(where, opts);
+  return std::make_unique<sqlite_database>(where, opts);
+}
 
 transaction::transaction(database& db) : db_(db) { db_.savepoint(); }
 

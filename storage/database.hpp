@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace boutique::storage {
 
@@ -64,6 +65,8 @@ class statement {
   /// Leaves the current row and clears the bindings.
   virtual void reset() = 0;
 
+  /// How many columns its rows have.
+  virtual int columns() const = 0;
   virtual bool is_null(int column) const = 0;
   virtual std::int64_t integer(int column) const = 0;
   std::optional<std::int64_t> optional_integer(int column) const {
@@ -76,6 +79,31 @@ class statement {
   virtual void bind_integer(int index, std::int64_t value) = 0;
   virtual void bind_text(int index, std::string_view value) = 0;
   virtual void bind_null(int index) = 0;
+};
+
+/// A connection's prepared statements by their SQL text, each prepared once (looked up without copying the text).
+class statement_cache {
+ public:
+  /// The statement for `sql`, reset, made by `make()` the first time.
+  template <class Make>
+  statement& get(std::string_view sql, Make make) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) it = cache_.emplace(std::string(sql), make()).first;
+    it->second->reset();
+    return *it->second;
+  }
+  void reset_all() {
+    for (auto& [sql, st] : cache_) st->reset();
+  }
+  std::size_t size() const { return cache_.size(); }
+  void clear() { cache_.clear(); }
+
+ private:
+  struct sql_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> cache_;
 };
 
 /// The engines a database can live in.
@@ -124,6 +152,14 @@ class database {
   virtual void release() = 0;
   virtual void rollback_to_savepoint() = 0;
 };
+
+/// Whether `where` names a PostgreSQL database (postgresql://... or postgres://...) rather than an SQLite file.
+inline bool is_postgresql_url(std::string_view where) {
+  return where.rfind("postgresql://", 0) == 0 || where.rfind("postgres://", 0) == 0;
+}
+
+/// Opens the database at `where`: a PostgreSQL URL (postgresql://... or postgres://...), else an SQLite file path.
+std::unique_ptr<database> open_database(const std::string& where, database::options opts);
 
 /// Runs `body` inside a transaction (or a savepoint when one is already open); rolls back when it throws.
 class transaction {

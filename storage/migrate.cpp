@@ -4,14 +4,15 @@
 namespace boutique::storage {
 
 int migrate(database& db) {
-  const int known = static_cast<int>(migrations().size());
+  const auto& all = db.backend() == backend::postgresql ? postgresql_migrations() : migrations();
+  const int known = static_cast<int>(all.size());
   int version = db.schema_version();
   if (version > known)
     throw storage_error("database '" + db.location() + "' has schema version " + std::to_string(version) +
                         ", newer than this binary supports (" + std::to_string(known) +
                         "); run a newer Boutique or restore a backup");
   for (; version < known; ++version) {
-    const auto& m = migrations()[static_cast<std::size_t>(version)];
+    const auto& m = all[static_cast<std::size_t>(version)];
     transaction tx(db);
     db.exec(m.sql);
     db.set_schema_version(version + 1);

@@ -33,6 +33,7 @@ class sqlite_statement final : public statement {
 
   bool step() override;
   void reset() override;
+  int columns() const override { return sqlite3_column_count(stmt_); }
   bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   std::int64_t integer(int column) const override { return sqlite3_column_int64(stmt_, column); }
   std::string text(int column) const override;
@@ -133,15 +134,10 @@ void sqlite_database::exec(std::string_view sql) {
 }
 
 statement& sqlite_database::prepare(std::string_view sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) it = cache_.emplace(std::string(sql), std::make_unique<sqlite_statement>(db_, sql)).first;
-  it->second->reset();
-  return *it->second;
+  return cache_.get(sql, [&] { return std::make_unique<sqlite_statement>(db_, sql); });
 }
 
-void sqlite_database::reset_all() {
-  for (auto& [sql, st] : cache_) st->reset();
-}
+void sqlite_database::reset_all() { cache_.reset_all(); }
 
 std::int64_t sqlite_database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 

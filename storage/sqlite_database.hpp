@@ -41,12 +41,7 @@ class sqlite_database final : public database {
 
   std::string path_;
   sqlite3* db_ = nullptr;
-  /// Looked up by the SQL text without copying it into a key first.
-  struct sql_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
-  };
-  std::unordered_map<std::string, std::unique_ptr<statement>, sql_hash, std::equal_to<>> cache_;
+  statement_cache cache_;
 };
 
 /// A backup's target that already exists: never overwritten.

@@ -14,7 +14,7 @@ INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxe
 -- The next number of the year: the counter moves in the completion's transaction (no gap when it rolls back).
 -- name: next_invoice_number
 INSERT INTO invoice_counters (year, last) VALUES (?, 1)
-  ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last;
+  ON CONFLICT (year) DO UPDATE SET last = invoice_counters.last + 1 RETURNING last;
 
 -- A completed bill's last status and its invoice number, in one write of its row.
 -- name: complete_bill
@@ -23,7 +23,7 @@ UPDATE bills SET status = ?, updated_at = ?, invoice_number = ? WHERE id = ?;
 -- The next credit note number of the year, in the refund's transaction (no gap when it rolls back).
 -- name: next_credit_note_number
 INSERT INTO credit_note_counters (year, last) VALUES (?, 1)
-  ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last;
+  ON CONFLICT (year) DO UPDATE SET last = credit_note_counters.last + 1 RETURNING last;
 
 -- name: set_credit_note_number
 UPDATE bills SET credit_note_number = ?1, credit_note_at = ?3 WHERE id = ?2;

@@ -3,7 +3,7 @@
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
 #include "domain/mail_body.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
 #include "storage/queries.hpp"
 #include "support/actor_system_fixture.hpp"
 #include "support/wait.hpp"
@@ -22,7 +22,8 @@ struct mailer_fixture : boutique::testing::actor_system_fixture {
 
   /// Queues `n` mails, as checkouts and account changes do, before any mailer runs.
   void queue(int n) {
-    storage::sqlite_database db(path, storage::database::options{});
+    auto db_connection = storage::open_database(path, storage::database::options{});
+    auto& db = *db_connection;
     storage::transaction tx(db);
     for (int i = 0; i < n; ++i) {
       auto mail = domain::mail_body(domain::language::en)
@@ -75,7 +76,8 @@ TEST_F(mailer_fixture, a_backlog_larger_than_one_batch_is_sent_without_waiting_f
 TEST_F(mailer_fixture, a_mail_whose_body_cannot_be_read_fails_alone) {
   queue(2);
   {
-    storage::sqlite_database db(path, storage::database::options{});
+    auto db_connection = storage::open_database(path, storage::database::options{});
+    auto& db = *db_connection;
     db.exec("INSERT INTO outbox (recipient, subject, body, blocks, created_at) "
             "VALUES ('x@example.org', 'Broken', '', '{\"lang\"', 100)");
   }

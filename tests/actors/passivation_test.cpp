@@ -4,7 +4,7 @@
 #include "actors/identity.hpp"
 #include "actors/session.hpp"
 #include "config/catalog_file.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "support/actor_system_fixture.hpp"
@@ -225,7 +225,9 @@ TEST_F(actors_fixture, a_session_holding_nothing_is_not_stored_and_comes_back_fr
     EXPECT_EQ(state->id, id);
     EXPECT_TRUE(state->cart.empty());
   }
-  storage::sqlite_database db(path, storage::database::options{storage::database::access::read_only});
+  auto db_connection =
+    storage::open_database(path, storage::database::options{storage::database::access::read_only});
+  auto& db = *db_connection;
   auto& count = db.prepare("SELECT count(*) FROM sessions");
   ASSERT_TRUE(count.step());
   EXPECT_EQ(count.integer(0), 0) << "no row for a session that holds nothing";
@@ -256,7 +258,9 @@ TEST_F(actors_fixture, a_deposit_right_after_a_passivation_waits_for_the_old_act
     self->receive_for(received, 2)([&](customer_record& r) { cities.push_back(r.details.city); });
     ASSERT_EQ(cities.size(), 2u);
   }
-  storage::sqlite_database db(path, storage::database::options{storage::database::access::read_only});
+  auto db_connection =
+    storage::open_database(path, storage::database::options{storage::database::access::read_only});
+  auto& db = *db_connection;
   auto& city = db.prepare("SELECT city FROM customers WHERE email_norm = 'turn@example.org'");
   ASSERT_TRUE(city.step());
   EXPECT_EQ(city.text(0), "City 100b") << "the last deposit is the one kept";
@@ -276,7 +280,8 @@ TEST_F(actors_fixture, an_account_whose_email_changed_while_live_keeps_one_actor
   auto first = deposit(c);
   ASSERT_TRUE(first) << error_detail(first.error());
   {
-    storage::sqlite_database db(path, storage::database::options{});
+    auto db_connection = storage::open_database(path, storage::database::options{});
+    auto& db = *db_connection;
     db.exec("UPDATE customers SET email = 'new-address@example.org', email_norm = 'new-address@example.org' "
             "WHERE id = " + std::to_string(first->id));
   }

@@ -2,7 +2,7 @@
 // contract (docs: /work/shared/API.md) gives it, as an RFC 9457 problem, and a refused request changes nothing in
 // the database. A few hostile-looking but valid inputs (SQL, HTML) are accepted and kept verbatim.
 #include "domain/signature.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
 #include "support/shop.hpp"
 #include "domain/clock.hpp"
 
@@ -95,35 +95,29 @@ using fingerprint = std::map<std::string, std::string>;
 
 fingerprint take_fingerprint(const test_service& svc) {
   static const std::pair<const char*, const char*> parts[] = {
-    {"sessions",
-     "SELECT count(*) || char(10) || coalesce(group_concat(id || ' ' || updated_at || ' ' || expires_at || ' ' || "
-     "snapshot, char(10)), '') FROM (SELECT * FROM sessions ORDER BY id)"},
+    {"sessions", "SELECT id, updated_at, expires_at, snapshot FROM sessions ORDER BY id"},
     {"customers",
-     "SELECT count(*) || char(10) || coalesce(group_concat(id || '|' || email || '|' || firstname || '|' || lastname "
-     "|| '|' || organisation || '|' || address || '|' || zip || '|' || city || '|' || country || '|' || invoiceinfo "
-     "|| '|' || coalesce(user_id, '-') || '|' || updated_at || '|' || version, char(10)), '') "
-     "FROM (SELECT * FROM customers ORDER BY id)"},
-    {"bills",
-     "SELECT count(*) || char(10) || coalesce(group_concat(transid || ' ' || status || ' ' || updated_at, char(10)), "
-     "'') FROM (SELECT * FROM bills ORDER BY id)"},
+     "SELECT id, email, firstname, lastname, organisation, address, zip, city, country, invoiceinfo, user_id, "
+     "updated_at, version FROM customers ORDER BY id"},
+    {"bills", "SELECT transid, status, updated_at FROM bills ORDER BY id"},
     {"bill_items", "SELECT count(*) FROM bill_items"},
     {"products", "SELECT count(*) FROM products"},
     {"payment_notifications", "SELECT count(*) FROM payment_notifications"},
-    {"users",
-     "SELECT count(*) || char(10) || coalesce(group_concat(id || ' ' || coalesce(password_hash, '-'), char(10)), '') "
-     "FROM (SELECT * FROM users ORDER BY id)"},
-    {"password_tokens", "SELECT count(*) || ' used ' || count(used_at) FROM password_tokens"},
+    {"users", "SELECT id, password_hash FROM users ORDER BY id"},
+    {"password_tokens", "SELECT count(*), count(used_at) FROM password_tokens"},
     {"auth_sessions", "SELECT count(*) FROM auth_sessions"},
     {"outbox", "SELECT count(*) FROM outbox"},
     {"customer_events", "SELECT count(*) FROM customer_events"},
     {"catalog_items", "SELECT count(*) FROM catalog_items"},
   };
-  using boutique::storage::database;
-  boutique::storage::sqlite_database db(svc.settings().storage.path, {database::access::read_only, true});
   fingerprint f;
   for (const auto& [name, sql] : parts) {
-    auto& st = db.prepare(sql);
-    f[name] = st.step() ? st.text(0) : "<no row>";
+    std::string text;
+    for (const auto& row : query_rows(svc, sql)) {
+      for (const auto& column : row) text += column + "|";
+      text += "\n";
+    }
+    f[name] = text;
   }
   return f;
 }
@@ -406,8 +400,7 @@ std::vector<row> bad_input::table() {
      form({{"city", sql_city}}, "bad-input-sql@example.com"), {200}, {}, {},
      [](const reply& r) {
        EXPECT_EQ(r.json()["contact"]["city"], sql_city);
-       EXPECT_EQ(query_int(*svc, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'"), 1)
-         << "the customers table must still exist";
+       EXPECT_GE(query_int(*svc, "SELECT count(*) FROM customers"), 1) << "the customers table must still exist";
        EXPECT_EQ(query_int(*svc, "SELECT count(*) FROM customers WHERE email = 'bad-input-sql@example.com' AND city = "
                                  "'x''); DROP TABLE customers;--'"),
                  1);

@@ -88,7 +88,7 @@ TEST(concurrency, login_racing_completion_on_one_session_completes_once_and_atta
   }
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM bills WHERE status = 'COMPLETE'"), 11);
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM (SELECT user_id FROM customers WHERE user_id IS NOT NULL "
-                           "GROUP BY user_id HAVING count(*) > 1)"),
+                           "GROUP BY user_id HAVING count(*) > 1) AS shared"),
             0)
     << "no user holds two customer accounts";
   auto racer = query_int(svc, "SELECT user_id FROM customers WHERE email_norm = 'racer@example.org'");

@@ -130,7 +130,7 @@ TEST(crash, sigkill_under_load_loses_no_acknowledged_checkout_and_sessions_resum
                        "JOIN bill_items i ON i.id = p.bill_item_id WHERE i.bill_id = b.id)"),
             0);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM (SELECT transid FROM payment_notifications GROUP BY provider, txn_id "
-                       "HAVING count(*) > 1)"),
+                       "HAVING count(*) > 1) AS twice"),
             0);
   // Interrupted sessions resume with the cart they had acknowledged.
   http_client client(port);

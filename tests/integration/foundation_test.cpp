@@ -87,11 +87,11 @@ TEST(foundation, restart_on_the_same_database_keeps_the_schema_and_catalog) {
   auto before = http_client(svc.port()).get("/api/v1/catalog").json();
   checkout c(svc.port());
   ASSERT_EQ(c.cart(nlohmann::json::array({{{"code", "A51-11236-F"}, {"quantity", 2}}})).status, 200);
-  auto version = query_int(svc, "PRAGMA user_version");
+  auto version = schema_version(svc);
   svc.restart();
   EXPECT_EQ(http_client(svc.port()).get("/api/v1/catalog").json(), before);
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM catalog_items"), static_cast<std::int64_t>(before["items"].size()));
-  EXPECT_EQ(query_int(svc, "PRAGMA user_version"), version);
+  EXPECT_EQ(schema_version(svc), version);
   auto session = http_client(svc.port()).get(c.path());
   ASSERT_EQ(session.status, 200) << "the session written before the restart is gone: " << session.body;
   EXPECT_EQ(session.json()["cart"]["total"], 28800);

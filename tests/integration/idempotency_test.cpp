@@ -2,7 +2,7 @@
 // docs/API-NOTES.md, "Idempotency").
 #include "domain/signature.hpp"
 #include "domain/tokens.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
 #include "support/shop.hpp"
 
 #include <gtest/gtest.h>
@@ -53,9 +53,10 @@ void leave_claim(const test_service& svc, const std::string& session_path, const
                  std::int64_t started_at) {
   auto sid = session_path.substr(std::string("/api/v1/sessions/").size());
   using boutique::storage::database;
-  using boutique::storage::sqlite_database;
-  sqlite_database db(svc.settings().storage.path, {database::access::read_write, false});
-  db.prepare("INSERT OR REPLACE INTO idempotency_keys (key_hash, fingerprint, started_at, expires_at) VALUES (?, ?, ?, ?)")
+  auto db = svc.open_database({database::access::read_write, false});
+  db->prepare("INSERT INTO idempotency_keys (key_hash, fingerprint, started_at, expires_at) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT (key_hash) DO UPDATE SET fingerprint = excluded.fingerprint, status = 0, "
+              "started_at = excluded.started_at, expires_at = excluded.expires_at")
     .bind_all(boutique::domain::sha256_hex("pay\n" + sid + "\n" + key), boutique::domain::sha256_hex(""), started_at,
               started_at + 86400)
     .run();

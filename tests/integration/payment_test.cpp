@@ -84,8 +84,8 @@ TEST(payment, completion_attaches_a_new_user_without_password_and_mails_a_single
   EXPECT_EQ(token.size(), 22u);
   EXPECT_EQ(query_int(svc, "SELECT count(*) FROM password_tokens WHERE hash = '" + token + "'"), 0)
     << "tokens are stored hashed";
-  EXPECT_EQ(query_int(svc, "SELECT count(*) FROM password_tokens WHERE expires_at - strftime('%s','now') "
-                           "BETWEEN 86000 AND 86400"),
+  EXPECT_EQ(query_int(svc, "SELECT count(*) FROM password_tokens WHERE expires_at - " +
+                             std::to_string(boutique::domain::now_s()) + " BETWEEN 86000 AND 86400"),
             1);
   EXPECT_FALSE(wait_for_mail(svc, "fresh@example.org", "is complete").empty()) << "purchase confirmation mail";
 }

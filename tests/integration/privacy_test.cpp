@@ -119,7 +119,7 @@ TEST(privacy, erasure_empties_the_account_ends_every_login_frees_the_email_and_k
   EXPECT_EQ(login_status(svc, "erase@example.org", privacy_password), 401);
 
   // The invoice keeps the buyer as billed (the law), and staff still read it; the timeline says what happened.
-  EXPECT_EQ(query_text(svc, "SELECT json_extract(contact, '$.city') FROM bills WHERE transid = ?", transid), "Lyon");
+  EXPECT_EQ(bill_contact_field(svc, transid, "city"), "Lyon");
   EXPECT_EQ(http_client(svc.admin_port()).get("/admin/bills/" + transid + "/invoice.pdf", staff_auth(svc)).status, 200);
   auto detail = http_client(svc.admin_port()).get("/admin/customers/" + std::to_string(id), staff_auth(svc)).json();
   EXPECT_TRUE(has_event(detail["events"], "erased")) << detail["events"].dump();
@@ -158,7 +158,7 @@ TEST(privacy, an_order_that_can_still_be_paid_holds_the_erasure_back_until_it_is
   ASSERT_EQ(erased.status, 202) << erased.body;
   EXPECT_EQ(erased.json()["status"], "erased");
   EXPECT_EQ(erased.json()["invoices_kept"], 0);
-  EXPECT_EQ(query_text(svc, "SELECT json_extract(contact, '$.city') FROM bills WHERE transid = ?", transid), "")
+  EXPECT_EQ(bill_contact_field(svc, transid, "city"), "")
     << "a bill that is no invoice keeps no contact";
   EXPECT_EQ(erase_by_staff(svc, 999999).status, 404);
   EXPECT_EQ(erase_by_staff(svc, id).json()["status"], "already erased");
@@ -227,7 +227,7 @@ TEST(privacy, an_erased_customers_invoice_loses_the_buyers_contact_once_its_rete
   http_client admin(svc.admin_port());
 
   ASSERT_EQ(admin.send("POST", "/admin/retention", "", staff_auth(svc)).status, 200);
-  EXPECT_EQ(query_text(svc, "SELECT json_extract(contact, '$.city') FROM bills WHERE transid = ?", transid), "Lyon")
+  EXPECT_EQ(bill_contact_field(svc, transid, "city"), "Lyon")
     << "kept while the law wants it";
   {
     moved_clock later(11LL * 366 * 86400);  // past the default 10 years
@@ -235,7 +235,7 @@ TEST(privacy, an_erased_customers_invoice_loses_the_buyers_contact_once_its_rete
     ASSERT_EQ(run.status, 200) << run.body;
     EXPECT_EQ(run.json()["rows"]["invoice_contacts"], 1);
   }
-  EXPECT_EQ(query_text(svc, "SELECT json_extract(contact, '$.city') FROM bills WHERE transid = ?", transid), "");
+  EXPECT_EQ(bill_contact_field(svc, transid, "city"), "");
   EXPECT_NE(query_text(svc, "SELECT invoice_number FROM bills WHERE transid = ?", transid), "<none>")
     << "the invoice itself stays";
 }

@@ -1,10 +1,12 @@
 #pragma once
 
-// The fixture of the actor tests: one actor system over a fresh, migrated database in a temporary folder.
+// The fixture of the actor tests: one actor system over a fresh, migrated database in a temporary folder (or a
+// scratch PostgreSQL database: support/storage.hpp).
 
 #include "actors/reader.hpp"
 #include "actors/storage_actor.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
+#include "support/storage.hpp"
 #include "storage/migrations.hpp"
 #include "support/test_service.hpp"
 
@@ -22,14 +24,15 @@ namespace boutique::testing {
 /// in its own TearDown, then calls this one (no handle may outlive the system).
 struct actor_system_fixture : ::testing::Test {
   temp_dir dir;
-  std::string path = (dir.path() / "b.db").string();
+  test_store store{(dir.path() / "b.db").string()};
+  /// What storage::open_database opens: the SQLite file, or the PostgreSQL URL.
+  std::string path = store.where();
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::vector<caf::actor> owned;
 
   void SetUp() override {
-    storage::sqlite_database db(path, storage::database::options{});
-    storage::migrate(db);
+    storage::migrate(*store.open());
     start_system();
   }
 
@@ -60,14 +63,14 @@ struct actor_system_fixture : ::testing::Test {
 
   /// The storage actor on its own connection to `path`.
   actors::storage_actor start_writer(int batch_max, actors::writer_limits limits = {}) {
-    auto db = std::make_unique<storage::sqlite_database>(path, storage::database::options{});
+    auto db = storage::open_database(path, storage::database::options{});
     return own(actors::spawn_storage(*sys, std::move(db), batch_max, storage::mail_settings{}, limits));
   }
 
   /// The single integer a query returns, read on a connection of its own.
   std::int64_t count(const std::string& sql) {
-    storage::sqlite_database reader(path, {storage::database::access::read_only, true});
-    auto& st = reader.prepare(sql);
+    auto reader = storage::open_database(path, {storage::database::access::read_only, true});
+    auto& st = reader->prepare(sql);
     st.step();
     return st.integer(0);
   }

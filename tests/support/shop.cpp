@@ -1,7 +1,7 @@
 #include "support/shop.hpp"
 #include "support/wait.hpp"
 
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -92,8 +92,8 @@ double metric(const test_service& svc, const std::string& name) {
 }
 
 std::int64_t query_int(const test_service& svc, const std::string& sql) {
-  storage::sqlite_database db(svc.settings().storage.path, {storage::database::access::read_only, true});
-  auto& st = db.prepare(sql);
+  auto db = svc.open_database({storage::database::access::read_only, true});
+  auto& st = db->prepare(sql);
   if (!st.step()) return -1;
   return st.integer(0);
 }
@@ -103,9 +103,27 @@ std::int64_t query_int(const test_service& svc, const std::string& sql) {
 namespace boutique::testing {
 
 std::string query_text(const test_service& svc, const std::string& sql, const std::string& param) {
-  storage::sqlite_database db(svc.settings().storage.path, {storage::database::access::read_only, true});
-  auto& st = db.prepare(sql).bind_all(param);
+  auto db = svc.open_database({storage::database::access::read_only, true});
+  auto& st = db->prepare(sql).bind_all(param);
   return st.step() ? st.text(0) : "<none>";
 }
+
+std::vector<std::vector<std::string>> query_rows(const test_service& svc, const std::string& sql) {
+  auto db = svc.open_database({storage::database::access::read_only, true});
+  auto& st = db->prepare(sql);
+  std::vector<std::vector<std::string>> rows;
+  while (st.step()) {
+    auto& row = rows.emplace_back();
+    for (int c = 0; c < st.columns(); ++c) row.push_back(st.is_null(c) ? "-" : st.text(c));
+  }
+  return rows;
+}
+
+std::string bill_contact_field(const test_service& svc, const std::string& transid, const std::string& field) {
+  auto contact = nlohmann::json::parse(query_text(svc, "SELECT contact FROM bills WHERE transid = ?", transid));
+  return contact.contains(field) && contact[field].is_string() ? contact[field].get<std::string>() : "";
+}
+
+int schema_version(const test_service& svc) { return svc.open_database()->schema_version(); }
 
 }  // namespace boutique::testing

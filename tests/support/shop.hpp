@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace boutique::testing {
 
@@ -79,5 +80,11 @@ std::int64_t query_int(const test_service& svc, const std::string& sql);
 
 /// Runs one SQL query with one text parameter returning a single text value ("<none>" when no row).
 std::string query_text(const test_service& svc, const std::string& sql, const std::string& param);
+/// Every row of a query, each column as text ("-" for NULL), on a connection of its own.
+std::vector<std::vector<std::string>> query_rows(const test_service& svc, const std::string& sql);
+/// One field of the contact a bill keeps (JSON), "" when it has none.
+std::string bill_contact_field(const test_service& svc, const std::string& transid, const std::string& field);
+/// The schema version the service's database is at.
+int schema_version(const test_service& svc);
 
 }  // namespace boutique::testing

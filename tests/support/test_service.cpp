@@ -44,6 +44,10 @@ config::settings test_settings() {
 
 test_service::test_service(config::settings settings) : settings_(std::move(settings)) {
   if (settings_.storage.path.empty()) settings_.storage.path = (dir_.path() / "boutique.db").string();
+  if (on_postgresql() && settings_.storage.url.empty()) {
+    pg_ = std::make_unique<scratch_postgres>();
+    settings_.storage.url = pg_->url();
+  }
   service_ = std::make_unique<app::service>(settings_);
   service_->start();
 }
@@ -52,6 +56,7 @@ test_service::~test_service() { service_->stop(); }
 
 void test_service::restart(config::settings changed) {
   changed.storage.path = settings_.storage.path;
+  changed.storage.url = settings_.storage.url;
   settings_ = std::move(changed);
   restart();
 }

@@ -152,3 +152,35 @@ TEST(config, a_short_csrf_secret_is_refused) {
   EXPECT_NE(error_of({"--shop.csrf_secret=short"}).find("shop.csrf_secret"), std::string::npos);
   EXPECT_EQ(error_of({"--shop.csrf_secret=" + std::string(32, 'k')}), "");
 }
+
+TEST(config, storage_url_names_a_postgresql_database_or_an_sqlite_file) {
+  auto folder = std::filesystem::path(::testing::TempDir()) / "etc-boutique-url";
+  std::filesystem::create_directories(folder);
+  auto file = (folder / "boutique.ini").string();
+  std::ofstream(file) << "[storage]\nurl = sqlite:../lib/shop.db\n";
+  auto s = load({"--config=" + file});
+  EXPECT_EQ(s.storage.path, (folder.parent_path() / "lib/shop.db").string()) << "sqlite:PATH, from the file's folder";
+  EXPECT_EQ(s.storage.url, "");
+  auto pg = load({"--storage.url=postgresql://shop@db.internal:5432/boutique"});
+  EXPECT_EQ(pg.storage.url, "postgresql://shop@db.internal:5432/boutique");
+  EXPECT_EQ(load({"--storage.url=/srv/b.db"}).storage.path, "/srv/b.db") << "a plain path is an SQLite file";
+  EXPECT_EQ(load({"--storage.url=/srv/b.db"}).storage.url, "");
+  EXPECT_EQ(load({"--config=" + file, "--storage.path=/tmp/z.db"}).storage.path, "/tmp/z.db")
+    << "the command line's storage.path overrides the file's storage.url";
+  EXPECT_EQ(load({"--config=" + file, "--storage.url=postgres://a@h/d"}).storage.url, "postgres://a@h/d");
+}
+
+TEST(config, storage_path_and_url_together_are_refused_and_a_url_password_is_never_quoted) {
+  auto file = write_file("both.ini", "[storage]\npath = x.db\nurl = postgresql://a@h/d\n");
+  auto both = error_of({"--config=" + file});
+  EXPECT_NE(both.find("storage.path and storage.url"), std::string::npos) << both;
+  EXPECT_NE(error_of({"--storage.path=a.db", "--storage.url=sqlite:b.db"}).find("both given on the command line"),
+            std::string::npos);
+  auto bad = error_of({"--storage.url=mysql://shop:s3cret@h/d"});
+  EXPECT_NE(bad.find("PostgreSQL"), std::string::npos) << bad;
+  EXPECT_EQ(bad.find("s3cret"), std::string::npos) << bad;
+  auto spaced = error_of({"--storage.url=postgresql://shop:s3cret@h/d x"});
+  EXPECT_NE(spaced.find("storage.url"), std::string::npos) << spaced;
+  EXPECT_EQ(spaced.find("s3cret"), std::string::npos) << spaced;
+  EXPECT_NE(error_of({"--storage.url=sqlite:"}).find("storage.url"), std::string::npos);
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs a command beside a PostgreSQL 15 server of its own, made for it in a temporary folder and removed afterwards:
+#   bash scripts/with-postgres.sh COMMAND [ARG...]
+# The command finds the server in BOUTIQUE_TEST_POSTGRES (a libpq URL of its superuser, over a Unix socket in that
+# folder: no TCP port is opened); the tests make one database of their own in it per service they start
+# (tests/support/storage.hpp). The server runs as the `postgres` user, since PostgreSQL refuses to run as root; it
+# is stopped (fast shutdown) when the command ends, however it ends, and its exit status is the command's.
+set -euo pipefail
+BIN=${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
+[[ -x $BIN/initdb ]] || { echo "with-postgres: $BIN/initdb missing (bash scripts/setup.sh installs postgresql-15)" >&2; exit 2; }
+as_postgres=()
+if [[ $(id -u) -eq 0 ]]; then as_postgres=(runuser -u postgres --); fi
+dir=$(mktemp -d /tmp/boutique-pg.XXXXXX)
+chmod 755 "$dir"
+[[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
+stop() {
+  "${as_postgres[@]}" "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap stop EXIT
+"${as_postgres[@]}" "$BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+# Loopback tests only: no TCP listener, the socket in the folder. fsync stays on: "answered after COMMIT" means on disk.
+"${as_postgres[@]}" "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+  -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 -c shared_buffers=128MB" \
+  start >/dev/null || { cat "$dir/server.log" >&2; exit 2; }
+export BOUTIQUE_TEST_POSTGRES="postgresql://postgres@/postgres?host=$dir"
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"
