@@ -72,6 +72,10 @@ caf::error past_deadline() {
   return make_overloaded_error("the request's time ran out before its write began; nothing was written", 1);
 }
 
+/// How long a statement waits for a lock held elsewhere unless a write's deadline asks for less (PostgreSQL's
+/// lock_timeout, set by storage/postgres_database.cpp; SQLite's busy timeout).
+constexpr std::chrono::milliseconds lock_wait_default{5000};
+
 /// Runs every pending write in one transaction, each in its own savepoint, then answers them all.
 void flush(pointer self) {
   auto& st = self->state;
@@ -84,6 +88,9 @@ void flush(pointer self) {
   auto started = std::chrono::steady_clock::now();
   try {
     st.db->begin_batch();
+    // The earliest time by which a write kept in this batch must be answered (its deadline plus half the grace):
+    // no later write may wait on a lock past it, or the kept write's answer would come after its requester left.
+    auto settle_by = deadline::clock::time_point::max();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (batch[i].due.passed()) {
         outcomes[i] = past_deadline();
@@ -92,6 +99,10 @@ void flush(pointer self) {
       }
       try {
         transaction write(*st.db);
+        auto own = batch[i].due.limited() ? batch[i].due.at + deadline::settle_grace / 2 : settle_by;
+        auto budget = std::min(settle_by, own) - deadline::clock::now();
+        if (budget < lock_wait_default)
+          st.db->limit_lock_waits(std::chrono::duration_cast<std::chrono::milliseconds>(budget));
         batch[i].apply(*st.db);
         // Begun in time but finished so late that its requester (who waits settle_grace past the deadline) would
         // have given up before the commit's answer: undone, as if never begun. On SQLite the writer waits for the
@@ -103,6 +114,7 @@ void flush(pointer self) {
           continue;  // `write` rolls back
         }
         write.commit();
+        settle_by = std::min(settle_by, own);
       } catch (const std::exception& e) {
         outcomes[i] = to_error(e, *st.log);
       }
@@ -246,9 +258,14 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
                        caf::tick_atom_v);
   return {
     [self](caf::ping_atom) {
-      auto alive = self->state.db->prepare(sql_ping).step();
-      self->state.db->reset_all();
-      return alive;
+      try {
+        auto alive = self->state.db->prepare(sql_ping).step();
+        self->state.db->reset_all();
+        return alive;
+      } catch (const std::exception& e) {  // a lost connection: not ready, and the actor goes on (it reconnects)
+        self->state.log->error("event=ping_failed error=\"{}\"", config::log_text(e.what()));
+        return false;
+      }
     },
     [self](deadline due, caf::put_atom, atoms::session_atom, std::string& id, std::string& snapshot,
            std::int64_t expires_at) {

@@ -9,6 +9,8 @@
 #   CRASH_LOGIN=0.1          share of checkouts logging in with a password (0: none)
 #   BOUTIQUE_BIN=path, BOUTIQUE_LOAD=path   use these binaries instead of building them (Release, build-crash/)
 #   CRASH_OUT=dir            logs, ack log, reports and summary (default bench/out/crash)
+#   BOUTIQUE_TEST_POSTGRES=url   run on PostgreSQL: a database of its own on that server (scripts/with-postgres.sh
+#                            sets it), made with psql and dropped at the end, instead of an SQLite file
 # Exit status: 0 when everything holds, 1 otherwise.
 set -euo pipefail
 
@@ -43,12 +45,25 @@ mkdir -p "$OUT"
 rm -f "$OUT"/service-*.log "$OUT"/acks.jsonl "$OUT"/load.* "$OUT"/verify.* "$OUT"/summary.txt
 DATA=$(mktemp -d /tmp/boutique-crash.XXXXXX)
 DB=$DATA/b.db
+MAIL_DIR=$DATA/mail
 LOAD_PID=
+PG_DB=
+if [[ -n ${BOUTIQUE_TEST_POSTGRES:-} ]]; then
+  PG_DB=boutique_crash_$$_$RANDOM
+  psql -qX -v ON_ERROR_STOP=1 "$BOUTIQUE_TEST_POSTGRES" -c "CREATE DATABASE $PG_DB" >/dev/null
+  # The server's URL with this database instead of its own (postgresql://user@/postgres?host=...).
+  base=${BOUTIQUE_TEST_POSTGRES%%\?*}
+  query=${BOUTIQUE_TEST_POSTGRES#"$base"}
+  DB=${base%/*}/$PG_DB$query
+fi
 
 cleanup() {
   if [[ -n $LOAD_PID ]]; then kill -TERM "$LOAD_PID" 2>/dev/null || true; wait "$LOAD_PID" 2>/dev/null || true; fi
   if [[ -n $SVC_PID ]]; then kill -TERM "$SVC_PID" 2>/dev/null || true; wait "$SVC_PID" 2>/dev/null || true; fi
   rm -rf "$DATA"
+  if [[ -n $PG_DB ]]; then
+    psql -qX "$BOUTIQUE_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
 }
 trap cleanup EXIT
 fail() { echo "CRASH TEST FAILED: $*" | tee -a "$OUT/summary.txt" >&2; exit 1; }
@@ -57,7 +72,7 @@ STARTED=$SECONDS
 launch_service "$OUT/service-0.log" "$DB" || fail "the service did not start"
 # Restarts keep the ports: the load generator reconnects to the same address.
 SAME_PORTS=(--http.port="$HTTP_PORT" --admin.port="$ADMIN_PORT")
-echo "service on http $HTTP_PORT, admin $ADMIN_PORT, database $DB; $KILLS kills, ${DELAY_MIN}-${DELAY_MAX} ms apart"
+echo "service on http $HTTP_PORT, admin $ADMIN_PORT, database ${PG_DB:-$DB}; $KILLS kills, ${DELAY_MIN}-${DELAY_MAX} ms apart"
 
 # The duration is only a bound: the load is stopped (SIGTERM) after the last restart.
 "$BOUTIQUE_LOAD" --port="$HTTP_PORT" --customers="$CUSTOMERS" --duration=$((KILLS * (DELAY_MAX / 1000 + 40) + 60)) \

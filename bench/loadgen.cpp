@@ -28,7 +28,7 @@ const char* usage =
   "  [--login=0 --mail-dir=DIR [--login-users=16] [--login-pool=FILE]] [--secret=S] [--admin-port=N]\n"
   "  [--admin-token=T] [--passivation-wait=120] [--json-out=F] [--svg-out=F] [--verify-db=PATH]\n"
   "  [--ack-log=FILE] [--label=TEXT] [--seed=N]\n"
-  "       boutique-load --mode=verify --ack-log=FILE --verify-db=PATH [--port=N]\n";
+  "       boutique-load --mode=verify --ack-log=FILE --verify-db=PATH|URL [--port=N]\n";
 
 /// How long the login setup waits for the password-set mails (the mailer drops them every 200 ms).
 constexpr auto mail_wait = std::chrono::seconds(60);

@@ -4,7 +4,8 @@
 SVC_PID=; HTTP_PORT=; ADMIN_PORT=
 SVC_DIR=; MAIL_DIR=  # the caller's: the service's folder and its mail drop, removed by stop_service
 
-# launch_service LOG DB [--option=value...]: starts the service on the SQLite file DB with storage.synchronous=full
+# launch_service LOG DB [--option=value...]: starts the service on the SQLite file DB (or the PostgreSQL database DB,
+# a postgresql:// URL, its mail drop then in MAIL_DIR or beside the log) with storage.synchronous=full
 # (acknowledged = on disk), on free ports unless the options name them (later options win), without the per-address
 # connection cap (every virtual customer connects from 127.0.0.1), logging to LOG; waits
 # for its `event=listening` lines (polling the log, 30 s at most) and reads the ports from them.
@@ -15,7 +16,11 @@ launch_service() {
   if "$BOUTIQUE_BIN" --help 2>&1 | grep -q -- '--http.max_connections_per_address'; then
     uncapped=(--http.max_connections_per_address=1000000)
   fi
-  (cd "$ROOT" && exec "$BOUTIQUE_BIN" --http.port=0 --admin.port=0 --storage.path="$db" \
+  local storage=(--storage.path="$db")
+  if [[ $db == postgresql://* ]]; then
+    storage=(--storage.url="$db" --shop.mail_dir="${MAIL_DIR:-$(dirname "$log")/mail}")
+  fi
+  (cd "$ROOT" && exec "$BOUTIQUE_BIN" --http.port=0 --admin.port=0 "${storage[@]}" \
       --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" "${uncapped[@]}" "$@") > "$log" 2>&1 &
   SVC_PID=$!
   local deadline=$((SECONDS + 30))

@@ -7,7 +7,7 @@
 #include "client.hpp"
 #include "loadgen.hpp"
 
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -27,12 +27,14 @@ namespace {
 /// The service's own read-only connection, one query at a time.
 class reader {
  public:
-  explicit reader(const std::string& path) : db_(path, {storage::database::access::read_only, true}) {}
+  /// `path`: the SQLite file, or a postgresql:// URL.
+  explicit reader(const std::string& path)
+      : db_(storage::open_database(path, {storage::database::access::read_only, true})) {}
 
   /// Calls `row(statement)` for each row of `sql`.
   template <class Row>
   void each(const char* sql, Row row) {
-    auto& st = db_.prepare(sql);
+    auto& st = db_->prepare(sql);
     while (st.step()) row(st);
   }
 
@@ -42,10 +44,13 @@ class reader {
     return value;
   }
 
-  void begin() { db_.exec("BEGIN"); }  // one snapshot for all the queries
+  /// One snapshot for all the queries.
+  void begin() {
+    db_->exec(db_->backend() == storage::backend::postgresql ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN");
+  }
 
  private:
-  storage::sqlite_database db_;
+  std::unique_ptr<storage::database> db_;
 };
 
 struct bill_row {
@@ -141,13 +146,13 @@ void check_duplicates(reader& db, const snapshot& s, verification& v) {
   v.duplicate_customers = db.scalar("SELECT count(*) - count(DISTINCT email_norm) FROM customers");
   v.duplicate_bills = db.scalar("SELECT count(*) - count(DISTINCT transid) FROM bills");
   v.sessions_with_two_bills =
-    db.scalar("SELECT count(*) FROM (SELECT 1 FROM bills GROUP BY session_id HAVING count(*) > 1)");
+    db.scalar("SELECT count(*) FROM (SELECT 1 FROM bills GROUP BY session_id HAVING count(*) > 1) AS twice");
   // A completion records one `paid` event for its bill: two mean the purchase was completed twice.
-  v.bills_completed_twice = db.scalar(
-    "SELECT count(*) FROM (SELECT 1 FROM customer_events WHERE kind = 'paid' GROUP BY detail HAVING count(*) > 1)");
+  v.bills_completed_twice = db.scalar("SELECT count(*) FROM (SELECT 1 FROM customer_events WHERE kind = 'paid' "
+                                      "GROUP BY detail HAVING count(*) > 1) AS twice");
   v.duplicate_products = db.scalar("SELECT count(*) - count(DISTINCT reference) FROM products");
-  v.duplicate_notifications = db.scalar(
-    "SELECT count(*) FROM (SELECT 1 FROM payment_notifications GROUP BY provider, txn_id HAVING count(*) > 1)");
+  v.duplicate_notifications = db.scalar("SELECT count(*) FROM (SELECT 1 FROM payment_notifications "
+                                        "GROUP BY provider, txn_id HAVING count(*) > 1) AS twice");
   v.customers_total = db.scalar("SELECT count(*) FROM customers");
   v.bills_total = db.scalar("SELECT count(*) FROM bills");
   v.products_total = db.scalar("SELECT count(*) FROM products");

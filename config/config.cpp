@@ -48,20 +48,34 @@ std::string parse_choice(const std::string& key, const std::string& value, const
   invalid(key, value, "expected one of " + list);
 }
 
-/// storage.url: `postgresql://...` (or `postgres://...`), `sqlite:PATH`, or a file path (SQLite).
+/// Whether a postgresql:// URL holds a password (in its user part, or as a `password` parameter).
+bool holds_password(const std::string& url) {
+  auto rest = url.substr(url.find("://") + 3);
+  auto authority = rest.substr(0, rest.find_first_of("/?"));
+  auto at = authority.rfind('@');
+  if (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) return true;
+  auto query = rest.find('?');
+  return query != std::string::npos && ("&" + rest.substr(query + 1)).find("&password=") != std::string::npos;
+}
+
+/// storage.url: `postgresql://...` (or `postgres://...`), `sqlite:PATH`, or a file path (SQLite). Its words never
+/// quote the value: a URL may hold a password.
 void set_storage_url(storage_options& storage, const std::string& key, const std::string& value) {
+  auto refuse = [&](const std::string& why) { throw config_error("invalid value for " + key + ": " + why); };
   if (value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0) {
-    // Not quoted: the URL may hold a password.
-    if (value.find_first_of(" \t\r\n") != std::string::npos)
-      throw config_error("invalid value for " + key + ": a URL holds no spaces");
+    if (value.find_first_of(" \t\r\n") != std::string::npos) refuse("a URL holds no spaces");
+    if (holds_password(value))
+      refuse("keep the password out of the URL (it would be in the file and the process list): set PGPASSWORD "
+             "or use ~/.pgpass");
     storage.url = value;
     return;
   }
+  if (value.rfind("postgres", 0) == 0 || value.find('=') != std::string::npos)
+    refuse("a PostgreSQL database is given as postgresql://USER@HOST:PORT/DB");
   auto path = value.rfind("sqlite:", 0) == 0 ? value.substr(7) : value;
-  if (path.empty()) invalid(key, value, "give postgresql://user@host:port/db, sqlite:PATH or a file path");
+  if (path.empty()) refuse("give postgresql://user@host:port/db, sqlite:PATH or a file path");
   if (path.find("://") != std::string::npos)
-    throw config_error("invalid value for " + key +
-                       ": the backends are SQLite (sqlite:PATH or a path) and PostgreSQL (postgresql://...)");
+    refuse("the backends are SQLite (sqlite:PATH or a path) and PostgreSQL (postgresql://...)");
   storage.path = path;
   storage.url.clear();
 }
@@ -398,8 +412,8 @@ std::string usage() {
   std::string text =
     "usage: boutique [--config=FILE] [--section.key=value ...]\n"
     "       boutique backup --to=FILE [--config=FILE] [--section.key=value ...]\n"
-    "Runs the Boutique customer-account service; 'backup' copies its SQLite database (storage.path) into FILE, online,\n"
-    "while the service runs. Options (see config/boutique.ini for meaning and defaults):\n";
+    "Runs the Boutique customer-account service; 'backup' copies its SQLite database (storage.path) into FILE,\n"
+    "online, while the service runs. Options (see config/boutique.ini for meaning and defaults):\n";
   for (const auto& [key, _] : setters()) text += "  --" + key + "=...\n";
   text += "Environment: BOUTIQUE_ADMIN_TOKEN, BOUTIQUE_PAYMENT_SECRET, BOUTIQUE_CSRF_SECRET, BOUTIQUE_SMTP_PASSWORD.\n";
   return text;

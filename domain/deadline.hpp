@@ -12,7 +12,8 @@ namespace boutique {
 ///
 /// Work that began before the deadline is never cut off: a write once begun commits or fails as a whole, and its
 /// requester waits `settle_grace` longer for that answer, so that an actor's memory and the database always agree
-/// on whether the write happened.
+/// on whether the write happened. The storage actor keeps it so on either backend: a write that ends later than
+/// half the grace past its deadline is undone, and no write of the same batch waits on a lock beyond that time.
 struct deadline {
   using clock = std::chrono::steady_clock;
 

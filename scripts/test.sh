@@ -47,7 +47,7 @@ side_by_side "fuzz: bash tests/fuzz/run.sh" \
 # The test runs: both ctest runs side by side, the browser tests after the TSan one (which ends first). Not all
 # three at once: that left the tests' timing checks too little CPU (a slowloris test's 5 s bound was missed).
 tsan_then_browser="bash scripts/sanitize.sh tsan test; tsan=\$?; bash scripts/sanitize.sh asan browser && exit \$tsan"
-on_postgresql="SANITIZE_SUITES='unit_tests actor_tests integration_tests' bash scripts/with-postgres.sh bash scripts/sanitize.sh asan test"
+on_postgresql="SANITIZE_SUITES='unit_tests actor_tests integration_tests crash_script' bash scripts/with-postgres.sh bash scripts/sanitize.sh asan test"
 asan_then_postgresql="bash scripts/sanitize.sh asan test; asan=\$?; echo '== the same suites on PostgreSQL'; $on_postgresql && exit \$asan"
 side_by_side "asan-ctest (AddressSanitizer + UndefinedBehaviorSanitizer, build-asan/), then on PostgreSQL: $asan_then_postgresql" \
   "tsan-ctest (ThreadSanitizer, build-tsan/), then browser (tests/e2e against build-asan/boutique): $tsan_then_browser"

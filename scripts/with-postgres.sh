@@ -19,9 +19,11 @@ stop() {
 }
 trap stop EXIT
 "${as_postgres[@]}" "$BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-# Loopback tests only: no TCP listener, the socket in the folder. fsync stays on: "answered after COMMIT" means on disk.
+# Loopback tests only: no TCP listener, the socket in the folder. A throwaway server that no test stops: it does not
+# wait for the disk (fsync off), which the tests' many databases (one a test, each created and dropped) would.
 "${as_postgres[@]}" "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 -c shared_buffers=128MB" \
+  -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 -c shared_buffers=128MB \
+      -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
   start >/dev/null || { cat "$dir/server.log" >&2; exit 2; }
 export BOUTIQUE_TEST_POSTGRES="postgresql://postgres@/postgres?host=$dir"
 set +e

@@ -169,9 +169,11 @@ domain::completion_facts completion_facts(database& db, const stored_bill& bill,
 void insert_product(database& db, std::int64_t customer_id, const domain::planned_product& p) {
   for (int attempt = 0;; ++attempt) {
     try {
+      transaction attempt_tx(db);  // PostgreSQL: a refused insert spoils the transaction unless rolled back alone
       db.prepare(q::insert_product)
         .bind_all(domain::new_product_reference(), customer_id, p.code, p.name, p.bill_item_id, p.start_at, p.end_at)
         .run();
+      attempt_tx.commit();
       return;
     } catch (const storage_error& e) {
       if (!e.constraint() || attempt >= 5) throw;  // a reference collision: draw another

@@ -30,8 +30,8 @@ const std::string sql_update_customer =
   ", version = version + 1 WHERE id = ?" + std::to_string(contact_count + 2);
 const std::string sql_search_customers =
   "SELECT " + customer_columns +
-  " FROM customers WHERE id > ?2 AND (?1 = '' OR email_norm LIKE ?1 ESCAPE '\\' OR lower(lastname) LIKE ?1 ESCAPE "
-  "'\\' OR lower(firstname) LIKE ?1 ESCAPE '\\') ORDER BY id LIMIT ?3";
+  " FROM customers WHERE id > ?2 AND (?1 = '' OR email_norm LIKE lower(?1) ESCAPE '\\' OR lower(lastname) LIKE "
+  "lower(?1) ESCAPE '\\' OR lower(firstname) LIKE lower(?1) ESCAPE '\\') ORDER BY id LIMIT ?3";
 /// The snapshot of an id retired at login (valid JSON: the retention index reads snapshots).
 constexpr const char* retired_snapshot = "{\"retired\":true}";
 

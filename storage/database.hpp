@@ -4,6 +4,7 @@
 // through this interface, and each backend (storage/sqlite_database.hpp, storage/postgres_database.hpp) implements
 // it. Each connection belongs to one actor: none is thread-safe.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -139,6 +140,13 @@ class database {
   virtual void begin_batch() = 0;
   virtual void commit_batch() = 0;
   virtual void rollback_batch() = 0;
+
+  /// From now to the end of the batch's current write, a statement waits at most `most` for a lock held elsewhere
+  /// (PostgreSQL locks rows as a write goes; SQLite's writer holds the one write lock from the batch's start).
+  virtual void limit_lock_waits(std::chrono::milliseconds most) {}
+  /// Held while migrations run, so that two processes starting on one database migrate one after the other.
+  virtual void lock_schema() {}
+  virtual void unlock_schema() {}
 
   /// The schema version migrations brought it to (0: none yet).
   virtual int schema_version() = 0;

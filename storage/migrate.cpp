@@ -3,7 +3,9 @@
 
 namespace boutique::storage {
 
-int migrate(database& db) {
+namespace {
+
+int migrate_locked(database& db) {
   const auto& all = db.backend() == backend::postgresql ? postgresql_migrations() : migrations();
   const int known = static_cast<int>(all.size());
   int version = db.schema_version();
@@ -19,6 +21,23 @@ int migrate(database& db) {
     tx.commit();
   }
   return version;
+}
+
+}  // namespace
+
+int migrate(database& db) {
+  db.lock_schema();
+  try {
+    auto version = migrate_locked(db);
+    db.unlock_schema();
+    return version;
+  } catch (...) {
+    try {
+      db.unlock_schema();
+    } catch (...) {
+    }
+    throw;
+  }
 }
 
 }  // namespace boutique::storage

@@ -29,16 +29,6 @@ struct result_deleter {
 };
 using result_ptr = std::unique_ptr<PGresult, result_deleter>;
 
-/// Throws storage_error unless `res` is a success.
-void check(pg_conn* conn, const result_ptr& res, std::string_view what) {
-  auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
-  std::string message(what);
-  message += ": ";
-  message += trimmed(res ? PQresultErrorMessage(res.get()) : PQerrorMessage(conn));
-  throw storage_error(message, is_constraint(res.get()));
-}
-
 void ignore_notice(void*, const char*) {}
 
 }  // namespace
@@ -90,9 +80,8 @@ std::string without_password(const std::string& url) {
 class postgres_statement final : public statement {
  public:
   postgres_statement(postgres_database& db, std::string name, numbered_parameters sql)
-      : db_(db), name_(std::move(name)), values_(static_cast<std::size_t>(sql.count)) {
-    result_ptr res(PQprepare(db_.conn_, name_.c_str(), sql.text.c_str(), sql.count, nullptr));
-    check(db_.conn_, res, "prepare failed for '" + sql.text.substr(0, 60) + "'");
+      : db_(db), name_(std::move(name)), sql_(std::move(sql)), values_(static_cast<std::size_t>(sql_.count)) {
+    prepare_on_server();
   }
 
   bool step() override {
@@ -136,13 +125,23 @@ class postgres_statement final : public statement {
     return values_[static_cast<std::size_t>(index - 1)];
   }
 
+  /// Prepared once per connection: a reconnection (postgres_database::usable) prepares it anew at its next use.
+  void prepare_on_server() {
+    db_.usable();
+    result_ptr res(PQprepare(db_.conn_, name_.c_str(), sql_.text.c_str(), sql_.count, nullptr));
+    db_.check(res.get(), "prepare failed for '" + sql_.text.substr(0, 60) + "'");
+    prepared_on_ = db_.connection_;
+  }
+
   void execute() {
+    db_.usable();
+    if (prepared_on_ != db_.connection_) prepare_on_server();
     std::vector<const char*> params;
     params.reserve(values_.size());
     for (const auto& v : values_) params.push_back(v ? v->c_str() : nullptr);
     result_.reset(PQexecPrepared(db_.conn_, name_.c_str(), static_cast<int>(params.size()), params.data(), nullptr,
                                  nullptr, 0));
-    check(db_.conn_, result_, "step");
+    db_.check(result_.get(), "step");
     rows_ = PQntuples(result_.get());
     row_ = -1;
     const char* changed = PQcmdTuples(result_.get());
@@ -151,13 +150,23 @@ class postgres_statement final : public statement {
 
   postgres_database& db_;
   std::string name_;
+  numbered_parameters sql_;
+  std::uint64_t prepared_on_ = 0;  ///< the connection (postgres_database::connection_) it was prepared on
   std::vector<std::optional<std::string>> values_;
   result_ptr result_;
   int row_ = -1;
   int rows_ = 0;
 };
 
-postgres_database::postgres_database(const std::string& url, options opts) : location_(without_password(url)) {
+postgres_database::postgres_database(const std::string& url, options opts)
+    : location_(without_password(url)), opts_(opts) {
+  // libpq's own words on a malformed URL quote it, password and all: checked first, answered in words of ours.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  PQfreemem(parse_error);
+  if (!parsed)
+    throw storage_error("storage.url is not a PostgreSQL URL libpq can read (postgresql://USER@HOST:PORT/DB)");
+  PQconninfoFree(parsed);
   const char* keys[] = {"dbname", "client_encoding", "application_name", "connect_timeout", nullptr};
   const char* values[] = {url.c_str(), "UTF8", "boutique", "10", nullptr};
   conn_ = PQconnectdbParams(keys, values, 1);
@@ -168,18 +177,46 @@ postgres_database::postgres_database(const std::string& url, options opts) : loc
     conn_ = nullptr;
     throw storage_error(message);
   }
-  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
   try {
-    // A lock held elsewhere fails the write after 5 s, as SQLite's busy timeout does.
-    exec("SET lock_timeout = '5s'");
-    if (opts.mode == access::read_only) exec("SET default_transaction_read_only = on");
-    // normal: a commit is answered before its WAL reaches the disk (the last commits may be lost in a crash of the
-    // server, the database stays consistent), as SQLite's synchronous = NORMAL.
-    if (!opts.synchronous_full) exec("SET synchronous_commit = off");
+    configure();
   } catch (...) {
     PQfinish(conn_);
     throw;
   }
+}
+
+void postgres_database::configure() {
+  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+  // The error's first line only: PostgreSQL's DETAIL quotes the values a constraint refused (an email address).
+  PQsetErrorVerbosity(conn_, PQERRORS_TERSE);
+  // A lock held elsewhere fails the write after 5 s, as SQLite's busy timeout does.
+  exec("SET lock_timeout = '5s'");
+  if (opts_.mode == access::read_only) exec("SET default_transaction_read_only = on");
+  // normal: a commit is answered before its WAL reaches the disk (the last commits may be lost in a crash of the
+  // server, the database stays consistent), as SQLite's synchronous = NORMAL.
+  if (!opts_.synchronous_full) exec("SET synchronous_commit = off");
+  ++connection_;
+}
+
+void postgres_database::check(const pg_result* res, std::string_view what) {
+  auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  std::string message(what);
+  message += ": ";
+  message += trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
+  throw storage_error(message, is_constraint(res));
+}
+
+void postgres_database::usable() {
+  if (PQstatus(conn_) == CONNECTION_OK) return;
+  // Inside a transaction its work is gone with the connection: the transaction fails as a whole (its writer rolls
+  // back, which ends it here), and only then does the connection come back.
+  if (in_batch_ || !savepoints_.empty())
+    throw storage_error("the connection to PostgreSQL at '" + location_ + "' was lost during a transaction");
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK)
+    throw storage_error("PostgreSQL at '" + location_ + "' is unreachable: " + trimmed(PQerrorMessage(conn_)));
+  configure();
 }
 
 postgres_database::~postgres_database() {
@@ -188,8 +225,9 @@ postgres_database::~postgres_database() {
 }
 
 void postgres_database::exec(std::string_view sql) {
+  usable();
   result_ptr res(PQexec(conn_, std::string(sql).c_str()));
-  check(conn_, res, "cannot execute on '" + location_ + "'");
+  check(res.get(), "cannot execute on '" + location_ + "'");
   const char* changed = PQcmdTuples(res.get());
   if (changed && *changed) std::from_chars(changed, changed + std::char_traits<char>::length(changed), changes_);
 }
@@ -203,11 +241,31 @@ statement& postgres_database::prepare(std::string_view sql) {
 
 void postgres_database::reset_all() { cache_.reset_all(); }
 
-void postgres_database::begin_batch() { exec("BEGIN"); }
-void postgres_database::commit_batch() { exec("COMMIT"); }
-void postgres_database::rollback_batch() {
+void postgres_database::begin_batch() {
+  exec("BEGIN");
+  in_batch_ = true;
+}
+
+void postgres_database::commit_batch() {
+  in_batch_ = false;
   savepoints_.clear();
-  exec("ROLLBACK");
+  exec("COMMIT");
+}
+
+void postgres_database::rollback_batch() {
+  in_batch_ = false;
+  savepoints_.clear();
+  if (PQstatus(conn_) == CONNECTION_OK) exec("ROLLBACK");  // a lost connection took the transaction with it
+}
+
+void postgres_database::limit_lock_waits(std::chrono::milliseconds most) {
+  auto ms = std::max<std::int64_t>(1, most.count());
+  exec("SET LOCAL lock_timeout = " + std::to_string(ms));
+}
+
+void postgres_database::lock_schema() { exec("SELECT pg_advisory_lock(" + std::to_string(schema_lock_key) + ")"); }
+void postgres_database::unlock_schema() {
+  exec("SELECT pg_advisory_unlock(" + std::to_string(schema_lock_key) + ")");
 }
 
 void postgres_database::savepoint() {

@@ -8,6 +8,7 @@
 
 #include "storage/database.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include <vector>
 
 struct pg_conn;
+struct pg_result;
 
 namespace boutique::storage {
 
@@ -46,15 +48,29 @@ class postgres_database final : public database {
   void rollback_batch() override;
   int schema_version() override;
   void set_schema_version(int version) override;
+  void limit_lock_waits(std::chrono::milliseconds most) override;
+  void lock_schema() override;
+  void unlock_schema() override;
 
  private:
   friend class postgres_statement;
+  /// The session's settings, on a new connection or a renewed one.
+  void configure();
+  /// Reconnects a lost connection outside a transaction; throws inside one, or when the server stays unreachable.
+  void usable();
+  /// Throws storage_error (constraint or not) unless `res` is a success.
+  void check(const pg_result* res, std::string_view what);
   void savepoint() override;
   void release() override;
   void rollback_to_savepoint() override;
 
+  /// The advisory lock migrations take, so that nodes starting together migrate one after the other.
+  static constexpr std::int64_t schema_lock_key = 0x626f757469717565;  // "boutique"
   pg_conn* conn_ = nullptr;
   std::string location_;
+  options opts_;
+  std::uint64_t connection_ = 0;  ///< counts (re)connections: statements are prepared again on a new one
+  bool in_batch_ = false;
   int changes_ = 0;
   /// Per open savepoint: whether it began the transaction (its release commits it).
   std::vector<bool> savepoints_;

@@ -191,3 +191,34 @@ TEST_F(bounds_fixture, a_retention_run_removes_the_backlog_in_batches_while_writ
   ASSERT_TRUE(stats.last_retention);
   EXPECT_EQ(stats.last_retention->total(), 3000u);
 }
+
+// On PostgreSQL a write waits on the rows it writes, after its batch began. A write queued behind a kept one must not
+// wait on a lock past the kept write's deadline (plus half the grace), or the batch's COMMIT, and with it the kept
+// write's answer, would come after its requester gave up (a 503 for a write that took effect).
+TEST_F(bounds_fixture, a_write_waiting_on_a_lock_gives_up_in_time_for_the_kept_writes_of_its_batch) {
+  if (!boutique::testing::on_postgresql()) GTEST_SKIP() << "SQLite's writer waits before its batch begins";
+  auto holder = storage::open_database(path, {});
+  holder->exec("BEGIN");
+  holder->exec("LOCK TABLE customers IN EXCLUSIVE MODE");  // the deposit waits; the session save does not
+  start_writer({}, 512);
+  caf::scoped_actor self{*sys};
+  auto started = deadline::clock::now();
+  auto due = deadline::in(std::chrono::milliseconds(300));
+  auto kept = self->request(writer, caf::infinite, due, caf::put_atom_v, atoms::session_atom_v, std::string("kept"),
+                            std::string("{}"), std::int64_t{4102444800});
+  auto waiting = self->request(writer, caf::infinite, deadline::none(), atoms::deposit_atom_v, contact(0),
+                               std::optional<std::int64_t>{}, std::int64_t{7});
+  std::chrono::milliseconds kept_after{0};
+  kept.receive(
+    [&](caf::ok_atom) {
+      kept_after = std::chrono::duration_cast<std::chrono::milliseconds>(deadline::clock::now() - started);
+    },
+    [](caf::error& err) { ADD_FAILURE() << "the kept write failed: " << to_string(err); });
+  bool refused = false;
+  waiting.receive([](const customer_record&) {}, [&](caf::error&) { refused = true; });
+  holder->exec("COMMIT");
+  EXPECT_LT(kept_after, std::chrono::milliseconds(300) + deadline::settle_grace)
+    << "answered after its requester's patience ran out";
+  EXPECT_TRUE(refused) << "the waiting write outwaited the kept one's deadline";
+  EXPECT_EQ(count("SELECT count(*) FROM sessions WHERE id = 'kept'"), 1);
+}

@@ -109,13 +109,17 @@ std::string query_text(const test_service& svc, const std::string& sql, const st
 }
 
 std::vector<std::vector<std::string>> query_rows(const test_service& svc, const std::string& sql) {
-  auto db = svc.open_database({storage::database::access::read_only, true});
-  auto& st = db->prepare(sql);
+  return query_rows(*svc.open_database({storage::database::access::read_only, true}), sql);
+}
+
+std::vector<std::vector<std::string>> query_rows(storage::database& db, const std::string& sql) {
+  auto& st = db.prepare(sql);
   std::vector<std::vector<std::string>> rows;
   while (st.step()) {
     auto& row = rows.emplace_back();
     for (int c = 0; c < st.columns(); ++c) row.push_back(st.is_null(c) ? "-" : st.text(c));
   }
+  st.reset();
   return rows;
 }
 

@@ -82,6 +82,8 @@ std::int64_t query_int(const test_service& svc, const std::string& sql);
 std::string query_text(const test_service& svc, const std::string& sql, const std::string& param);
 /// Every row of a query, each column as text ("-" for NULL), on a connection of its own.
 std::vector<std::vector<std::string>> query_rows(const test_service& svc, const std::string& sql);
+/// The same on a connection the caller holds (several queries: a PostgreSQL connection costs a server process).
+std::vector<std::vector<std::string>> query_rows(storage::database& db, const std::string& sql);
 /// One field of the contact a bill keeps (JSON), "" when it has none.
 std::string bill_contact_field(const test_service& svc, const std::string& transid, const std::string& field);
 /// The schema version the service's database is at.

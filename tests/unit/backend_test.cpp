@@ -111,7 +111,8 @@ TEST_F(backend_fixture, a_transaction_that_throws_leaves_nothing_and_changes_cou
   } catch (const std::runtime_error&) {
   }
   EXPECT_EQ(scalar("SELECT count(*) FROM outbox"), 0);
-  for (int i = 0; i < 3; ++i) db->exec("INSERT INTO outbox (recipient, subject, body, created_at) VALUES ('a', 'b', 'c', 0)");
+  for (int i = 0; i < 3; ++i)
+    db->exec("INSERT INTO outbox (recipient, subject, body, created_at) VALUES ('a', 'b', 'c', 0)");
   db->prepare("UPDATE outbox SET attempts = ?1 WHERE recipient = ?2").bind_all(std::int64_t{1}, "a").run();
   EXPECT_EQ(db->changes(), 3);
 }
@@ -162,4 +163,38 @@ TEST(postgresql_dialect, an_unreachable_server_is_named_without_the_password) {
     EXPECT_NE(what.find("cannot connect to PostgreSQL"), std::string::npos) << what;
     EXPECT_EQ(what.find("s3cret"), std::string::npos) << what;
   }
+}
+
+// A connection PostgreSQL ends (a restart, a failover, an idle timeout) comes back at the next statement outside a
+// transaction; inside one, the transaction fails as a whole and nothing of it is written.
+TEST_F(backend_fixture, a_lost_connection_comes_back_and_a_transaction_it_cut_writes_nothing) {
+  if (!on_postgresql()) GTEST_SKIP() << "PostgreSQL's server connection";
+  auto admin = store.open();
+  auto end_connection = [&] {
+    auto& pid = db->prepare("SELECT pg_backend_pid()");
+    ASSERT_TRUE(pid.step());
+    auto backend = pid.integer(0);
+    pid.reset();
+    admin->prepare("SELECT pg_terminate_backend(?::int)").bind_all(backend).run();
+  };
+  end_connection();
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the first use may learn of the loss, the second reconnects
+    try {
+      if (scalar("SELECT count(*) FROM customers") == 0) break;
+    } catch (const storage_error&) {
+    }
+  }
+  EXPECT_EQ(scalar("SELECT count(*) FROM customers"), 0) << "the connection came back";
+  db->prepare(insert_customer).bind_all("kept@example.org", "kept@example.org").run();
+
+  db->begin_batch();
+  db->prepare(insert_customer).bind_all("cut@example.org", "cut@example.org").run();
+  end_connection();
+  EXPECT_THROW(db->prepare(insert_customer).bind_all("late@example.org", "late@example.org").run(), storage_error);
+  EXPECT_THROW(db->prepare(insert_customer).bind_all("later@example.org", "later@example.org").run(), storage_error)
+    << "inside the transaction, no reconnection: its later writes would commit alone";
+  EXPECT_NO_THROW(db->rollback_batch());
+  EXPECT_EQ(scalar("SELECT count(*) FROM customers"), 1) << "only the write made before the transaction";
+  auto& cut = admin->prepare("SELECT count(*) FROM customers WHERE email_norm = 'cut@example.org'");
+  EXPECT_EQ(cut.run_returning_integer(), 0);
 }

@@ -1,6 +1,7 @@
 // Idempotency keys: the decisions (domain) and their storage, without an actor system.
 #include "domain/idempotency.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
+#include "support/storage.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 
@@ -41,7 +42,9 @@ TEST(idempotency, decisions_follow_the_record) {
 }
 
 TEST(idempotency, storage_claims_records_releases_and_forgets_expired_keys) {
-  storage::sqlite_database db(":memory:", {storage::database::access::read_write, false});
+  boutique::testing::test_store store{":memory:"};  // or a scratch PostgreSQL database (support/storage.hpp)
+  auto connection = store.open();
+  auto& db = *connection;
   storage::migrate(db);
   idempotency_claim claim{"k1", "fp", 1000, 1000 + 86400, 980};
   EXPECT_EQ(storage::claim_idempotency(db, claim).decision, idempotency_decision::proceed);

@@ -4,7 +4,8 @@
 #include "domain/mail.hpp"
 #include "domain/mail_body.hpp"
 #include "mail/transport.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
+#include "support/storage.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 
@@ -65,7 +66,9 @@ TEST(mail_rules, an_attempt_sends_fails_or_reschedules_the_mail) {
 }
 
 TEST(mail_rules, the_outbox_hands_out_due_mail_only_and_keeps_a_sent_or_failed_mail_as_it_is) {
-  storage::sqlite_database db{":memory:", {storage::database::access::read_write, false}};
+  boutique::testing::test_store store{":memory:"};  // or a scratch PostgreSQL database (support/storage.hpp)
+  auto connection = store.open();
+  auto& db = *connection;
   storage::migrate(db);
   std::int64_t queued_at = 100;
   for (const char* to : {"a@example.org", "b@example.org", "c@example.org"}) {

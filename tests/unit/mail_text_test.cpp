@@ -7,7 +7,8 @@
 #include "domain/mail.hpp"
 #include "domain/refund.hpp"
 #include "mail/transport.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
+#include "support/storage.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "support/sample_contact.hpp"
@@ -243,7 +244,9 @@ TEST(mail_text, a_queued_mail_renders_to_the_same_text_and_html_as_it_was_compos
 }
 
 TEST(mail_text, a_re_sent_mail_keeps_its_message_id_and_its_bytes) {
-  storage::sqlite_database db{":memory:", {storage::database::access::read_write, false}};
+  boutique::testing::test_store store{":memory:"};  // or a scratch PostgreSQL database (support/storage.hpp)
+  auto connection = store.open();
+  auto& db = *connection;
   storage::migrate(db);
   storage::queue_mail(db, domain::order_mail(bought_facts(language::en), "2026-1", "https://s"), 1767225600);
   mail::sender from{"orders@shop.example", "Boutique"};

@@ -2,7 +2,8 @@
 // rule (domain::reminder_due) says are due, day after day, and each is mailed once, in its customer's language, with
 // its reminder recorded beside the mail.
 #include "domain/reminder.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
+#include "support/storage.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "storage/retention.hpp"
@@ -28,7 +29,9 @@ struct stored_term {
 
 struct reminder_store : ::testing::Test {
   static constexpr std::int64_t d = 86400;
-  sqlite_database db{":memory:", {database::access::read_write, false}};
+  boutique::testing::test_store scratch{":memory:"};  // or a scratch PostgreSQL database (support/storage.hpp)
+  std::unique_ptr<database> connection = scratch.open();
+  database& db = *connection;
   retention_policy policy;  // 30 days before, batches of 1000
   std::int64_t customer_id = 0;
   std::int64_t bills = 0;
@@ -46,23 +49,22 @@ struct reminder_store : ::testing::Test {
   /// Stores product `t` on a bill of its own; returns the product's id.
   std::int64_t store(const stored_term& t) {
     auto transid = "T-" + std::to_string(++bills);
-    db.prepare("INSERT INTO bills (transid, session_id, customer_id, status, paymode, untaxed, taxes, total, currency, "
-               "contact, emitted_at, updated_at) VALUES (?1, 's-' || ?1, ?2, ?3, 'test', 0, 0, 0, 'EUR', '{}', 0, 0)")
-      .bind_all(transid, customer_id, t.status)
-      .run();
-    auto bill = db.last_insert_rowid();
-    db.prepare("INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total) "
-               "VALUES (?, ?, 'Training', 1, 0, 0, 0, 0)")
-      .bind_all(bill, t.code)
-      .run();
-    auto item = db.last_insert_rowid();
+    auto bill =
+      db.prepare("INSERT INTO bills (transid, session_id, customer_id, status, paymode, untaxed, taxes, total, "
+                 "currency, contact, emitted_at, updated_at) "
+                 "VALUES (?1, 's-' || CAST(?1 AS TEXT), ?2, ?3, 'test', 0, 0, 0, 'EUR', '{}', 0, 0) RETURNING id")
+        .bind_all(transid, customer_id, t.status)
+        .run_returning_integer();
+    auto item = db.prepare("INSERT INTO bill_items (bill_id, code, name, quantity, unit_price, untaxed, taxes, total) "
+                           "VALUES (?, ?, 'Training', 1, 0, 0, 0, 0) RETURNING id")
+                  .bind_all(bill, t.code)
+                  .run_returning_integer();
     std::optional<std::int64_t> end;
     if (t.days) end = (t.start_day + *t.days) * d;
-    db.prepare("INSERT INTO products (reference, customer_id, code, name, bill_item_id, start_at, end_at) "
-               "VALUES (?, ?, ?, 'Training', ?, ?, ?)")
+    return db.prepare("INSERT INTO products (reference, customer_id, code, name, bill_item_id, start_at, end_at) "
+                      "VALUES (?, ?, ?, 'Training', ?, ?, ?) RETURNING id")
       .bind_all("P-" + transid, customer_id, t.code, item, t.start_day * d, end)
-      .run();
-    return db.last_insert_rowid();
+      .run_returning_integer();
   }
 
   /// The first column of the first row of `sql`, as text ("<none>" without a row).
@@ -119,8 +121,10 @@ TEST_F(reminder_store, the_query_finds_day_after_day_exactly_what_the_rule_says_
 
 TEST_F(reminder_store, the_mail_speaks_the_user_language_and_nothing_goes_once_reminded_erased_or_turned_off) {
   store({"A51-11237-R", 0, 365});
-  db.exec("INSERT INTO users (username, email_norm, created_at, lang) VALUES ('ana', 'ana@example.org', 0, 'fr')");
-  db.exec("UPDATE customers SET user_id = last_insert_rowid()");
+  auto ana = db.prepare("INSERT INTO users (username, email_norm, created_at, lang) "
+                        "VALUES ('ana', 'ana@example.org', 0, 'fr') RETURNING id")
+               .run_returning_integer();
+  db.prepare("UPDATE customers SET user_id = ?").bind_all(ana).run();
   auto off = policy;
   off.reminder_days_before = 0;
   EXPECT_EQ(send_reminders(db, 340 * d, off), 0) << "0 turns reminders off";

@@ -2,7 +2,8 @@
 // customer still needs goes at all.
 #include "domain/mail.hpp"
 #include "domain/mail_body.hpp"
-#include "storage/sqlite_database.hpp"
+#include "storage/database.hpp"
+#include "support/storage.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
 #include "storage/retention.hpp"
@@ -17,7 +18,9 @@ namespace {
 constexpr std::int64_t day = 86400;
 
 struct retention_fixture : ::testing::Test {
-  sqlite_database db{":memory:", {database::access::read_write, false}};
+  boutique::testing::test_store store{":memory:"};  // or a scratch PostgreSQL database (support/storage.hpp)
+  std::unique_ptr<database> connection = store.open();
+  database& db = *connection;
   retention_policy policy{30 * day, 1000};
 
   void SetUp() override { migrate(db); }
@@ -47,10 +50,9 @@ struct retention_fixture : ::testing::Test {
   }
 
   std::int64_t user(const std::string& name) {
-    db.prepare("INSERT INTO users (username, email_norm, created_at) VALUES (?, ?, 0)")
+    return db.prepare("INSERT INTO users (username, email_norm, created_at) VALUES (?, ?, 0) RETURNING id")
       .bind_all(name, name + "@example.org")
-      .run();
-    return db.last_insert_rowid();
+      .run_returning_integer();
   }
 
   void bill(std::int64_t customer_id, const std::string& transid) {
