@@ -13,8 +13,11 @@ if [[ $(id -u) -eq 0 ]]; then as_postgres=(runuser -u postgres --); fi
 dir=$(mktemp -d /tmp/boutique-pg.XXXXXX)
 chmod 755 "$dir"
 [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
+# The command's exit status is kept (below) whatever the stop does; a server that does not stop is said, not hidden.
 stop() {
-  "${as_postgres[@]}" "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  if ! "${as_postgres[@]}" "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1; then
+    echo "with-postgres: the server in $dir did not stop cleanly" >&2
+  fi
   rm -rf "$dir"
 }
 trap stop EXIT
