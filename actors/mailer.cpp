@@ -108,30 +108,37 @@ void deliver(pointer self) {
   if (domain::now_s() < st.wait_until) return;
   if (!st.unstored.empty()) return store(self, st.unstored);
   // await: one round at a time, so that a mail is never handed over twice.
-  self->request(st.readers.next(), st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch,
-                domain::now_s())
-    .await(
-      [self](outbox_batch& batch) {
-        auto& st = self->state;
-        auto outcomes = attempt_all(self, batch.due);
-        auto done = std::count_if(outcomes.begin(), outcomes.end(), [](const domain::mail_outcome& o) {
-          return o.after != domain::mail_outcome::state::waiting;
-        });
-        st.settings.counters->queued = batch.queued - done;
-        st.settings.counters->oldest_queued_at = batch.queued - done > 0 ? batch.oldest_queued_at : 0;
-        auto tried = outcomes.size();
-        if (!outcomes.empty()) store(self, std::move(outcomes));
-        // A full batch, all of it tried, and some of it gone (sent or failed, not all deferred by a relay asking to
-        // slow down): more mail is likely due. The next round starts now (after the marks are stored: store
-        // awaits), not at the next poll, so that the outbox drains at the transport's pace: one batch per poll is
-        // 500 mails a second, fewer than a busy shop queues. One such round queued at a time.
-        bool full = st.settings.batch > 0 && batch.due.size() >= static_cast<std::size_t>(st.settings.batch);
-        if (full && tried == batch.due.size() && done > 0 && !st.next_round_queued) {
-          st.next_round_queued = true;
-          self->send(self, caf::pending_atom_v);
-        }
-      },
-      [self](caf::error& err) { self->state.log->warn("event=outbox_read_failed error=\"{}\"", error_detail(err)); });
+  auto round = [self](outbox_batch& batch) {
+    auto& st = self->state;
+    auto outcomes = attempt_all(self, batch.due);
+    auto done = std::count_if(outcomes.begin(), outcomes.end(), [](const domain::mail_outcome& o) {
+      return o.after != domain::mail_outcome::state::waiting;
+    });
+    st.settings.counters->queued = batch.queued - done;
+    st.settings.counters->oldest_queued_at = batch.queued - done > 0 ? batch.oldest_queued_at : 0;
+    auto tried = outcomes.size();
+    if (!outcomes.empty()) store(self, std::move(outcomes));
+    // A full batch, all of it tried, and some of it gone (sent or failed, not all deferred by a relay asking to
+    // slow down): more mail is likely due. The next round starts now (after the marks are stored: store
+    // awaits), not at the next poll, so that the outbox drains at the transport's pace: one batch per poll is
+    // 500 mails a second, fewer than a busy shop queues. One such round queued at a time.
+    bool full = st.settings.batch > 0 && batch.due.size() >= static_cast<std::size_t>(st.settings.batch);
+    if (full && tried == batch.due.size() && done > 0 && !st.next_round_queued) {
+      st.next_round_queued = true;
+      self->send(self, caf::pending_atom_v);
+    }
+  };
+  auto failed = [self](caf::error& err) {
+    self->state.log->warn("event=outbox_read_failed error=\"{}\"", error_detail(err));
+  };
+  auto now = domain::now_s();
+  if (st.settings.claim.count() > 0)
+    self->request(st.storage, st.settings.timeout, deadline::in(st.settings.timeout), atoms::outbox_atom_v,
+                  st.settings.batch, now, now + st.settings.claim.count())
+      .await(round, failed);
+  else
+    self->request(st.readers.next(), st.settings.timeout, caf::get_atom_v, atoms::outbox_atom_v, st.settings.batch, now)
+      .await(round, failed);
 }
 
 mailer_actor::behavior_type mailer(pointer self, actors::storage_actor storage, actors::reader_pool readers,

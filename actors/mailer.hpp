@@ -41,6 +41,9 @@ struct mailer_settings {
   /// A round tries no further mail once it has lasted this long (the rest waits for the next round).
   std::chrono::milliseconds round_time{5000};
   std::shared_ptr<mail_counters> counters = std::make_shared<mail_counters>();
+  /// In a cluster, where every node's mailer sends: each round first takes its mails (a write) for this long, so
+  /// that no other node sends them too; 0 (one node): a round reads them.
+  std::chrono::seconds claim{0};
 };
 
 mailer_actor spawn_mailer(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,

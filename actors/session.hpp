@@ -52,7 +52,9 @@ using session_directory_actor = directory_interface<std::string, session_vitals>
   // a payment event, routed to the session that placed the bill
   caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
   // staff cancel a bill: through its session when it has one (in turn with its payments), else in storage alone
-  caf::replies_to<deadline, atoms::cancel_atom, std::string>::with<bill_change>>;
+  caf::replies_to<deadline, atoms::cancel_atom, std::string>::with<bill_change>,
+  // this node rejoined the cluster under a new generation: every live session passivates (its lease is void)
+  caf::reacts_to<atoms::cluster_atom, std::int64_t>>;
 
 struct session_settings {
   std::chrono::seconds idle{900};
@@ -60,6 +62,8 @@ struct session_settings {
   std::chrono::milliseconds timeout{10000};
   bool test_payments = true;
   std::size_t max_live = 0;  ///< most live session actors (0: no cap)
+  /// In a cluster: a session's actor is loaded only on the node holding its lease (docs/CLUSTER.md).
+  bool clustered = false;
 };
 
 /// The catalog the session actors price carts against. A reload (POST /admin/catalog/reload, SIGHUP) replaces it

@@ -54,6 +54,45 @@ struct storage_stats {
 };
 BOOST_DESCRIBE_STRUCT(storage_stats, (), (batches, writes, failed_writes, largest_batch, mailbox, batch_sizes, commit_seconds, checkouts_completed, payments_applied, payments_replayed, payments_refused, writes_refused_overloaded, writes_dropped_past_deadline, retention_runs, retention_rows, last_retention))
 
+/// The answer to a lease asked for (storage/cluster.hpp): taken under `epoch`, or held by a live node.
+struct lease_grant {
+  bool taken = false;
+  std::int64_t epoch = 0;
+  std::string owner;          ///< the node holding it, when not taken
+  std::string owner_address;  ///< where that node is reached
+};
+BOOST_DESCRIBE_STRUCT(lease_grant, (), (taken, epoch, owner, owner_address))
+
+/// A node of the cluster as the membership table shows it.
+struct cluster_member {
+  std::string node_id;
+  std::string advertise;
+  std::int64_t generation = 0;
+  double heartbeat_age_s = 0;
+  bool member = false;
+  std::int64_t leases = 0;
+  std::int64_t started_at = 0;
+};
+BOOST_DESCRIBE_STRUCT(cluster_member, (), (node_id, advertise, generation, heartbeat_age_s, member, leases, started_at))
+
+/// This node in the cluster: who it is, its counters, and (when asked for) every node of the membership table.
+struct cluster_stats {
+  std::string node_id;  ///< empty: not in a cluster
+  std::string advertise;
+  std::int64_t generation = 0;
+  std::int64_t lease_s = 0;
+  std::uint64_t leases_held = 0;
+  std::uint64_t leases_taken = 0;
+  std::uint64_t leases_refused = 0;   ///< asked for while held by another live node (the request was forwarded)
+  std::uint64_t leases_released = 0;
+  std::uint64_t fenced_writes = 0;    ///< writes refused because this node no longer held their actor's lease
+  std::uint64_t heartbeats = 0;
+  std::uint64_t rejoins = 0;          ///< times its membership had lapsed (paused, cut off) and it joined again
+  std::vector<cluster_member> nodes;
+};
+BOOST_DESCRIBE_STRUCT(cluster_stats, (), (node_id, advertise, generation, lease_s, leases_held, leases_taken,
+                                          leases_refused, leases_released, fenced_writes, heartbeats, rejoins, nodes))
+
 /// What a directory says of itself and its live actors.
 struct directory_stats {
   std::uint64_t live = 0;

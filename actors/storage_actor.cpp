@@ -11,6 +11,7 @@
 #include <ctime>
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace boutique::actors {
@@ -46,6 +47,13 @@ struct storage_state {
   writer_limits limits;
   std::optional<retention_run> retention;
   storage_stats stats;
+  /// In a cluster: this node, the epoch of every session lease it holds (taken, and not yet released or lapsed),
+  /// its counters, and who is told when it rejoins.
+  std::optional<node_identity> node;
+  std::unordered_map<std::string, std::int64_t> held;
+  cluster_stats cluster;
+  std::vector<caf::actor> listeners;
+  std::uint64_t beats_since_sweep = 0;
   std::shared_ptr<spdlog::logger> log = config::logger("storage");
   static inline const char* name = "storage";
 };
@@ -76,6 +84,25 @@ caf::error past_deadline() {
 /// lock_timeout, set by storage/postgres_database.cpp; SQLite's busy timeout).
 constexpr std::chrono::milliseconds lock_wait_default{5000};
 
+/// Applies `write`. On PostgreSQL other writers (the nodes of a cluster) commit beside this one: a write that read
+/// "no such row" and then met the row another writer committed meanwhile (a UNIQUE index: the same email deposited,
+/// the same user created at completion) is undone and run again once, and then sees that row, as it would have had
+/// the two writes come one after the other. (SQLite has one writer: a constraint there is not a race.)
+void apply_once_more_after_a_race(database& db, pending_write& write) {
+  if (db.backend() != storage::backend::postgresql) return write.apply(db);
+  {
+    transaction first(db);
+    try {
+      write.apply(db);
+      first.commit();
+      return;
+    } catch (const storage_error& e) {
+      if (!e.constraint()) throw;
+    }
+  }
+  write.apply(db);
+}
+
 /// Runs every pending write in one transaction, each in its own savepoint, then answers them all.
 void flush(pointer self) {
   auto& st = self->state;
@@ -103,7 +130,7 @@ void flush(pointer self) {
         auto budget = std::min(settle_by, own) - deadline::clock::now();
         if (budget < lock_wait_default)
           st.db->limit_lock_waits(std::chrono::duration_cast<std::chrono::milliseconds>(budget));
-        batch[i].apply(*st.db);
+        apply_once_more_after_a_race(*st.db, batch[i]);
         // Begun in time but finished so late that its requester (who waits settle_grace past the deadline) would
         // have given up before the commit's answer: undone, as if never begun. On SQLite the writer waits for the
         // database's one write lock before its batch begins; on PostgreSQL a write waits on the rows it writes, so
@@ -150,6 +177,16 @@ bool overloaded(pointer self) {
   return bound > 0 && self->mailbox().size() > bound;
 }
 
+/// Flushes now when the batch is full, else once the messages already waiting are taken.
+void schedule_flush(pointer self) {
+  if (self->state.batch.size() >= self->state.batch_max) {
+    flush(self);
+  } else if (!self->state.flush_scheduled) {
+    self->state.flush_scheduled = true;
+    self->send(caf::actor_cast<storage_actor>(self), caf::flush_atom_v);
+  }
+}
+
 /// Queues a write computing a result of type R; the returned promise is fulfilled after commit. Refused whole,
 /// before anything runs, when the writer is overloaded or `due` has passed (and dropped at its turn if `due` passes
 /// while it waits).
@@ -174,13 +211,117 @@ caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op) {
        if (err) promise.deliver(std::move(err));
        else promise.deliver(std::move(**result));
      }});
-  if (self->state.batch.size() >= self->state.batch_max) {
-    flush(self);
-  } else if (!self->state.flush_scheduled) {
-    self->state.flush_scheduled = true;
-    self->send(caf::actor_cast<storage_actor>(self), caf::flush_atom_v);
-  }
+  schedule_flush(self);
   return promise;
+}
+
+/// Queues a write of the writer's own, that nobody waits for (a heartbeat, a lease's release): its failure is logged.
+void enqueue_own(pointer self, const char* what, std::function<void(database&)> op) {
+  self->state.batch.push_back({deadline::none(), std::move(op), [self, what](caf::error err) {
+                                 if (err) self->state.log->warn("event=write_failed write={} error=\"{}\"", what,
+                                                                config::log_text(error_detail(err)));
+                               }});
+  schedule_flush(self);
+}
+
+// -- cluster (docs/CLUSTER.md) ------------------------------------------------------------------------------------
+
+constexpr const char* session_kind = "session";
+
+/// Refuses the write (error_code::moved, counted) unless this node still holds session `id`'s lease under the epoch
+/// it took it with and is still a member; the lease row then stays locked (share) until the batch commits.
+void fence(pointer self, database& db, const std::string& id) {
+  auto& st = self->state;
+  auto it = st.held.find(id);
+  if (it != st.held.end() && lease_holds(db, *st.node, session_kind, id, it->second)) return;
+  ++st.cluster.fenced_writes;
+  st.log->warn("event=write_fenced session={} generation={} epoch={}", config::log_id(id), st.node->generation,
+               it == st.held.end() ? 0 : it->second);
+  throw write_refused(domain::error_code::moved, "");
+}
+
+/// `enqueue`, for a write of session `session_id`'s actor: in a cluster it commits only while this node holds the
+/// session's lease (fence), in the same transaction.
+template <class R, class Op>
+caf::typed_response_promise<R> enqueue_fenced(pointer self, deadline due, std::string session_id, Op op) {
+  if (!self->state.node) return enqueue<R>(self, due, std::move(op));
+  return enqueue<R>(self, due, [self, id = std::move(session_id), op = std::move(op)](database& db) {
+    fence(self, db, id);
+    return op(db);
+  });
+}
+
+/// A session renamed at login keeps its actor here: the new id's lease is taken and the old one's released, in the
+/// rename's own transaction.
+void move_lease(pointer self, database& db, const std::string& old_id, const std::string& new_id) {
+  auto& st = self->state;
+  auto claim = take_lease(db, *st.node, session_kind, new_id);
+  if (!claim.taken) throw write_refused(domain::error_code::moved, "");
+  release_lease(db, *st.node, session_kind, old_id, st.held[old_id]);
+  st.held.erase(old_id);
+  st.held[new_id] = claim.epoch;
+}
+
+/// Joins again after this node's membership lapsed: every lease it held is void (taken under the lapsed generation,
+/// it fails lease_holds from now on), and the listeners (the session directory) passivate their actors, whose
+/// releases then clear `held`.
+void rejoin(pointer self, database& db) {
+  auto& st = self->state;
+  auto lapsed = st.node->generation;
+  st.node->generation = join_cluster(db, *st.node);
+  ++st.cluster.rejoins;
+  st.log->warn("event=cluster_rejoined node={} generation={} lapsed_generation={}", st.node->node_id,
+               st.node->generation, lapsed);
+  for (auto& listener : st.listeners) caf::anon_send(listener, atoms::cluster_atom_v, st.node->generation);
+}
+
+/// Renews this node's membership (and so all its leases) in the next batch, and schedules the next heartbeat.
+void beat(pointer self) {
+  auto& st = self->state;
+  self->delayed_send(caf::actor_cast<storage_actor>(self), std::chrono::milliseconds(st.node->lease_s * 1000 / 3),
+                     atoms::cluster_atom_v, caf::tick_atom_v);
+  enqueue_own(self, "heartbeat", [self](database& db) {
+    auto& st = self->state;
+    if (!heartbeat(db, *st.node)) rejoin(self, db);
+    ++st.cluster.heartbeats;
+    if (++st.beats_since_sweep >= 100) {  // released leases of sessions long gone: the table stays bounded
+      st.beats_since_sweep = 0;
+      forget_released_leases(db, 3600, 1000);
+    }
+  });
+}
+
+cluster_stats cluster_view(pointer self) {
+  auto& st = self->state;
+  auto view = st.cluster;
+  if (!st.node) return view;
+  view.node_id = st.node->node_id;
+  view.advertise = st.node->advertise;
+  view.generation = st.node->generation;
+  view.lease_s = st.node->lease_s;
+  view.leases_held = st.held.size();
+  try {
+    for (auto& n : cluster_nodes(*st.db, st.node->lease_s))
+      view.nodes.push_back({n.node_id, n.advertise, n.generation, n.heartbeat_age_s, n.member, n.leases,
+                            n.started_at});
+    st.db->reset_all();
+  } catch (const std::exception& e) {
+    st.log->error("event=cluster_view_failed error=\"{}\"", config::log_text(e.what()));
+  }
+  return view;
+}
+
+/// The write applying payment `event`, counted.
+auto payment_write(pointer self, payment_event event) {
+  return [self, event = std::move(event)](database& db) {
+    auto outcome = apply_payment(db, event, self->state.mail);
+    auto& stats = self->state.stats;
+    if (!outcome.refusal.empty()) ++stats.payments_refused;
+    else if (outcome.replay) ++stats.payments_replayed;
+    else ++stats.payments_applied;
+    if (outcome.completed_now) ++stats.checkouts_completed;
+    return outcome;
+  };
 }
 
 void add_rows(std::vector<std::pair<std::string, std::uint64_t>>& into, const std::string& kind, std::uint64_t n) {
@@ -256,6 +397,15 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
   if (limits.retention_every.count() > 0)
     self->delayed_send(caf::actor_cast<storage_actor>(self), limits.retention_every, atoms::retention_atom_v,
                        caf::tick_atom_v);
+  if (limits.node) {
+    auto& st = self->state;
+    st.node = limits.node;
+    st.node->generation = join_cluster(*st.db, *st.node);
+    st.db->reset_all();
+    st.log->info("event=cluster_joined node={} advertise={} generation={} lease_s={}", st.node->node_id,
+                 st.node->advertise, st.node->generation, st.node->lease_s);
+    beat(self);
+  }
   return {
     [self](caf::ping_atom) {
       try {
@@ -269,15 +419,18 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](deadline due, caf::put_atom, atoms::session_atom, std::string& id, std::string& snapshot,
            std::int64_t expires_at) {
+      auto session = id;
       auto write = [id = std::move(id), snapshot = std::move(snapshot), expires_at](database& db) {
         save_session(db, id, snapshot, expires_at);
         return caf::ok_atom_v;
       };
-      return enqueue<caf::ok_atom>(self, due, std::move(write));
+      return enqueue_fenced<caf::ok_atom>(self, due, std::move(session), std::move(write));
     },
     [self](deadline due, atoms::rekey_atom, session_rekey& rekey) {
-      return enqueue<caf::ok_atom>(self, due, [rekey = std::move(rekey)](database& db) {
+      auto session = rekey.old_id;
+      return enqueue_fenced<caf::ok_atom>(self, due, std::move(session), [self, rekey = std::move(rekey)](database& db) {
         rekey_session(db, rekey);
+        if (self->state.node) move_lease(self, db, rekey.old_id, rekey.new_id);
         return caf::ok_atom_v;
       });
     },
@@ -288,26 +441,22 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       });
     },
     [self](deadline due, atoms::order_atom, bill_draft& draft) {
-      return enqueue<caf::ok_atom>(self, due, [draft = std::move(draft)](database& db) {
+      auto session = draft.session_id;
+      return enqueue_fenced<caf::ok_atom>(self, due, std::move(session), [draft = std::move(draft)](database& db) {
         place_bill(db, draft);
         return caf::ok_atom_v;
       });
     },
     [self](deadline due, atoms::payment_atom, payment_event& event) {
-      return enqueue<payment_outcome>(self, due, [self, event = std::move(event)](database& db) {
-        auto outcome = apply_payment(db, event, self->state.mail);
-        auto& stats = self->state.stats;
-        if (!outcome.refusal.empty()) ++stats.payments_refused;
-        else if (outcome.replay) ++stats.payments_replayed;
-        else ++stats.payments_applied;
-        if (outcome.completed_now) ++stats.checkouts_completed;
-        return outcome;
-      });
+      return enqueue<payment_outcome>(self, due, payment_write(self, std::move(event)));
+    },
+    [self](deadline due, atoms::payment_atom, payment_event& event, std::string& session) {
+      return enqueue_fenced<payment_outcome>(self, due, std::move(session), payment_write(self, std::move(event)));
     },
     [self](deadline due, atoms::cancel_atom, bill_cancel& cancel) {
-      return enqueue<bill_change>(self, due, [self, cancel = std::move(cancel)](database& db) {
-        return cancel_bill(db, cancel, self->state.mail);
-      });
+      auto write = [self, cancel](database& db) { return cancel_bill(db, cancel, self->state.mail); };
+      if (!cancel.session_id) return enqueue<bill_change>(self, due, std::move(write));
+      return enqueue_fenced<bill_change>(self, due, *cancel.session_id, std::move(write));
     },
     [self](deadline due, atoms::export_atom, privacy_subject& subject) {
       return enqueue<personal_export>(self, due, [subject](database& db) { return export_personal_data(db, subject); });
@@ -423,6 +572,43 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](atoms::retention_atom, caf::pending_atom) { retention_batch(self); },
     [self](caf::flush_atom) { flush(self); },
+    [self](deadline due, atoms::lease_atom, std::string& id) -> caf::result<lease_grant> {
+      if (!self->state.node) return lease_grant{true, 0, {}, {}};  // one node: every actor is its own
+      return enqueue<lease_grant>(self, due, [self, id = std::move(id)](database& db) {
+        auto& st = self->state;
+        auto claim = take_lease(db, *st.node, session_kind, id);
+        if (claim.taken) {
+          st.held[id] = claim.epoch;
+          ++st.cluster.leases_taken;
+          st.log->debug("event=lease_taken session={} epoch={}", config::log_id(id), claim.epoch);
+        } else {
+          ++st.cluster.leases_refused;
+        }
+        return lease_grant{claim.taken, claim.epoch, claim.owner, claim.owner_address};
+      });
+    },
+    [self](atoms::lease_atom, caf::delete_atom, std::string& id) {
+      if (!self->state.node) return;
+      // In the batch, after the writes the session sent before it passivated: their fence still finds the lease.
+      enqueue_own(self, "lease_release", [self, id = std::move(id)](database& db) {
+        auto& st = self->state;
+        auto it = st.held.find(id);
+        if (it == st.held.end()) return;
+        release_lease(db, *st.node, session_kind, id, it->second);
+        st.held.erase(it);
+        ++st.cluster.leases_released;
+      });
+    },
+    [self](caf::get_atom, atoms::cluster_atom) { return cluster_view(self); },
+    [self](deadline due, atoms::outbox_atom, std::int32_t limit, std::int64_t now, std::int64_t until) {
+      return enqueue<outbox_batch>(self, due, [limit, now, until](database& db) {
+        return claim_due_mail(db, now, limit, until);
+      });
+    },
+    [self](atoms::cluster_atom, caf::tick_atom) { beat(self); },
+    [self](atoms::cluster_atom, caf::subscribe_atom, caf::actor& listener) {
+      self->state.listeners.push_back(std::move(listener));
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "storage/cluster.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
 #include "storage/retention.hpp"
@@ -33,6 +34,8 @@ using storage_actor = caf::typed_actor<
                   std::int64_t>::with<customer_record>,
   caf::replies_to<deadline, atoms::order_atom, bill_draft>::with<caf::ok_atom>,
   caf::replies_to<deadline, atoms::payment_atom, payment_event>::with<payment_outcome>,
+  // a payment applied by the checkout session `session id` (in a cluster, fenced by that session's lease)
+  caf::replies_to<deadline, atoms::payment_atom, payment_event, std::string>::with<payment_outcome>,
   caf::replies_to<deadline, atoms::cancel_atom, bill_cancel>::with<bill_change>,
   // a person's data: everything held (recorded in their timeline), or its erasure (storage/queries.hpp)
   caf::replies_to<deadline, atoms::export_atom, privacy_subject>::with<personal_export>,
@@ -63,6 +66,9 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<atoms::login_atom, std::int64_t, std::int64_t>::with<caf::ok_atom>,
   // a reloaded catalog: the catalog table holds exactly these items once answered
   caf::replies_to<atoms::catalog_atom, domain::catalog>::with<caf::ok_atom>,
+  // limit, now, until: the due mails, taken by this node's mailer until `until` (in a cluster, where every node's
+  // mailer sends: storage::claim_due_mail)
+  caf::replies_to<deadline, atoms::outbox_atom, std::int32_t, std::int64_t, std::int64_t>::with<outbox_batch>,
   // what the mailer's attempts made of their mails
   caf::replies_to<atoms::sent_atom, domain::mail_outcome_list>::with<caf::ok_atom>,
   caf::replies_to<caf::get_atom, atoms::stats_atom>::with<storage_stats>,
@@ -73,7 +79,17 @@ using storage_actor = caf::typed_actor<
   // the periodic timer (a run against the clock), and the next batch of a run in progress
   caf::reacts_to<atoms::retention_atom, caf::tick_atom>,
   caf::reacts_to<atoms::retention_atom, caf::pending_atom>,
-  caf::reacts_to<caf::flush_atom>>;
+  caf::reacts_to<caf::flush_atom>,
+  // cluster (docs/CLUSTER.md): the lease of session `id` for this node, taken before its actor is loaded
+  caf::replies_to<deadline, atoms::lease_atom, std::string>::with<lease_grant>,
+  // its release, sent by the session actor as it passivates (after its own writes) or by its directory
+  caf::reacts_to<atoms::lease_atom, caf::delete_atom, std::string>,
+  // this node in the cluster, and the membership table
+  caf::replies_to<caf::get_atom, atoms::cluster_atom>::with<cluster_stats>,
+  // the heartbeat's timer; `listener` is told (cluster_atom, generation) whenever this node rejoins (its leases
+  // lapsed: its live actors must passivate)
+  caf::reacts_to<atoms::cluster_atom, caf::tick_atom>,
+  caf::reacts_to<atoms::cluster_atom, caf::subscribe_atom, caf::actor>>;
 
 struct writer_limits {
   /// Messages waiting in the mailbox beyond which a new write is refused (overloaded, Retry-After); 0: no bound.
@@ -81,6 +97,8 @@ struct writer_limits {
   storage::retention_policy retention;
   /// How often retention runs by itself; 0: only when asked.
   std::chrono::seconds retention_every{0};
+  /// This node, when in a cluster: it joins at start, then heartbeats every lease_s / 3.
+  std::optional<storage::node_identity> node;
 };
 
 /// Spawns the storage actor on its own thread; it takes ownership of the read-write connection `db`.

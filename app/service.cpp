@@ -3,6 +3,7 @@
 #include "config/catalog_file.hpp"
 #include "config/logging.hpp"
 #include "net/catalog_reload.hpp"
+#include "net/forward.hpp"
 #include "net/pages/site.hpp"
 #include "net/problem.hpp"
 #include "net/routes.hpp"
@@ -78,6 +79,7 @@ struct service::impl {
   std::string session_id_key;
   std::unique_ptr<net::http_server> http;
   std::unique_ptr<net::http_server> admin;
+  std::unique_ptr<net::forwarder> forwarding;  ///< in a cluster
   bool running = false;
 
   explicit impl(config::settings s) : settings(std::move(s)), actor_config(make_actor_config(settings)) {}
@@ -86,6 +88,18 @@ struct service::impl {
     try {
       auto db = storage::open_database(settings.storage.where(),
                                        {storage::database::access::read_write, settings.storage.synchronous == "full"});
+      // Nodes of a cluster start on one database at once: each migrates, writes the catalog and reads (or makes)
+      // the session-id key in turn.
+      db->lock_schema();
+      struct unlock {
+        storage::database& db;
+        ~unlock() {
+          try {
+            db.unlock_schema();
+          } catch (const std::exception&) {  // the connection is gone: so is its lock
+          }
+        }
+      } unlock_at_end{*db};
       auto version = storage::migrate(*db);
       catalog = std::make_shared<const domain::catalog>(config::load_catalog(settings.catalog_path));
       storage::replace_catalog(*db, *catalog);
@@ -129,6 +143,8 @@ struct service::impl {
       log->info("event=mail_transport transport=maildir dir={}", mail_dir().string());
     }
     out.retry = {m.max_attempts, m.retry_first_s, m.retry_max_s};
+    // Every node of a cluster sends: each takes the mails it tries (a minute: rounds stop trying after 5 s).
+    if (settings.cluster.enabled()) out.claim = std::chrono::seconds(60);
     out.timeout = timeout;
     return out;
   }
@@ -138,6 +154,9 @@ struct service::impl {
     std::chrono::milliseconds timeout = std::chrono::seconds(settings.http.request_timeout_s);
     storage::mail_settings mail{settings.shop.base_url, settings.auth.password_token_ttl_s};
     actors::writer_limits limits;
+    if (settings.cluster.enabled())
+      limits.node = storage::node_identity{settings.cluster.node_id, settings.cluster.advertise, 0,
+                                           settings.cluster.lease_s};
     limits.queue_max = static_cast<std::size_t>(settings.storage.queue_max);
     limits.retention.unattached_customer_s = std::int64_t{settings.retention.unattached_customer_days} * 86400;
     limits.retention.batch_rows = settings.retention.batch_rows;
@@ -165,7 +184,7 @@ struct service::impl {
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, live,
       {std::chrono::seconds(lifetimes.session_idle_s), std::chrono::seconds(lifetimes.session_ttl_s), timeout,
-       settings.payments.test_mode, static_cast<std::size_t>(lifetimes.max_live_sessions)},
+       settings.payments.test_mode, static_cast<std::size_t>(lifetimes.max_live_sessions), settings.cluster.enabled()},
       session_id_key});
     auto sessions = actors::spawn_session_directory(sys, ctx);
     auto outbox = mailer_settings(timeout);
@@ -179,6 +198,13 @@ struct service::impl {
     backend->csrf_secret = settings.shop.csrf_secret.empty() ? domain::random_base62(43) : settings.shop.csrf_secret;
     backend->test_mode = settings.payments.test_mode;
     backend->invoice_years = settings.retention.invoice_years;
+    backend->node_id = settings.cluster.node_id;
+    if (settings.cluster.enabled()) {
+      forwarding = std::make_unique<net::forwarder>(net::forward_options{
+        settings.cluster.node_id, std::chrono::milliseconds(settings.cluster.forward_timeout_ms),
+        static_cast<std::size_t>(settings.cluster.forward_max)});
+      backend->forward_counts = [f = forwarding.get()] { return f->counters(); };
+    }
     backend->seller = settings.seller;
     backend->mail = std::move(mail_counters);
     backend->catalog = std::move(live);
@@ -226,7 +252,9 @@ struct service::impl {
         };
         return o;
       };
-      http = std::make_unique<net::http_server>(observed(public_options(settings)), serve(api));
+      auto shop = serve(api);
+      if (forwarding) shop = forwarding->wrap(std::move(shop));  // requests for actors held by another node go there
+      http = std::make_unique<net::http_server>(observed(public_options(settings)), std::move(shop));
       http->start();
       admin = std::make_unique<net::http_server>(observed(admin_options(settings)), serve(management));
       admin->start();
@@ -262,6 +290,8 @@ struct service::impl {
     hashers = nullptr;
     http.reset();
     admin.reset();
+    if (forwarding) forwarding->stop();
+    forwarding.reset();
     system.reset();
     log->info("event=stopped");
   }

@@ -7,6 +7,7 @@
 #include <boost/property_tree/ptree.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -94,6 +95,31 @@ std::string parse_printed(const std::string& key, const std::string& value, bool
 }
 
 /// A comma-separated list of IP addresses, each kept in canonical form.
+/// A node id: 1 to 64 letters, digits, '.', '_' or '-' (it appears in logs, metrics labels and the cluster table).
+std::string parse_node_id(const std::string& key, const std::string& value) {
+  if (value.empty() || value.size() > 64 || !std::all_of(value.begin(), value.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+      }))
+    throw config_error(key + " '" + value + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+  return value;
+}
+
+/// host:port (an IPv4 address or a name, and a port 1-65535), as other nodes dial it.
+std::string parse_host_port(const std::string& key, const std::string& value) {
+  auto colon = value.rfind(':');
+  bool ok = colon != std::string::npos && colon > 0 && colon + 1 < value.size() && value.size() <= 255;
+  if (ok) {
+    auto host = value.substr(0, colon);
+    ok = std::all_of(host.begin(), host.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-'; });
+    auto port = value.substr(colon + 1);
+    ok = ok && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); });
+    ok = ok && std::stoi(port) >= 1 && std::stoi(port) <= 65535;
+  }
+  if (!ok) throw config_error(key + " '" + value + "' is not host:port (like 10.0.0.5:8080)");
+  return value;
+}
+
 std::vector<std::string> parse_addresses(const std::string& key, const std::string& value) {
   std::vector<std::string> addresses;
   std::size_t start = 0;
@@ -157,6 +183,13 @@ const std::map<std::string, setter>& setters() {
     {"storage.backup_dir", [](settings& s, auto&, auto& v) { s.storage.backup_dir = v; }},
     {"storage.queue_max",
      [](settings& s, auto& k, auto& v) { s.storage.queue_max = parse_int<int>(k, v, 1, 10000000); }},
+    {"cluster.node_id", [](settings& s, auto& k, auto& v) { s.cluster.node_id = parse_node_id(k, v); }},
+    {"cluster.advertise", [](settings& s, auto& k, auto& v) { s.cluster.advertise = parse_host_port(k, v); }},
+    {"cluster.lease_s", [](settings& s, auto& k, auto& v) { s.cluster.lease_s = parse_int<int>(k, v, 2, 3600); }},
+    {"cluster.forward_timeout_ms",
+     [](settings& s, auto& k, auto& v) { s.cluster.forward_timeout_ms = parse_int<int>(k, v, 100, 120000); }},
+    {"cluster.forward_max",
+     [](settings& s, auto& k, auto& v) { s.cluster.forward_max = parse_int<int>(k, v, 1, 100000); }},
     {"retention.interval_s",
      [](settings& s, auto& k, auto& v) { s.retention.interval_s = parse_int<int>(k, v, 1, 7 * 86400); }},
     {"retention.unattached_customer_days",
@@ -373,6 +406,20 @@ void validate(const settings& s) {
     throw config_error("payments.test_mode is off and no payment secret is set (BOUTIQUE_PAYMENT_SECRET): no order "
                        "could ever be paid");
   validate_mail(s.mail);
+  if (s.cluster.enabled() && s.storage.url.empty())
+    throw config_error("cluster.node_id is set but storage.url is not a postgresql:// URL: the nodes of a cluster share "
+                       "one PostgreSQL database");
+  if (s.cluster.enabled() && s.cluster.forward_timeout_ms < s.http.request_timeout_s * 1000 + 2000)
+    throw config_error("cluster.forward_timeout_ms (" + std::to_string(s.cluster.forward_timeout_ms) +
+                       ") must exceed http.request_timeout_s plus 2 s (" +
+                       std::to_string(s.http.request_timeout_s * 1000 + 2000) +
+                       "): the owner node may answer that late, its write committed");
+  if (s.cluster.enabled() && s.shop.csrf_secret.empty())
+    throw config_error("cluster.node_id is set without a CSRF secret: set BOUTIQUE_CSRF_SECRET, the same on every node "
+                       "(a form one node served is posted to another; a random key per node would refuse it)");
+  if (s.cluster.enabled() && s.cluster.advertise.empty())
+    throw config_error("cluster.node_id is set without cluster.advertise: give the host:port other nodes reach this "
+                       "node's public listener on");
 }
 
 settings load(const std::vector<std::string>& args) {

@@ -66,6 +66,18 @@ struct reminder_options {
   int days_before = 30;  ///< a product is mailed this long before it ends (at most half its term); 0: none
 };
 
+/// This process as a node of a cluster sharing one PostgreSQL database (docs/CLUSTER.md); off while node_id is empty.
+struct cluster_options {
+  std::string node_id;    ///< unique in the cluster: letters, digits, '.', '_' or '-'
+  std::string advertise;  ///< host:port other nodes reach this node's public listener on (requests are forwarded there)
+  int lease_s = 10;       ///< a node without a heartbeat for this long is gone, and its actors may be taken
+  /// How long a request forwarded to the owner of its actor may take: longer than the owner's own answer can take
+  /// (http.request_timeout_s plus 2 s of grace), or a write could commit after the client was told 503.
+  int forward_timeout_ms = 15000;
+  int forward_max = 256;  ///< forwarded requests in flight at once; beyond, 503
+  bool enabled() const { return !node_id.empty(); }
+};
+
 struct actor_options {
   int scheduler_threads = 0;  ///< 0: one per core
 };
@@ -127,6 +139,7 @@ struct settings {
   http_options http;
   admin_options admin;
   storage_options storage;
+  cluster_options cluster;
   retention_options retention;
   actor_options actors;
   actor_lifetimes lifetimes;

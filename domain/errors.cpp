@@ -14,6 +14,7 @@ std::string_view to_string(error_code code) {
     case error_code::throttled: return "throttled";
     case error_code::overloaded: return "overloaded";
     case error_code::storage_failure: return "storage_failure";
+    case error_code::moved: return "moved";
     case error_code::internal: return "internal";
   }
   return "unknown";

@@ -17,6 +17,7 @@ enum class error_code : std::uint8_t {
   throttled,         ///< too many attempts
   overloaded,        ///< the service cannot take more work now
   storage_failure,   ///< the database refused or failed
+  moved,             ///< the actor lives on another node of the cluster (the detail: its address, or empty)
   internal,          ///< a bug or an unexpected condition
 };
 

@@ -1,6 +1,7 @@
 #include "net/admin_metrics.hpp"
 
 #include "domain/clock.hpp"
+#include "domain/json.hpp"
 #include "net/metrics.hpp"
 
 #include <algorithm>
@@ -126,5 +127,57 @@ std::string prometheus_text(const backend& b, const directory_stats& sessions, c
   return out;
 }
 
+
+std::string cluster_metrics_text(const backend& b, const cluster_stats& cluster) {
+  std::string out;
+  if (cluster.node_id.empty()) return out;
+  auto forwards = b.forward_counts();
+  struct metric {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::uint64_t value;
+  };
+  const metric metrics[] = {
+    {"boutique_cluster_leases_taken_total", "counter", "Session leases this node took (each activation here).",
+     cluster.leases_taken},
+    {"boutique_cluster_leases_refused_total", "counter",
+     "Session leases asked for while another live node held them (the request went there).", cluster.leases_refused},
+    {"boutique_cluster_leases_released_total", "counter", "Session leases released as their actor passivated.",
+     cluster.leases_released},
+    {"boutique_cluster_leases_held", "gauge", "Session leases this node holds now.", cluster.leases_held},
+    {"boutique_cluster_fenced_writes_total", "counter",
+     "Writes refused because this node no longer held their session's lease (it lapsed, or another node took it).",
+     cluster.fenced_writes},
+    {"boutique_cluster_forwarded_requests_total", "counter",
+     "Requests forwarded to the node holding their session's lease.", forwards.forwarded},
+    {"boutique_cluster_forward_failures_total", "counter", "Forwarded requests the owner node did not answer.",
+     forwards.forward_failures},
+    {"boutique_cluster_forward_loops_total", "counter",
+     "Forwarded requests that found their session elsewhere again (answered 503, never forwarded twice).",
+     forwards.forward_loops},
+    {"boutique_cluster_heartbeats_total", "counter", "Membership heartbeats written.", cluster.heartbeats},
+    {"boutique_cluster_rejoins_total", "counter",
+     "Times this node found its membership lapsed (paused or cut off past cluster.lease_s) and joined again.",
+     cluster.rejoins},
+    {"boutique_cluster_generation", "gauge", "This node's membership generation.",
+     static_cast<std::uint64_t>(cluster.generation)},
+  };
+  auto label = "node=\"" + cluster.node_id + "\"";
+  for (const auto& m : metrics) {
+    prometheus::family(out, m.name, m.type, m.help);
+    prometheus::sample(out, m.name, label, static_cast<double>(m.value));
+  }
+  return out;
+}
+
+nlohmann::json cluster_json(const backend& b, const cluster_stats& cluster) {
+  if (cluster.node_id.empty()) return {{"clustered", false}, {"nodes", nlohmann::json::array()}};
+  nlohmann::json node = cluster;  // every counter, by its name in actors/stats.hpp
+  auto nodes = std::move(node["nodes"]);
+  node.erase("nodes");
+  node.update(nlohmann::json(b.forward_counts()));
+  return {{"clustered", true}, {"node", std::move(node)}, {"nodes", std::move(nodes)}};
+}
 
 }  // namespace boutique::net

@@ -21,4 +21,11 @@ nlohmann::json actor_counts(const backend& b, const directory_stats& sessions, c
 std::string prometheus_text(const backend& b, const directory_stats& sessions, const directory_stats& accounts,
                             const storage_stats& storage);
 
+/// This node's cluster metrics (labelled with its node id): leases taken, refused and held, requests forwarded,
+/// writes fenced, heartbeats and rejoins. Empty when not in a cluster.
+std::string cluster_metrics_text(const backend& b, const cluster_stats& cluster);
+
+/// GET /admin/cluster: this node (its counters) and every node of the membership table.
+nlohmann::json cluster_json(const backend& b, const cluster_stats& cluster);
+
 }  // namespace boutique::net

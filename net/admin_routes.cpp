@@ -182,6 +182,7 @@ void list_actors(const backend_ptr& b, http_request& request, const route_params
                   for (const auto& a : page.actors)
                     (*listing)["actors"].push_back({{"kind", a.kind},
                                                     {"key", a.key},
+                                                    {"node", b->node_id.empty() ? json(nullptr) : json(b->node_id)},
                                                     {"messages", nullptr},
                                                     {"mailbox", nullptr},
                                                     {"last_active", rfc3339(a.last_active)}});
@@ -341,17 +342,32 @@ void get_metrics(const backend_ptr& b, http_request&, const route_params&, const
             .then(
               [self, b, respond, sessions](directory_stats& accounts) {
                 self->request(b->storage, patience(self), caf::get_atom_v, atoms::stats_atom_v)
-                  .then([b, respond, sessions, accounts](storage_stats& storage) {
-                          http_response response;
-                          response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                          response.body = prometheus_text(*b, sessions, accounts, storage);
-                          respond(std::move(response));
+                  .then([self, b, respond, sessions, accounts](storage_stats& storage) {
+                          auto text = std::make_shared<std::string>(prometheus_text(*b, sessions, accounts, storage));
+                          auto answer = [respond, text](const std::string& more) {
+                            http_response response;
+                            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                            response.body = *text + more;
+                            respond(std::move(response));
+                          };
+                          if (b->node_id.empty()) return answer("");
+                          self->request(b->storage, patience(self), caf::get_atom_v, atoms::cluster_atom_v)
+                            .then([b, answer](cluster_stats& c) { answer(cluster_metrics_text(*b, c)); },
+                                  fail_with(respond));
                         },
                         fail_with(respond));
               },
               fail_with(respond));
         },
         fail_with(respond));
+  });
+}
+
+/// This node in the cluster and the membership table (nodes, heartbeat age, generation, leases held).
+void get_cluster(const backend_ptr& b, http_request&, const route_params&, const responder& respond) {
+  run_flow(b->sys, deadline::in(b->timeout), respond, [b, respond](flow_self self) {
+    self->request(b->storage, patience(self), caf::get_atom_v, atoms::cluster_atom_v)
+      .then([b, respond](cluster_stats& c) { respond(ok_json(cluster_json(*b, c))); }, fail_with(respond));
   });
 }
 
@@ -445,6 +461,7 @@ void add_admin_routes(router& r, std::shared_ptr<backend> b) {
         [b](http_request&, const route_params&, responder respond) { get_ready(b, respond); });
   r.add("GET", "/admin/metrics", guarded(b, get_metrics));
   r.add("GET", "/admin/actors", guarded(b, list_actors));
+  r.add("GET", "/admin/cluster", guarded(b, get_cluster));
   r.add("GET", "/admin/actors/session/{sid}", guarded(b, session_actor_state));
   r.add("GET", "/admin/actors/account/{customer_id}", guarded(b, account_actor_state));
   r.add("GET", "/admin/customers", guarded(b, search_customers));

@@ -6,6 +6,7 @@
 #include "actors/identity.hpp"
 #include "actors/mailer.hpp"
 #include "actors/session.hpp"
+#include "net/forward.hpp"
 #include "net/metrics.hpp"
 #include "net/pdf_desk.hpp"
 #include "actors/reader.hpp"
@@ -15,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 
 namespace boutique::net {
 
@@ -49,6 +51,9 @@ struct backend {
   domain::seller seller = {};  ///< printed on every invoice
   std::shared_ptr<pdf_desk> pdfs = std::make_shared<pdf_desk>();  ///< where invoice PDFs are drawn, and kept
   int invoice_years = 10;      ///< how long an erased customer's invoices keep the buyer's contact (retention)
+  /// In a cluster: this node's id (empty otherwise), and the counts of the requests it forwarded (net/forward.hpp).
+  std::string node_id;
+  std::function<forward_counters()> forward_counts = [] { return forward_counters{}; };
 };
 
 }  // namespace boutique::net

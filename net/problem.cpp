@@ -49,6 +49,7 @@ int status_of(domain::error_code code) {
     case error_code::throttled: return 429;
     case error_code::overloaded: return 503;
     case error_code::storage_failure: return 503;
+    case error_code::moved: return 503;
     case error_code::internal: return 500;
   }
   return 500;
@@ -60,6 +61,12 @@ http_response problem_for(domain::error_code code, std::string detail,
   if (code == domain::error_code::storage_failure) {  // the detail is SQLite's own message: for the log only
     auto response = problem(status, title_of(status), "the database is unavailable, try again later");
     response.log_detail = std::move(detail);
+    return response;
+  }
+  if (code == domain::error_code::moved) {  // the detail is the owner node's address: for the cluster front only
+    auto response = problem(status, title_of(status), "this checkout is served by another node; retry");
+    response.headers.emplace_back("Retry-After", "1");
+    if (!detail.empty()) response.headers.emplace_back(std::string(owner_header), std::move(detail));
     return response;
   }
   return problem(status, title_of(status), std::move(detail), field_errors);

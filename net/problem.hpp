@@ -9,6 +9,10 @@
 
 namespace boutique::net {
 
+/// The header a response names the node owning the request's actor with (error_code::moved): the cluster front
+/// (net/forward.hpp) forwards the request there, and never lets the header reach a client.
+inline constexpr std::string_view owner_header = "X-Boutique-Owner";
+
 /// An RFC 9457 problem+json response. `field_errors` go to the "errors" member (field -> message).
 http_response problem(int status, std::string title, std::string detail,
                       const std::map<std::string, std::string>& field_errors = {});

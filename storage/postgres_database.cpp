@@ -191,6 +191,10 @@ void postgres_database::configure() {
   PQsetErrorVerbosity(conn_, PQERRORS_TERSE);
   // A lock held elsewhere fails the write after 5 s, as SQLite's busy timeout does.
   exec("SET lock_timeout = '5s'");
+  // This process never leaves a transaction waiting on itself: one that does is stopped (kill -STOP, a frozen VM)
+  // or cut off. The server ends it after 2 s, and with it the locks it held (the lease rows its writes share-locked:
+  // the nodes taking its sessions wait no longer). Its commit then fails, as a lost connection's does.
+  exec("SET idle_in_transaction_session_timeout = '2s'");
   if (opts_.mode == access::read_only) exec("SET default_transaction_read_only = on");
   // normal: a commit is answered before its WAL reaches the disk (the last commits may be lost in a crash of the
   // server, the database stays consistent), as SQLite's synchronous = NORMAL.

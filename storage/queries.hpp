@@ -141,6 +141,9 @@ void queue_mail(database& db, const domain::composed_mail& mail, std::int64_t no
 /// Up to `limit` mails due at `now` (neither sent nor failed, past their next attempt), oldest first, and the
 /// counts of the whole outbox.
 outbox_batch due_mail(database& db, std::int64_t now, int limit);
+/// The same mails, taken by this sender (the nodes of a cluster each run one): none of them is due again before
+/// `until`, so that no other sender tries them meanwhile. A write, for the storage actor.
+outbox_batch claim_due_mail(database& db, std::int64_t now, int limit, std::int64_t until);
 /// Records what the attempts made of their mails; a mail already sent or failed is left as it is.
 void record_mail_outcomes(database& db, const std::vector<domain::mail_outcome>& outcomes);
 

@@ -273,7 +273,7 @@ caf::result<payment_outcome> apply_payment(pointer self, payment_event event) {
   if (auto whole = self->state.s.whole()) event.session_user_id = whole->user_id;
   event.now = now_s();
   auto due = self->state.due;
-  self->request(self->state.ctx->storage, due.patience(), due, atoms::payment_atom_v, event)
+  self->request(self->state.ctx->storage, due.patience(), due, atoms::payment_atom_v, event, self->state.s.id())
     .await(
       [self, rp, key](payment_outcome& outcome) mutable {
         self->state.payments.emplace_back(key, outcome);
@@ -417,7 +417,12 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
       return session_vitals{self->state.s.get(),
                             {self->state.messages, self->mailbox().size(), self->state.last_active}};
     },
-    [self](atoms::passivate_atom) { self->quit(); },
+    [self](atoms::passivate_atom) {
+      // After this actor's own writes (one sender, one order): their lease check still finds the lease.
+      if (self->state.ctx->settings.clustered)
+        self->send(self->state.ctx->storage, atoms::lease_atom_v, caf::delete_atom_v, self->state.s.id());
+      self->quit();
+    },
   };
 }
 

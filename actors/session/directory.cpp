@@ -26,8 +26,10 @@ struct session_directory_state : directory_state<std::string, session_actor, res
   std::shared_ptr<const session_context> ctx;
 
   void stopped(const std::string&) {}
-  /// A passivated session's id is free to load again: the resolves that waited for it load it now.
+  /// A passivated session's id is free to load again: the resolves that waited for it load it now. (A passivated
+  /// actor released its lease itself; a crashed one's is released here.)
   std::optional<std::string> down(const gone& g) {
+    if (!g.passivated) release(g.key);
     if (waiting.count(g.key)) return g.key;
     return std::nullopt;
   }
@@ -36,6 +38,10 @@ struct session_directory_state : directory_state<std::string, session_actor, res
   static std::string logged(const std::string& id) { return config::log_id(id); }
   static std::string not_active(const std::string&) {
     return "session actor not active (passivated or unknown); its last state is in the sessions table";
+  }
+  /// Gives up this node's lease of `id` (in a cluster).
+  void release(const std::string& id) const {
+    if (ctx->settings.clustered) caf::anon_send(ctx->storage, atoms::lease_atom_v, caf::delete_atom_v, id);
   }
   static inline const char* kind = "session";
   static inline const char* name = "session_directory";
@@ -71,28 +77,51 @@ std::optional<session_snapshot> blank_session(const session_context& ctx, const 
   return s;
 }
 
-/// Loads session `id` from storage (or from its signed id) and answers the resolves waiting for it.
-void load(directory_pointer self, const std::string& id) {
+/// Reads session `id` from storage (or from its signed id) and answers the resolves waiting for it.
+void read(directory_pointer self, const std::string& id) {
   auto& st = self->state;
   auto now = now_s();
   self->request(st.ctx->readers.next(), st.ctx->settings.timeout, caf::get_atom_v, atoms::session_atom_v, id, now)
     .then(
       [self, id, now](std::optional<std::string>& stored) {
         const auto& ctx = *self->state.ctx;
+        auto unknown = [self, id] {
+          self->state.release(id);
+          settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
+        };
         if (!stored) {
           if (auto blank = blank_session(ctx, id, now)) return settle(self, id, activate(self, std::move(*blank)));
-          return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
+          return unknown();
         }
         // An empty snapshot marks an id retired at login: it never answers again.
-        if (stored->empty()) return settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
+        if (stored->empty()) return unknown();
         try {
           auto snapshot = session_from_json(*stored);
           if (!snapshot.transid) snapshot.priced = domain::price_cart(snapshot.cart, *ctx.catalog->get()).cart;
           settle(self, id, activate(self, std::move(snapshot)));
         } catch (const std::exception& e) {
           self->state.log->error("event=corrupt_snapshot session={} error=\"{}\"", config::log_id(id), e.what());
+          self->state.release(id);
           settle(self, id, failure(domain::error_code::internal, "the session cannot be restored"));
         }
+      },
+      [self, id](caf::error& err) {
+        self->state.release(id);
+        settle(self, id, err);
+      });
+}
+
+/// Loads session `id` and answers the resolves waiting for it. In a cluster the session's lease comes first: taken,
+/// the session is read (under the lease, so that no other node writes it meanwhile); held by another live node, the
+/// resolves are answered `moved` with that node's address, and the request is forwarded there (net/forward.hpp).
+void load(directory_pointer self, const std::string& id) {
+  const auto& ctx = *self->state.ctx;
+  if (!ctx.settings.clustered) return read(self, id);
+  self->request(ctx.storage, ctx.settings.timeout, deadline::in(ctx.settings.timeout), atoms::lease_atom_v, id)
+    .then(
+      [self, id](lease_grant& grant) {
+        if (grant.taken) return read(self, id);
+        settle(self, id, failure(domain::error_code::moved, grant.owner_address));
       },
       [self, id](caf::error& err) { settle(self, id, err); });
 }
@@ -112,7 +141,9 @@ caf::result<std::string> create(directory_pointer self) {
   s.created_at = s.updated_at = now_s();
   s.id = domain::new_signed_id(st.ctx->id_key, s.created_at);
   s.expires_at = s.created_at + st.ctx->settings.ttl.count();
-  // Not stored: a session that holds nothing gets its row with its first change.
+  // Not stored: a session that holds nothing gets its row with its first change. In a cluster it is not even
+  // loaded here: its first request goes to the node the balancer picks by its id, which takes its lease.
+  if (st.ctx->settings.clustered) return s.id;
   return activate(self, std::move(s)).route.key;
 }
 
@@ -204,6 +235,9 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
   self->state.ctx = std::move(ctx);
   const auto& settings = self->state.ctx->settings;
   start_directory(self, settings.max_live, settings.idle, [self](const std::string& id) { load(self, id); });
+  if (settings.clustered)
+    self->send(self->state.ctx->storage, atoms::cluster_atom_v, caf::subscribe_atom_v,
+               caf::actor_cast<caf::actor>(self));
   return directory_behavior<session_vitals>(
     self,  //
     [self](caf::put_atom) { return create(self); },
@@ -214,7 +248,13 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
       return renamed ? renamed->generation : std::uint64_t{0};
     },
     [self](deadline due, atoms::payment_atom, payment_event& event) { return route_payment(self, due, event); },
-    [self](deadline due, atoms::cancel_atom, const std::string& transid) { return route_cancel(self, due, transid); });
+    [self](deadline due, atoms::cancel_atom, const std::string& transid) { return route_cancel(self, due, transid); },
+    [self](atoms::cluster_atom, std::int64_t generation) {
+      auto& st = self->state;
+      auto live = st.live.idle_since(std::chrono::steady_clock::time_point::max());
+      st.log->warn("event=sessions_passivated_on_rejoin generation={} sessions={}", generation, live.size());
+      for (const auto& id : live) passivate(self, id);
+    });
 }
 
 }  // namespace

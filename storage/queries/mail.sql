@@ -10,6 +10,13 @@ INSERT INTO outbox (recipient, subject, body, html, blocks, created_at) VALUES (
 SELECT id, recipient, subject, body, created_at, attempts, html, blocks FROM outbox
   WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?;
 
+-- The due mail taken by one sender among several (the nodes of a cluster): pushed out of everyone's way until ?1, the
+-- time by which this sender has tried them (and recorded what became of them, which sets the time again).
+-- name: claim_mail
+UPDATE outbox SET next_attempt_at = ?1 WHERE id IN (SELECT id FROM outbox
+  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3)
+  RETURNING id, recipient, subject, body, created_at, attempts, html, blocks;
+
 -- The count reads the partial index alone, and the oldest is the first waiting mail by id (ids grow with time): a
 -- min(created_at) read every waiting row, 20 ms a poll with 20,000 mails waiting.
 -- name: waiting_mail

@@ -51,6 +51,38 @@ TEST(config, the_shipped_file_lists_every_default) {
   EXPECT_EQ(shipped.http.max_connections_per_address, defaults.http.max_connections_per_address);
   EXPECT_EQ(shipped.http.first_byte_timeout_s, defaults.http.first_byte_timeout_s);
   EXPECT_EQ(shipped.http.trusted_proxies, defaults.http.trusted_proxies);
+  EXPECT_EQ(shipped.cluster.lease_s, defaults.cluster.lease_s);
+  EXPECT_EQ(shipped.cluster.forward_timeout_ms, defaults.cluster.forward_timeout_ms);
+  EXPECT_EQ(shipped.cluster.forward_max, defaults.cluster.forward_max);
+  EXPECT_FALSE(shipped.cluster.enabled());
+}
+
+TEST(config, a_cluster_node_needs_postgresql_an_address_a_shared_csrf_secret_and_a_long_enough_forward_timeout) {
+  auto validated = [](std::vector<std::string> args) {
+    try {
+      boutique::config::validate(load(args));
+    } catch (const config_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string pg = "--storage.url=postgresql://boutique@127.0.0.1:5432/boutique";
+  const std::string csrf = "--shop.csrf_secret=" + std::string(32, 'k');
+  EXPECT_NE(validated({csrf, "--cluster.node_id=n1", "--cluster.advertise=127.0.0.1:8080"}).find("postgresql://"),
+            std::string::npos);
+  EXPECT_NE(validated({pg, csrf, "--cluster.node_id=n1"}).find("cluster.advertise"), std::string::npos);
+  EXPECT_NE(validated({pg, "--cluster.node_id=n1", "--cluster.advertise=127.0.0.1:8080"}).find("CSRF"),
+            std::string::npos);
+  EXPECT_NE(validated({pg, csrf, "--cluster.node_id=n1", "--cluster.advertise=127.0.0.1:8080",
+                       "--cluster.forward_timeout_ms=5000"})
+              .find("must exceed"),
+            std::string::npos);
+  EXPECT_EQ(validated({pg, csrf, "--cluster.node_id=n1", "--cluster.advertise=127.0.0.1:8080"}), "");
+  EXPECT_NE(error_of({"--cluster.node_id=n 1"}).find("letters, digits"), std::string::npos);
+  EXPECT_NE(error_of({"--cluster.node_id=" + std::string(65, 'a')}).find("letters, digits"), std::string::npos);
+  EXPECT_NE(error_of({"--cluster.advertise=127.0.0.1"}).find("host:port"), std::string::npos);
+  EXPECT_NE(error_of({"--cluster.advertise=127.0.0.1:99999"}).find("host:port"), std::string::npos);
+  EXPECT_NE(error_of({"--cluster.advertise=a b:80"}).find("host:port"), std::string::npos);
 }
 
 TEST(config, relative_paths_in_a_file_are_taken_from_its_folder_and_on_the_command_line_from_the_working_one) {

@@ -1,0 +1,79 @@
+#pragma once
+
+// Membership and leases of a cluster of Boutique nodes sharing one PostgreSQL database (docs/CLUSTER.md). SQL only;
+// the storage actor runs it inside its batch transaction. PostgreSQL's clock (now()) is the only one used: nodes'
+// clocks may differ, the database's is one.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boutique::storage {
+
+class database;
+
+/// Who this node is in the cluster: its id, the address other nodes reach it on, the generation of its current
+/// membership, and how long a member lives without a heartbeat.
+struct node_identity {
+  std::string node_id;
+  std::string advertise;
+  std::int64_t generation = 0;
+  std::int64_t lease_s = 10;
+};
+
+/// Joins (or rejoins) the cluster: the node's row gets a generation one above its last one and a fresh heartbeat.
+/// Every lease taken under an earlier generation is void from now on. Returns the new generation.
+std::int64_t join_cluster(database& db, const node_identity& me);
+
+/// Renews the node's membership, and with it all its leases: false when it had already lapsed (no heartbeat
+/// for lease_s, or another process joined under the same id): the node must rejoin, and its actors passivate.
+bool heartbeat(database& db, const node_identity& me);
+
+/// The outcome of asking for the lease of an actor: taken (with its new epoch), or held by a live node.
+struct lease_claim {
+  bool taken = false;
+  std::int64_t epoch = 0;
+  std::string owner;          ///< when held elsewhere: the owner's node id
+  std::string owner_address;  ///< and the address it advertises
+};
+
+/// Takes the lease of actor `key` of `kind` when it is free, released, held under an earlier generation of this
+/// node, or held by a node that is no longer a member; the epoch is then one above the last. Otherwise says who
+/// holds it.
+lease_claim take_lease(database& db, const node_identity& me, const std::string& kind, const std::string& key);
+
+/// Releases this node's lease of `key` under `epoch` (the actor passivated); nothing when it is no longer held so.
+void release_lease(database& db, const node_identity& me, const std::string& kind, const std::string& key,
+                   std::int64_t epoch);
+
+/// Whether this node still holds `key` under `epoch` and is still a member. The lease row is then locked in
+/// share mode to the end of the transaction: no node can take it before this write commits or rolls back.
+bool lease_holds(database& db, const node_identity& me, const std::string& kind, const std::string& key,
+                 std::int64_t epoch);
+
+/// Removes up to `limit` released leases older than `older_than_s`; returns how many.
+int forget_released_leases(database& db, std::int64_t older_than_s, int limit);
+
+/// A node as the cluster table shows it.
+struct node_view {
+  std::string node_id;
+  std::string advertise;
+  std::int64_t generation = 0;
+  double heartbeat_age_s = 0;
+  bool member = false;  ///< its heartbeat is younger than the lease time
+  std::int64_t leases = 0;  ///< leases it holds under its current generation
+  std::int64_t started_at = 0;  ///< unix seconds
+};
+
+std::vector<node_view> cluster_nodes(database& db, std::int64_t lease_s);
+
+/// The epoch and owner of `key`'s lease, if it was ever taken (tests and the admin view).
+struct lease_view {
+  std::string owner;  ///< empty when released
+  std::int64_t generation = 0;
+  std::int64_t epoch = 0;
+};
+std::optional<lease_view> find_lease(database& db, const std::string& kind, const std::string& key);
+
+}  // namespace boutique::storage

@@ -1,0 +1,142 @@
+// Membership and leases on PostgreSQL (storage/cluster.hpp). A node is a member while its heartbeat is younger than
+// lease_s; a lease is valid while its owner is a member under the generation it was taken in.
+#include "storage/cluster.hpp"
+
+#include "storage/database.hpp"
+
+namespace boutique::storage {
+
+namespace {
+
+/// The node behind a lease row `l` is a member under the generation the lease was taken in.
+#define BOUTIQUE_OWNER_IS_MEMBER(lease_s_param)                                                          \
+  "EXISTS (SELECT 1 FROM cluster_nodes n WHERE n.node_id = l.owner AND n.generation = l.generation "   \
+  "AND n.heartbeat_at > now() - make_interval(secs => " lease_s_param "))"
+
+constexpr const char* sql_join =
+  "INSERT INTO cluster_nodes (node_id, advertise, generation, started_at, heartbeat_at) "
+  "VALUES (?, ?, 1, now(), now()) "
+  "ON CONFLICT (node_id) DO UPDATE SET advertise = EXCLUDED.advertise, "
+  "generation = cluster_nodes.generation + 1, started_at = now(), heartbeat_at = now() "
+  "RETURNING generation";
+
+constexpr const char* sql_heartbeat =
+  "UPDATE cluster_nodes SET heartbeat_at = now() "
+  "WHERE node_id = ? AND generation = ? AND heartbeat_at > now() - make_interval(secs => ?)";
+
+// Free, released, this node's own (any earlier generation: void since it rejoined) or an ex-member's: taken, one
+// epoch up. The row lock ON CONFLICT takes makes two nodes asking at once take it one after the other.
+constexpr const char* sql_take =
+  "INSERT INTO cluster_leases AS l (kind, key, owner, generation, epoch, taken_at) VALUES (?1, ?2, ?3, ?4, 1, now()) "
+  "ON CONFLICT (kind, key) DO UPDATE SET owner = EXCLUDED.owner, generation = EXCLUDED.generation, "
+  "epoch = l.epoch + 1, taken_at = now() "
+  "WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR NOT " BOUTIQUE_OWNER_IS_MEMBER("?5") " "
+  "RETURNING epoch";
+
+constexpr const char* sql_holder =
+  "SELECT l.owner, n.advertise FROM cluster_leases l JOIN cluster_nodes n ON n.node_id = l.owner "
+  "WHERE l.kind = ? AND l.key = ?";
+
+constexpr const char* sql_release =
+  "UPDATE cluster_leases SET owner = NULL, taken_at = now() "
+  "WHERE kind = ? AND key = ? AND owner = ? AND generation = ? AND epoch = ?";
+
+constexpr const char* sql_holds =
+  "SELECT 1 FROM cluster_leases l WHERE l.kind = ?1 AND l.key = ?2 AND l.owner = ?3 AND l.generation = ?4 "
+  "AND l.epoch = ?5 AND " BOUTIQUE_OWNER_IS_MEMBER("?6") " FOR SHARE OF l";
+
+constexpr const char* sql_forget =
+  "DELETE FROM cluster_leases WHERE ctid IN (SELECT ctid FROM cluster_leases "
+  "WHERE owner IS NULL AND taken_at < now() - make_interval(secs => ?) LIMIT ?)";
+
+constexpr const char* sql_nodes =
+  "SELECT n.node_id, n.advertise, n.generation, "
+  "CAST(EXTRACT(EPOCH FROM clock_timestamp() - n.heartbeat_at) * 1000 AS BIGINT), "
+  "CAST(n.heartbeat_at > clock_timestamp() - make_interval(secs => ?) AS INT), "
+  "(SELECT count(*) FROM cluster_leases l WHERE l.owner = n.node_id AND l.generation = n.generation), "
+  "CAST(EXTRACT(EPOCH FROM n.started_at) AS BIGINT) "
+  "FROM cluster_nodes n ORDER BY n.node_id";
+
+constexpr const char* sql_find =
+  "SELECT coalesce(owner, ''), generation, epoch FROM cluster_leases WHERE kind = ? AND key = ?";
+
+#undef BOUTIQUE_OWNER_IS_MEMBER
+
+}  // namespace
+
+std::int64_t join_cluster(database& db, const node_identity& me) {
+  auto& st = db.prepare(sql_join);
+  st.bind_all(me.node_id, me.advertise);
+  if (!st.step()) throw storage_error("joining the cluster returned no generation");
+  auto generation = st.integer(0);
+  st.reset();
+  return generation;
+}
+
+bool heartbeat(database& db, const node_identity& me) {
+  db.prepare(sql_heartbeat).bind_all(me.node_id, me.generation, me.lease_s).run();
+  return db.changes() == 1;
+}
+
+lease_claim take_lease(database& db, const node_identity& me, const std::string& kind, const std::string& key) {
+  lease_claim claim;
+  {
+    auto& st = db.prepare(sql_take);
+    st.bind_all(kind, key, me.node_id, me.generation, me.lease_s);
+    if (st.step()) {
+      claim.taken = true;
+      claim.epoch = st.integer(0);
+    }
+    st.reset();
+  }
+  if (claim.taken) return claim;
+  auto& st = db.prepare(sql_holder);
+  st.bind_all(kind, key);
+  if (st.step()) {
+    claim.owner = st.text(0);
+    claim.owner_address = st.text(1);
+  }
+  st.reset();
+  return claim;
+}
+
+void release_lease(database& db, const node_identity& me, const std::string& kind, const std::string& key,
+                   std::int64_t epoch) {
+  db.prepare(sql_release).bind_all(kind, key, me.node_id, me.generation, epoch).run();
+}
+
+bool lease_holds(database& db, const node_identity& me, const std::string& kind, const std::string& key,
+                 std::int64_t epoch) {
+  auto& st = db.prepare(sql_holds);
+  st.bind_all(kind, key, me.node_id, me.generation, epoch, me.lease_s);
+  auto holds = st.step();
+  st.reset();
+  return holds;
+}
+
+int forget_released_leases(database& db, std::int64_t older_than_s, int limit) {
+  db.prepare(sql_forget).bind_all(older_than_s, std::int64_t{limit}).run();
+  return db.changes();
+}
+
+std::vector<node_view> cluster_nodes(database& db, std::int64_t lease_s) {
+  std::vector<node_view> out;
+  auto& st = db.prepare(sql_nodes);
+  st.bind_all(lease_s);
+  while (st.step())
+    out.push_back({st.text(0), st.text(1), st.integer(2), static_cast<double>(st.integer(3)) / 1000.0,
+                   st.integer(4) != 0, st.integer(5), st.integer(6)});
+  st.reset();
+  return out;
+}
+
+std::optional<lease_view> find_lease(database& db, const std::string& kind, const std::string& key) {
+  auto& st = db.prepare(sql_find);
+  st.bind_all(kind, key);
+  std::optional<lease_view> out;
+  if (st.step()) out = lease_view{st.text(0), st.integer(1), st.integer(2)};
+  st.reset();
+  return out;
+}
+
+}  // namespace boutique::storage
