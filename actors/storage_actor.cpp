@@ -189,9 +189,9 @@ void schedule_flush(pointer self) {
 
 /// Queues a write computing a result of type R; the returned promise is fulfilled after commit. Refused whole,
 /// before anything runs, when the writer is overloaded or `due` has passed (and dropped at its turn if `due` passes
-/// while it waits).
+/// while it waits). `committed`, when given, runs once the write is committed, before its answer.
 template <class R, class Op>
-caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op) {
+caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op, std::function<void()> committed = {}) {
   auto promise = self->template make_response_promise<R>();
   if (due.passed()) {
     ++self->state.stats.writes_dropped_past_deadline;
@@ -207,9 +207,13 @@ caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op) {
   self->state.batch.push_back(
     {due,
      [op = std::move(op), result](database& db) { *result = op(db); },
-     [promise, result](caf::error err) mutable {
-       if (err) promise.deliver(std::move(err));
-       else promise.deliver(std::move(**result));
+     [promise, result, committed = std::move(committed)](caf::error err) mutable {
+       if (err) {
+         promise.deliver(std::move(err));
+         return;
+       }
+       if (committed) committed();
+       promise.deliver(std::move(**result));
      }});
   schedule_flush(self);
   return promise;
@@ -237,29 +241,34 @@ void fence(pointer self, database& db, const std::string& id) {
   ++st.cluster.fenced_writes;
   st.log->warn("event=write_fenced session={} generation={} epoch={}", config::log_id(id), st.node->generation,
                it == st.held.end() ? 0 : it->second);
+  // Its actor here is out of date: passivated, so that the client's retry loads the session where its lease is.
+  for (auto& listener : st.listeners) caf::anon_send(listener, atoms::lease_atom_v, id);
   throw write_refused(domain::error_code::moved, "");
 }
 
 /// `enqueue`, for a write of session `session_id`'s actor: in a cluster it commits only while this node holds the
 /// session's lease (fence), in the same transaction.
 template <class R, class Op>
-caf::typed_response_promise<R> enqueue_fenced(pointer self, deadline due, std::string session_id, Op op) {
-  if (!self->state.node) return enqueue<R>(self, due, std::move(op));
-  return enqueue<R>(self, due, [self, id = std::move(session_id), op = std::move(op)](database& db) {
-    fence(self, db, id);
-    return op(db);
-  });
+caf::typed_response_promise<R> enqueue_fenced(pointer self, deadline due, std::string session_id, Op op,
+                                              std::function<void()> committed = {}) {
+  if (!self->state.node) return enqueue<R>(self, due, std::move(op), std::move(committed));
+  return enqueue<R>(
+    self, due,
+    [self, id = std::move(session_id), op = std::move(op)](database& db) {
+      fence(self, db, id);
+      return op(db);
+    },
+    std::move(committed));
 }
 
 /// A session renamed at login keeps its actor here: the new id's lease is taken and the old one's released, in the
-/// rename's own transaction.
-void move_lease(pointer self, database& db, const std::string& old_id, const std::string& new_id) {
+/// rename's own transaction; returns the new lease's epoch (`held` changes once that transaction committed).
+std::int64_t move_lease(pointer self, database& db, const std::string& old_id, const std::string& new_id) {
   auto& st = self->state;
   auto claim = take_lease(db, *st.node, session_kind, new_id);
   if (!claim.taken) throw write_refused(domain::error_code::moved, "");
   release_lease(db, *st.node, session_kind, old_id, st.held[old_id]);
-  st.held.erase(old_id);
-  st.held[new_id] = claim.epoch;
+  return claim.epoch;
 }
 
 /// Joins again after this node's membership lapsed: every lease it held is void (taken under the lapsed generation,
@@ -428,11 +437,20 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](deadline due, atoms::rekey_atom, session_rekey& rekey) {
       auto session = rekey.old_id;
-      return enqueue_fenced<caf::ok_atom>(self, due, std::move(session), [self, rekey = std::move(rekey)](database& db) {
-        rekey_session(db, rekey);
-        if (self->state.node) move_lease(self, db, rekey.old_id, rekey.new_id);
-        return caf::ok_atom_v;
-      });
+      auto epoch = std::make_shared<std::int64_t>(0);
+      auto moved = [self, epoch, old_id = rekey.old_id, new_id = rekey.new_id] {
+        if (!self->state.node) return;
+        self->state.held.erase(old_id);
+        self->state.held[new_id] = *epoch;
+      };
+      return enqueue_fenced<caf::ok_atom>(
+        self, due, std::move(session),
+        [self, epoch, rekey = std::move(rekey)](database& db) {
+          rekey_session(db, rekey);
+          if (self->state.node) *epoch = move_lease(self, db, rekey.old_id, rekey.new_id);
+          return caf::ok_atom_v;
+        },
+        std::move(moved));
     },
     [self](deadline due, atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user,
            std::int64_t now) {
@@ -606,6 +624,15 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       });
     },
     [self](atoms::cluster_atom, caf::tick_atom) { beat(self); },
+    [self](atoms::cluster_atom, caf::leave_atom) -> caf::result<caf::ok_atom> {
+      if (!self->state.node) return caf::ok_atom_v;
+      return enqueue<caf::ok_atom>(self, deadline::none(), [self](database& db) {
+        leave_cluster(db, *self->state.node);
+        self->state.log->info("event=cluster_left node={} generation={} leases_released={}",
+                              self->state.node->node_id, self->state.node->generation, self->state.held.size());
+        return caf::ok_atom_v;
+      });
+    },
     [self](atoms::cluster_atom, caf::subscribe_atom, caf::actor& listener) {
       self->state.listeners.push_back(std::move(listener));
     },

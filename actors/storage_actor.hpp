@@ -89,7 +89,9 @@ using storage_actor = caf::typed_actor<
   // the heartbeat's timer; `listener` is told (cluster_atom, generation) whenever this node rejoins (its leases
   // lapsed: its live actors must passivate)
   caf::reacts_to<atoms::cluster_atom, caf::tick_atom>,
-  caf::reacts_to<atoms::cluster_atom, caf::subscribe_atom, caf::actor>>;
+  caf::reacts_to<atoms::cluster_atom, caf::subscribe_atom, caf::actor>,
+  // a graceful stop: this node's leases released and its membership ended (storage::leave_cluster)
+  caf::replies_to<atoms::cluster_atom, caf::leave_atom>::with<caf::ok_atom>>;
 
 struct writer_limits {
   /// Messages waiting in the mailbox beyond which a new write is refused (overloaded, Retry-After); 0: no bound.

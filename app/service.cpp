@@ -256,7 +256,9 @@ struct service::impl {
       if (forwarding) shop = forwarding->wrap(std::move(shop));  // requests for actors held by another node go there
       http = std::make_unique<net::http_server>(observed(public_options(settings)), std::move(shop));
       http->start();
-      admin = std::make_unique<net::http_server>(observed(admin_options(settings)), serve(management));
+      auto staff = serve(management);
+      if (forwarding) staff = net::naming_the_owner(std::move(staff));
+      admin = std::make_unique<net::http_server>(observed(admin_options(settings)), std::move(staff));
       admin->start();
     } catch (const std::runtime_error& e) {
       stop();
@@ -266,6 +268,11 @@ struct service::impl {
 
   void flush_storage() {
     caf::scoped_actor self{*system};
+    // Leaving the cluster first: the other nodes take this node's sessions at once, not after cluster.lease_s.
+    if (settings.cluster.enabled())
+      self->request(backend->storage, std::chrono::seconds(5), atoms::cluster_atom_v, caf::leave_atom_v)
+        .receive([](caf::ok_atom) {},
+                 [this](caf::error& err) { log->warn("event=cluster_leave_failed error=\"{}\"", error_detail(err)); });
     self->request(backend->storage, std::chrono::seconds(5), caf::ping_atom_v)
       .receive([](bool) {},
                [this](caf::error& err) { log->error("event=final_flush_failed error=\"{}\"", error_detail(err)); });

@@ -11,7 +11,11 @@ port=$2
 work=$(mktemp -d /tmp/boutique-cluster.XXXXXX)
 # The nodes share these (a form one node served is posted to another); made for this run unless given.
 export BOUTIQUE_CSRF_SECRET=${BOUTIQUE_CSRF_SECRET:-$(openssl rand -hex 24)}
-export BOUTIQUE_ADMIN_TOKEN=${BOUTIQUE_ADMIN_TOKEN:-$(openssl rand -hex 24)}
+token_note="(BOUTIQUE_ADMIN_TOKEN)"
+if [[ -z ${BOUTIQUE_ADMIN_TOKEN:-} ]]; then
+  BOUTIQUE_ADMIN_TOKEN=$(openssl rand -hex 24) token_note="$BOUTIQUE_ADMIN_TOKEN (made for this run)"
+fi
+export BOUTIQUE_ADMIN_TOKEN
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -48,7 +52,8 @@ echo "  shop (HAProxy):  http://127.0.0.1:$port/"
 for i in $(seq 1 "$nodes"); do
   echo "  node n$i:        http://127.0.0.1:$((port + i))/   management http://127.0.0.1:$((port + 100 + i))/admin/cluster"
 done
-echo "  admin token:     $BOUTIQUE_ADMIN_TOKEN (curl -H 'Authorization: Bearer ...')"
+echo "  admin token:     $token_note"
+echo "                   curl -H \"Authorization: Bearer \$TOKEN\" http://127.0.0.1:$((port + 101))/admin/cluster"
 echo "  logs:            $work"
 echo "Ctrl-C stops everything."
 wait -n "${pids[@]}" || true

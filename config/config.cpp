@@ -117,6 +117,9 @@ std::string parse_host_port(const std::string& key, const std::string& value) {
     ok = ok && std::stoi(port) >= 1 && std::stoi(port) <= 65535;
   }
   if (!ok) throw config_error(key + " '" + value + "' is not host:port (like 10.0.0.5:8080)");
+  if (value.rfind("0.0.0.0:", 0) == 0)
+    throw config_error(key + " '" + value + "' is where this node listens, not where other nodes reach it: give its "
+                       "own address (like 10.0.0.5:8080)");
   return value;
 }
 

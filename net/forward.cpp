@@ -237,6 +237,18 @@ forward_counters forwarder::counters() const {
   return {impl_->forwarded.load(), impl_->failed.load(), impl_->refused.load(), impl_->loops.load()};
 }
 
+request_handler naming_the_owner(request_handler inner) {
+  return [inner = std::move(inner)](http_request&& request, responder respond) {
+    inner(std::move(request), [respond = std::move(respond)](http_response response) {
+      if (auto owner = take_header(response.headers, owner_header))
+        response.body = R"({"type":"about:blank","title":"Service Unavailable","status":503,"detail":")"
+                        "this checkout session is live on the node at " + *owner +
+                        ": ask that node's management listener, or retry once it is idle\"}";
+      respond(std::move(response));
+    });
+  };
+}
+
 request_handler forwarder::wrap(request_handler inner) {
   return [i = impl_, inner = std::move(inner)](http_request&& request, responder respond) {
     // A forwarded request is answered where it lands: never forwarded twice (the 503 "retry" goes back).

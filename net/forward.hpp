@@ -33,6 +33,10 @@ struct forward_counters {
 };
 BOOST_DESCRIBE_STRUCT(forward_counters, (), (forwarded, forward_failures, forward_refused, forward_loops))
 
+/// `inner` for the management listener, which forwards nothing: an answer naming an owner node says, for staff, which
+/// node's management listener to ask (a staff action on a bill whose checkout is live there), and the header goes.
+request_handler naming_the_owner(request_handler inner);
+
 /// Forwards requests on a thread of its own; safe to use from any thread.
 class forwarder {
  public:

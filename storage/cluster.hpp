@@ -52,6 +52,10 @@ void release_lease(database& db, const node_identity& me, const std::string& kin
 bool lease_holds(database& db, const node_identity& me, const std::string& kind, const std::string& key,
                  std::int64_t epoch);
 
+/// Leaves the cluster (a graceful stop): every lease of this node is released and its membership ends now, so that
+/// the other nodes take its sessions at once instead of after lease_s.
+void leave_cluster(database& db, const node_identity& me);
+
 /// Removes up to `limit` released leases older than `older_than_s`; returns how many.
 int forget_released_leases(database& db, std::int64_t older_than_s, int limit);
 

@@ -15,14 +15,16 @@ namespace {
 
 constexpr const char* sql_join =
   "INSERT INTO cluster_nodes (node_id, advertise, generation, started_at, heartbeat_at) "
-  "VALUES (?, ?, 1, now(), now()) "
+  "VALUES (?, ?, 1, now(), clock_timestamp()) "
   "ON CONFLICT (node_id) DO UPDATE SET advertise = EXCLUDED.advertise, "
-  "generation = cluster_nodes.generation + 1, started_at = now(), heartbeat_at = now() "
+  "generation = cluster_nodes.generation + 1, started_at = now(), heartbeat_at = clock_timestamp() "
   "RETURNING generation";
 
+// The clock of this moment, not of the transaction's start: a heartbeat in a batch that began long ago must not pass
+// for a recent one (nor miss that the membership lapsed meanwhile).
 constexpr const char* sql_heartbeat =
-  "UPDATE cluster_nodes SET heartbeat_at = now() "
-  "WHERE node_id = ? AND generation = ? AND heartbeat_at > now() - make_interval(secs => ?)";
+  "UPDATE cluster_nodes SET heartbeat_at = clock_timestamp() "
+  "WHERE node_id = ? AND generation = ? AND heartbeat_at > clock_timestamp() - make_interval(secs => ?)";
 
 // Free, released, this node's own (any earlier generation: void since it rejoined) or an ex-member's: taken, one
 // epoch up. The row lock ON CONFLICT takes makes two nodes asking at once take it one after the other.
@@ -41,9 +43,18 @@ constexpr const char* sql_release =
   "UPDATE cluster_leases SET owner = NULL, taken_at = now() "
   "WHERE kind = ? AND key = ? AND owner = ? AND generation = ? AND epoch = ?";
 
+// Membership judged at this moment (clock_timestamp), however long ago the batch began.
 constexpr const char* sql_holds =
   "SELECT 1 FROM cluster_leases l WHERE l.kind = ?1 AND l.key = ?2 AND l.owner = ?3 AND l.generation = ?4 "
-  "AND l.epoch = ?5 AND " BOUTIQUE_OWNER_IS_MEMBER("?6") " FOR SHARE OF l";
+  "AND l.epoch = ?5 AND EXISTS (SELECT 1 FROM cluster_nodes n WHERE n.node_id = l.owner "
+  "AND n.generation = l.generation AND n.heartbeat_at > clock_timestamp() - make_interval(secs => ?6)) "
+  "FOR SHARE OF l";
+
+constexpr const char* sql_release_all =
+  "UPDATE cluster_leases SET owner = NULL, taken_at = now() WHERE owner = ? AND generation <= ?";
+
+constexpr const char* sql_leave =
+  "UPDATE cluster_nodes SET heartbeat_at = 'epoch' WHERE node_id = ? AND generation = ?";
 
 constexpr const char* sql_forget =
   "DELETE FROM cluster_leases WHERE ctid IN (SELECT ctid FROM cluster_leases "
@@ -112,6 +123,11 @@ bool lease_holds(database& db, const node_identity& me, const std::string& kind,
   auto holds = st.step();
   st.reset();
   return holds;
+}
+
+void leave_cluster(database& db, const node_identity& me) {
+  db.prepare(sql_release_all).bind_all(me.node_id, me.generation).run();
+  db.prepare(sql_leave).bind_all(me.node_id, me.generation).run();
 }
 
 int forget_released_leases(database& db, std::int64_t older_than_s, int limit) {

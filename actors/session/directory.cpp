@@ -117,6 +117,11 @@ void read(directory_pointer self, const std::string& id) {
 void load(directory_pointer self, const std::string& id) {
   const auto& ctx = *self->state.ctx;
   if (!ctx.settings.clustered) return read(self, id);
+  // Every session id is signed (domain::new_signed_id): an id made up by a client takes no lease (a write) at all.
+  if (!domain::signed_id_time(ctx.id_key, id)) {
+    settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
+    return;
+  }
   self->request(ctx.storage, ctx.settings.timeout, deadline::in(ctx.settings.timeout), atoms::lease_atom_v, id)
     .then(
       [self, id](lease_grant& grant) {
@@ -249,6 +254,7 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
     },
     [self](deadline due, atoms::payment_atom, payment_event& event) { return route_payment(self, due, event); },
     [self](deadline due, atoms::cancel_atom, const std::string& transid) { return route_cancel(self, due, transid); },
+    [self](atoms::lease_atom, const std::string& id) { passivate(self, id); },
     [self](atoms::cluster_atom, std::int64_t generation) {
       auto& st = self->state;
       auto live = st.live.idle_since(std::chrono::steady_clock::time_point::max());

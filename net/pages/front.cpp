@@ -141,6 +141,10 @@ http_response error_page(const front& f, const visitor& v, const caf::error& err
       auto why = text(v.lang, status == 429 ? "too_many_attempts" : "unavailable");
       auto response = message_page(f, v, status, text(v.lang, "title_error"), why, back_href, "back");
       if (auto wait = error_retry_after(err); wait > 0) response.headers.emplace_back("Retry-After", std::to_string(wait));
+      // The checkout lives on another node of the cluster: the front forwards the request there (net/forward.hpp),
+      // and this page is shown only when that fails.
+      if (domain_code(err) == domain::error_code::moved && !error_detail(err).empty())
+        response.headers.emplace_back(std::string(owner_header), error_detail(err));
       return response;
     }
     default: {

@@ -16,6 +16,9 @@ class write_lock {
   /// The lock of the database storage::open_database(where) opens.
   explicit write_lock(const std::string& where) : db_(storage::open_database(where, {})) {
     if (db_->backend() == storage::backend::postgresql) {
+      // Held on purpose while the test waits: not ended by the server's idle-in-transaction limit (2 s, set on every
+      // connection of the service's, storage/postgres_database.cpp).
+      db_->exec("SET idle_in_transaction_session_timeout = 0");
       db_->exec("BEGIN");
       db_->exec("LOCK TABLE sessions, customers, customer_events, bills, bill_items, products, payment_notifications, "
                 "users, password_tokens, auth_sessions, outbox, idempotency_keys, email_tokens, invoice_counters, "

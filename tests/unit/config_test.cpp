@@ -83,6 +83,7 @@ TEST(config, a_cluster_node_needs_postgresql_an_address_a_shared_csrf_secret_and
   EXPECT_NE(error_of({"--cluster.advertise=127.0.0.1"}).find("host:port"), std::string::npos);
   EXPECT_NE(error_of({"--cluster.advertise=127.0.0.1:99999"}).find("host:port"), std::string::npos);
   EXPECT_NE(error_of({"--cluster.advertise=a b:80"}).find("host:port"), std::string::npos);
+  EXPECT_NE(error_of({"--cluster.advertise=0.0.0.0:8080"}).find("its own address"), std::string::npos);
 }
 
 TEST(config, relative_paths_in_a_file_are_taken_from_its_folder_and_on_the_command_line_from_the_working_one) {
