@@ -293,9 +293,9 @@ void beat(pointer self) {
     auto& st = self->state;
     if (!heartbeat(db, *st.node)) rejoin(self, db);
     ++st.cluster.heartbeats;
-    if (++st.beats_since_sweep >= 100) {  // released leases of sessions long gone: the table stays bounded
+    if (++st.beats_since_sweep >= 100) {  // leases left by nodes that died: the table stays bounded
       st.beats_since_sweep = 0;
-      forget_released_leases(db, 3600, 1000);
+      forget_abandoned_leases(db, *st.node, 3600, 1000);
     }
   });
 }

@@ -38,12 +38,13 @@ struct lease_claim {
   std::string owner_address;  ///< and the address it advertises
 };
 
-/// Takes the lease of actor `key` of `kind` when it is free, released, held under an earlier generation of this
+/// Takes the lease of actor `key` of `kind` when it is free (no row), held under an earlier generation of this
 /// node, or held by a node that is no longer a member; the epoch is then one above the last. Otherwise says who
 /// holds it.
 lease_claim take_lease(database& db, const node_identity& me, const std::string& kind, const std::string& key);
 
-/// Releases this node's lease of `key` under `epoch` (the actor passivated); nothing when it is no longer held so.
+/// Releases this node's lease of `key` under `epoch` (the actor passivated): its row goes. Nothing when it is no
+/// longer held so.
 void release_lease(database& db, const node_identity& me, const std::string& kind, const std::string& key,
                    std::int64_t epoch);
 
@@ -56,8 +57,9 @@ bool lease_holds(database& db, const node_identity& me, const std::string& kind,
 /// the other nodes take its sessions at once instead of after lease_s.
 void leave_cluster(database& db, const node_identity& me);
 
-/// Removes up to `limit` released leases older than `older_than_s`; returns how many.
-int forget_released_leases(database& db, std::int64_t older_than_s, int limit);
+/// Removes up to `limit` leases of nodes that died holding them (or held under a generation they left), taken more
+/// than `older_than_s` ago; returns how many.
+int forget_abandoned_leases(database& db, const node_identity& me, std::int64_t older_than_s, int limit);
 
 /// A node as the cluster table shows it.
 struct node_view {
@@ -74,7 +76,7 @@ std::vector<node_view> cluster_nodes(database& db, std::int64_t lease_s);
 
 /// The epoch and owner of `key`'s lease, if it was ever taken (tests and the admin view).
 struct lease_view {
-  std::string owner;  ///< empty when released
+  std::string owner;
   std::int64_t generation = 0;
   std::int64_t epoch = 0;
 };

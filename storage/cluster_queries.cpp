@@ -39,9 +39,11 @@ constexpr const char* sql_holder =
   "SELECT l.owner, n.advertise FROM cluster_leases l JOIN cluster_nodes n ON n.node_id = l.owner "
   "WHERE l.kind = ? AND l.key = ?";
 
+// Released, the row goes: the table holds the leases of live actors only (and, until swept, those of nodes that
+// died holding them). The next activation starts again at epoch 1, which fencing allows: a write is checked against
+// owner, generation and epoch together, and the releasing node no longer has the actor.
 constexpr const char* sql_release =
-  "UPDATE cluster_leases SET owner = NULL, taken_at = now() "
-  "WHERE kind = ? AND key = ? AND owner = ? AND generation = ? AND epoch = ?";
+  "DELETE FROM cluster_leases WHERE kind = ? AND key = ? AND owner = ? AND generation = ? AND epoch = ?";
 
 // Membership judged at this moment (clock_timestamp), however long ago the batch began.
 constexpr const char* sql_holds =
@@ -51,14 +53,16 @@ constexpr const char* sql_holds =
   "FOR SHARE OF l";
 
 constexpr const char* sql_release_all =
-  "UPDATE cluster_leases SET owner = NULL, taken_at = now() WHERE owner = ? AND generation <= ?";
+  "DELETE FROM cluster_leases WHERE owner = ? AND generation <= ?";
 
 constexpr const char* sql_leave =
   "UPDATE cluster_nodes SET heartbeat_at = 'epoch' WHERE node_id = ? AND generation = ?";
 
+// Leases left by nodes that died holding them (or under a generation they left), not taken since.
 constexpr const char* sql_forget =
-  "DELETE FROM cluster_leases WHERE ctid IN (SELECT ctid FROM cluster_leases "
-  "WHERE owner IS NULL AND taken_at < now() - make_interval(secs => ?) LIMIT ?)";
+  "DELETE FROM cluster_leases WHERE ctid IN (SELECT l.ctid FROM cluster_leases l "
+  "WHERE l.taken_at < now() - make_interval(secs => ?1) AND (l.owner IS NULL OR NOT " BOUTIQUE_OWNER_IS_MEMBER("?3")
+  ") LIMIT ?2)";
 
 constexpr const char* sql_nodes =
   "SELECT n.node_id, n.advertise, n.generation, "
@@ -70,6 +74,7 @@ constexpr const char* sql_nodes =
 
 constexpr const char* sql_find =
   "SELECT coalesce(owner, ''), generation, epoch FROM cluster_leases WHERE kind = ? AND key = ?";
+
 
 #undef BOUTIQUE_OWNER_IS_MEMBER
 
@@ -130,8 +135,8 @@ void leave_cluster(database& db, const node_identity& me) {
   db.prepare(sql_leave).bind_all(me.node_id, me.generation).run();
 }
 
-int forget_released_leases(database& db, std::int64_t older_than_s, int limit) {
-  db.prepare(sql_forget).bind_all(older_than_s, std::int64_t{limit}).run();
+int forget_abandoned_leases(database& db, const node_identity& me, std::int64_t older_than_s, int limit) {
+  db.prepare(sql_forget).bind_all(older_than_s, std::int64_t{limit}, me.lease_s).run();
   return db.changes();
 }
 

@@ -77,20 +77,27 @@ TEST_F(cluster_fixture, a_node_whose_heartbeat_lapsed_holds_nothing_until_it_rej
   EXPECT_TRUE(lease_holds(*db, a, "session", "s1", 2));
 }
 
-TEST_F(cluster_fixture, a_released_lease_is_free_for_any_node_and_forgotten_once_old) {
+TEST_F(cluster_fixture, a_released_lease_leaves_the_table_and_is_free_for_any_node) {
   ASSERT_TRUE(take_lease(*db, a, "session", "s1").taken);
   release_lease(*db, b, "session", "s1", 1);  // not b's: nothing
   EXPECT_TRUE(lease_holds(*db, a, "session", "s1", 1));
   release_lease(*db, a, "session", "s1", 1);
   EXPECT_FALSE(lease_holds(*db, a, "session", "s1", 1));
+  EXPECT_FALSE(find_lease(*db, "session", "s1")) << "the table holds live leases only";
   auto taken = take_lease(*db, b, "session", "s1");
   ASSERT_TRUE(taken.taken);
-  EXPECT_EQ(taken.epoch, 2);
-  release_lease(*db, b, "session", "s1", 2);
-  EXPECT_EQ(forget_released_leases(*db, 3600, 100), 0) << "released just now";
+  EXPECT_FALSE(lease_holds(*db, a, "session", "s1", taken.epoch)) << "the same epoch, another owner";
+}
+
+TEST_F(cluster_fixture, leases_left_by_a_dead_node_are_swept_once_old_and_a_live_nodes_never) {
+  ASSERT_TRUE(take_lease(*db, a, "session", "dead-node's").taken);
+  ASSERT_TRUE(take_lease(*db, b, "session", "live-node's").taken);
   db->prepare("UPDATE cluster_leases SET taken_at = now() - interval '2 hours'").run();
-  EXPECT_EQ(forget_released_leases(*db, 3600, 100), 1);
-  EXPECT_FALSE(find_lease(*db, "session", "s1"));
+  EXPECT_EQ(forget_abandoned_leases(*db, b, 3600, 100), 0) << "both owners are members";
+  silence(a, 11);
+  EXPECT_EQ(forget_abandoned_leases(*db, b, 3600, 100), 1);
+  EXPECT_FALSE(find_lease(*db, "session", "dead-node's"));
+  EXPECT_TRUE(find_lease(*db, "session", "live-node's"));
 }
 
 TEST_F(cluster_fixture, the_membership_table_shows_each_node_its_generation_and_leases) {

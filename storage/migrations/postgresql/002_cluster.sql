@@ -9,8 +9,9 @@ CREATE TABLE cluster_nodes (
   heartbeat_at TIMESTAMPTZ NOT NULL
 );
 
--- One row per actor key ever leased. `epoch` grows with every activation, whichever node takes it; `owner` is
--- NULL once released. A write of an actor commits only while its node holds the row under the same epoch.
+-- One row per leased actor: taken when the actor is loaded, deleted when it passivates. `epoch` grows with every
+-- taking of a row still there (a node that died holding it, then another node taking it). A write of an actor
+-- commits only while its node holds the row under the same generation and epoch. (`owner` NULL: not used.)
 CREATE TABLE cluster_leases (
   kind       TEXT NOT NULL,
   key        TEXT NOT NULL,
