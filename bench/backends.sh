@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# SQLite on one node, PostgreSQL on one node, and PostgreSQL under a cluster of three nodes behind HAProxy
-# (docs/CLUSTER.md), side by side in one run: the same Release binary, a fresh database each run, alternating, ROUNDS
+# SQLite on one node, PostgreSQL on one node, and PostgreSQL under a cluster (docs/CLUSTER.md) of one node and of
+# three nodes behind HAProxy (cluster1, cluster3: the cluster's own cost, then that of three processes), side by
+# side in one run: the same Release binary, a fresh database each run, alternating, ROUNDS
 # rounds (default 2) of the checkout mix at 256 customers for 10 s. PostgreSQL 15 runs as a throwaway server in a
 # temporary folder (Unix socket, fsync and synchronous_commit on: an acknowledged checkout is on disk, as with
 # SQLite's synchronous = full); everything shares the machine's cores with the load.
@@ -55,13 +56,13 @@ ticks_of() { local sum=0 pid; for pid in "$@"; do sum=$((sum + $(awk '{ print $1
 free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export BOUTIQUE_CSRF_SECRET=bench-csrf-secret-shared-by-every-node
 
-# launch_cluster NAME DB: three nodes on the PostgreSQL database DB and HAProxy in front (cluster/haproxy.cfg);
+# launch_cluster NAME DB NODES: NODES nodes on the PostgreSQL database DB and HAProxy in front (cluster/haproxy.cfg);
 # sets NODE_PIDS, HAPROXY_PID and HTTP_PORT (HAProxy's).
 NODE_PIDS=(); HAPROXY_PID=
 launch_cluster() {
-  local name=$1 db=$2 servers="" i port admin
+  local name=$1 db=$2 nodes=$3 servers="" i port admin
   NODE_PIDS=()
-  for i in 1 2 3; do
+  for ((i = 1; i <= nodes; i++)); do
     port=$(free_port); admin=$(free_port)
     (cd "$ROOT" && exec "$BOUTIQUE_BIN" --http.port="$port" --admin.port="$admin" --storage.url="$db" \
       --shop.mail_dir="$MAIL_DIR/n$i" --storage.synchronous=full --catalog.path="$ROOT/config/catalog.json" \
@@ -96,7 +97,7 @@ stop_cluster() {
 }
 
 for ((round = 1; round <= ROUNDS; round++)); do
-  for backend in sqlite postgresql cluster3; do
+  for backend in sqlite postgresql cluster1 cluster3; do
     SVC_DIR=$(mktemp -d /tmp/boutique-backends-svc.XXXXXX)
     MAIL_DIR=$(mktemp -d /dev/shm/boutique-backends-mail.XXXXXX)
     db=$SVC_DIR/b.db
@@ -105,8 +106,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
       psql -qX "$SERVER" -c "CREATE DATABASE bench_${backend}_$round"
       db="postgresql://postgres@/bench_${backend}_$round?host=$PG"
     fi
-    if [[ $backend == cluster3 ]]; then
-      launch_cluster "$name" "$db"
+    if [[ $backend == cluster* ]]; then
+      launch_cluster "$name" "$db" "${backend#cluster}"
       pids=("${NODE_PIDS[@]}")
     else
       launch_service "$OUT/$name.log" "$db" --shop.mail_dir="$MAIL_DIR"
@@ -138,6 +139,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
       $(( (haproxy_after - haproxy_before) * TICK_US / done_n )) \
       $(( wal / done_n )) $(( size / done_n )) \
       | tee -a "$OUT/summary.txt"
-    if [[ $backend == cluster3 ]]; then stop_cluster; else stop_service; fi
+    if [[ $backend == cluster* ]]; then stop_cluster; else stop_service; fi
   done
 done
