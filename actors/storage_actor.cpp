@@ -53,7 +53,6 @@ struct storage_state {
   std::unordered_map<std::string, std::int64_t> held;
   cluster_stats cluster;
   std::vector<caf::actor> listeners;
-  std::uint64_t beats_since_sweep = 0;
   std::shared_ptr<spdlog::logger> log = config::logger("storage");
   static inline const char* name = "storage";
 };
@@ -271,33 +270,19 @@ std::int64_t move_lease(pointer self, database& db, const std::string& old_id, c
   return claim.epoch;
 }
 
-/// Joins again after this node's membership lapsed: every lease it held is void (taken under the lapsed generation,
-/// it fails lease_holds from now on), and the listeners (the session directory) passivate their actors, whose
-/// releases then clear `held`.
-void rejoin(pointer self, database& db) {
+/// What the heartbeat (actors/heartbeat.hpp) found: `generation` is this node's membership now. A new one means the
+/// membership lapsed and the node rejoined: every lease taken under the old one is void (lease_holds fails from now
+/// on), and the listeners (the session directory) passivate their actors, whose releases then clear `held`.
+void heard(pointer self, std::int64_t generation, std::uint64_t heartbeats) {
   auto& st = self->state;
+  st.cluster.heartbeats = heartbeats;
+  if (generation == st.node->generation) return;
   auto lapsed = st.node->generation;
-  st.node->generation = join_cluster(db, *st.node);
+  st.node->generation = generation;
   ++st.cluster.rejoins;
-  st.log->warn("event=cluster_rejoined node={} generation={} lapsed_generation={}", st.node->node_id,
-               st.node->generation, lapsed);
-  for (auto& listener : st.listeners) caf::anon_send(listener, atoms::cluster_atom_v, st.node->generation);
-}
-
-/// Renews this node's membership (and so all its leases) in the next batch, and schedules the next heartbeat.
-void beat(pointer self) {
-  auto& st = self->state;
-  self->delayed_send(caf::actor_cast<storage_actor>(self), std::chrono::milliseconds(st.node->lease_s * 1000 / 3),
-                     atoms::cluster_atom_v, caf::tick_atom_v);
-  enqueue_own(self, "heartbeat", [self](database& db) {
-    auto& st = self->state;
-    if (!heartbeat(db, *st.node)) rejoin(self, db);
-    ++st.cluster.heartbeats;
-    if (++st.beats_since_sweep >= 100) {  // leases left by nodes that died: the table stays bounded
-      st.beats_since_sweep = 0;
-      forget_abandoned_leases(db, *st.node, 3600, 1000);
-    }
-  });
+  st.log->warn("event=cluster_rejoined node={} generation={} lapsed_generation={}", st.node->node_id, generation,
+               lapsed);
+  for (auto& listener : st.listeners) caf::anon_send(listener, atoms::cluster_atom_v, generation);
 }
 
 cluster_stats cluster_view(pointer self) {
@@ -406,14 +391,11 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
   if (limits.retention_every.count() > 0)
     self->delayed_send(caf::actor_cast<storage_actor>(self), limits.retention_every, atoms::retention_atom_v,
                        caf::tick_atom_v);
-  if (limits.node) {
+  if (limits.node) {  // joined already (storage::join_cluster): its generation is given
     auto& st = self->state;
     st.node = limits.node;
-    st.node->generation = join_cluster(*st.db, *st.node);
-    st.db->reset_all();
     st.log->info("event=cluster_joined node={} advertise={} generation={} lease_s={}", st.node->node_id,
                  st.node->advertise, st.node->generation, st.node->lease_s);
-    beat(self);
   }
   return {
     [self](caf::ping_atom) {
@@ -623,7 +605,9 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         return claim_due_mail(db, now, limit, until);
       });
     },
-    [self](atoms::cluster_atom, caf::tick_atom) { beat(self); },
+    [self](atoms::cluster_atom, caf::update_atom, std::int64_t generation, std::uint64_t heartbeats) {
+      if (self->state.node) heard(self, generation, heartbeats);
+    },
     [self](atoms::cluster_atom, caf::leave_atom) -> caf::result<caf::ok_atom> {
       if (!self->state.node) return caf::ok_atom_v;
       return enqueue<caf::ok_atom>(self, deadline::none(), [self](database& db) {

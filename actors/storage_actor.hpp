@@ -86,9 +86,10 @@ using storage_actor = caf::typed_actor<
   caf::reacts_to<atoms::lease_atom, caf::delete_atom, std::string>,
   // this node in the cluster, and the membership table
   caf::replies_to<caf::get_atom, atoms::cluster_atom>::with<cluster_stats>,
-  // the heartbeat's timer; `listener` is told (cluster_atom, generation) whenever this node rejoins (its leases
-  // lapsed: its live actors must passivate)
-  caf::reacts_to<atoms::cluster_atom, caf::tick_atom>,
+  // the heartbeat's news (actors/heartbeat.hpp): this node's generation and heartbeats written; `listener` (below)
+  // is told (cluster_atom, generation) whenever the generation changes (the node rejoined: its leases lapsed, its
+  // live actors must passivate)
+  caf::reacts_to<atoms::cluster_atom, caf::update_atom, std::int64_t, std::uint64_t>,
   caf::reacts_to<atoms::cluster_atom, caf::subscribe_atom, caf::actor>,
   // a graceful stop: this node's leases released and its membership ended (storage::leave_cluster)
   caf::replies_to<atoms::cluster_atom, caf::leave_atom>::with<caf::ok_atom>>;
@@ -99,7 +100,8 @@ struct writer_limits {
   storage::retention_policy retention;
   /// How often retention runs by itself; 0: only when asked.
   std::chrono::seconds retention_every{0};
-  /// This node, when in a cluster: it joins at start, then heartbeats every lease_s / 3.
+  /// This node, when in a cluster, as it joined (storage::join_cluster: its generation set); actors/heartbeat.hpp
+  /// keeps its membership.
   std::optional<storage::node_identity> node;
 };
 

@@ -12,6 +12,7 @@
 #include "storage/sqlite_database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/queries.hpp"
+#include "actors/heartbeat.hpp"
 #include "actors/mailer.hpp"
 #include "domain/tokens.hpp"
 
@@ -80,6 +81,8 @@ struct service::impl {
   std::unique_ptr<net::http_server> http;
   std::unique_ptr<net::http_server> admin;
   std::unique_ptr<net::forwarder> forwarding;  ///< in a cluster
+  std::optional<storage::node_identity> node;  ///< in a cluster: this node as it joined
+  actors::heartbeat_actor heartbeat;          ///< in a cluster: its membership
   bool running = false;
 
   explicit impl(config::settings s) : settings(std::move(s)), actor_config(make_actor_config(settings)) {}
@@ -104,6 +107,10 @@ struct service::impl {
       catalog = std::make_shared<const domain::catalog>(config::load_catalog(settings.catalog_path));
       storage::replace_catalog(*db, *catalog);
       session_id_key = storage::service_key(*db, "session_ids");
+      if (settings.cluster.enabled()) {
+        node = storage::node_identity{settings.cluster.node_id, settings.cluster.advertise, 0, settings.cluster.lease_s};
+        node->generation = storage::join_cluster(*db, *node);
+      }
       log->info("event=database_ready location={} schema_version={}", db->location(), version);
       return db;
     } catch (const storage::storage_error& e) {
@@ -155,8 +162,7 @@ struct service::impl {
     storage::mail_settings mail{settings.shop.base_url, settings.auth.password_token_ttl_s};
     actors::writer_limits limits;
     if (settings.cluster.enabled())
-      limits.node = storage::node_identity{settings.cluster.node_id, settings.cluster.advertise, 0,
-                                           settings.cluster.lease_s};
+      limits.node = node;
     limits.queue_max = static_cast<std::size_t>(settings.storage.queue_max);
     limits.retention.unattached_customer_s = std::int64_t{settings.retention.unattached_customer_days} * 86400;
     limits.retention.batch_rows = settings.retention.batch_rows;
@@ -165,6 +171,10 @@ struct service::impl {
     limits.retention.base_url = settings.shop.base_url;
     limits.retention_every = std::chrono::seconds(settings.retention.interval_s);
     auto storage = actors::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail, limits);
+    if (node)  // on a connection of its own: kept however busy the writer is
+      heartbeat = actors::spawn_heartbeat(
+        sys, storage::open_database(settings.storage.where(), {storage::database::access::read_write, true}), *node,
+        storage);
     auto readers = actors::spawn_reader_pool(sys, settings.storage.where(), settings.storage.readers,
                                               static_cast<std::size_t>(settings.storage.queue_max));
     hashers = actors::spawn_hasher_pool(
@@ -268,7 +278,14 @@ struct service::impl {
 
   void flush_storage() {
     caf::scoped_actor self{*system};
-    // Leaving the cluster first: the other nodes take this node's sessions at once, not after cluster.lease_s.
+    // Leaving the cluster first: the other nodes take this node's sessions at once, not after cluster.lease_s. The
+    // heartbeat stops before, or it would find the membership ended and join again.
+    if (heartbeat) {
+      self->monitor(heartbeat);
+      caf::anon_send_exit(heartbeat, caf::exit_reason::user_shutdown);
+      self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(5)) >> [] {});
+      heartbeat = nullptr;
+    }
     if (settings.cluster.enabled())
       self->request(backend->storage, std::chrono::seconds(5), atoms::cluster_atom_v, caf::leave_atom_v)
         .receive([](caf::ok_atom) {},

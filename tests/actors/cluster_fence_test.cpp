@@ -1,12 +1,17 @@
 // The storage actor of a cluster node (docs/CLUSTER.md): a session's write commits only while this node holds the
 // session's lease under the epoch it took it with; otherwise it is refused (moved), counted, and the session
 // directory is told to passivate that session. Another node is played on a connection of the test's own.
+#include "actors/heartbeat.hpp"
 #include "actors/storage_actor.hpp"
 #include "support/actor_system_fixture.hpp"
 #include "support/storage.hpp"
+#include "support/write_lock.hpp"
 
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 
 using namespace boutique;
 using boutique::testing::on_postgresql;
@@ -21,10 +26,12 @@ struct fence_fixture : boutique::testing::actor_system_fixture {
   void SetUp() override {
     if (!on_postgresql()) GTEST_SKIP() << "a cluster's nodes share a PostgreSQL database";
     actor_system_fixture::SetUp();
-    actors::writer_limits limits;
-    limits.node = storage::node_identity{"n1", "127.0.0.1:1", 0, 10};
-    writer = start_writer(64, limits);
     other_node = storage::open_database(path, storage::database::options{});
+    storage::node_identity n1{"n1", "127.0.0.1:1", 0, 10};
+    n1.generation = storage::join_cluster(*other_node, n1);
+    actors::writer_limits limits;
+    limits.node = n1;
+    writer = start_writer(64, limits);
     n2.generation = storage::join_cluster(*other_node, n2);
   }
 
@@ -97,4 +104,34 @@ TEST_F(fence_fixture, a_session_renamed_at_login_keeps_its_lease_under_the_new_i
   ASSERT_TRUE(row);
   EXPECT_EQ(row->owner, "n1");
   EXPECT_FALSE(storage::find_lease(*other_node, "session", "old")) << "the old id's lease is released";
+}
+
+TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits_on_locks) {
+  // Node n3, lease 2 s, its heartbeat on a connection of its own (actors/heartbeat.hpp).
+  storage::node_identity n3{"n3", "127.0.0.1:3", 0, 2};
+  n3.generation = storage::join_cluster(*other_node, n3);
+  actors::writer_limits limits;
+  limits.node = n3;
+  auto busy = start_writer(64, limits);
+  own(actors::spawn_heartbeat(*sys, storage::open_database(path, storage::database::options{}), n3, busy));
+  caf::scoped_actor self{*sys};
+  bool taken = false;
+  self->request(busy, caf::infinite, deadline::none(), atoms::lease_atom_v, std::string("s3"))
+    .receive([&](lease_grant& g) { taken = g.taken; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); });
+  ASSERT_TRUE(taken);
+  {
+    boutique::testing::write_lock lock(path);  // the writer's next batch waits on the tables
+    self->send(busy, deadline::none(), caf::put_atom_v, atoms::session_atom_v, std::string("s3"), std::string("{}"),
+               std::int64_t{4'000'000'000});
+    // The writer stays blocked for more than twice the lease (fault injection: how long the lock is held).
+    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+    bool member = false;
+    for (const auto& n : storage::cluster_nodes(*other_node, 2))
+      if (n.node_id == "n3") member = n.member && n.generation == n3.generation;
+    EXPECT_TRUE(member) << "a node whose writer waits on a lock lost its membership (and its sessions)";
+  }
+  bool written = false;
+  self->receive([&](caf::ok_atom) { written = true; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); },
+                caf::after(std::chrono::seconds(10)) >> [] {});
+  EXPECT_TRUE(written) << "the write that waited is refused: its node lapsed meanwhile";
 }
