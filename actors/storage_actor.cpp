@@ -112,6 +112,11 @@ void flush(pointer self) {
   std::vector<caf::error> outcomes(batch.size());
   std::vector<bool> dropped(batch.size());  // past their deadline: neither written nor failed
   auto started = std::chrono::steady_clock::now();
+  struct busy_mark {  // for the heartbeat (writer_limits::busy_since_ms)
+    std::atomic<std::int64_t>& since;
+    explicit busy_mark(std::atomic<std::int64_t>& s) : since(s) { since = steady_ms(); }
+    ~busy_mark() { since = 0; }
+  } busy{*st.limits.busy_since_ms};
   try {
     st.db->begin_batch();
     // The earliest time by which a write kept in this batch must be answered (its deadline plus half the grace):

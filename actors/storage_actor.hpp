@@ -10,6 +10,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -103,7 +104,16 @@ struct writer_limits {
   /// This node, when in a cluster, as it joined (storage::join_cluster: its generation set); actors/heartbeat.hpp
   /// keeps its membership.
   std::optional<storage::node_identity> node;
+  /// Since when (steady clock, ms) the writer has been running its current batch; 0 between batches. The heartbeat
+  /// reads it: a writer stuck for 3 leases (a connection hung without an answer) must not keep its node a member.
+  std::shared_ptr<std::atomic<std::int64_t>> busy_since_ms = std::make_shared<std::atomic<std::int64_t>>(0);
 };
+
+/// Milliseconds of the steady clock, as busy_since_ms holds them.
+inline std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
 
 /// Spawns the storage actor on its own thread; it takes ownership of the read-write connection `db`.
 storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<storage::database> db, int batch_max,

@@ -171,10 +171,6 @@ struct service::impl {
     limits.retention.base_url = settings.shop.base_url;
     limits.retention_every = std::chrono::seconds(settings.retention.interval_s);
     auto storage = actors::spawn_storage(sys, std::move(db), settings.storage.batch_max, mail, limits);
-    if (node)  // on a connection of its own: kept however busy the writer is
-      heartbeat = actors::spawn_heartbeat(
-        sys, storage::open_database(settings.storage.where(), {storage::database::access::read_write, true}), *node,
-        storage);
     auto readers = actors::spawn_reader_pool(sys, settings.storage.where(), settings.storage.readers,
                                               static_cast<std::size_t>(settings.storage.queue_max));
     hashers = actors::spawn_hasher_pool(
@@ -223,6 +219,11 @@ struct service::impl {
     backend->backup_dir = settings.storage.backup_dir.empty()
                             ? (std::filesystem::path(settings.storage.path).parent_path() / "backups").string()
                             : settings.storage.backup_dir;
+    // Last, once nothing else can fail to start: its timer would keep a failed start's actor system alive.
+    if (node)  // on a connection of its own: kept however busy the writer is (unless it is stuck)
+      heartbeat = actors::spawn_heartbeat(
+        sys, storage::open_database(settings.storage.where(), {storage::database::access::read_write, true}), *node,
+        backend->storage, limits.busy_since_ms);
   }
 
   /// Says at start-up which safety defaults are still in place, and why.

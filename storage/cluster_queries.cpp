@@ -62,7 +62,7 @@ constexpr const char* sql_leave =
 constexpr const char* sql_forget =
   "DELETE FROM cluster_leases WHERE ctid IN (SELECT l.ctid FROM cluster_leases l "
   "WHERE l.taken_at < now() - make_interval(secs => ?1) AND (l.owner IS NULL OR NOT " BOUTIQUE_OWNER_IS_MEMBER("?3")
-  ") LIMIT ?2)";
+  ") LIMIT ?2 FOR UPDATE OF l SKIP LOCKED)";
 
 constexpr const char* sql_nodes =
   "SELECT n.node_id, n.advertise, n.generation, "

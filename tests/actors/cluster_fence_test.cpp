@@ -113,7 +113,8 @@ TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits
   actors::writer_limits limits;
   limits.node = n3;
   auto busy = start_writer(64, limits);
-  own(actors::spawn_heartbeat(*sys, storage::open_database(path, storage::database::options{}), n3, busy));
+  own(actors::spawn_heartbeat(*sys, storage::open_database(path, storage::database::options{}), n3, busy,
+                              limits.busy_since_ms));
   caf::scoped_actor self{*sys};
   bool taken = false;
   self->request(busy, caf::infinite, deadline::none(), atoms::lease_atom_v, std::string("s3"))
@@ -134,4 +135,47 @@ TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits
   self->receive([&](caf::ok_atom) { written = true; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); },
                 caf::after(std::chrono::seconds(10)) >> [] {});
   EXPECT_TRUE(written) << "the write that waited is refused: its node lapsed meanwhile";
+}
+
+TEST_F(fence_fixture, a_writer_stuck_for_three_leases_loses_its_nodes_membership_and_rejoins_once_back) {
+  storage::node_identity n4{"n4", "127.0.0.1:4", 0, 2};
+  n4.generation = storage::join_cluster(*other_node, n4);
+  actors::writer_limits limits;
+  limits.node = n4;
+  auto stuck = start_writer(64, limits);
+  own(actors::spawn_heartbeat(*sys, storage::open_database(path, storage::database::options{}), n4, stuck,
+                              limits.busy_since_ms));
+  auto member = [&] {
+    for (const auto& n : storage::cluster_nodes(*other_node, 2))
+      if (n.node_id == "n4") return n.member;
+    return false;
+  };
+  auto generation = [&] {
+    for (const auto& n : storage::cluster_nodes(*other_node, 2))
+      if (n.node_id == "n4") return n.generation;
+    return std::int64_t{0};
+  };
+  caf::scoped_actor self{*sys};
+  for (int i = 0; i < 4; ++i)
+    self->request(stuck, caf::infinite, deadline::none(), atoms::lease_atom_v, "stuck-" + std::to_string(i))
+      .receive([](lease_grant& g) { EXPECT_TRUE(g.taken); }, [](caf::error& err) { ADD_FAILURE() << to_string(err); });
+  auto lapsed = false;
+  {
+    boutique::testing::write_lock lock(path);
+    // Four writes in one batch, each waiting 5 s on the lock: the writer is busy for 20 s, past 3 leases (6 s).
+    for (int i = 0; i < 4; ++i)
+      self->send(stuck, deadline::none(), caf::put_atom_v, atoms::session_atom_v, "stuck-" + std::to_string(i),
+                 std::string("{}"), std::int64_t{4'000'000'000});
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!lapsed && std::chrono::steady_clock::now() < until) {
+      lapsed = !member();
+      if (!lapsed) std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling, with a bound
+    }
+  }
+  EXPECT_TRUE(lapsed) << "a node whose writer is stuck kept its membership (and its sessions)";
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  while (generation() == n4.generation && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling, with a bound
+  EXPECT_GT(generation(), n4.generation) << "the writer is back: the node rejoins under a new generation";
+  EXPECT_TRUE(member());
 }
