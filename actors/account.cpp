@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <unordered_map>
 
@@ -83,6 +84,16 @@ struct waiting_deposit {
 struct account_directory_state : directory_state<std::int64_t, account_actor, waiting_deposit, std::string> {
   account_directory_state() { log = config::logger("accounts"); }
   actors::storage_actor storage;
+  account_settings settings;
+  /// In a cluster: the emails whose leases each live (or stopping) account holds, given back once its actor is
+  /// down (its last write answered); and the deposits sent to each live actor and not answered yet.
+  std::unordered_map<std::int64_t, std::vector<std::string>> leases_of;
+  struct flight {
+    std::uint64_t generation = 0;
+    int deposits = 0;
+    std::chrono::steady_clock::time_point since;  ///< its activation
+  };
+  std::unordered_map<std::int64_t, flight> flights;
   std::unordered_map<std::string, std::int64_t> id_by_email;
   std::unordered_map<std::int64_t, std::string> email_of;    ///< of the live actors
   std::unordered_map<std::int64_t, std::string> stopping_email;  ///< of the actors passivated, until down
@@ -99,11 +110,26 @@ struct account_directory_state : directory_state<std::int64_t, account_actor, wa
     unmap(email, id);
     waiting.try_emplace(email);
     stopping_email[id] = std::move(email);
+    flights.erase(id);
     log->debug("event=passivated customer_id={}", id);
+  }
+  /// Gives this node's lease of `email`'s account back (in a cluster).
+  void release(const std::string& email) const {
+    if (settings.clustered)
+      caf::anon_send(storage, atoms::lease_atom_v, caf::delete_atom_v, std::string{storage::account_lease},
+                     storage::account_lease_key(email));
+  }
+  void release_leases(std::int64_t id) {
+    auto it = leases_of.find(id);
+    if (it == leases_of.end()) return;
+    for (const auto& email : it->second) release(email);
+    leases_of.erase(it);
   }
   /// The email whose deposits waited for this actor to be down, if any.
   std::optional<std::string> down(const gone& g) {
+    release_leases(g.key);
     if (!g.passivated) {  // a crash of the live actor
+      flights.erase(g.key);
       if (auto it = email_of.find(g.key); it != email_of.end()) {
         unmap(it->second, g.key);
         email_of.erase(it);
@@ -132,21 +158,49 @@ using directory_pointer = account_directory_actor::stateful_pointer<account_dire
 
 void load(directory_pointer self, const std::string& email);
 
+/// In a cluster: a deposit to account `id`'s actor (activation `generation`) was answered. The actor passivates,
+/// giving its lease back, once it has no more deposits in hand.
+void landed(directory_pointer self, std::int64_t id, std::uint64_t generation) {
+  auto& flights = self->state.flights;
+  auto it = flights.find(id);
+  if (it == flights.end() || it->second.generation != generation || --it->second.deposits > 0) return;
+  passivate(self, id);
+}
+
 void forward(directory_pointer self, std::int64_t id, waiting_deposit w) {
-  auto* target = self->state.live.route(id);
+  auto& st = self->state;
+  auto* target = st.live.route(id);
   if (!target) {  // passivated meanwhile: the deposit loads the account again, in turn with others of its email
     auto email = domain::normalize_email(w.details.email);
-    if (self->state.wait(email, std::move(w))) load(self, email);
+    if (st.wait(email, std::move(w))) load(self, email);
     return;
   }
-  self->request(target->handle, w.due.patience(), account_route{id, target->generation, w.due}, atoms::deposit_atom_v,
+  auto generation = target->generation;
+  self->request(target->handle, w.due.patience(), account_route{id, generation, w.due}, atoms::deposit_atom_v,
                 std::move(w.details), w.acting_user)
-    .then([p = w.promise](customer_record& r) mutable { p.deliver(std::move(r)); },
-          [p = w.promise](caf::error& err) mutable { p.deliver(err); });
+    .then(
+      [self, id, generation, p = w.promise](customer_record& r) mutable {
+        p.deliver(std::move(r));
+        landed(self, id, generation);
+      },
+      [self, id, generation, p = w.promise](caf::error& err) mutable {
+        p.deliver(err);
+        landed(self, id, generation);
+      });
+  if (!st.settings.clustered) return;
+  auto& flight = st.flights[id];
+  ++flight.deposits;
+  // Held long enough while deposits keep coming: the deposits already sent are answered, then the lease goes back,
+  // and the next ones take it again, here or on the node that waited for it.
+  if (std::chrono::steady_clock::now() - flight.since > st.settings.hold) passivate(self, id);
 }
 
 void activate(directory_pointer self, const customer_record& record, const std::string& email_norm) {
   auto& st = self->state;
+  if (st.settings.clustered) {
+    auto& leases = st.leases_of[record.id];
+    if (std::find(leases.begin(), leases.end(), email_norm) == leases.end()) leases.push_back(email_norm);
+  }
   if (st.live.peek(record.id)) {
     // The account is live under another email: its email changed (an email change confirmed, its refresh still
     // on the way). One actor per account: the live one answers to the new email from now on.
@@ -162,12 +216,14 @@ void activate(directory_pointer self, const customer_record& record, const std::
   st.id_by_email[email_norm] = record.id;
   st.email_of[record.id] = email_norm;
   st.log->debug("event=activated customer_id={}", record.id);
+  if (st.settings.clustered) st.flights[record.id] = {generation, 0, std::chrono::steady_clock::now()};
   admit(self, record.id, handle, generation);
 }
 
-/// The first deposit of an email with no live account: storage finds or creates it atomically (UNIQUE email);
-/// deposits of the same email arriving meanwhile wait for it, then go to the one live account actor.
-void load(directory_pointer self, const std::string& email) {
+/// The first deposit of an email with no live account (under its lease, in a cluster): storage finds or creates it
+/// atomically (UNIQUE email); deposits of the same email arriving meanwhile wait for it, then go to the one live
+/// account actor.
+void deposit_first(directory_pointer self, const std::string& email) {
   auto& st = self->state;
   auto& queue = st.waiting[email];
   auto first = std::move(queue.front());
@@ -179,14 +235,61 @@ void load(directory_pointer self, const std::string& email) {
         activate(self, record, email);
         for (auto& next : self->state.take(email)) forward(self, record.id, std::move(next));
         rp.deliver(std::move(record));
+        if (auto it = self->state.flights.find(record.id); it != self->state.flights.end() && it->second.deposits == 0)
+          passivate(self, record.id);  // in a cluster, nothing more in hand: the lease goes back now
       },
       [self, email, rp = first.promise](caf::error& err) mutable {
         rp.deliver(err);
-        // The others are tried on their own: one deposit's refusal need not be theirs.
+        // The others are tried on their own (under the same lease): one deposit's refusal need not be theirs.
         auto queue = self->state.waiting.find(email);
-        if (queue->second.empty()) self->state.waiting.erase(queue);
-        else load(self, email);
+        if (!queue->second.empty()) return deposit_first(self, email);
+        self->state.waiting.erase(queue);
+        self->state.release(email);
       });
+}
+
+/// Answers the deposits of `email` whose deadline passed while its lease was held elsewhere; false when none waits
+/// any longer.
+bool drop_expired(directory_pointer self, const std::string& email) {
+  auto queue = self->state.waiting.find(email);
+  if (queue == self->state.waiting.end()) return false;
+  auto& waiting = queue->second;
+  auto expired = std::stable_partition(waiting.begin(), waiting.end(), [](auto& w) { return !w.due.passed(); });
+  for (auto it = expired; it != waiting.end(); ++it)
+    it->promise.deliver(make_overloaded_error("the customer account is busy; retry shortly", 1));
+  waiting.erase(expired, waiting.end());
+  if (!waiting.empty()) return true;
+  self->state.waiting.erase(queue);
+  return false;
+}
+
+/// Loads the account of `email` for the deposits waiting for it; in a cluster, its lease first.
+void load(directory_pointer self, const std::string& email) {
+  auto& st = self->state;
+  if (!st.settings.clustered) return deposit_first(self, email);
+  if (!drop_expired(self, email)) return;
+  auto due = st.waiting[email].front().due;
+  self->request(st.storage, due.patience(), due, atoms::lease_atom_v, std::string{storage::account_lease},
+                storage::account_lease_key(email))
+    .then(
+      [self, email](lease_grant& grant) {
+        if (grant.taken) return deposit_first(self, email);
+        // Held by another live node, which gives it back once its deposits are answered (within `hold`).
+        self->delayed_send(self, self->state.settings.lease_retry, atoms::lease_atom_v, email);
+      },
+      [self, email](caf::error& err) {
+        for (auto& w : self->state.take(email)) w.promise.deliver(err);
+      });
+}
+
+/// Asks again for the lease of `email`, held elsewhere a moment ago, if deposits still wait for it.
+void ask_again(directory_pointer self, const std::string& email) {
+  auto& st = self->state;
+  if (auto id = st.id_by_email.find(email); id != st.id_by_email.end()) {  // live here meanwhile (an email change)
+    for (auto& w : st.take(email)) forward(self, id->second, std::move(w));
+    return;
+  }
+  load(self, email);
 }
 
 caf::result<customer_record> deposit(directory_pointer self, deadline due, domain::contact& details,
@@ -204,16 +307,40 @@ caf::result<customer_record> deposit(directory_pointer self, deadline due, domai
   return rp;
 }
 
+/// In a cluster: this node no longer holds the lease `key` of an account (one of its writes was fenced): the
+/// account's actor here passivates.
+void lease_lost(directory_pointer self, const std::string& key) {
+  std::vector<std::int64_t> lost;
+  for (const auto& [id, emails] : self->state.leases_of)
+    for (const auto& email : emails)
+      if (storage::account_lease_key(email) == key) lost.push_back(id);
+  for (auto id : lost) passivate(self, id);
+}
+
 account_directory_actor::behavior_type account_directory(directory_pointer self, actors::storage_actor storage,
                                                          account_settings settings) {
   self->state.storage = std::move(storage);
-  start_directory(self, settings.max_live, settings.idle, [self](const std::string& email) { load(self, email); });
+  self->state.settings = settings;
+  // Deposits that came while an account passivated load it again once it is down. In a cluster, after a short
+  // wait: the lease just given back goes to a node that waited for it, if any (else the account would stay here,
+  // as the releasing node always asks first).
+  start_directory(self, settings.max_live, settings.idle, [self](const std::string& email) {
+    if (!self->state.settings.clustered) return load(self, email);
+    self->delayed_send(self, 2 * self->state.settings.lease_retry, atoms::lease_atom_v, email);
+  });
+  if (settings.clustered)
+    self->send(self->state.storage, atoms::cluster_atom_v, caf::subscribe_atom_v, caf::actor_cast<caf::actor>(self));
   return directory_behavior<account_vitals>(
     self,  //
     [self](deadline due, atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user) {
       return deposit(self, due, details, acting_user);
     },
-    [self](atoms::refresh_atom, std::int64_t customer_id) { passivate(self, customer_id); });
+    [self](atoms::refresh_atom, std::int64_t customer_id) { passivate(self, customer_id); },
+    [self](atoms::lease_atom, const std::string& email) { ask_again(self, email); },
+    [self](atoms::lease_atom, const std::string& kind, const std::string& key) {
+      if (kind == storage::account_lease) lease_lost(self, key);
+    },
+    [self](atoms::cluster_atom, std::int64_t generation) { passivate_on_rejoin(self, generation); });
 }
 
 }  // namespace

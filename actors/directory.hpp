@@ -262,6 +262,16 @@ void passivate(Self* self, const Key& key) {
   self->state.stopped(key);
 }
 
+/// This node rejoined its cluster under `generation` (docs/CLUSTER.md): every lease it held is void, and every live
+/// actor passivates.
+template <class Self>
+void passivate_on_rejoin(Self* self, std::int64_t generation) {
+  auto& st = self->state;
+  auto live = st.live.idle_since(std::chrono::steady_clock::time_point::max());
+  st.log->warn("event={}s_passivated_on_rejoin generation={} actors={}", st.kind, generation, live.size());
+  for (const auto& key : live) passivate(self, key);
+}
+
 /// Lists the new activation `handle` of `key`, and passivates the least recently used actors beyond the cap.
 template <class Self, class Key, class Handle>
 void admit(Self* self, const Key& key, Handle handle, std::uint64_t generation) {

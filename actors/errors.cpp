@@ -41,6 +41,7 @@ std::optional<domain::message> error_message(const caf::error& err) {
 }
 
 domain::error_code domain_code(const caf::error& err) {
+  if (!err) return domain::error_code::none;  // no error (CAF's category() of an empty error dereferences null)
   if (err.category() == caf::atom("boutique")) return static_cast<domain::error_code>(err.code());
   if (err == caf::sec::request_timeout) return domain::error_code::overloaded;
   // The actor was passivated between routing and delivery: nothing ran, a retry reaches its next activation.
@@ -49,6 +50,7 @@ domain::error_code domain_code(const caf::error& err) {
 }
 
 std::string error_detail(const caf::error& err) {
+  if (!err) return "";
   const auto& ctx = err.context();
   if (ctx.size() >= 1 && ctx.match_element<std::string>(0)) return ctx.get_as<std::string>(0);
   if (err.category() == caf::atom("boutique")) return std::string(domain::to_string(domain_code(err)));

@@ -55,8 +55,8 @@ using session_directory_actor = directory_interface<std::string, session_vitals>
   caf::replies_to<deadline, atoms::cancel_atom, std::string>::with<bill_change>,
   // this node rejoined the cluster under a new generation: every live session passivates (its lease is void)
   caf::reacts_to<atoms::cluster_atom, std::int64_t>,
-  // session id: this node no longer holds its lease (a write of it was fenced): its live actor passivates
-  caf::reacts_to<atoms::lease_atom, std::string>>;
+  // lease kind, key: this node no longer holds that lease (a write was fenced): a session's live actor passivates
+  caf::reacts_to<atoms::lease_atom, std::string, std::string>>;
 
 struct session_settings {
   std::chrono::seconds idle{900};

@@ -1,4 +1,4 @@
-#include "actors/storage_actor.hpp"
+#include "actors/storage_writer.hpp"
 
 #include "config/logging.hpp"
 #include "storage/catalog_queries.hpp"
@@ -14,56 +14,20 @@
 #include <unordered_map>
 #include <vector>
 
-namespace boutique::actors {
-
-namespace {
+namespace boutique::actors::writer {
 
 using namespace storage;  // the SQL this actor runs
 
+namespace {
+
 constexpr const char* sql_ping = "SELECT 1";
-
-/// One write waiting for the next commit: `apply` runs inside the batch transaction, `settle` answers the
-/// requester once the outcome is known (an empty error means committed).
-struct pending_write {
-  deadline due;
-  std::function<void(database&)> apply;
-  std::function<void(caf::error)> settle;
-};
-
-/// A retention run in progress: one batch per message, so that writes queued meanwhile commit between batches.
-struct retention_run {
-  retention_report report;
-  std::size_t step = 0;
-  std::chrono::steady_clock::time_point started;
-  std::vector<caf::typed_response_promise<retention_report>> waiting;
-};
-
-struct storage_state {
-  std::shared_ptr<database> db;
-  std::vector<pending_write> batch;
-  bool flush_scheduled = false;
-  std::size_t batch_max = 512;
-  mail_settings mail;
-  writer_limits limits;
-  std::optional<retention_run> retention;
-  storage_stats stats;
-  /// In a cluster: this node, the epoch of every session lease it holds (taken, and not yet released or lapsed),
-  /// its counters, and who is told when it rejoins.
-  std::optional<node_identity> node;
-  std::unordered_map<std::string, std::int64_t> held;
-  cluster_stats cluster;
-  std::vector<caf::actor> listeners;
-  std::shared_ptr<spdlog::logger> log = config::logger("storage");
-  static inline const char* name = "storage";
-};
-
-using pointer = storage_actor::stateful_pointer<storage_state>;
 
 /// The answer to a write that threw `e`. A rule's refusal keeps its words; SQLite's own (a constraint, which the rules
 /// should have refused first) is logged, and answered as a conflict in words that name no table, column or SQL.
 caf::error to_error(const std::exception& e, spdlog::logger& log) {
   if (auto refused = dynamic_cast<const write_refused*>(&e)) {
     if (!refused->fields().empty()) return make_validation_error(refused->detail(), refused->fields());
+    if (refused->code() == domain::error_code::overloaded) return make_overloaded_error(e.what(), 1);
     return make_domain_error(refused->code(), e.what());
   }
   if (auto failed = dynamic_cast<const storage_error*>(&e); failed && failed->constraint()) {
@@ -72,11 +36,6 @@ caf::error to_error(const std::exception& e, spdlog::logger& log) {
                              "the change conflicts with what is stored; nothing of it was written");
   }
   return make_domain_error(domain::error_code::storage_failure, e.what());
-}
-
-/// The answer to a write whose requester's deadline passed before it began: dropped, nothing written.
-caf::error past_deadline() {
-  return make_overloaded_error("the request's time ran out before its write began; nothing was written", 1);
 }
 
 /// How long a statement waits for a lock held elsewhere unless a write's deadline asks for less (PostgreSQL's
@@ -174,14 +133,17 @@ void flush(pointer self) {
   st.log->debug("event=commit writes={} ms={:.3f}", batch.size(), elapsed);
 }
 
-/// Whether more messages wait than the configured bound: the writer is behind, and taking more writes would
-/// only grow its mailbox and the time every writer waits.
+}  // namespace
+
+caf::error past_deadline() {
+  return make_overloaded_error("the request's time ran out before its write began; nothing was written", 1);
+}
+
 bool overloaded(pointer self) {
   auto bound = self->state.limits.queue_max;
   return bound > 0 && self->mailbox().size() > bound;
 }
 
-/// Flushes now when the batch is full, else once the messages already waiting are taken.
 void schedule_flush(pointer self) {
   if (self->state.batch.size() >= self->state.batch_max) {
     flush(self);
@@ -191,39 +153,6 @@ void schedule_flush(pointer self) {
   }
 }
 
-/// Queues a write computing a result of type R; the returned promise is fulfilled after commit. Refused whole,
-/// before anything runs, when the writer is overloaded or `due` has passed (and dropped at its turn if `due` passes
-/// while it waits). `committed`, when given, runs once the write is committed, before its answer.
-template <class R, class Op>
-caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op, std::function<void()> committed = {}) {
-  auto promise = self->template make_response_promise<R>();
-  if (due.passed()) {
-    ++self->state.stats.writes_dropped_past_deadline;
-    promise.deliver(past_deadline());
-    return promise;
-  }
-  if (overloaded(self)) {
-    ++self->state.stats.writes_refused_overloaded;
-    promise.deliver(make_overloaded_error("the service is busy; retry shortly", 1));
-    return promise;
-  }
-  auto result = std::make_shared<std::optional<R>>();
-  self->state.batch.push_back(
-    {due,
-     [op = std::move(op), result](database& db) { *result = op(db); },
-     [promise, result, committed = std::move(committed)](caf::error err) mutable {
-       if (err) {
-         promise.deliver(std::move(err));
-         return;
-       }
-       if (committed) committed();
-       promise.deliver(std::move(**result));
-     }});
-  schedule_flush(self);
-  return promise;
-}
-
-/// Queues a write of the writer's own, that nobody waits for (a heartbeat, a lease's release): its failure is logged.
 void enqueue_own(pointer self, const char* what, std::function<void(database&)> op) {
   self->state.batch.push_back({deadline::none(), std::move(op), [self, what](caf::error err) {
                                  if (err) self->state.log->warn("event=write_failed write={} error=\"{}\"", what,
@@ -232,83 +161,7 @@ void enqueue_own(pointer self, const char* what, std::function<void(database&)> 
   schedule_flush(self);
 }
 
-// -- cluster (docs/CLUSTER.md) ------------------------------------------------------------------------------------
-
-constexpr const char* session_kind = "session";
-
-/// Refuses the write (error_code::moved, counted) unless this node still holds session `id`'s lease under the epoch
-/// it took it with and is still a member; the lease row then stays locked (share) until the batch commits.
-void fence(pointer self, database& db, const std::string& id) {
-  auto& st = self->state;
-  auto it = st.held.find(id);
-  if (it != st.held.end() && lease_holds(db, *st.node, session_kind, id, it->second)) return;
-  ++st.cluster.fenced_writes;
-  st.log->warn("event=write_fenced session={} generation={} epoch={}", config::log_id(id), st.node->generation,
-               it == st.held.end() ? 0 : it->second);
-  // Its actor here is out of date: passivated, so that the client's retry loads the session where its lease is.
-  for (auto& listener : st.listeners) caf::anon_send(listener, atoms::lease_atom_v, id);
-  throw write_refused(domain::error_code::moved, "");
-}
-
-/// `enqueue`, for a write of session `session_id`'s actor: in a cluster it commits only while this node holds the
-/// session's lease (fence), in the same transaction.
-template <class R, class Op>
-caf::typed_response_promise<R> enqueue_fenced(pointer self, deadline due, std::string session_id, Op op,
-                                              std::function<void()> committed = {}) {
-  if (!self->state.node) return enqueue<R>(self, due, std::move(op), std::move(committed));
-  return enqueue<R>(
-    self, due,
-    [self, id = std::move(session_id), op = std::move(op)](database& db) {
-      fence(self, db, id);
-      return op(db);
-    },
-    std::move(committed));
-}
-
-/// A session renamed at login keeps its actor here: the new id's lease is taken and the old one's released, in the
-/// rename's own transaction; returns the new lease's epoch (`held` changes once that transaction committed).
-std::int64_t move_lease(pointer self, database& db, const std::string& old_id, const std::string& new_id) {
-  auto& st = self->state;
-  auto claim = take_lease(db, *st.node, session_kind, new_id);
-  if (!claim.taken) throw write_refused(domain::error_code::moved, "");
-  release_lease(db, *st.node, session_kind, old_id, st.held[old_id]);
-  return claim.epoch;
-}
-
-/// What the heartbeat (actors/heartbeat.hpp) found: `generation` is this node's membership now. A new one means the
-/// membership lapsed and the node rejoined: every lease taken under the old one is void (lease_holds fails from now
-/// on), and the listeners (the session directory) passivate their actors, whose releases then clear `held`.
-void heard(pointer self, std::int64_t generation, std::uint64_t heartbeats) {
-  auto& st = self->state;
-  st.cluster.heartbeats = heartbeats;
-  if (generation == st.node->generation) return;
-  auto lapsed = st.node->generation;
-  st.node->generation = generation;
-  ++st.cluster.rejoins;
-  st.log->warn("event=cluster_rejoined node={} generation={} lapsed_generation={}", st.node->node_id, generation,
-               lapsed);
-  for (auto& listener : st.listeners) caf::anon_send(listener, atoms::cluster_atom_v, generation);
-}
-
-cluster_stats cluster_view(pointer self) {
-  auto& st = self->state;
-  auto view = st.cluster;
-  if (!st.node) return view;
-  view.node_id = st.node->node_id;
-  view.advertise = st.node->advertise;
-  view.generation = st.node->generation;
-  view.lease_s = st.node->lease_s;
-  view.leases_held = st.held.size();
-  try {
-    for (auto& n : cluster_nodes(*st.db, st.node->lease_s))
-      view.nodes.push_back({n.node_id, n.advertise, n.generation, n.heartbeat_age_s, n.member, n.leases,
-                            n.started_at});
-    st.db->reset_all();
-  } catch (const std::exception& e) {
-    st.log->error("event=cluster_view_failed error=\"{}\"", config::log_text(e.what()));
-  }
-  return view;
-}
+namespace {
 
 /// The write applying payment `event`, counted.
 auto payment_write(pointer self, payment_event event) {
@@ -420,18 +273,16 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
         save_session(db, id, snapshot, expires_at);
         return caf::ok_atom_v;
       };
-      return enqueue_fenced<caf::ok_atom>(self, due, std::move(session), std::move(write));
+      return enqueue_fenced<caf::ok_atom>(self, due, session_lease_of(std::move(session)), std::move(write));
     },
     [self](deadline due, atoms::rekey_atom, session_rekey& rekey) {
       auto session = rekey.old_id;
       auto epoch = std::make_shared<std::int64_t>(0);
       auto moved = [self, epoch, old_id = rekey.old_id, new_id = rekey.new_id] {
-        if (!self->state.node) return;
-        self->state.held.erase(old_id);
-        self->state.held[new_id] = *epoch;
+        lease_moved(self, old_id, new_id, *epoch);
       };
       return enqueue_fenced<caf::ok_atom>(
-        self, due, std::move(session),
+        self, due, session_lease_of(std::move(session)),
         [self, epoch, rekey = std::move(rekey)](database& db) {
           rekey_session(db, rekey);
           if (self->state.node) *epoch = move_lease(self, db, rekey.old_id, rekey.new_id);
@@ -441,13 +292,17 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](deadline due, atoms::deposit_atom, domain::contact& details, std::optional<std::int64_t> acting_user,
            std::int64_t now) {
-      return enqueue<customer_record>(self, due, [details = std::move(details), acting_user, now](database& db) {
-        return deposit_contact(db, details, acting_user, now);
-      });
+      // In a cluster, the write of the account's actor: fenced by the lease of its email (actors/account.cpp).
+      lease_key lease{account_lease, account_lease_key(details.email)};
+      return enqueue_fenced<customer_record>(self, due, std::move(lease),
+                                             [details = std::move(details), acting_user, now](database& db) {
+                                               return deposit_contact(db, details, acting_user, now);
+                                             });
     },
     [self](deadline due, atoms::order_atom, bill_draft& draft) {
       auto session = draft.session_id;
-      return enqueue_fenced<caf::ok_atom>(self, due, std::move(session), [draft = std::move(draft)](database& db) {
+      return enqueue_fenced<caf::ok_atom>(self, due, session_lease_of(std::move(session)),
+                                          [draft = std::move(draft)](database& db) {
         place_bill(db, draft);
         return caf::ok_atom_v;
       });
@@ -456,12 +311,13 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       return enqueue<payment_outcome>(self, due, payment_write(self, std::move(event)));
     },
     [self](deadline due, atoms::payment_atom, payment_event& event, std::string& session) {
-      return enqueue_fenced<payment_outcome>(self, due, std::move(session), payment_write(self, std::move(event)));
+      return enqueue_fenced<payment_outcome>(self, due, session_lease_of(std::move(session)),
+                                             payment_write(self, std::move(event)));
     },
     [self](deadline due, atoms::cancel_atom, bill_cancel& cancel) {
       auto write = [self, cancel](database& db) { return cancel_bill(db, cancel, self->state.mail); };
       if (!cancel.session_id) return enqueue<bill_change>(self, due, std::move(write));
-      return enqueue_fenced<bill_change>(self, due, *cancel.session_id, std::move(write));
+      return enqueue_fenced<bill_change>(self, due, session_lease_of(*cancel.session_id), std::move(write));
     },
     [self](deadline due, atoms::export_atom, privacy_subject& subject) {
       return enqueue<personal_export>(self, due, [subject](database& db) { return export_personal_data(db, subject); });
@@ -577,32 +433,11 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
     },
     [self](atoms::retention_atom, caf::pending_atom) { retention_batch(self); },
     [self](caf::flush_atom) { flush(self); },
-    [self](deadline due, atoms::lease_atom, std::string& id) -> caf::result<lease_grant> {
-      if (!self->state.node) return lease_grant{true, 0, {}, {}};  // one node: every actor is its own
-      return enqueue<lease_grant>(self, due, [self, id = std::move(id)](database& db) {
-        auto& st = self->state;
-        auto claim = take_lease(db, *st.node, session_kind, id);
-        if (claim.taken) {
-          st.held[id] = claim.epoch;
-          ++st.cluster.leases_taken;
-          st.log->debug("event=lease_taken session={} epoch={}", config::log_id(id), claim.epoch);
-        } else {
-          ++st.cluster.leases_refused;
-        }
-        return lease_grant{claim.taken, claim.epoch, claim.owner, claim.owner_address};
-      });
+    [self](deadline due, atoms::lease_atom, std::string& kind, std::string& key) {
+      return take(self, due, {std::move(kind), std::move(key)});
     },
-    [self](atoms::lease_atom, caf::delete_atom, std::string& id) {
-      if (!self->state.node) return;
-      // In the batch, after the writes the session sent before it passivated: their fence still finds the lease.
-      enqueue_own(self, "lease_release", [self, id = std::move(id)](database& db) {
-        auto& st = self->state;
-        auto it = st.held.find(id);
-        if (it == st.held.end()) return;
-        release_lease(db, *st.node, session_kind, id, it->second);
-        st.held.erase(it);
-        ++st.cluster.leases_released;
-      });
+    [self](atoms::lease_atom, caf::delete_atom, std::string& kind, std::string& key) {
+      release(self, {std::move(kind), std::move(key)});
     },
     [self](caf::get_atom, atoms::cluster_atom) { return cluster_view(self); },
     [self](deadline due, atoms::outbox_atom, std::int32_t limit, std::int64_t now, std::int64_t until) {
@@ -611,17 +446,9 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       });
     },
     [self](atoms::cluster_atom, caf::update_atom, std::int64_t generation, std::uint64_t heartbeats) {
-      if (self->state.node) heard(self, generation, heartbeats);
+      heard(self, generation, heartbeats);
     },
-    [self](atoms::cluster_atom, caf::leave_atom) -> caf::result<caf::ok_atom> {
-      if (!self->state.node) return caf::ok_atom_v;
-      return enqueue<caf::ok_atom>(self, deadline::none(), [self](database& db) {
-        leave_cluster(db, *self->state.node);
-        self->state.log->info("event=cluster_left node={} generation={} leases_released={}",
-                              self->state.node->node_id, self->state.node->generation, self->state.held.size());
-        return caf::ok_atom_v;
-      });
-    },
+    [self](atoms::cluster_atom, caf::leave_atom) { return leave(self); },
     [self](atoms::cluster_atom, caf::subscribe_atom, caf::actor& listener) {
       self->state.listeners.push_back(std::move(listener));
     },
@@ -630,10 +457,14 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
 
 }  // namespace
 
-storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<database> db, int batch_max,
-                            const mail_settings& mail, writer_limits limits) {
-  return sys.spawn<caf::detached>(storage_behavior, std::shared_ptr<database>(std::move(db)), batch_max, mail,
-                                  limits);
+}  // namespace boutique::actors::writer
+
+namespace boutique::actors {
+
+storage_actor spawn_storage(caf::actor_system& sys, std::unique_ptr<storage::database> db, int batch_max,
+                            const storage::mail_settings& mail, writer_limits limits) {
+  return sys.spawn<caf::detached>(writer::storage_behavior, std::shared_ptr<storage::database>(std::move(db)),
+                                  batch_max, mail, limits);
 }
 
 }  // namespace boutique::actors

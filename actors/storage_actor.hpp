@@ -81,10 +81,12 @@ using storage_actor = caf::typed_actor<
   caf::reacts_to<atoms::retention_atom, caf::tick_atom>,
   caf::reacts_to<atoms::retention_atom, caf::pending_atom>,
   caf::reacts_to<caf::flush_atom>,
-  // cluster (docs/CLUSTER.md): the lease of session `id` for this node, taken before its actor is loaded
-  caf::replies_to<deadline, atoms::lease_atom, std::string>::with<lease_grant>,
-  // its release, sent by the session actor as it passivates (after its own writes) or by its directory
-  caf::reacts_to<atoms::lease_atom, caf::delete_atom, std::string>,
+  // cluster (docs/CLUSTER.md): kind (storage::session_lease, storage::account_lease), key: the lease of an actor for
+  // this node, taken before its actor is loaded. A listener (below) is told (lease_atom, kind, key) when a write of
+  // that actor was fenced: this node no longer holds its lease, and its actor here must passivate.
+  caf::replies_to<deadline, atoms::lease_atom, std::string, std::string>::with<lease_grant>,
+  // its release, once its actor's last write is queued (a session actor sends it as it passivates)
+  caf::reacts_to<atoms::lease_atom, caf::delete_atom, std::string, std::string>,
   // this node in the cluster, and the membership table
   caf::replies_to<caf::get_atom, atoms::cluster_atom>::with<cluster_stats>,
   // the heartbeat's news (actors/heartbeat.hpp): this node's generation and heartbeats written; `listener` (below)

@@ -185,7 +185,8 @@ struct service::impl {
     const auto& lifetimes = settings.lifetimes;
     auto accounts = actors::spawn_account_directory(
       sys, storage,
-      {std::chrono::seconds(lifetimes.account_idle_s), static_cast<std::size_t>(lifetimes.max_live_accounts)});
+      {std::chrono::seconds(lifetimes.account_idle_s), static_cast<std::size_t>(lifetimes.max_live_accounts),
+       settings.cluster.enabled()});
     auto live = std::make_shared<actors::live_catalog>(catalog);
     auto ctx = std::make_shared<actors::session_context>(actors::session_context{
       storage, readers, identity, accounts, live,

@@ -13,6 +13,13 @@ namespace boutique::storage {
 
 class database;
 
+/// The kinds of actors a lease is for, and their keys: a checkout session by its id; a customer account by the
+/// SHA-256 of its normalised email (its id is known only once loaded, and the email itself is kept out of the
+/// lease table and the logs).
+inline constexpr const char* session_lease = "session";
+inline constexpr const char* account_lease = "account";
+std::string account_lease_key(const std::string& email);
+
 /// Who this node is in the cluster: its id, the address other nodes reach it on, the generation of its current
 /// membership, and how long a member lives without a heartbeat.
 struct node_identity {

@@ -3,6 +3,8 @@
 #include "storage/cluster.hpp"
 
 #include "storage/database.hpp"
+#include "domain/contact.hpp"
+#include "domain/tokens.hpp"
 
 namespace boutique::storage {
 
@@ -79,6 +81,8 @@ constexpr const char* sql_find =
 #undef BOUTIQUE_OWNER_IS_MEMBER
 
 }  // namespace
+
+std::string account_lease_key(const std::string& email) { return domain::sha256_hex(domain::normalize_email(email)); }
 
 std::int64_t join_cluster(database& db, const node_identity& me) {
   auto& st = db.prepare(sql_join);

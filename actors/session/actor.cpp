@@ -420,7 +420,8 @@ session_actor::behavior_type session(pointer self, session_snapshot snapshot, st
     [self](atoms::passivate_atom) {
       // After this actor's own writes (one sender, one order): their lease check still finds the lease.
       if (self->state.ctx->settings.clustered)
-        self->send(self->state.ctx->storage, atoms::lease_atom_v, caf::delete_atom_v, self->state.s.id());
+        self->send(self->state.ctx->storage, atoms::lease_atom_v, caf::delete_atom_v,
+                   std::string{storage::session_lease}, self->state.s.id());
       self->quit();
     },
   };

@@ -41,7 +41,8 @@ struct session_directory_state : directory_state<std::string, session_actor, res
   }
   /// Gives up this node's lease of `id` (in a cluster).
   void release(const std::string& id) const {
-    if (ctx->settings.clustered) caf::anon_send(ctx->storage, atoms::lease_atom_v, caf::delete_atom_v, id);
+    if (ctx->settings.clustered)
+      caf::anon_send(ctx->storage, atoms::lease_atom_v, caf::delete_atom_v, std::string{storage::session_lease}, id);
   }
   static inline const char* kind = "session";
   static inline const char* name = "session_directory";
@@ -122,7 +123,8 @@ void load(directory_pointer self, const std::string& id) {
     settle(self, id, failure(domain::error_code::not_found, "no such checkout session"));
     return;
   }
-  self->request(ctx.storage, ctx.settings.timeout, deadline::in(ctx.settings.timeout), atoms::lease_atom_v, id)
+  self->request(ctx.storage, ctx.settings.timeout, deadline::in(ctx.settings.timeout), atoms::lease_atom_v,
+                std::string{storage::session_lease}, id)
     .then(
       [self, id](lease_grant& grant) {
         if (grant.taken) return read(self, id);
@@ -254,13 +256,10 @@ session_directory_actor::behavior_type session_directory(directory_pointer self,
     },
     [self](deadline due, atoms::payment_atom, payment_event& event) { return route_payment(self, due, event); },
     [self](deadline due, atoms::cancel_atom, const std::string& transid) { return route_cancel(self, due, transid); },
-    [self](atoms::lease_atom, const std::string& id) { passivate(self, id); },
-    [self](atoms::cluster_atom, std::int64_t generation) {
-      auto& st = self->state;
-      auto live = st.live.idle_since(std::chrono::steady_clock::time_point::max());
-      st.log->warn("event=sessions_passivated_on_rejoin generation={} sessions={}", generation, live.size());
-      for (const auto& id : live) passivate(self, id);
-    });
+    [self](atoms::lease_atom, const std::string& kind, const std::string& id) {
+      if (kind == storage::session_lease) passivate(self, id);
+    },
+    [self](atoms::cluster_atom, std::int64_t generation) { passivate_on_rejoin(self, generation); });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The storage actor of a cluster node (docs/CLUSTER.md): a session's write commits only while this node holds the
 // session's lease under the epoch it took it with; otherwise it is refused (moved), counted, and the session
 // directory is told to passivate that session. Another node is played on a connection of the test's own.
+#include "actors/account.hpp"
 #include "actors/heartbeat.hpp"
 #include "actors/storage_actor.hpp"
 #include "support/actor_system_fixture.hpp"
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 using namespace boutique;
@@ -48,10 +50,18 @@ struct fence_fixture : boutique::testing::actor_system_fixture {
     return out;
   }
 
-  lease_grant lease(caf::scoped_actor& self, const std::string& id) {
+  lease_grant lease(caf::scoped_actor& self, const std::string& id, std::string kind = storage::session_lease) {
     lease_grant out;
-    self->request(writer, caf::infinite, deadline::none(), atoms::lease_atom_v, id)
+    self->request(writer, caf::infinite, deadline::none(), atoms::lease_atom_v, std::move(kind), id)
       .receive([&](lease_grant& g) { out = g; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); });
+    return out;
+  }
+
+  caf::error deposit(caf::scoped_actor& self, const domain::contact& c) {
+    caf::error out;
+    self->request(writer, caf::infinite, deadline::none(), atoms::deposit_atom_v, c, std::optional<std::int64_t>{},
+                  std::int64_t{1'800'000'000})
+      .receive([](customer_record&) {}, [&](caf::error& err) { out = err; });
     return out;
   }
 
@@ -84,7 +94,9 @@ TEST_F(fence_fixture, a_session_taken_by_another_node_is_not_written_here_and_it
   EXPECT_EQ(count("SELECT count(*) FROM sessions WHERE snapshot LIKE '%late%'"), 0);
   EXPECT_EQ(stats(self).fenced_writes, 1u);
   bool told = false;
-  self->receive([&](atoms::lease_atom, const std::string& id) { told = id == "s1"; },
+  self->receive([&](atoms::lease_atom, const std::string& kind, const std::string& id) {
+                  told = kind == storage::session_lease && id == "s1";
+                },
                 caf::after(std::chrono::seconds(5)) >> [] {});
   EXPECT_TRUE(told) << "the session directory was not told to passivate the fenced session";
 }
@@ -106,6 +118,98 @@ TEST_F(fence_fixture, a_session_renamed_at_login_keeps_its_lease_under_the_new_i
   EXPECT_FALSE(storage::find_lease(*other_node, "session", "old")) << "the old id's lease is released";
 }
 
+TEST_F(fence_fixture, an_account_is_written_only_under_the_lease_of_its_email) {
+  caf::scoped_actor self{*sys};
+  self->send(writer, atoms::cluster_atom_v, caf::subscribe_atom_v, caf::actor_cast<caf::actor>(self));
+  domain::contact ada{"Ada", "Lovelace", "Ada@Example.org", "", "", "", "London", "GB", ""};
+  auto key = storage::account_lease_key(ada.email);
+  EXPECT_EQ(key, storage::account_lease_key("ada@example.org")) << "one lease per normalised email";
+  EXPECT_EQ(domain_code(deposit(self, ada)), domain::error_code::overloaded) << "written without its lease";
+  ASSERT_TRUE(lease(self, key, storage::account_lease).taken);
+  EXPECT_FALSE(deposit(self, ada)) << "written under its own lease";
+
+  // n1 is paused past its lease: n2 takes the account.
+  other_node->prepare("UPDATE cluster_nodes SET heartbeat_at = now() - interval '1 minute' WHERE node_id = 'n1'").run();
+  ASSERT_TRUE(storage::take_lease(*other_node, n2, storage::account_lease, key).taken);
+  ada.city = "Late";
+  EXPECT_EQ(domain_code(deposit(self, ada)), domain::error_code::overloaded);
+  EXPECT_EQ(count("SELECT count(*) FROM customers WHERE city = 'Late'"), 0);
+  EXPECT_EQ(stats(self).fenced_writes, 2u);
+  bool told = false;
+  self->receive([&](atoms::lease_atom, const std::string& kind, const std::string& k) {
+                  told = kind == storage::account_lease && k == key;
+                },
+                caf::after(std::chrono::seconds(5)) >> [] {});
+  EXPECT_TRUE(told) << "the account directory was not told its account's lease is gone";
+}
+
+TEST_F(fence_fixture, an_account_leased_by_another_live_node_waits_for_it_until_its_deadline) {
+  auto accounts = own(actors::spawn_account_directory(*sys, writer, {std::chrono::seconds(600), 0, true}));
+  caf::scoped_actor self{*sys};
+  domain::contact c{"Ana", "Lopez", "held@example.org", "", "", "", "Lyon", "FR", ""};
+  auto key = storage::account_lease_key(c.email);
+  ASSERT_TRUE(storage::take_lease(*other_node, n2, storage::account_lease, key).taken);  // n2 is a live member
+  auto started = std::chrono::steady_clock::now();
+  caf::error refused;
+  self->request(accounts, caf::infinite, deadline::in(std::chrono::milliseconds(400)), atoms::deposit_atom_v, c,
+                std::optional<std::int64_t>{})
+    .receive([](customer_record&) {}, [&](caf::error& err) { refused = err; });
+  EXPECT_EQ(domain_code(refused), domain::error_code::overloaded) << to_string(refused);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(400)) << "it did not wait";
+  EXPECT_EQ(count("SELECT count(*) FROM customers WHERE email = 'held@example.org'"), 0);
+
+  // n2 gives it back while a deposit waits: that deposit goes through, and this node gives it back in turn.
+  bool written = false;
+  std::thread give_back([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    auto row = storage::find_lease(*other_node, storage::account_lease, key);
+    storage::release_lease(*other_node, n2, storage::account_lease, key, row ? row->epoch : 0);
+  });
+  self->request(accounts, caf::infinite, deadline::in(std::chrono::seconds(10)), atoms::deposit_atom_v, c,
+                std::optional<std::int64_t>{})
+    .receive([&](customer_record& r) { written = r.id > 0; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); });
+  give_back.join();
+  EXPECT_TRUE(written);
+  EXPECT_EQ(count("SELECT count(*) FROM customers WHERE email = 'held@example.org'"), 1);
+  auto released = false;
+  for (int i = 0; i < 200 && !released; ++i) {  // the release is this node's own write, after the answer
+    released = !storage::find_lease(*other_node, storage::account_lease, key);
+    if (!released) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(released) << "the account kept its lease with nothing in hand";
+}
+
+TEST_F(fence_fixture, deposits_of_one_email_through_two_nodes_make_one_account) {
+  actors::writer_limits limits;
+  limits.node = n2;
+  auto writer2 = start_writer(64, limits);
+  actors::account_settings settings{std::chrono::seconds(600), 0, true};
+  actors::account_directory_actor nodes[] = {own(actors::spawn_account_directory(*sys, writer, settings)),
+                                             own(actors::spawn_account_directory(*sys, writer2, settings))};
+  caf::scoped_actor self{*sys};
+  constexpr int deposits = 400;
+  for (int i = 0; i < deposits; ++i) {
+    domain::contact c{"Ana", "Lopez", i % 3 ? "Both@example.org" : "both@EXAMPLE.org", "", "", "",
+                      "City " + std::to_string(i), "FR", ""};
+    self->send(nodes[i % 2], deadline::in(std::chrono::seconds(20)), atoms::deposit_atom_v, c,
+               std::optional<std::int64_t>{});
+  }
+  std::set<std::int64_t> ids;
+  int answered = 0;
+  self->receive_for(answered, deposits)(
+    [&](customer_record& r) { ids.insert(r.id); }, [&](caf::error& err) { ADD_FAILURE() << to_string(err); });
+  EXPECT_EQ(ids.size(), 1u) << "one customer account per normalised email";
+  EXPECT_EQ(count("SELECT count(*) FROM customers WHERE lower(email) = 'both@example.org'"), 1);
+  cluster_stats taken[2];
+  for (int n = 0; n < 2; ++n) {
+    self->request(n ? writer2 : writer, caf::infinite, caf::get_atom_v, atoms::cluster_atom_v)
+      .receive([&](cluster_stats& s) { taken[n] = s; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); });
+    EXPECT_GT(taken[n].leases_taken, 0u) << "node " << n + 1 << " never held the account";
+  }
+  EXPECT_EQ(taken[0].fenced_writes + taken[1].fenced_writes, 0u);
+  writer2 = nullptr;
+}
+
 TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits_on_locks) {
   // Node n3, lease 2 s, its heartbeat on a connection of its own (actors/heartbeat.hpp).
   storage::node_identity n3{"n3", "127.0.0.1:3", 0, 2};
@@ -117,7 +221,8 @@ TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits
                               limits.busy_since_ms));
   caf::scoped_actor self{*sys};
   bool taken = false;
-  self->request(busy, caf::infinite, deadline::none(), atoms::lease_atom_v, std::string("s3"))
+  self->request(busy, caf::infinite, deadline::none(), atoms::lease_atom_v, std::string{storage::session_lease},
+                std::string("s3"))
     .receive([&](lease_grant& g) { taken = g.taken; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); });
   ASSERT_TRUE(taken);
   {
@@ -157,7 +262,8 @@ TEST_F(fence_fixture, a_writer_stuck_for_three_leases_loses_its_nodes_membership
   };
   caf::scoped_actor self{*sys};
   for (int i = 0; i < 4; ++i)
-    self->request(stuck, caf::infinite, deadline::none(), atoms::lease_atom_v, "stuck-" + std::to_string(i))
+    self->request(stuck, caf::infinite, deadline::none(), atoms::lease_atom_v,
+                  std::string{storage::session_lease}, "stuck-" + std::to_string(i))
       .receive([](lease_grant& g) { EXPECT_TRUE(g.taken); }, [](caf::error& err) { ADD_FAILURE() << to_string(err); });
   auto lapsed = false;
   {
