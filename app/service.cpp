@@ -217,9 +217,11 @@ struct service::impl {
     backend->catalog = std::move(live);
     backend->catalog_path = settings.catalog_path;
     backend->backups = actors::spawn_backup(sys, settings.storage.where());
-    backend->backup_dir = settings.storage.backup_dir.empty()
-                            ? (std::filesystem::path(settings.storage.path).parent_path() / "backups").string()
-                            : settings.storage.backup_dir;
+    // None on PostgreSQL: its backups are pg_dump's or pg_basebackup's (POST /admin/backup answers 409).
+    if (settings.storage.url.empty())
+      backend->backup_dir = settings.storage.backup_dir.empty()
+                              ? (std::filesystem::path(settings.storage.path).parent_path() / "backups").string()
+                              : settings.storage.backup_dir;
     // Last, once nothing else can fail to start: its timer would keep a failed start's actor system alive.
     if (node)  // on a connection of its own: kept however busy the writer is (unless it is stuck)
       heartbeat = actors::spawn_heartbeat(

@@ -416,8 +416,10 @@ bool backup_name(const std::string& name) {
 
 /// Copies the database online into a new file of the backup folder (docs/API-NOTES.md, "Backups"): 200 once the
 /// copy is complete and in place, 409 when the file exists (never overwritten), 422 for a name that is not a plain
-/// file name, 503 while another backup runs.
+/// file name, 503 while another backup runs; 409 on PostgreSQL, before anything is touched.
 void post_backup(const backend_ptr& b, http_request& request, const route_params&, const responder& respond) {
+  if (b->backup_dir.empty())
+    return respond(problem(409, "Conflict", "the database is PostgreSQL's: back it up with pg_dump or pg_basebackup"));
   auto body = parse_body(request, {"to"});
   auto name = string_field(body, "to");
   if (body.error) return respond(*body.error);

@@ -45,7 +45,7 @@ struct backend {
   /// The mailer's counts (/admin/metrics).
   std::shared_ptr<const actors::mail_counters> mail = std::make_shared<actors::mail_counters>();
   actors::backup_actor backups = {};  ///< online backups (POST /admin/backup)
-  std::string backup_dir;             ///< the folder they go to
+  std::string backup_dir;             ///< the folder they go to (empty on PostgreSQL: no backups of its own)
   /// Backups under way: one at a time, a second request is answered 503 at once.
   std::shared_ptr<std::atomic<int>> backups_running = std::make_shared<std::atomic<int>>(0);
   domain::seller seller = {};  ///< printed on every invoice

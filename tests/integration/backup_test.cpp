@@ -5,6 +5,7 @@
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/shop.hpp"
+#include "support/storage.hpp"
 #include "support/test_service.hpp"
 
 #include <gtest/gtest.h>
@@ -93,6 +94,7 @@ void expect_holds(const std::string& copy, const std::vector<std::string>& ackno
 }  // namespace
 
 TEST(backup, a_copy_taken_under_load_holds_every_checkout_acknowledged_before_it_began) {
+  if (on_postgresql()) GTEST_SKIP() << "SQLite's online backup (on PostgreSQL a backup is refused: below)";
   test_service svc;
   temp_dir out;
   shoppers load(svc.port(), 4);
@@ -128,6 +130,7 @@ TEST(backup, a_copy_taken_under_load_holds_every_checkout_acknowledged_before_it
 }
 
 TEST(backup, an_existing_file_is_never_overwritten_and_only_plain_names_are_accepted) {
+  if (on_postgresql()) GTEST_SKIP() << "SQLite's online backup (on PostgreSQL a backup is refused: below)";
   test_service svc;
   ASSERT_EQ(post_backup(svc, "first.db").status, 200);
   auto existing = backup_dir(svc) / "existing.db";
@@ -157,6 +160,7 @@ TEST(backup, an_existing_file_is_never_overwritten_and_only_plain_names_are_acce
 }
 
 TEST(backup, the_command_copies_the_database_of_a_running_service) {
+  if (on_postgresql()) GTEST_SKIP() << "SQLite's online backup (on PostgreSQL a backup is refused: below)";
   test_service svc;
   ASSERT_EQ(checkout(svc.port()).buy("cli-backup@example.org").status, 200);
   temp_dir out;
@@ -173,4 +177,18 @@ TEST(backup, the_command_copies_the_database_of_a_running_service) {
   EXPECT_NE(again.output().find("already exists"), std::string::npos) << again.output();
   child_process missing({"backup"});
   EXPECT_EQ(missing.wait_exit(), 2);
+}
+
+TEST(backup, on_postgresql_the_service_and_the_command_refuse_and_name_the_tools_to_use) {
+  if (!on_postgresql()) GTEST_SKIP() << "PostgreSQL's refusal";
+  test_service svc;
+  auto r = post_backup(svc, "pg.db");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("pg_dump"), std::string::npos) << r.body;
+  temp_dir out;
+  auto copy = (out.path() / "pg.db").string();
+  child_process p({"backup", "--to=" + copy, "--storage.url=" + svc.settings().storage.url});
+  EXPECT_EQ(p.wait_exit(), 2) << p.output();
+  EXPECT_NE(p.output().find("pg_dump"), std::string::npos) << p.output();
+  EXPECT_FALSE(std::filesystem::exists(copy));
 }

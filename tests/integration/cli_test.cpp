@@ -1,6 +1,7 @@
 // The boutique executable as an operator runs it: exit codes, messages, signals.
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
+#include "support/storage.hpp"
 #include "support/test_service.hpp"
 
 #include <gtest/gtest.h>
@@ -16,8 +17,9 @@ using namespace boutique::testing;
 
 namespace {
 
-std::vector<std::string> base_args(const temp_dir& dir) {
-  return {"--http.port=0", "--admin.port=0", "--storage.path=" + (dir.path() / "b.db").string(),
+/// The service's arguments, its database given as `storage` ("--storage.url=..." of a test_store, on either backend).
+std::vector<std::string> base_args(const std::string& storage) {
+  return {"--http.port=0", "--admin.port=0", storage,
           "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json", "--storage.synchronous=normal"};
 }
 
@@ -43,9 +45,7 @@ TEST(cli, a_trusted_proxy_that_is_no_ip_address_exits_non_zero_naming_it) {
 }
 
 TEST(cli, unwritable_database_path_fails_clearly) {
-  temp_dir dir;
-  auto args = base_args(dir);
-  args.push_back("--storage.path=/proc/boutique-no-such-dir/boutique.db");
+  auto args = base_args("--storage.path=/proc/boutique-no-such-dir/boutique.db");
   child_process p(args);
   EXPECT_EQ(p.wait_exit(), 1);
   EXPECT_NE(p.output().find("cannot start"), std::string::npos) << p.output();
@@ -54,7 +54,8 @@ TEST(cli, unwritable_database_path_fails_clearly) {
 
 TEST(cli, port_zero_logs_the_bound_port_and_sigterm_under_load_exits_0_within_5_seconds) {
   temp_dir dir;
-  child_process p(base_args(dir));
+  test_store store{(dir.path() / "b.db").string()};
+  child_process p(base_args(store.option()));
   auto port_text = p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)"));
   ASSERT_FALSE(port_text.empty()) << p.output();
   auto port = static_cast<std::uint16_t>(std::stoi(port_text));
@@ -87,6 +88,7 @@ TEST(cli, port_zero_logs_the_bound_port_and_sigterm_under_load_exits_0_within_5_
 
 TEST(cli, off_loopback_the_placeholder_secret_or_test_payments_refuse_to_start) {
   temp_dir dir;
+  test_store store{(dir.path() / "b.db").string()};
   // Exit 2 naming the reason; a service that starts anyway is stopped and fails the test (rather than hang it).
   auto refused = [](std::vector<std::string> args, const std::string& reason) {
     child_process p(args);
@@ -99,11 +101,11 @@ TEST(cli, off_loopback_the_placeholder_secret_or_test_payments_refuse_to_start) 
     EXPECT_EQ(p.wait_exit(), 2) << p.output();
     EXPECT_NE(p.output().find(reason), std::string::npos) << p.output();
   };
-  auto args = base_args(dir);
+  auto args = base_args(store.option());
   args.insert(args.end(), {"--http.address=0.0.0.0", "--payments.secret=change-me-in-production",
                            "--payments.test_mode=false"});
   refused(args, "BOUTIQUE_PAYMENT_SECRET");
-  args = base_args(dir);
+  args = base_args(store.option());
   args.insert(args.end(), {"--http.address=0.0.0.0", "--payments.secret=a-real-secret-0123456789",
                            "--payments.test_mode=true"});
   refused(args, "payments.test_mode");
@@ -111,7 +113,8 @@ TEST(cli, off_loopback_the_placeholder_secret_or_test_payments_refuse_to_start) 
 
 TEST(cli, on_loopback_the_placeholder_secret_starts_and_the_log_says_notifications_are_refused) {
   temp_dir dir;
-  auto args = base_args(dir);
+  test_store store{(dir.path() / "b.db").string()};
+  auto args = base_args(store.option());
   args.push_back("--payments.secret=change-me-in-production");
   child_process p(args);
   ASSERT_FALSE(p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)")).empty()) << p.output();
@@ -125,10 +128,11 @@ TEST(cli, on_loopback_the_placeholder_secret_starts_and_the_log_says_notificatio
 
 TEST(cli, sighup_reloads_the_catalog_while_the_service_keeps_serving) {
   temp_dir dir;
+  test_store store{(dir.path() / "b.db").string()};
   auto catalog = dir.path() / "catalog.json";
   auto items = nlohmann::json::parse(std::ifstream(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));
   std::ofstream(catalog) << items.dump();
-  auto args = base_args(dir);
+  auto args = base_args(store.option());
   args.push_back("--catalog.path=" + catalog.string());
   child_process p(args);
   auto port_text = p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)"));

@@ -1,6 +1,6 @@
 // Crash safety: SIGKILL the service at random moments under checkout load, restart it, and check that every
 // checkout the clients saw acknowledged is there, whole and once, and that interrupted sessions resume.
-#include "storage/sqlite_database.hpp"
+#include "support/storage.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/shop.hpp"
@@ -57,8 +57,8 @@ void shop_until_killed(std::uint16_t port, int round, int shopper, acknowledged&
   }
 }
 
-std::vector<std::string> crash_args(const temp_dir& dir) {
-  return {"--http.port=0", "--admin.port=0", "--storage.path=" + (dir.path() / "b.db").string(),
+std::vector<std::string> crash_args(const temp_dir& dir, const test_store& store) {
+  return {"--http.port=0", "--admin.port=0", store.option(),
           "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json", "--storage.synchronous=full",
           "--log.level=warn", "--shop.mail_dir=" + (dir.path() / "mail").string()};
 }
@@ -81,10 +81,11 @@ std::int64_t scalar(boutique::storage::database& db, const std::string& sql, con
 
 TEST(crash, sigkill_under_load_loses_no_acknowledged_checkout_and_sessions_resume) {
   temp_dir dir;
+  test_store store{(dir.path() / "b.db").string()};
   acknowledged seen;
   std::mt19937 random(std::random_device{}());
   for (int round = 0; round < 10; ++round) {
-    auto args = crash_args(dir);
+    auto args = crash_args(dir, store);
     args.push_back("--log.level=info");  // the started line carries the port
     args.push_back("--http.threads=1");
     child_process server(args);
@@ -107,12 +108,13 @@ TEST(crash, sigkill_under_load_loses_no_acknowledged_checkout_and_sessions_resum
   std::printf("crash: 10 SIGKILLs, %zu acknowledged checkouts and %zu acknowledged carts to verify\n",
               seen.checkouts.size(), seen.carts.size());
 
-  auto args = crash_args(dir);
+  auto args = crash_args(dir, store);
   args.push_back("--log.level=info");
   child_process restarted(args);
   auto port = start_and_get_port(restarted);
   ASSERT_NE(port, 0);
-  boutique::storage::sqlite_database db((dir.path() / "b.db").string(), {boutique::storage::database::access::read_only, true});
+  auto opened = store.open({boutique::storage::database::access::read_only, true});
+  auto& db = *opened;
   for (const auto& [email, transid] : seen.checkouts) {
     SCOPED_TRACE(email);
     EXPECT_EQ(scalar(db, "SELECT count(*) FROM bills WHERE transid = ? AND status = 'COMPLETE'", transid), 1);
@@ -129,7 +131,8 @@ TEST(crash, sigkill_under_load_loses_no_acknowledged_checkout_and_sessions_resum
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM bills b WHERE b.status <> 'COMPLETE' AND EXISTS (SELECT 1 FROM products p "
                        "JOIN bill_items i ON i.id = p.bill_item_id WHERE i.bill_id = b.id)"),
             0);
-  EXPECT_EQ(scalar(db, "SELECT count(*) FROM (SELECT transid FROM payment_notifications GROUP BY provider, txn_id "
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM (SELECT provider, txn_id FROM payment_notifications "
+                       "GROUP BY provider, txn_id "
                        "HAVING count(*) > 1) AS twice"),
             0);
   // Interrupted sessions resume with the cart they had acknowledged.

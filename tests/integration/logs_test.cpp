@@ -1,7 +1,7 @@
 // What the service writes to its log, read from the executable's own output: no checkout session id in full,
 // the client's text escaped, and a 500 whose cause is in the log but not in the answer.
 #include "domain/tokens.hpp"
-#include "storage/sqlite_database.hpp"
+#include "support/storage.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/shop.hpp"
@@ -23,8 +23,8 @@ const json one_line = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
 /// Runs the executable on `dir`'s database with access-log lines on, until stop() returns its whole output.
 class logged_service {
  public:
-  explicit logged_service(const temp_dir& dir, const std::string& format = "text")
-      : process_({"--http.port=0", "--admin.port=0", "--storage.path=" + (dir.path() / "b.db").string(),
+  explicit logged_service(const test_store& store, const std::string& format = "text")
+      : process_({"--http.port=0", "--admin.port=0", store.option(),
                   "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json", "--storage.synchronous=normal",
                   "--log.level=info", "--log.format=" + format}) {
     auto port = process_.wait_for_line(format == "json"
@@ -61,7 +61,8 @@ std::string line_of(const std::string& log, const std::string& request_id) {
 
 TEST(logs, no_line_holds_a_checkout_session_id) {
   temp_dir dir;
-  logged_service svc(dir);
+  test_store store{(dir.path() / "b.db").string()};
+  logged_service svc(store);
   ASSERT_NE(svc.port(), 0);
   checkout c(svc.port());
   ASSERT_EQ(c.cart(one_line).status, 200);
@@ -79,7 +80,8 @@ TEST(logs, no_line_holds_a_checkout_session_id) {
 
 TEST(logs, client_text_is_escaped) {
   temp_dir dir;
-  logged_service svc(dir);
+  test_store store{(dir.path() / "b.db").string()};
+  logged_service svc(store);
   ASSERT_NE(svc.port(), 0);
   // A quote, a backslash and invalid UTF-8 (C3 28, that is C3 then "(") in the path, as raw bytes on the wire. Whether the server
   // answers 404 (no such page) or refuses the target (400), its access-log line must stay one clean line.
@@ -95,9 +97,10 @@ TEST(logs, client_text_is_escaped) {
 
 TEST(logs, a_500_says_internal_error_with_the_request_id_and_only_the_log_has_the_cause) {
   temp_dir dir;
+  test_store store{(dir.path() / "b.db").string()};
   std::string sid;
   {
-    logged_service first(dir);
+    logged_service first(store);
     ASSERT_NE(first.port(), 0);
     checkout c(first.port());
     ASSERT_EQ(c.cart(one_line).status, 200);
@@ -105,11 +108,11 @@ TEST(logs, a_500_says_internal_error_with_the_request_id_and_only_the_log_has_th
     first.stop();
   }
   {  // the stored snapshot is damaged while the service is down: restoring it fails inside the service
-    boutique::storage::sqlite_database db((dir.path() / "b.db").string(), {});
-    db.prepare("UPDATE sessions SET snapshot = 'not a snapshot' WHERE id = ?").bind(1, sid).step();
-    ASSERT_EQ(db.changes(), 1);
+    auto db = store.open();
+    db->prepare("UPDATE sessions SET snapshot = 'not a snapshot' WHERE id = ?").bind(1, sid).step();
+    ASSERT_EQ(db->changes(), 1);
   }
-  logged_service second(dir);
+  logged_service second(store);
   ASSERT_NE(second.port(), 0);
   http_client client(second.port());
   auto r = client.get("/api/v1/sessions/" + sid);
@@ -133,7 +136,8 @@ TEST(logs, a_500_says_internal_error_with_the_request_id_and_only_the_log_has_th
 
 TEST(logs, in_json_every_line_is_one_object_and_the_access_line_has_the_request_id) {
   temp_dir dir;
-  logged_service svc(dir, "json");
+  test_store store{(dir.path() / "b.db").string()};
+  logged_service svc(store, "json");
   ASSERT_NE(svc.port(), 0);
   auto r = http_client(svc.port()).get("/api/v1/catalog");
   ASSERT_EQ(r.status, 200);

@@ -36,6 +36,8 @@ class test_store {
   explicit test_store(std::string sqlite_path);
   /// What storage::open_database opens (and storage.url names).
   const std::string& where() const { return pg_ ? pg_->url() : sqlite_path_; }
+  /// The option giving it to the service's executable.
+  std::string option() const { return "--storage.url=" + where(); }
   /// A new connection to it.
   std::unique_ptr<storage::database> open(storage::database::options opts = {storage::database::access::read_write,
                                                                             false}) const;
