@@ -113,11 +113,17 @@ struct account_directory_state : directory_state<std::int64_t, account_actor, wa
     flights.erase(id);
     log->debug("event=passivated customer_id={}", id);
   }
+  /// In a cluster: when this node last gave each email's lease back (bounded: old entries go once it is large).
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> given_back;
   /// Gives this node's lease of `email`'s account back (in a cluster).
-  void release(const std::string& email) const {
-    if (settings.clustered)
-      caf::anon_send(storage, atoms::lease_atom_v, caf::delete_atom_v, std::string{storage::account_lease},
-                     storage::account_lease_key(email));
+  void release(const std::string& email) {
+    if (!settings.clustered) return;
+    caf::anon_send(storage, atoms::lease_atom_v, caf::delete_atom_v, std::string{storage::account_lease},
+                   storage::account_lease_key(email));
+    auto now = std::chrono::steady_clock::now();
+    if (given_back.size() >= 4096)
+      std::erase_if(given_back, [&](const auto& e) { return now - e.second > 2 * settings.lease_retry; });
+    given_back[email] = now;
   }
   void release_leases(std::int64_t id) {
     auto it = leases_of.find(id);
@@ -232,18 +238,28 @@ void deposit_first(directory_pointer self, const std::string& email) {
                 now_s())
     .then(
       [self, email, rp = first.promise](customer_record& record) mutable {
+        auto& st = self->state;
+        auto id = record.id;
+        if (st.live.stopping(id)) {
+          // The account's previous activation (under its former email: an email change) is still finishing its
+          // deposits: no second one beside it. The others of this email load it again shortly.
+          rp.deliver(std::move(record));
+          st.release(email);
+          if (st.waiting.count(email)) self->delayed_send(self, st.settings.lease_retry, atoms::lease_atom_v, email);
+          return;
+        }
         activate(self, record, email);
-        for (auto& next : self->state.take(email)) forward(self, record.id, std::move(next));
+        for (auto& next : st.take(email)) forward(self, id, std::move(next));
         rp.deliver(std::move(record));
-        if (auto it = self->state.flights.find(record.id); it != self->state.flights.end() && it->second.deposits == 0)
-          passivate(self, record.id);  // in a cluster, nothing more in hand: the lease goes back now
+        if (auto it = st.flights.find(id); it != st.flights.end() && it->second.deposits == 0)
+          passivate(self, id);  // in a cluster, nothing more in hand: the lease goes back now
       },
       [self, email, rp = first.promise](caf::error& err) mutable {
         rp.deliver(err);
         // The others are tried on their own (under the same lease): one deposit's refusal need not be theirs.
         auto queue = self->state.waiting.find(email);
-        if (!queue->second.empty()) return deposit_first(self, email);
-        self->state.waiting.erase(queue);
+        if (queue != self->state.waiting.end() && !queue->second.empty()) return deposit_first(self, email);
+        if (queue != self->state.waiting.end()) self->state.waiting.erase(queue);
         self->state.release(email);
       });
 }
@@ -268,6 +284,14 @@ void load(directory_pointer self, const std::string& email) {
   auto& st = self->state;
   if (!st.settings.clustered) return deposit_first(self, email);
   if (!drop_expired(self, email)) return;
+  if (auto given = st.given_back.find(email); given != st.given_back.end()) {
+    // Given back by this node a moment ago: a node that waited for it gets a turn first (this one, asking at once,
+    // would always win: its take would follow its release in one batch).
+    auto turn = std::chrono::ceil<std::chrono::milliseconds>(2 * st.settings.lease_retry -
+                                                              (std::chrono::steady_clock::now() - given->second));
+    st.given_back.erase(given);
+    if (turn.count() > 0) return self->delayed_send(self, turn, atoms::lease_atom_v, email);
+  }
   auto due = st.waiting[email].front().due;
   self->request(st.storage, due.patience(), due, atoms::lease_atom_v, std::string{storage::account_lease},
                 storage::account_lease_key(email))
@@ -279,6 +303,8 @@ void load(directory_pointer self, const std::string& email) {
       },
       [self, email](caf::error& err) {
         for (auto& w : self->state.take(email)) w.promise.deliver(err);
+        // Taken all the same when the answer came too late (a slow commit): given back, or kept for nobody.
+        self->state.release(email);
       });
 }
 
@@ -321,13 +347,9 @@ account_directory_actor::behavior_type account_directory(directory_pointer self,
                                                          account_settings settings) {
   self->state.storage = std::move(storage);
   self->state.settings = settings;
-  // Deposits that came while an account passivated load it again once it is down. In a cluster, after a short
-  // wait: the lease just given back goes to a node that waited for it, if any (else the account would stay here,
-  // as the releasing node always asks first).
-  start_directory(self, settings.max_live, settings.idle, [self](const std::string& email) {
-    if (!self->state.settings.clustered) return load(self, email);
-    self->delayed_send(self, 2 * self->state.settings.lease_retry, atoms::lease_atom_v, email);
-  });
+  // Deposits that came while an account passivated load it again once it is down (in a cluster, after the turn of
+  // a node that waited for its lease: load).
+  start_directory(self, settings.max_live, settings.idle, [self](const std::string& email) { load(self, email); });
   if (settings.clustered)
     self->send(self->state.storage, atoms::cluster_atom_v, caf::subscribe_atom_v, caf::actor_cast<caf::actor>(self));
   return directory_behavior<account_vitals>(

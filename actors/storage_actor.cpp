@@ -153,14 +153,6 @@ void schedule_flush(pointer self) {
   }
 }
 
-void enqueue_own(pointer self, const char* what, std::function<void(database&)> op) {
-  self->state.batch.push_back({deadline::none(), std::move(op), [self, what](caf::error err) {
-                                 if (err) self->state.log->warn("event=write_failed write={} error=\"{}\"", what,
-                                                                config::log_text(error_detail(err)));
-                               }});
-  schedule_flush(self);
-}
-
 namespace {
 
 /// The write applying payment `event`, counted.

@@ -68,14 +68,34 @@ caf::result<lease_grant> take(pointer self, deadline due, lease_key lease) {
 
 void release(pointer self, lease_key lease) {
   if (!self->state.node) return;
-  enqueue_own(self, "lease_release", [self, lease = std::move(lease)](database& db) {
+  auto released = std::make_shared<std::int64_t>(0);  // the epoch given back, once it was held
+  auto apply = [self, lease, released](database& db) {
     auto& st = self->state;
     auto it = st.held.find(lease);
     if (it == st.held.end()) return;
+    *released = it->second;
     release_lease(db, *st.node, lease.first, lease.second, it->second);
     st.held.erase(it);
     ++st.cluster.leases_released;
-  });
+  };
+  // A release that failed (a lock wait cut short by its batch, a lost connection) leaves the row: this node would
+  // keep the lease with no actor behind it, and every other node would wait for it in vain. It is held again here
+  // and given back once more, unless the lease was taken again meanwhile.
+  auto settle = [self, lease, released](caf::error err) {
+    auto& st = self->state;
+    if (!err || *released == 0) return;
+    if (auto it = st.held.find(lease); it == st.held.end()) {  // erased, then the whole batch failed
+      st.held[lease] = *released;
+      --st.cluster.leases_released;
+    } else if (it->second != *released) {
+      return;  // taken again meanwhile (a lease of this node's once more)
+    }
+    st.log->warn("event=lease_release_failed {} error=\"{}\"", logged(lease), config::log_text(error_detail(err)));
+    self->delayed_send(caf::actor_cast<storage_actor>(self), std::chrono::milliseconds(200), atoms::lease_atom_v,
+                       caf::delete_atom_v, lease.first, lease.second);
+  };
+  self->state.batch.push_back({deadline::none(), std::move(apply), std::move(settle)});
+  schedule_flush(self);
 }
 
 /// A new generation means the membership lapsed and the node rejoined: every lease taken under the old one is void

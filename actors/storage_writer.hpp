@@ -102,9 +102,6 @@ caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op, std::f
   return promise;
 }
 
-/// Queues a write of the writer's own, that nobody waits for (a lease's release): its failure is logged.
-void enqueue_own(pointer self, const char* what, std::function<void(storage::database&)> op);
-
 // -- cluster (actors/storage_cluster.cpp, docs/CLUSTER.md) ------------------------------------------------------
 
 /// Refuses the write (counted) unless this node still holds `lease` under the epoch it took it with and is still a

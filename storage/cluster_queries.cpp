@@ -37,6 +37,14 @@ constexpr const char* sql_take =
   "WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR NOT " BOUTIQUE_OWNER_IS_MEMBER("?5") " "
   "RETURNING epoch";
 
+// Held by another node that is a member under the generation it took it in: not to be taken, and looked at without
+// a lock (the upsert below locks the row even when its WHERE refuses it, until the asker's batch commits: a node
+// asking again and again would hold up the owner's fenced writes and its release).
+constexpr const char* sql_held_elsewhere =
+  "SELECT l.owner, n.advertise FROM cluster_leases l JOIN cluster_nodes n ON n.node_id = l.owner "
+  "WHERE l.kind = ?1 AND l.key = ?2 AND l.owner <> ?3 AND n.generation = l.generation "
+  "AND n.heartbeat_at > now() - make_interval(secs => ?4)";
+
 constexpr const char* sql_holder =
   "SELECT l.owner, n.advertise FROM cluster_leases l JOIN cluster_nodes n ON n.node_id = l.owner "
   "WHERE l.kind = ? AND l.key = ?";
@@ -100,6 +108,17 @@ bool heartbeat(database& db, const node_identity& me) {
 
 lease_claim take_lease(database& db, const node_identity& me, const std::string& kind, const std::string& key) {
   lease_claim claim;
+  {
+    auto& st = db.prepare(sql_held_elsewhere);
+    st.bind_all(kind, key, me.node_id, me.lease_s);
+    auto held = st.step();
+    if (held) {
+      claim.owner = st.text(0);
+      claim.owner_address = st.text(1);
+    }
+    st.reset();
+    if (held) return claim;
+  }
   {
     auto& st = db.prepare(sql_take);
     st.bind_all(kind, key, me.node_id, me.generation, me.lease_s);

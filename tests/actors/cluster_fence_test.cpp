@@ -6,6 +6,7 @@
 #include "actors/storage_actor.hpp"
 #include "support/actor_system_fixture.hpp"
 #include "support/storage.hpp"
+#include "support/wait.hpp"
 #include "support/write_lock.hpp"
 
 #include <caf/all.hpp>
@@ -208,6 +209,26 @@ TEST_F(fence_fixture, deposits_of_one_email_through_two_nodes_make_one_account) 
   }
   EXPECT_EQ(taken[0].fenced_writes + taken[1].fenced_writes, 0u);
   writer2 = nullptr;
+}
+
+TEST_F(fence_fixture, a_lease_whose_release_failed_is_given_back_once_more) {
+  caf::scoped_actor self{*sys};
+  ASSERT_TRUE(lease(self, "k9", storage::account_lease).taken);
+  // Another session holds the lease row's lock past the writer's lock timeout: the release fails once.
+  auto blocker = storage::open_database(path, storage::database::options{});
+  blocker->exec("SET idle_in_transaction_session_timeout = 0");  // held on purpose while the test waits
+  blocker->exec("BEGIN");
+  blocker->prepare("SELECT 1 FROM cluster_leases WHERE key = 'k9' FOR UPDATE").step();
+  self->send(writer, atoms::lease_atom_v, caf::delete_atom_v, std::string{storage::account_lease}, std::string("k9"));
+  auto waiting = [&] { return count("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0; };
+  ASSERT_TRUE(boutique::testing::within(std::chrono::seconds(5), waiting)) << "the release never waited";
+  ASSERT_TRUE(boutique::testing::within(std::chrono::seconds(15), [&] { return !waiting(); }))
+    << "the release waited past its lock timeout";
+  blocker->exec("ROLLBACK");
+  EXPECT_TRUE(boutique::testing::within(std::chrono::seconds(5), [&] {
+    return !storage::find_lease(*other_node, storage::account_lease, "k9");
+  })) << "the lease stayed held with nothing behind it";
+  EXPECT_EQ(stats(self).leases_released, 1u);
 }
 
 TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits_on_locks) {

@@ -128,3 +128,19 @@ TEST_F(cluster_fixture, a_write_left_open_by_a_stopped_node_is_ended_by_the_serv
   EXPECT_TRUE(taken.taken);
   EXPECT_THROW(db->commit_batch(), storage_error) << "the stopped node's late batch committed";
 }
+
+TEST_F(cluster_fixture, a_node_refused_a_lease_locks_nothing_the_owner_writes_or_releases) {
+  auto held = take_lease(*db, a, "account", "k1");
+  ASSERT_TRUE(held.taken);
+  auto asker = store.open();  // node b asks within its batch, which stays open meanwhile (as a batch does)
+  asker->begin_batch();
+  EXPECT_FALSE(take_lease(*asker, b, "account", "k1").taken);
+  // The owner fences a write and then gives the lease back, waiting for no lock of b's.
+  db->begin_batch();
+  db->limit_lock_waits(std::chrono::milliseconds(300));
+  EXPECT_NO_THROW(EXPECT_TRUE(lease_holds(*db, a, "account", "k1", held.epoch)));
+  EXPECT_NO_THROW(release_lease(*db, a, "account", "k1", held.epoch));
+  EXPECT_NO_THROW(db->commit_batch());
+  asker->rollback_batch();
+  EXPECT_FALSE(find_lease(*db, "account", "k1")) << "given back";
+}
