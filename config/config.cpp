@@ -423,6 +423,9 @@ void validate(const settings& s) {
   if (s.cluster.enabled() && s.cluster.advertise.empty())
     throw config_error("cluster.node_id is set without cluster.advertise: give the host:port other nodes reach this "
                        "node's public listener on");
+  if (!s.storage.url.empty() && s.mail.transport == "maildir" && s.shop.mail_dir.empty())
+    throw config_error("mail.transport = maildir on PostgreSQL needs shop.mail_dir (on SQLite the mails go beside the "
+                       "database file; a PostgreSQL database has no folder here): set it, or mail.transport = smtp");
 }
 
 settings load(const std::vector<std::string>& args) {

@@ -5,9 +5,10 @@
 #      with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer (build-asan/: every suite); the suites
 #      where threads meet with ThreadSanitizer (build-tsan/, against a CAF core built for it) (scripts/sanitize.sh);
 #   3. both ctest runs side by side, then the browser scenarios (tests/e2e) against the ASan+UBSan service
-#      (build-asan/boutique) after the TSan one; after the ASan run, its unit, actor, integration and cli suites and
-#      the crash script again on PostgreSQL (scripts/with-postgres.sh: a server of the run's own, each test in a
-#      database of its own), and the cluster tests there (tests/cluster: three ASan nodes on one database behind HAProxy, kill -9 and kill -STOP).
+#      (build-asan/boutique) after the TSan one, on SQLite and then on PostgreSQL; after the ASan run, its unit,
+#      actor, integration and cli suites and the crash script again on PostgreSQL (scripts/with-postgres.sh: a
+#      server of the run's own, each test in a database of its own), and the cluster tests there (tests/cluster:
+#      three ASan nodes on one database behind HAProxy, kill -9 and kill -STOP).
 # Each ctest suite runs once here, in the ASan build: the same tests and assertions as an unsanitized run, with the
 # sanitizers' checks on top. The Release build (scripts/build.sh, the README's first command) is not compiled here:
 # it ran only to give the browser tests a binary, and its 400 s of CPU kept CI over its 20 minutes
@@ -47,10 +48,13 @@ side_by_side "fuzz: bash tests/fuzz/run.sh" \
 ((status == 0)) || exit "$status"
 # The test runs: both ctest runs side by side, the browser tests after the TSan one (which ends first). Not all
 # three at once: that left the tests' timing checks too little CPU (a slowloris test's 5 s bound was missed).
-tsan_then_browser="bash scripts/sanitize.sh tsan test; tsan=\$?; bash scripts/sanitize.sh asan browser && exit \$tsan"
+browser_on_postgresql="echo '== the browser tests on PostgreSQL' &&
+  bash scripts/with-postgres.sh bash scripts/sanitize.sh asan browser"
+tsan_then_browser="bash scripts/sanitize.sh tsan test; tsan=\$?
+  bash scripts/sanitize.sh asan browser && $browser_on_postgresql && exit \$tsan"
 pg_suites='unit_tests actor_tests integration_tests cli_tests crash_script cluster_script'
 on_postgresql="SANITIZE_SUITES='$pg_suites' bash scripts/with-postgres.sh bash scripts/sanitize.sh asan test"
 asan_then_postgresql="bash scripts/sanitize.sh asan test; asan=\$?; echo '== the same suites on PostgreSQL'; $on_postgresql && exit \$asan"
 side_by_side "asan-ctest (AddressSanitizer + UndefinedBehaviorSanitizer, build-asan/), then on PostgreSQL: $asan_then_postgresql" \
-  "tsan-ctest (ThreadSanitizer, build-tsan/), then browser (tests/e2e against build-asan/boutique): $tsan_then_browser"
+  "tsan-ctest (ThreadSanitizer, build-tsan/), then browser (tests/e2e, build-asan/boutique, SQLite, PostgreSQL): $tsan_then_browser"
 exit "$status"

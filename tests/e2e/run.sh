@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the pages: starts Boutique on free ports with a temporary database, drives Debian's Chromium
 # through playwright-core (node's own test runner), then stops the service, also when a test fails.
-# BOUTIQUE_BIN picks the binary (default ./build/boutique). Never downloads a browser.
+# BOUTIQUE_BIN picks the binary (default ./build/boutique). Never downloads a browser. Under scripts/with-postgres.sh
+# (BOUTIQUE_TEST_POSTGRES set) the service runs on a PostgreSQL database of its own on that server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,8 +28,16 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$TMP"' EXIT
 
+storage=(--storage.path="$TMP/b.db")
+if [[ -n ${BOUTIQUE_TEST_POSTGRES:-} ]]; then
+  database=boutique_e2e_$$
+  psql -q -v ON_ERROR_STOP=1 "$BOUTIQUE_TEST_POSTGRES" -c "CREATE DATABASE $database" >/dev/null
+  storage=(--storage.url="${BOUTIQUE_TEST_POSTGRES/\/postgres\?//$database?}")
+  echo "e2e: on PostgreSQL, database $database"
+fi
 ADMIN_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
-"$BIN" --http.port=0 --admin.port=0 --admin.token="$ADMIN_TOKEN" --storage.path="$TMP/b.db" --catalog.path=config/catalog.json \
+"$BIN" --http.port=0 --admin.port=0 --admin.token="$ADMIN_TOKEN" "${storage[@]}" --shop.mail_dir="$TMP/mail" \
+  --catalog.path=config/catalog.json \
   --storage.synchronous=normal --log.level=info \
   --seller.name="Formations Éclair SARL" --seller.address='3 place Bellecour\n69002 Lyon' >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!

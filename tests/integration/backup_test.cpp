@@ -187,7 +187,8 @@ TEST(backup, on_postgresql_the_service_and_the_command_refuse_and_name_the_tools
   EXPECT_NE(r.body.find("pg_dump"), std::string::npos) << r.body;
   temp_dir out;
   auto copy = (out.path() / "pg.db").string();
-  child_process p({"backup", "--to=" + copy, "--storage.url=" + svc.settings().storage.url});
+  child_process p({"backup", "--to=" + copy, "--storage.url=" + svc.settings().storage.url,
+                   "--shop.mail_dir=" + svc.settings().shop.mail_dir});
   EXPECT_EQ(p.wait_exit(), 2) << p.output();
   EXPECT_NE(p.output().find("pg_dump"), std::string::npos) << p.output();
   EXPECT_FALSE(std::filesystem::exists(copy));

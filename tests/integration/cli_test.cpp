@@ -17,10 +17,14 @@ using namespace boutique::testing;
 
 namespace {
 
-/// The service's arguments, its database given as `storage` ("--storage.url=..." of a test_store, on either backend).
-std::vector<std::string> base_args(const std::string& storage) {
-  return {"--http.port=0", "--admin.port=0", storage,
-          "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json", "--storage.synchronous=normal"};
+/// The service's arguments, its database given as `storage` ("--storage.url=..." of a test_store, on either backend)
+/// and its mail folder as `mail` (test_store::mail_option), if any.
+std::vector<std::string> base_args(const std::string& storage, const std::string& mail = "") {
+  std::vector<std::string> args{"--http.port=0", "--admin.port=0", storage,
+                                "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json",
+                                "--storage.synchronous=normal"};
+  if (!mail.empty()) args.push_back(mail);
+  return args;
 }
 
 }  // namespace
@@ -55,7 +59,7 @@ TEST(cli, unwritable_database_path_fails_clearly) {
 TEST(cli, port_zero_logs_the_bound_port_and_sigterm_under_load_exits_0_within_5_seconds) {
   temp_dir dir;
   test_store store{(dir.path() / "b.db").string()};
-  child_process p(base_args(store.option()));
+  child_process p(base_args(store.option(), store.mail_option()));
   auto port_text = p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)"));
   ASSERT_FALSE(port_text.empty()) << p.output();
   auto port = static_cast<std::uint16_t>(std::stoi(port_text));
@@ -101,11 +105,11 @@ TEST(cli, off_loopback_the_placeholder_secret_or_test_payments_refuse_to_start) 
     EXPECT_EQ(p.wait_exit(), 2) << p.output();
     EXPECT_NE(p.output().find(reason), std::string::npos) << p.output();
   };
-  auto args = base_args(store.option());
+  auto args = base_args(store.option(), store.mail_option());
   args.insert(args.end(), {"--http.address=0.0.0.0", "--payments.secret=change-me-in-production",
                            "--payments.test_mode=false"});
   refused(args, "BOUTIQUE_PAYMENT_SECRET");
-  args = base_args(store.option());
+  args = base_args(store.option(), store.mail_option());
   args.insert(args.end(), {"--http.address=0.0.0.0", "--payments.secret=a-real-secret-0123456789",
                            "--payments.test_mode=true"});
   refused(args, "payments.test_mode");
@@ -114,7 +118,7 @@ TEST(cli, off_loopback_the_placeholder_secret_or_test_payments_refuse_to_start) 
 TEST(cli, on_loopback_the_placeholder_secret_starts_and_the_log_says_notifications_are_refused) {
   temp_dir dir;
   test_store store{(dir.path() / "b.db").string()};
-  auto args = base_args(store.option());
+  auto args = base_args(store.option(), store.mail_option());
   args.push_back("--payments.secret=change-me-in-production");
   child_process p(args);
   ASSERT_FALSE(p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)")).empty()) << p.output();
@@ -132,7 +136,7 @@ TEST(cli, sighup_reloads_the_catalog_while_the_service_keeps_serving) {
   auto catalog = dir.path() / "catalog.json";
   auto items = nlohmann::json::parse(std::ifstream(BOUTIQUE_SOURCE_DIR "/config/catalog.json"));
   std::ofstream(catalog) << items.dump();
-  auto args = base_args(store.option());
+  auto args = base_args(store.option(), store.mail_option());
   args.push_back("--catalog.path=" + catalog.string());
   child_process p(args);
   auto port_text = p.wait_for_line(std::regex("info http event=listening address=\\S+ port=(\\d+)"));

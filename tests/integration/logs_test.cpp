@@ -24,7 +24,7 @@ const json one_line = json::array({{{"code", "A51-11236-F"}, {"quantity", 1}}});
 class logged_service {
  public:
   explicit logged_service(const test_store& store, const std::string& format = "text")
-      : process_({"--http.port=0", "--admin.port=0", store.option(),
+      : process_({"--http.port=0", "--admin.port=0", store.option(), store.mail_option(),
                   "--catalog.path=" BOUTIQUE_SOURCE_DIR "/config/catalog.json", "--storage.synchronous=normal",
                   "--log.level=info", "--log.format=" + format}) {
     auto port = process_.wait_for_line(format == "json"

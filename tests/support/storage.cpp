@@ -3,6 +3,7 @@
 #include "storage/postgres_database.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 
 namespace boutique::testing {
@@ -44,6 +45,10 @@ scratch_postgres::~scratch_postgres() {
 
 test_store::test_store(std::string sqlite_path) : sqlite_path_(std::move(sqlite_path)) {
   if (on_postgresql()) pg_ = std::make_unique<scratch_postgres>();
+}
+
+std::string test_store::mail_option() const {
+  return "--shop.mail_dir=" + (std::filesystem::path(sqlite_path_).parent_path() / "mail").string();
 }
 
 std::unique_ptr<storage::database> test_store::open(storage::database::options opts) const {

@@ -38,6 +38,9 @@ class test_store {
   const std::string& where() const { return pg_ ? pg_->url() : sqlite_path_; }
   /// The option giving it to the service's executable.
   std::string option() const { return "--storage.url=" + where(); }
+  /// The mail folder beside the SQLite file (where the service puts it by itself on SQLite; PostgreSQL needs it
+  /// given), as an option.
+  std::string mail_option() const;
   /// A new connection to it.
   std::unique_ptr<storage::database> open(storage::database::options opts = {storage::database::access::read_write,
                                                                             false}) const;

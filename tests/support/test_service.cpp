@@ -47,6 +47,9 @@ test_service::test_service(config::settings settings) : settings_(std::move(sett
   if (on_postgresql() && settings_.storage.url.empty()) {
     pg_ = std::make_unique<scratch_postgres>();
     settings_.storage.url = pg_->url();
+    // Where it goes on SQLite (beside the database file), given as PostgreSQL needs it (config::validate).
+    if (settings_.shop.mail_dir.empty())
+      settings_.shop.mail_dir = (std::filesystem::path(settings_.storage.path).parent_path() / "mail").string();
   }
   service_ = std::make_unique<app::service>(settings_);
   service_->start();

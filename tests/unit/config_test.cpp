@@ -68,6 +68,8 @@ TEST(config, a_cluster_node_needs_postgresql_an_address_a_shared_csrf_secret_and
   };
   const std::string pg = "--storage.url=postgresql://boutique@127.0.0.1:5432/boutique";
   const std::string csrf = "--shop.csrf_secret=" + std::string(32, 'k');
+  EXPECT_NE(validated({pg}).find("shop.mail_dir"), std::string::npos) << "maildir with no database folder";
+  EXPECT_EQ(validated({pg, "--shop.mail_dir=/var/spool/boutique"}), "");
   EXPECT_NE(validated({csrf, "--cluster.node_id=n1", "--cluster.advertise=127.0.0.1:8080"}).find("postgresql://"),
             std::string::npos);
   EXPECT_NE(validated({pg, csrf, "--cluster.node_id=n1"}).find("cluster.advertise"), std::string::npos);
@@ -77,7 +79,9 @@ TEST(config, a_cluster_node_needs_postgresql_an_address_a_shared_csrf_secret_and
                        "--cluster.forward_timeout_ms=5000"})
               .find("must exceed"),
             std::string::npos);
-  EXPECT_EQ(validated({pg, csrf, "--cluster.node_id=n1", "--cluster.advertise=127.0.0.1:8080"}), "");
+  EXPECT_EQ(validated({pg, csrf, "--cluster.node_id=n1", "--cluster.advertise=127.0.0.1:8080",
+                       "--shop.mail_dir=/var/spool/boutique"}),
+            "");
   EXPECT_NE(error_of({"--cluster.node_id=n 1"}).find("letters, digits"), std::string::npos);
   EXPECT_NE(error_of({"--cluster.node_id=" + std::string(65, 'a')}).find("letters, digits"), std::string::npos);
   EXPECT_NE(error_of({"--cluster.advertise=127.0.0.1"}).find("host:port"), std::string::npos);
@@ -194,13 +198,14 @@ TEST(config, storage_url_names_a_postgresql_database_or_an_sqlite_file) {
   auto s = load({"--config=" + file});
   EXPECT_EQ(s.storage.path, (folder.parent_path() / "lib/shop.db").string()) << "sqlite:PATH, from the file's folder";
   EXPECT_EQ(s.storage.url, "");
-  auto pg = load({"--storage.url=postgresql://shop@db.internal:5432/boutique"});
+  auto pg = load({"--storage.url=postgresql://shop@db.internal:5432/boutique", "--shop.mail_dir=/var/mail/shop"});
   EXPECT_EQ(pg.storage.url, "postgresql://shop@db.internal:5432/boutique");
   EXPECT_EQ(load({"--storage.url=/srv/b.db"}).storage.path, "/srv/b.db") << "a plain path is an SQLite file";
   EXPECT_EQ(load({"--storage.url=/srv/b.db"}).storage.url, "");
   EXPECT_EQ(load({"--config=" + file, "--storage.path=/tmp/z.db"}).storage.path, "/tmp/z.db")
     << "the command line's storage.path overrides the file's storage.url";
-  EXPECT_EQ(load({"--config=" + file, "--storage.url=postgres://a@h/d"}).storage.url, "postgres://a@h/d");
+  EXPECT_EQ(load({"--config=" + file, "--storage.url=postgres://a@h/d", "--shop.mail_dir=/m"}).storage.url,
+            "postgres://a@h/d");
 }
 
 TEST(config, storage_path_and_url_together_are_refused_and_a_url_password_is_never_quoted) {
