@@ -18,6 +18,12 @@
 # Each part's log is printed whole once the parts of its step end; any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The three build trees take about 6 GB, the runs' temporary files some more: a disk that fills up fails a build
+# half-way ("No space left on device" in a compiler's temporary file), so a short disk is said first.
+free_kb=$(df -Pk . | awk 'NR == 2 {print $4}')
+if ((free_kb < 8 * 1024 * 1024)); then
+  echo "scripts/test.sh: only $((free_kb / 1024)) MB free here; the builds and runs need about 8 GB" >&2
+fi
 bash scripts/setup.sh
 bash tests/fuzz/run_test.sh
 logs=$(mktemp -d)
