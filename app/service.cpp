@@ -87,10 +87,35 @@ struct service::impl {
 
   explicit impl(config::settings s) : settings(std::move(s)), actor_config(make_actor_config(settings)) {}
 
+  /// A second process started under this node's id while the first still runs would take the membership from it
+  /// and lose it in turn, each passivating the other's sessions: refused. The id's row is a member still: either a
+  /// process of it is alive (its heartbeat moves within a heartbeat's period, lease_s / 3) or it died without
+  /// leaving (it does not: this start rejoins at once, voiding its leases).
+  void refuse_a_twin(storage::database& db) {
+    const auto& c = settings.cluster;
+    std::optional<std::int64_t> first;
+    try {
+      first = storage::member_heartbeat(db, c.node_id, c.lease_s);
+    } catch (const storage::storage_error&) {  // a database not migrated yet: no member at all
+      db.reset_all();
+      return;
+    }
+    if (!first) return;
+    log->warn("event=node_id_in_use node={} waiting_s={:.1f} reason=\"the node's membership has not lapsed: waiting "
+              "for a heartbeat of a process still running under this id\"", c.node_id, c.lease_s / 3.0 + 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(c.lease_s * 1000 / 3 + 1000));
+    auto second = storage::member_heartbeat(db, c.node_id, c.lease_s);
+    db.reset_all();
+    if (second && *second != *first)
+      throw startup_error("cluster: node " + c.node_id + " is running already (its heartbeat is current): give each "
+                          "process its own cluster.node_id");
+  }
+
   std::unique_ptr<storage::database> open_database() {
     try {
       auto db = storage::open_database(settings.storage.where(),
                                        {storage::database::access::read_write, settings.storage.synchronous == "full"});
+      if (settings.cluster.enabled()) refuse_a_twin(*db);
       // Nodes of a cluster start on one database at once: each migrates, writes the catalog and reads (or makes)
       // the session-id key in turn.
       db->lock_schema();

@@ -29,6 +29,11 @@ struct node_identity {
   std::int64_t lease_s = 10;
 };
 
+/// The heartbeat of node `node_id` (milliseconds since the Unix epoch, on PostgreSQL's clock) while it is a member;
+/// nothing when it is not (never joined, left, or lapsed). Read twice a heartbeat apart, it tells a live process
+/// (it moved) from one that died without leaving (it did not).
+std::optional<std::int64_t> member_heartbeat(database& db, const std::string& node_id, std::int64_t lease_s);
+
 /// Joins (or rejoins) the cluster: the node's row gets a generation one above its last one and a fresh heartbeat.
 /// Every lease taken under an earlier generation is void from now on. Returns the new generation.
 std::int64_t join_cluster(database& db, const node_identity& me);

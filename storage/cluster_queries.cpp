@@ -82,6 +82,10 @@ constexpr const char* sql_nodes =
   "CAST(EXTRACT(EPOCH FROM n.started_at) AS BIGINT) "
   "FROM cluster_nodes n ORDER BY n.node_id";
 
+constexpr const char* sql_member_heartbeat =
+  "SELECT CAST(EXTRACT(EPOCH FROM heartbeat_at) * 1000 AS BIGINT) FROM cluster_nodes "
+  "WHERE node_id = ? AND heartbeat_at > clock_timestamp() - make_interval(secs => ?)";
+
 constexpr const char* sql_find =
   "SELECT coalesce(owner, ''), generation, epoch FROM cluster_leases WHERE kind = ? AND key = ?";
 
@@ -91,6 +95,15 @@ constexpr const char* sql_find =
 }  // namespace
 
 std::string account_lease_key(const std::string& email) { return domain::sha256_hex(domain::normalize_email(email)); }
+
+std::optional<std::int64_t> member_heartbeat(database& db, const std::string& node_id, std::int64_t lease_s) {
+  auto& st = db.prepare(sql_member_heartbeat);
+  st.bind_all(node_id, lease_s);
+  std::optional<std::int64_t> out;
+  if (st.step()) out = st.integer(0);
+  st.reset();
+  return out;
+}
 
 std::int64_t join_cluster(database& db, const node_identity& me) {
   auto& st = db.prepare(sql_join);

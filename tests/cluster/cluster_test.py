@@ -11,6 +11,7 @@ cluster_script sets them). Each scenario prints PASS or FAIL with its figures; t
                COMPLETE; the second and third forwarded to the first, which held the session's lease
   browser      a browser's cart filled on one node, its cart and contact pages asked of the two others (forwarded)
   loop         a request already forwarded that does not find its owner is not forwarded again (503, counted)
+  twin         a second process started under a running node's id is refused; the running one keeps its membership
   kill         kill -9 of a node under checkout load -> every acknowledged checkout present exactly once; the
                dead node's sessions taken by the others with a higher epoch within lease + 2 s; restarted, the node
                rejoins with a new generation
@@ -322,6 +323,32 @@ def wait_for(condition, timeout, what):
     raise RuntimeError("timed out waiting for " + what)
 
 
+def twin(c):
+    n1 = c.nodes[0]
+    before = n1.cluster_view()["node"]
+    second = Node(c, 1)  # n1's id, ports and folder of its own
+    second.dir = os.path.join(c.work, "n1-twin")
+    os.makedirs(second.dir, exist_ok=True)
+    started = time.monotonic()
+    try:
+        second.start()
+        refused = False
+    except RuntimeError:
+        refused = True
+    seconds = time.monotonic() - started
+    if not refused:
+        second.stop()
+    code = second.proc.wait(30)
+    said = open(os.path.join(second.dir, "log.1")).read()
+    after = n1.cluster_view()["node"]
+    ok = (refused and code != 0 and "is running already" in said and after["generation"] == before["generation"]
+          and after["rejoins"] == before["rejoins"])
+    check("twin", ok, "a second process under n1's id: %s, exit %d after %.1f s, says it runs already: %s; n1 "
+          "generation %d -> %d, rejoins %d -> %d" % ("refused" if refused else "STARTED", code, seconds,
+                                                    "is running already" in said, before["generation"],
+                                                    after["generation"], before["rejoins"], after["rejoins"]))
+
+
 def kill_under_load(c):
     victim = c.nodes[1]
     generation = victim.cluster_view()["node"]["generation"]
@@ -465,7 +492,7 @@ def main():
     c = Cluster(3)
     try:
         c.start()
-        scenarios = [deposits, across, browser, loop_guard, kill_under_load, pause_past_lease, mails, leave]
+        scenarios = [deposits, across, browser, loop_guard, twin, kill_under_load, pause_past_lease, mails, leave]
         only = os.environ.get("CLUSTER_ONLY")
         for scenario in scenarios:
             if only and scenario.__name__ not in only.split(","):
