@@ -66,6 +66,24 @@ struct fence_fixture : boutique::testing::actor_system_fixture {
     return out;
   }
 
+  /// Node `n` started (lease n.lease_s): joined, its own writer, and its heartbeat on a connection of its own.
+  actors::storage_actor start_node(storage::node_identity& n) {
+    n.generation = storage::join_cluster(*other_node, n);
+    actors::writer_limits limits;
+    limits.node = n;
+    auto started = start_writer(64, limits);
+    own(actors::spawn_heartbeat(*sys, storage::open_database(path, storage::database::options{}), n, started,
+                                limits.busy_since_ms));
+    return started;
+  }
+
+  /// Node `id`'s row of the membership table, as another node sees it with a lease of 2 s.
+  storage::node_view row_of(const std::string& id) {
+    for (auto& n : storage::cluster_nodes(*other_node, 2))
+      if (n.node_id == id) return n;
+    return {};
+  }
+
   cluster_stats stats(caf::scoped_actor& self) {
     cluster_stats out;
     self->request(writer, caf::infinite, caf::get_atom_v, atoms::cluster_atom_v)
@@ -234,12 +252,7 @@ TEST_F(fence_fixture, a_lease_whose_release_failed_is_given_back_once_more) {
 TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits_on_locks) {
   // Node n3, lease 2 s, its heartbeat on a connection of its own (actors/heartbeat.hpp).
   storage::node_identity n3{"n3", "127.0.0.1:3", 0, 2};
-  n3.generation = storage::join_cluster(*other_node, n3);
-  actors::writer_limits limits;
-  limits.node = n3;
-  auto busy = start_writer(64, limits);
-  own(actors::spawn_heartbeat(*sys, storage::open_database(path, storage::database::options{}), n3, busy,
-                              limits.busy_since_ms));
+  auto busy = start_node(n3);
   caf::scoped_actor self{*sys};
   bool taken = false;
   self->request(busy, caf::infinite, deadline::none(), atoms::lease_atom_v, std::string{storage::session_lease},
@@ -252,10 +265,9 @@ TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits
                std::int64_t{4'000'000'000});
     // The writer stays blocked for more than twice the lease (fault injection: how long the lock is held).
     std::this_thread::sleep_for(std::chrono::milliseconds(4500));
-    bool member = false;
-    for (const auto& n : storage::cluster_nodes(*other_node, 2))
-      if (n.node_id == "n3") member = n.member && n.generation == n3.generation;
-    EXPECT_TRUE(member) << "a node whose writer waits on a lock lost its membership (and its sessions)";
+    auto row = row_of("n3");
+    EXPECT_TRUE(row.member && row.generation == n3.generation)
+      << "a node whose writer waits on a lock lost its membership (and its sessions)";
   }
   bool written = false;
   self->receive([&](caf::ok_atom) { written = true; }, [](caf::error& err) { ADD_FAILURE() << to_string(err); },
@@ -265,22 +277,9 @@ TEST_F(fence_fixture, the_heartbeat_keeps_a_node_a_member_while_its_writer_waits
 
 TEST_F(fence_fixture, a_writer_stuck_for_three_leases_loses_its_nodes_membership_and_rejoins_once_back) {
   storage::node_identity n4{"n4", "127.0.0.1:4", 0, 2};
-  n4.generation = storage::join_cluster(*other_node, n4);
-  actors::writer_limits limits;
-  limits.node = n4;
-  auto stuck = start_writer(64, limits);
-  own(actors::spawn_heartbeat(*sys, storage::open_database(path, storage::database::options{}), n4, stuck,
-                              limits.busy_since_ms));
-  auto member = [&] {
-    for (const auto& n : storage::cluster_nodes(*other_node, 2))
-      if (n.node_id == "n4") return n.member;
-    return false;
-  };
-  auto generation = [&] {
-    for (const auto& n : storage::cluster_nodes(*other_node, 2))
-      if (n.node_id == "n4") return n.generation;
-    return std::int64_t{0};
-  };
+  auto stuck = start_node(n4);
+  auto member = [&] { return row_of("n4").member; };
+  auto generation = [&] { return row_of("n4").generation; };
   caf::scoped_actor self{*sys};
   for (int i = 0; i < 4; ++i)
     self->request(stuck, caf::infinite, deadline::none(), atoms::lease_atom_v,
