@@ -60,6 +60,7 @@ test_service::~test_service() { service_->stop(); }
 void test_service::restart(config::settings changed) {
   changed.storage.path = settings_.storage.path;
   changed.storage.url = settings_.storage.url;
+  if (changed.shop.mail_dir.empty()) changed.shop.mail_dir = settings_.shop.mail_dir;  // given on PostgreSQL
   settings_ = std::move(changed);
   restart();
 }
