@@ -112,8 +112,23 @@ test('an admin signs in with the token and watches a purchase arrive', async () 
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow} px too wide)`);
 
-    // Signing out ends the pass: the routes answer 401 again and the form is back.
+    // Signing out ends the pass: the routes answer 401 again and the form is back. A poll in flight when the admin
+    // signs out must not come back as a failed request: here one is held until the server has ended the pass (and
+    // before the sign-out's answer reaches the page), then let go.
+    let held;
+    const inFlight = new Promise((resolve) => {
+      page.route('**/admin/metrics', (route) => { held = route; resolve(); });
+    });
+    await inFlight;
+    await page.route('**/admin/dashboard/logout', async (route) => {
+      const signedOut = await route.fetch();
+      await held.continue().catch(() => {});
+      await page.waitForEvent('requestfinished', { predicate: (r) => r.url().endsWith('/admin/metrics'), timeout: 2000 })
+        .catch(() => {});
+      await route.fulfill({ response: signedOut });
+    });
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Sign out' }).click()]);
+    await page.unrouteAll();
     await page.shot();
     await page.getByLabel('Admin token').waitFor();
     assert.equal((await page.request.get(`${admin}/admin/metrics`)).status(), 401);

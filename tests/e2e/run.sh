@@ -3,10 +3,14 @@
 # through playwright-core (node's own test runner), then stops the service, also when a test fails.
 # BOUTIQUE_BIN picks the binary (default ./build/boutique). Never downloads a browser. Under scripts/with-postgres.sh
 # (BOUTIQUE_TEST_POSTGRES set) the service runs on a PostgreSQL database of its own on that server.
+# Arguments, if any, name the test files to run (default: all of them), e.g. tests/e2e/dashboard.test.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BIN=${BOUTIQUE_BIN:-./build/boutique}
+files=("$@")
+((${#files[@]})) || files=(tests/e2e/shop.test.mjs tests/e2e/dashboard.test.mjs tests/e2e/pages.test.mjs
+                          tests/e2e/account.test.mjs)
 CHROMIUM=${BOUTIQUE_CHROMIUM:-/usr/bin/chromium}
 [[ -x $BIN ]] || { echo "e2e: no executable at $BIN (build first)" >&2; exit 1; }
 [[ -x $CHROMIUM ]] || { echo "e2e: no Chromium at $CHROMIUM (apt-get install chromium)" >&2; exit 1; }
@@ -58,8 +62,7 @@ mkdir -p tests/e2e/screenshots
 status=0
 BOUTIQUE_URL="http://127.0.0.1:$PORT" BOUTIQUE_MAIL_DIR="$TMP/mail" BOUTIQUE_CHROMIUM="$CHROMIUM" \
   BOUTIQUE_ADMIN_URL="http://127.0.0.1:$ADMIN_PORT" BOUTIQUE_ADMIN_TOKEN="$ADMIN_TOKEN" \
-  node --test tests/e2e/shop.test.mjs tests/e2e/dashboard.test.mjs tests/e2e/pages.test.mjs \
-    tests/e2e/account.test.mjs || status=$?
+  node --test "${files[@]}" || status=$?
 stop_server
 if ((SERVER_STATUS != 0)); then
   echo "e2e: the service exited with status $SERVER_STATUS when stopped" >&2

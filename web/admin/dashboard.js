@@ -13,6 +13,10 @@ const history = [];              // {t, checkoutsPerS, p50, p95, sessions, accou
 let previous = null;             // the last metrics read: {t, checkouts, latency: Map(le -> count)}
 let polls = 0;
 let lastAnswer = 0;
+let nextTick = 0;                // the timer of the next poll
+// Aborted when the admin signs out: a poll still in flight would otherwise reach the server after the pass is gone
+// and come back 401 (a failed request in the console, and a reload racing the sign-out's own navigation).
+const polling = new AbortController();
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,7 +28,8 @@ function el(tag, attrs = {}, text) {
 }
 
 async function getJson(path) {
-  const response = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  const response = await fetch(path, {
+    credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: polling.signal });
   if (response.status === 401) { window.location.reload(); throw new Error('signed out'); }
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return response.json();
@@ -189,7 +194,7 @@ function button(label, onClick) {
 // -- polling --------------------------------------------------------------------------------------------------
 
 async function pollMetrics() {
-  const response = await fetch('/admin/metrics', { credentials: 'same-origin' });
+  const response = await fetch('/admin/metrics', { credentials: 'same-origin', signal: polling.signal });
   if (response.status === 401) { window.location.reload(); return; }
   if (!response.ok) throw new Error(`metrics: HTTP ${response.status}`);
   const samples = parseMetrics(await response.text());
@@ -276,10 +281,11 @@ async function tick() {
     $('status').textContent = `Updated ${clock(lastAnswer)}`;
     $('status').classList.remove('stale');
   } catch (e) {
+    if (polling.signal.aborted) return;
     $('status').textContent = lastAnswer ? `No answer since ${clock(lastAnswer)}` : `No answer (${e.message})`;
     $('status').classList.add('stale');
   }
-  setTimeout(tick, POLL_MS);
+  if (!polling.signal.aborted) nextTick = setTimeout(tick, POLL_MS);
 }
 
 // -- customers ------------------------------------------------------------------------------------------------
@@ -326,6 +332,10 @@ async function showCustomer(id) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  $('sign-out').addEventListener('submit', () => {
+    clearTimeout(nextTick);
+    polling.abort();
+  });
   $('customer-search').addEventListener('submit', (event) => {
     event.preventDefault();
     searchCustomers($('q').value.trim());
