@@ -15,7 +15,7 @@
 # (docs/RELIABILITY.md, "CI time"). By hand: bash scripts/build.sh && (cd build && ctest --output-on-failure).
 # Why side by side: each part alone leaves one of the two cores idle for a while (a build's last links and its
 # longest unit, a fuzz run, a ctest suite waiting on sockets, timers and child processes).
-# Each part's log is printed whole once the parts of its step end; any failure fails the run.
+# Each part's log is printed whole once the parts of its step end, with its time; any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The three build trees take about 6 GB, the runs' temporary files some more: a disk that fills up fails a build
@@ -25,6 +25,7 @@ if ((free_kb < 8 * 1024 * 1024)); then
   echo "scripts/test.sh: only $((free_kb / 1024)) MB free here; the builds and runs need about 8 GB" >&2
 fi
 bash scripts/setup.sh
+echo "(setup: $SECONDS s)"
 bash tests/fuzz/run_test.sh
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -33,7 +34,13 @@ status=0
 side_by_side() {
   local names=() pids=() part i failed=()
   for part in "$@"; do
-    bash -c "${part#*: }" >"$logs/${#pids[@]}.log" 2>&1 &
+    (
+      started=$SECONDS
+      rc=0
+      bash -c "${part#*: }" || rc=$?
+      echo "(${part%%: *}: $((SECONDS - started)) s, exit $rc)"
+      exit "$rc"
+    ) >"$logs/${#pids[@]}.log" 2>&1 &
     names+=("${part%%: *}") pids+=($!)
   done
   for i in "${!pids[@]}"; do
@@ -51,7 +58,8 @@ side_by_side() {
 side_by_side "fuzz: bash tests/fuzz/run.sh" \
   "asan-build: bash scripts/sanitize.sh asan build" \
   "tsan-build: bash scripts/sanitize.sh tsan build"
-((status == 0)) || exit "$status"
+((status == 0)) || echo "(scripts/test.sh: $SECONDS s in all)"
+exit "$status"
 # The test runs: both ctest runs side by side, the browser tests after the TSan one (which ends first). Not all
 # three at once: that left the tests' timing checks too little CPU (a slowloris test's 5 s bound was missed).
 browser_on_postgresql="echo '== the browser tests on PostgreSQL' &&
@@ -63,4 +71,5 @@ on_postgresql="SANITIZE_SUITES='$pg_suites' bash scripts/with-postgres.sh bash s
 asan_then_postgresql="bash scripts/sanitize.sh asan test; asan=\$?; echo '== the same suites on PostgreSQL'; $on_postgresql && exit \$asan"
 side_by_side "asan-ctest (AddressSanitizer + UndefinedBehaviorSanitizer, build-asan/), then on PostgreSQL: $asan_then_postgresql" \
   "tsan-ctest (ThreadSanitizer, build-tsan/), then browser (tests/e2e, build-asan/boutique, SQLite, PostgreSQL): $tsan_then_browser"
+echo "(scripts/test.sh: $SECONDS s in all)"
 exit "$status"
