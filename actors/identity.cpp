@@ -18,6 +18,17 @@ namespace {
 constexpr const char* bad_credentials = "unknown login or wrong password";
 
 using domain::now_s;
+using domain::attempt_admission;
+using outcome = storage::attempt_step::outcome;
+
+/// The attempts counted under one kind of key (a login name, a client address): by this process alone, or in a
+/// cluster in the database every node shares (storage/attempts.hpp), so that N nodes do not give N budgets.
+struct attempt_counter {
+  const char* scope;
+  int max_attempts;
+  std::int64_t window_s;
+  std::unique_ptr<domain::attempt_limiter> local;  ///< one node; null in a cluster
+};
 
 struct identity_state {
   identity_state() = default;  // not an aggregate: CAF would build it from the actor pointer
@@ -26,8 +37,8 @@ struct identity_state {
   hasher_actor hashers;
   identity_settings settings;
   std::string dummy_hash;  ///< verified against for unknown logins, so that they cost the same work
-  std::unique_ptr<domain::attempt_limiter> by_login;    ///< attempts per normalised login name
-  std::unique_ptr<domain::attempt_limiter> by_address;  ///< attempts per client address
+  attempt_counter by_login{"login", 0, 0, nullptr};      ///< attempts per normalised login name
+  attempt_counter by_address{"address", 0, 0, nullptr};  ///< attempts per client address
   std::shared_ptr<spdlog::logger> log = config::logger("identity");
   static inline const char* name = "identity";
 };
@@ -36,14 +47,48 @@ using pointer = identity_actor::stateful_pointer<identity_state>;
 
 caf::error unauthenticated() { return make_domain_error(domain::error_code::unauthenticated, bad_credentials); }
 
+/// Admits an attempt of `key` (counted from now on) or refuses it, and calls `then` with the answer, or with the
+/// error that kept it from being counted (in a cluster: the database out of reach or busy; the attempt is refused).
+void admit(pointer self, deadline due, attempt_counter& counter, const std::string& key,
+           std::function<void(caf::expected<attempt_admission>)> then) {
+  if (counter.local) return then(counter.local->admit(key, now_s()));
+  storage::attempt_step step{outcome::admit, counter.scope, key, counter.max_attempts, counter.window_s, 0};
+  self->request(self->state.storage, due.patience(), due, atoms::attempt_atom_v, std::move(step))
+    .then([then](attempt_admission answer) { then(answer); }, [then](caf::error& err) { then(std::move(err)); });
+}
+
+/// How an admitted attempt of `key` ended: failed, succeeded (forgiving the failures `admitted` found) or
+/// withdrawn (never verified: it does not count).
+void settle(pointer self, attempt_counter& counter, const std::string& key, outcome ended,
+            const attempt_admission& admitted) {
+  if (counter.local) {
+    if (ended == outcome::failed) counter.local->failed(key, now_s());
+    else if (ended == outcome::succeeded) counter.local->succeeded(key, admitted);
+    else counter.local->withdrawn(key);
+    return;
+  }
+  storage::attempt_step step{ended, counter.scope, key, counter.max_attempts, counter.window_s, admitted.forgivable};
+  self->request(self->state.storage, self->state.settings.timeout, deadline::none(), atoms::attempt_atom_v,
+                std::move(step))
+    .then([](attempt_admission) {},
+          [self, scope = counter.scope](caf::error& err) {
+            self->state.log->error("event=attempt_not_settled scope={} error=\"{}\"", scope,
+                                   config::log_text(error_detail(err)));
+          });
+}
+
+caf::error throttled_login(const attempt_admission& refused) {
+  return make_throttled_error("too many failed logins; try again later", refused.retry_after);
+}
+
 using on_verified = std::function<void(caf::expected<user_record>)>;
 
 /// Verifies `password` for `login`, the attempt being admitted already; settles the admission and calls `done`
 /// with the user, or with unauthenticated() for a wrong password or an unknown login (the same work for both).
 void verify_login(pointer self, deadline due, std::string login, std::string password, std::string key,
-                  domain::attempt_limiter::admission admitted, on_verified done) {
-  auto withdraw = [self, done, key](caf::error& err) mutable {
-    self->state.by_login->withdrawn(key);  // never verified: it does not count
+                  attempt_admission admitted, on_verified done) {
+  auto withdraw = [self, done, key, admitted](caf::error& err) mutable {
+    settle(self, self->state.by_login, key, outcome::withdrawn, admitted);  // never verified: it does not count
     done(err);
   };
   self->request(self->state.readers.next(), due.patience(), caf::get_atom_v, atoms::user_atom_v, login)
@@ -55,10 +100,10 @@ void verify_login(pointer self, deadline due, std::string login, std::string pas
           .then(
             [self, done, known, found, key, admitted](bool matches) mutable {
               if (known && matches) {
-                self->state.by_login->succeeded(key, admitted);
+                settle(self, self->state.by_login, key, outcome::succeeded, admitted);
                 done(found->user);
               } else {
-                self->state.by_login->failed(key, now_s());
+                settle(self, self->state.by_login, key, outcome::failed, admitted);
                 done(unauthenticated());
               }
             },
@@ -67,23 +112,32 @@ void verify_login(pointer self, deadline due, std::string login, std::string pas
       withdraw);
 }
 
+/// Admits a login attempt of `login` (counted per normalised name), then verifies it as verify_login does.
+void count_and_verify_login(pointer self, deadline due, std::string login, std::string password, on_verified done) {
+  auto key = domain::normalize_email(login);
+  admit(self, due, self->state.by_login, key,
+        [self, due, login = std::move(login), password = std::move(password), key,
+         done](caf::expected<attempt_admission> admitted) mutable {
+          if (!admitted) return done(admitted.error());
+          if (!admitted->admitted()) return done(throttled_login(*admitted));
+          verify_login(self, due, std::move(login), std::move(password), std::move(key), *admitted, std::move(done));
+        });
+}
+
 /// Verifies `current` as the password of the logged-in `user`, counted as a login of the user is (the same count
 /// of failed attempts per login name, so that a stolen login cookie cannot be used to guess it), then calls
 /// `done` with nothing, or with the refusal: 422 on "current" for a wrong password, 429 past the limit.
 void verify_current(pointer self, deadline due, const user_record& user, std::string current,
                     std::function<void(std::optional<caf::error>)> done) {
-  auto key = domain::normalize_email(user.email);
-  auto admitted = self->state.by_login->admit(key, now_s());
-  if (!admitted.admitted())
-    return done(make_throttled_error("too many failed logins; try again later", admitted.retry_after));
-  verify_login(self, due, user.email, std::move(current), std::move(key), admitted,
-               [done, user_id = user.id](caf::expected<user_record> verified) {
-                 if (!verified && domain_code(verified.error()) != domain::error_code::unauthenticated)
-                   return done(verified.error());
-                 if (!verified || verified->id != user_id)
-                   return done(make_validation_error({"current_password_wrong"}, {{"current", {"wrong_password"}}}));
-                 done(std::nullopt);
-               });
+  count_and_verify_login(self, due, user.email, std::move(current),
+                         [done, user_id = user.id](caf::expected<user_record> verified) {
+                           if (!verified && domain_code(verified.error()) != domain::error_code::unauthenticated)
+                             return done(verified.error());
+                           if (!verified || verified->id != user_id)
+                             return done(make_validation_error({"current_password_wrong"},
+                                                               {{"current", {"wrong_password"}}}));
+                           done(std::nullopt);
+                         });
 }
 
 std::string hash_of_login(const std::string& token) { return token.empty() ? std::string{} : domain::sha256_hex(token); }
@@ -155,25 +209,25 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
   st.readers = std::move(readers);
   st.hashers = std::move(hashers);
   st.settings = settings;
-  st.by_login = std::make_unique<domain::attempt_limiter>(settings.max_failed_logins, settings.failed_login_window_s);
-  st.by_address =
-    std::make_unique<domain::attempt_limiter>(settings.max_failed_logins_per_address, settings.failed_login_window_s);
+  st.by_login.max_attempts = settings.max_failed_logins;
+  st.by_address.max_attempts = settings.max_failed_logins_per_address;
+  for (auto* counter : {&st.by_login, &st.by_address}) {
+    counter->window_s = settings.failed_login_window_s;
+    if (!settings.shared_counts)
+      counter->local = std::make_unique<domain::attempt_limiter>(counter->max_attempts, counter->window_s);
+  }
   // await: no login is handled before the dummy hash exists, so unknown logins always cost a full verification.
   self->request(st.hashers, caf::infinite, deadline::none(), atoms::hash_atom_v, domain::new_secret_id())
     .await([self](std::string& hash) { self->state.dummy_hash = std::move(hash); },
           [self](caf::error& err) { self->state.log->error("event=dummy_hash_failed error=\"{}\"", error_detail(err)); });
   return {
     [self](deadline due, atoms::login_atom, std::string& login, std::string& password) -> caf::result<user_record> {
-      auto key = domain::normalize_email(login);
-      auto admitted = self->state.by_login->admit(key, now_s());
-      if (!admitted.admitted())
-        return make_throttled_error("too many failed logins; try again later", admitted.retry_after);
       auto rp = self->make_response_promise<user_record>();
-      verify_login(self, due, std::move(login), std::move(password), std::move(key), admitted,
-                   [rp](caf::expected<user_record> user) mutable {
-                     if (user) rp.deliver(std::move(*user));
-                     else rp.deliver(user.error());
-                   });
+      count_and_verify_login(self, due, std::move(login), std::move(password),
+                             [rp](caf::expected<user_record> user) mutable {
+                               if (user) rp.deliver(std::move(*user));
+                               else rp.deliver(user.error());
+                             });
       return rp;
     },
     [self](deadline due, atoms::password_atom, user_record& user, std::string& token, std::string& current,
@@ -191,16 +245,19 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
     [self](deadline due, atoms::erase_atom, user_record& user, std::string& current) {
       return erase_self(self, due, user, std::move(current));
     },
-    [self](atoms::attempt_atom, const std::string& address) -> caf::result<caf::ok_atom> {
-      auto admitted = self->state.by_address->admit(address, now_s());
-      if (!admitted.admitted())
-        return make_throttled_error("too many failed attempts from this address; try again later",
-                                    admitted.retry_after);
-      return caf::ok_atom_v;
+    [self](deadline due, atoms::attempt_atom, const std::string& address) -> caf::result<caf::ok_atom> {
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      admit(self, due, self->state.by_address, address, [rp](caf::expected<attempt_admission> admitted) mutable {
+        if (!admitted) rp.deliver(admitted.error());
+        else if (!admitted->admitted())
+          rp.deliver(make_throttled_error("too many failed attempts from this address; try again later",
+                                          admitted->retry_after));
+        else rp.deliver(caf::ok_atom_v);
+      });
+      return rp;
     },
     [self](atoms::attempt_atom, const std::string& address, bool failed) {
-      if (failed) self->state.by_address->failed(address, now_s());
-      else self->state.by_address->withdrawn(address);
+      settle(self, self->state.by_address, address, failed ? outcome::failed : outcome::withdrawn, {});
     },
     [self](deadline due, atoms::password_atom, std::string& token,
            std::string& password) -> caf::result<caf::ok_atom> {

@@ -16,7 +16,7 @@ using identity_actor = caf::typed_actor<
   caf::replies_to<deadline, atoms::login_atom, std::string, std::string>::with<user_record>,
   // client address -> admitted: one attempt at a secret from that address, counted from now on (429 past the
   // limit); every admitted attempt is settled by the message below
-  caf::replies_to<atoms::attempt_atom, std::string>::with<caf::ok_atom>,
+  caf::replies_to<deadline, atoms::attempt_atom, std::string>::with<caf::ok_atom>,
   // client address, failed: a failed attempt stays counted for the window; any other outcome releases it
   caf::reacts_to<atoms::attempt_atom, std::string, bool>,
   // password-set token, new password
@@ -47,6 +47,9 @@ struct identity_settings {
   int max_failed_logins = 5;         ///< per login name, within the window (unknown names count alike)
   std::int64_t failed_login_window_s = 900;
   int max_failed_logins_per_address = 20;  ///< per client address, on every route verifying a secret
+  /// In a cluster: the attempts are counted in the database every node shares (storage/attempts.hpp), not by each
+  /// node for itself (which would give an attacker one budget per node).
+  bool shared_counts = false;
 };
 
 identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,

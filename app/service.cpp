@@ -206,7 +206,7 @@ struct service::impl {
     auto identity = actors::spawn_identity(sys, storage, readers, hashers,
                                            {settings.auth.login_ttl_s, timeout, settings.auth.max_failed_logins,
                                             settings.auth.failed_login_window_s,
-                                            settings.auth.max_failed_logins_per_address});
+                                            settings.auth.max_failed_logins_per_address, settings.cluster.enabled()});
     const auto& lifetimes = settings.lifetimes;
     auto accounts = actors::spawn_account_directory(
       sys, storage,

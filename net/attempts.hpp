@@ -19,9 +19,9 @@ template <class Refused, class Handler>
 void as_attempt(const std::shared_ptr<backend>& b, deadline due, std::string address, const responder& respond,
                 Refused refused, Handler handler) {
   run_flow(b->sys, due, respond,
-           [b, address = std::move(address), respond, refused = std::move(refused),
+           [b, due, address = std::move(address), respond, refused = std::move(refused),
             handler = std::move(handler)](flow_self self) mutable {
-             self->request(b->identity, patience(self), atoms::attempt_atom_v, address)
+             self->request(b->identity, patience(self), due, atoms::attempt_atom_v, address)
                .then(
                  [b, address, respond, handler](caf::ok_atom) mutable {
                    handler([b, address, respond](http_response response) {

@@ -17,6 +17,9 @@ cluster_script sets them). Each scenario prints PASS or FAIL with its figures; t
                rejoins with a new generation
   leave        a node stopped gracefully releases its sessions at once (no wait for its lease)
   mails        every node's mailer sends from the one outbox: no mail is sent by two nodes
+  throttle     60 concurrent wrong logins of one name, 20 through each node -> at most 5 answered 401 (the limit per
+               name), the others 429; 60 concurrent logins of 60 names from one client address, 20 through each
+               node -> at most 20 answered 401 (the limit per address): the cluster counts once, not once per node
   pause        kill -STOP of a node past its lease, its session taken by another node meanwhile, then kill -CONT ->
                the paused node's late write is refused (503, counted, not stored) or, when the node noticed first
                that it lapsed, forwarded to the new owner; never written by the paused node; the node rejoins
@@ -450,6 +453,28 @@ def pause_past_lease(c):
              after["forwarded"], quantity, view["generation"], after["generation"]))
 
 
+def throttle(c):
+    """Logins spread over the nodes share one budget (config/boutique.ini: 5 per name, 20 per address)."""
+    def login(i, name, address):
+        status, _ = http("POST", c.nodes[i % 3].url("/api/v1/auth/login"),
+                         {"login": name, "password": "wrong-%d" % i}, headers={"x-forwarded-for": address})
+        return status
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=60) as pool:
+        by_name = list(pool.map(lambda i: login(i, "guessed@example.com", "198.51.100.%d" % (i + 1)), range(60)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=60) as pool:
+        by_address = list(pool.map(lambda i: login(i, "name%d@example.com" % i, "203.0.113.7"), range(60)))
+    rows = int(c.query("SELECT count(*) FROM login_attempts")[0][0])
+    raw = int(c.query("SELECT count(*) FROM login_attempts WHERE key LIKE '%@%' OR key LIKE '203.%'")[0][0])
+    ok = (1 <= by_name.count(401) <= 5 and by_name.count(401) + by_name.count(429) == 60
+          and 1 <= by_address.count(401) <= 20 and by_address.count(401) + by_address.count(429) == 60
+          and rows > 0 and raw == 0)
+    check("throttle", ok, "one name tried 60 times through 3 nodes: %d answered 401, %d 429; one address trying 60 "
+          "names through 3 nodes: %d answered 401, %d 429; %d rows counted in the database, %d naming a name or "
+          "an address" % (by_name.count(401), by_name.count(429), by_address.count(401), by_address.count(429), rows,
+                          raw))
+
+
 def mails(c):
     """Every node's mailer sends from the one outbox: a mail goes out from one node only."""
     sent = int(c.query("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL")[0][0])
@@ -492,7 +517,8 @@ def main():
     c = Cluster(3)
     try:
         c.start()
-        scenarios = [deposits, across, browser, loop_guard, twin, kill_under_load, pause_past_lease, mails, leave]
+        scenarios = [deposits, across, browser, loop_guard, twin, throttle, kill_under_load, pause_past_lease, mails,
+                     leave]
         only = os.environ.get("CLUSTER_ONLY")
         for scenario in scenarios:
             if only and scenario.__name__ not in only.split(","):

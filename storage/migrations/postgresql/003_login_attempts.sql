@@ -1,0 +1,16 @@
+-- The login throttles of a cluster (domain/throttle.hpp, storage/attempts.hpp): the attempts counted per login name
+-- and per client address, shared by every node, so that N nodes do not give an attacker N budgets. `key` is the
+-- SHA-256 of the name or address. `admitted_at`: the last admission (attempts in flight older than
+-- storage::attempt_in_flight_s no longer count: their node died during them). `forget_at`: from then on nothing in
+-- the row counts; the heartbeat sweeps such rows.
+CREATE TABLE login_attempts (
+  scope       TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  started     BIGINT NOT NULL,
+  in_flight   INTEGER NOT NULL,
+  failures    INTEGER NOT NULL,
+  admitted_at BIGINT NOT NULL,
+  forget_at   BIGINT NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX login_attempts_forget ON login_attempts(forget_at);
