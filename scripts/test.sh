@@ -5,10 +5,10 @@
 #      with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer (build-asan/: every suite); the suites
 #      where threads meet with ThreadSanitizer (build-tsan/, against a CAF core built for it) (scripts/sanitize.sh);
 #   3. both ctest runs side by side, then the browser scenarios (tests/e2e) against the ASan+UBSan service
-#      (build-asan/boutique) after the TSan one, on SQLite and then on PostgreSQL; after the ASan run, its unit,
-#      actor, integration and cli suites and the crash script again on PostgreSQL (scripts/with-postgres.sh: a
-#      server of the run's own, each test in a database of its own), and the cluster tests there (tests/cluster:
-#      three ASan nodes on one database behind HAProxy, kill -9 and kill -STOP).
+#      (build-asan/boutique) after the TSan one, on SQLite and then on PostgreSQL; the ASan build's suites again on
+#      PostgreSQL (scripts/with-postgres.sh: a server of each run's own, each test in a database of its own): unit,
+#      actor and integration after the ASan run, cli, the crash script and the cluster tests (tests/cluster: three
+#      ASan nodes on one database behind HAProxy, kill -9 and kill -STOP) after the browser tests.
 # Each ctest suite runs once here, in the ASan build: the same tests and assertions as an unsanitized run, with the
 # sanitizers' checks on top. The Release build (scripts/build.sh, the README's first command) is not compiled here:
 # it ran only to give the browser tests a binary, and its 400 s of CPU kept CI over its 20 minutes
@@ -58,18 +58,25 @@ side_by_side() {
 side_by_side "fuzz: bash tests/fuzz/run.sh" \
   "asan-build: bash scripts/sanitize.sh asan build" \
   "tsan-build: bash scripts/sanitize.sh tsan build"
-((status == 0)) || echo "(scripts/test.sh: $SECONDS s in all)"
-exit "$status"
+((status == 0)) || exit "$status"
 # The test runs: both ctest runs side by side, the browser tests after the TSan one (which ends first). Not all
 # three at once: that left the tests' timing checks too little CPU (a slowloris test's 5 s bound was missed).
 browser_on_postgresql="echo '== the browser tests on PostgreSQL' &&
   bash scripts/with-postgres.sh bash scripts/sanitize.sh asan browser"
+# The suites on PostgreSQL (ASan build) are shared between the two lanes, which would otherwise end minutes apart:
+# the long ones after the ASan run, the service-process ones (cli, crash, cluster) after the browser tests.
+on_postgresql() {
+  echo "SANITIZE_SUITES='$1' bash scripts/with-postgres.sh bash scripts/sanitize.sh asan test"
+}
+asan_then_postgresql="bash scripts/sanitize.sh asan test; asan=\$?
+  echo '== unit, actor and integration suites on PostgreSQL' &&
+  $(on_postgresql 'unit_tests actor_tests integration_tests') && exit \$asan"
 tsan_then_browser="bash scripts/sanitize.sh tsan test; tsan=\$?
-  bash scripts/sanitize.sh asan browser && $browser_on_postgresql && exit \$tsan"
-pg_suites='unit_tests actor_tests integration_tests cli_tests crash_script cluster_script'
-on_postgresql="SANITIZE_SUITES='$pg_suites' bash scripts/with-postgres.sh bash scripts/sanitize.sh asan test"
-asan_then_postgresql="bash scripts/sanitize.sh asan test; asan=\$?; echo '== the same suites on PostgreSQL'; $on_postgresql && exit \$asan"
-side_by_side "asan-ctest (AddressSanitizer + UndefinedBehaviorSanitizer, build-asan/), then on PostgreSQL: $asan_then_postgresql" \
-  "tsan-ctest (ThreadSanitizer, build-tsan/), then browser (tests/e2e, build-asan/boutique, SQLite, PostgreSQL): $tsan_then_browser"
+  bash scripts/sanitize.sh asan browser && $browser_on_postgresql &&
+  echo '== cli, crash and cluster suites on PostgreSQL' && $(on_postgresql 'cli_tests crash_script cluster_script') &&
+  exit \$tsan"
+side_by_side "asan-ctest (ASan + UBSan, build-asan/), then 3 suites on PostgreSQL: $asan_then_postgresql" \
+  "tsan-ctest (TSan, build-tsan/), then browser (tests/e2e, build-asan/boutique, SQLite, PostgreSQL), then 3 suites \
+on PostgreSQL: $tsan_then_browser"
 echo "(scripts/test.sh: $SECONDS s in all)"
 exit "$status"
