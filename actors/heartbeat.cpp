@@ -1,7 +1,6 @@
 #include "actors/heartbeat.hpp"
 
 #include "config/logging.hpp"
-#include "storage/attempts.hpp"
 
 #include <caf/all.hpp>
 
@@ -41,11 +40,6 @@ void beat(pointer self) {
     }
     ++st.beats;
     if (st.beats % 100 == 0) storage::forget_abandoned_leases(*st.db, st.me, 3600, 1000);
-    // Throttle rows whose windows passed: up to 5,000 every 10 beats (the rows of 150 new keys a second, at the
-    // default lease; a row lives at least its window, 15 minutes by default, whatever the sweep).
-    if (st.beats % 10 == 0)
-      for (int round = 0; round < 5 && storage::forget_attempts(*st.db, 1000) == 1000; ++round) {
-      }
     st.db->reset_all();
   } catch (const std::exception& e) {  // the database is out of reach: the next beat tries again
     st.log->error("event=heartbeat_failed node={} error=\"{}\"", st.me.node_id, config::log_text(e.what()));

@@ -22,7 +22,7 @@ using domain::attempt_admission;
 using outcome = storage::attempt_step::outcome;
 
 /// The attempts counted under one kind of key (a login name, a client address): by this process alone, or in a
-/// cluster in the database every node shares (storage/attempts.hpp), so that N nodes do not give N budgets.
+/// cluster for every node at once (actors/attempts.hpp), so that N nodes do not give N budgets.
 struct attempt_counter {
   const char* scope;
   int max_attempts;
@@ -35,6 +35,7 @@ struct identity_state {
   actors::storage_actor storage;
   actors::reader_pool readers;
   hasher_actor hashers;
+  attempts_actor shared;  ///< in a cluster, where the attempts are counted
   identity_settings settings;
   std::string dummy_hash;  ///< verified against for unknown logins, so that they cost the same work
   attempt_counter by_login{"login", 0, 0, nullptr};      ///< attempts per normalised login name
@@ -53,7 +54,7 @@ void admit(pointer self, deadline due, attempt_counter& counter, const std::stri
            std::function<void(caf::expected<attempt_admission>)> then) {
   if (counter.local) return then(counter.local->admit(key, now_s()));
   storage::attempt_step step{outcome::admit, counter.scope, key, counter.max_attempts, counter.window_s, 0};
-  self->request(self->state.storage, due.patience(), due, atoms::attempt_atom_v, std::move(step))
+  self->request(self->state.shared, due.patience(), due, atoms::attempt_atom_v, std::move(step))
     .then([then](attempt_admission answer) { then(answer); }, [then](caf::error& err) { then(std::move(err)); });
 }
 
@@ -68,7 +69,7 @@ void settle(pointer self, attempt_counter& counter, const std::string& key, outc
     return;
   }
   storage::attempt_step step{ended, counter.scope, key, counter.max_attempts, counter.window_s, admitted.forgivable};
-  self->request(self->state.storage, self->state.settings.timeout, deadline::none(), atoms::attempt_atom_v,
+  self->request(self->state.shared, self->state.settings.timeout, deadline::none(), atoms::attempt_atom_v,
                 std::move(step))
     .then([](attempt_admission) {},
           [self, scope = counter.scope](caf::error& err) {
@@ -203,8 +204,9 @@ caf::result<erasure_outcome> erase_self(pointer self, deadline due, const user_r
 }
 
 identity_actor::behavior_type identity(pointer self, actors::storage_actor storage, actors::reader_pool readers,
-                                       hasher_actor hashers, identity_settings settings) {
+                                       hasher_actor hashers, identity_settings settings, attempts_actor shared) {
   auto& st = self->state;
+  st.shared = std::move(shared);
   st.storage = std::move(storage);
   st.readers = std::move(readers);
   st.hashers = std::move(hashers);
@@ -213,7 +215,7 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
   st.by_address.max_attempts = settings.max_failed_logins_per_address;
   for (auto* counter : {&st.by_login, &st.by_address}) {
     counter->window_s = settings.failed_login_window_s;
-    if (!settings.shared_counts)
+    if (!st.shared)
       counter->local = std::make_unique<domain::attempt_limiter>(counter->max_attempts, counter->window_s);
   }
   // await: no login is handled before the dummy hash exists, so unknown logins always cost a full verification.
@@ -309,8 +311,8 @@ identity_actor::behavior_type identity(pointer self, actors::storage_actor stora
 
 
 identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
-                              hasher_actor hashers, identity_settings settings) {
-  return sys.spawn(identity, std::move(storage), std::move(readers), std::move(hashers), settings);
+                              hasher_actor hashers, identity_settings settings, attempts_actor shared) {
+  return sys.spawn(identity, std::move(storage), std::move(readers), std::move(hashers), settings, std::move(shared));
 }
 
 }  // namespace boutique::actors

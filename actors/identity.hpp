@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/attempts.hpp"
 #include "actors/hasher.hpp"
 #include "actors/messages.hpp"
 #include "actors/reader.hpp"
@@ -47,12 +48,11 @@ struct identity_settings {
   int max_failed_logins = 5;         ///< per login name, within the window (unknown names count alike)
   std::int64_t failed_login_window_s = 900;
   int max_failed_logins_per_address = 20;  ///< per client address, on every route verifying a secret
-  /// In a cluster: the attempts are counted in the database every node shares (storage/attempts.hpp), not by each
-  /// node for itself (which would give an attacker one budget per node).
-  bool shared_counts = false;
 };
 
+/// `shared`, in a cluster: the attempts are counted there (actors/attempts.hpp), for every node at once, not by this
+/// node for itself (which would give an attacker one budget per node); none: in this process.
 identity_actor spawn_identity(caf::actor_system& sys, actors::storage_actor storage, actors::reader_pool readers,
-                              hasher_actor hashers, identity_settings settings);
+                              hasher_actor hashers, identity_settings settings, attempts_actor shared = {});
 
 }  // namespace boutique::actors

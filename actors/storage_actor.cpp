@@ -432,9 +432,6 @@ storage_actor::behavior_type storage_behavior(pointer self, std::shared_ptr<data
       release(self, {std::move(kind), std::move(key)});
     },
     [self](caf::get_atom, atoms::cluster_atom) { return cluster_view(self); },
-    [self](deadline due, atoms::attempt_atom, storage::attempt_step& step) {
-      return attempt(self, due, std::move(step));
-    },
     [self](deadline due, atoms::outbox_atom, std::int32_t limit, std::int64_t now, std::int64_t until) {
       return enqueue<outbox_batch>(self, due, [limit, now, until](database& db) {
         return claim_due_mail(db, now, limit, until);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "actors/messages.hpp"
-#include "storage/attempts.hpp"
 #include "storage/cluster.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
@@ -15,10 +14,6 @@
 #include <chrono>
 #include <memory>
 #include <stdexcept>
-
-// A throttle step and its answer travel to and from the storage actor only.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::storage::attempt_step)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boutique::domain::attempt_admission)
 
 namespace boutique::actors {
 
@@ -92,8 +87,6 @@ using storage_actor = caf::typed_actor<
   caf::replies_to<deadline, atoms::lease_atom, std::string, std::string>::with<lease_grant>,
   // its release, once its actor's last write is queued (a session actor sends it as it passivates)
   caf::reacts_to<atoms::lease_atom, caf::delete_atom, std::string, std::string>,
-  // a step of an attempt (a login, a secret tried from an address) counted for the whole cluster (storage/attempts.hpp)
-  caf::replies_to<deadline, atoms::attempt_atom, storage::attempt_step>::with<domain::attempt_admission>,
   // this node in the cluster, and the membership table
   caf::replies_to<caf::get_atom, atoms::cluster_atom>::with<cluster_stats>,
   // the heartbeat's news (actors/heartbeat.hpp): this node's generation and heartbeats written; `listener` (below)

@@ -2,7 +2,6 @@
 // and what the heartbeat reports.
 #include "actors/storage_writer.hpp"
 
-#include "storage/attempts.hpp"
 #include "storage/cluster.hpp"
 #include "storage/database.hpp"
 #include "storage/queries.hpp"
@@ -97,14 +96,6 @@ void release(pointer self, lease_key lease) {
   };
   self->state.batch.push_back({deadline::none(), std::move(apply), std::move(settle)});
   schedule_flush(self);
-}
-
-caf::result<domain::attempt_admission> attempt(pointer self, deadline due, storage::attempt_step step) {
-  if (!self->state.node) return make_domain_error(domain::error_code::internal, "not in a cluster");
-  auto admission = step.what == storage::attempt_step::outcome::admit;
-  auto apply = [step = std::move(step)](database& db) { return storage::apply_attempt_step(db, step); };
-  if (admission) return enqueue<domain::attempt_admission>(self, due, std::move(apply));
-  return enqueue_always<domain::attempt_admission>(self, deadline::none(), std::move(apply));
 }
 
 /// A new generation means the membership lapsed and the node rejoined: every lease taken under the old one is void

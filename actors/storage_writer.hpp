@@ -70,13 +70,22 @@ bool overloaded(pointer self);
 /// Flushes now when the batch is full, else once the messages already waiting are taken.
 void schedule_flush(pointer self);
 
-/// Queues a write computing a result of type R, whatever the writer's bound; the returned promise is fulfilled
-/// after commit (dropped at its turn if `due` passes while it waits). `committed`, when given, runs once the write
-/// is committed, before its answer.
+/// Queues a write computing a result of type R; the returned promise is fulfilled after commit. Refused whole,
+/// before anything runs, when the writer is overloaded or `due` has passed (and dropped at its turn if `due` passes
+/// while it waits). `committed`, when given, runs once the write is committed, before its answer.
 template <class R, class Op>
-caf::typed_response_promise<R> enqueue_always(pointer self, deadline due, Op op,
-                                              std::function<void()> committed = {}) {
+caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op, std::function<void()> committed = {}) {
   auto promise = self->template make_response_promise<R>();
+  if (due.passed()) {
+    ++self->state.stats.writes_dropped_past_deadline;
+    promise.deliver(past_deadline());
+    return promise;
+  }
+  if (overloaded(self)) {
+    ++self->state.stats.writes_refused_overloaded;
+    promise.deliver(make_overloaded_error("the service is busy; retry shortly", 1));
+    return promise;
+  }
   auto result = std::make_shared<std::optional<R>>();
   self->state.batch.push_back(
     {due,
@@ -91,24 +100,6 @@ caf::typed_response_promise<R> enqueue_always(pointer self, deadline due, Op op,
      }});
   schedule_flush(self);
   return promise;
-}
-
-/// `enqueue_always`, refused whole before anything runs when the writer is overloaded or `due` has passed.
-template <class R, class Op>
-caf::typed_response_promise<R> enqueue(pointer self, deadline due, Op op, std::function<void()> committed = {}) {
-  if (due.passed()) {
-    ++self->state.stats.writes_dropped_past_deadline;
-    auto promise = self->template make_response_promise<R>();
-    promise.deliver(past_deadline());
-    return promise;
-  }
-  if (overloaded(self)) {
-    ++self->state.stats.writes_refused_overloaded;
-    auto promise = self->template make_response_promise<R>();
-    promise.deliver(make_overloaded_error("the service is busy; retry shortly", 1));
-    return promise;
-  }
-  return enqueue_always<R>(self, due, std::move(op), std::move(committed));
 }
 
 // -- cluster (actors/storage_cluster.cpp, docs/CLUSTER.md) ------------------------------------------------------
@@ -145,11 +136,6 @@ void lease_moved(pointer self, const std::string& old_id, const std::string& new
 caf::result<lease_grant> take(pointer self, deadline due, lease_key lease);
 /// Releases it, in the batch, after the writes its actor sent before: their fence still finds the lease.
 void release(pointer self, lease_key lease);
-
-/// A step of a login throttle the cluster's nodes share (storage/attempts.hpp). An admission is a write like any
-/// other (refused when the writer is overloaded or late); the end of an admitted attempt is always queued (there are
-/// no more of those than admissions), so that a busy writer cannot leave a failure uncounted.
-caf::result<domain::attempt_admission> attempt(pointer self, deadline due, storage::attempt_step step);
 
 /// What the heartbeat (actors/heartbeat.hpp) found: `generation` is this node's membership now.
 void heard(pointer self, std::int64_t generation, std::uint64_t heartbeats);

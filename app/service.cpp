@@ -83,6 +83,7 @@ struct service::impl {
   std::unique_ptr<net::forwarder> forwarding;  ///< in a cluster
   std::optional<storage::node_identity> node;  ///< in a cluster: this node as it joined
   actors::heartbeat_actor heartbeat;          ///< in a cluster: its membership
+  actors::attempts_actor attempts;            ///< in a cluster: the login throttles every node shares
   bool running = false;
 
   explicit impl(config::settings s) : settings(std::move(s)), actor_config(make_actor_config(settings)) {}
@@ -203,10 +204,15 @@ struct service::impl {
             {static_cast<unsigned long long>(settings.auth.argon2_opslimit),
              static_cast<std::size_t>(settings.auth.argon2_memlimit_kib) * 1024},
             settings.auth.hash_queue_max});
+    if (node)  // on a connection of its own: one short transaction a step, never held up by the writer's batches
+      attempts = actors::spawn_attempts(
+        sys, storage::open_database(settings.storage.where(), {storage::database::access::read_write, true}),
+        {settings.shop.csrf_secret, static_cast<std::size_t>(settings.storage.queue_max)});
     auto identity = actors::spawn_identity(sys, storage, readers, hashers,
                                            {settings.auth.login_ttl_s, timeout, settings.auth.max_failed_logins,
                                             settings.auth.failed_login_window_s,
-                                            settings.auth.max_failed_logins_per_address, settings.cluster.enabled()});
+                                            settings.auth.max_failed_logins_per_address},
+                                           attempts);
     const auto& lifetimes = settings.lifetimes;
     auto accounts = actors::spawn_account_directory(
       sys, storage,
@@ -335,12 +341,13 @@ struct service::impl {
          {caf::actor_cast<caf::actor>(backend->sessions), caf::actor_cast<caf::actor>(backend->accounts),
           caf::actor_cast<caf::actor>(backend->identity), caf::actor_cast<caf::actor>(mailer),
           caf::actor_cast<caf::actor>(hashers), caf::actor_cast<caf::actor>(backend->storage),
-          caf::actor_cast<caf::actor>(backend->backups)})
+          caf::actor_cast<caf::actor>(backend->backups), caf::actor_cast<caf::actor>(attempts)})
       caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
     backend->readers.exit();
     backend.reset();
     mailer = nullptr;
     hashers = nullptr;
+    attempts = nullptr;
     http.reset();
     admin.reset();
     if (forwarding) forwarding->stop();

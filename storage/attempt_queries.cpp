@@ -2,7 +2,6 @@
 #include "storage/attempts.hpp"
 
 #include "storage/database.hpp"
-#include "domain/tokens.hpp"
 
 #include <algorithm>
 
@@ -64,11 +63,14 @@ counted lock_row(database& db, const std::string& scope, const std::string& key)
 }  // namespace
 
 domain::attempt_admission apply_attempt_step(database& db, const attempt_step& step) {
-  auto key = domain::sha256_hex(step.key);
+  const auto& key = step.key;
   auto c = lock_row(db, step.scope, key);
   auto& w = c.window;
-  if (c.now - c.admitted_at >= attempt_in_flight_s) w.in_flight = 0;  // their node died during them
   auto before = w;
+  if (w.in_flight > 0 && c.now - c.admitted_at >= attempt_in_flight_s) {  // never told how they ended: failed
+    w.failures += w.in_flight;
+    w.in_flight = 0;
+  }
   domain::attempt_admission answer;
   switch (step.what) {
     case attempt_step::outcome::admit:

@@ -2,7 +2,7 @@
 
 // The login throttles of a cluster (docs/CLUSTER.md): the windows of domain/throttle.hpp kept as rows of the
 // PostgreSQL database every node shares, so that the limits hold for the cluster as a whole (one node keeps its
-// own in memory). SQL only; the storage actor runs it in its batch transaction, on PostgreSQL's clock.
+// own in memory). SQL only, on PostgreSQL's clock; actors/attempts.hpp runs each step in a transaction of its own.
 
 #include "domain/throttle.hpp"
 
@@ -18,14 +18,15 @@ struct attempt_step {
   enum class outcome : std::uint8_t { admit, failed, succeeded, withdrawn };
   outcome what = outcome::admit;
   std::string scope;  ///< what counts: "login" (per normalised login name) or "address" (per client address)
-  std::string key;    ///< the name or the address; only its SHA-256 is stored
+  std::string key;    ///< stored as given: the caller hashes the name or address (actors/attempts.hpp)
   int max_attempts = 5;
   std::int64_t window_s = 900;
   int forgivable = 0;  ///< succeeded: the failures its admission found (attempt_admission::forgivable)
 };
 
 /// How long an admitted attempt may stay in flight. A request ends by its deadline (10 s by default); an attempt
-/// older than this one was cut short by its node's death and no longer takes a place of its key's budget.
+/// older than this one never told how it ended (its node died, or its end could not be written): it counts as a
+/// failure from then on, never as a guess given back.
 inline constexpr std::int64_t attempt_in_flight_s = 60;
 
 /// Applies `step` to its key's row (locked until the transaction ends: two nodes counting one key do it one after

@@ -6,6 +6,7 @@
 
 #include "storage/database.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -49,5 +50,13 @@ class test_store {
   std::string sqlite_path_;
   std::unique_ptr<scratch_postgres> pg_;
 };
+
+/// The integer in the first column of the first row `sql` returns on `db` (-1: no row); the statement is reset.
+inline std::int64_t query_int(storage::database& db, const std::string& sql) {
+  auto& st = db.prepare(sql);
+  auto value = st.step() ? st.integer(0) : std::int64_t{-1};
+  st.reset();
+  return value;
+}
 
 }  // namespace boutique::testing
