@@ -19,7 +19,7 @@ using storage::attempt_step;
 struct attempts_state {
   std::shared_ptr<storage::database> db;
   attempts_settings settings;
-  /// Keys refused for their failures, and until when (unix seconds): refused again without a transaction (bounded).
+  /// Keys (their keyed hashes) refused, and until when (unix seconds): refused again without a transaction.
   std::unordered_map<std::string, std::int64_t> refused_until;
   /// Whether the sweep's timer runs: started by the first step, so that an actor never asked (a start that failed
   /// later) holds no timer that would keep the actor system alive.
@@ -38,44 +38,59 @@ struct too_late : std::runtime_error {
   too_late() : std::runtime_error("the request's deadline passed") {}
 };
 
-/// Runs `step` in a transaction of its own (rolled back when `due` passed before its commit: an admission nobody
-/// waits for must not count); the key is replaced by its keyed hash first.
-domain::attempt_admission run(pointer self, attempt_step step, deadline due = deadline::none()) {
+/// Thrown when the COMMIT itself failed: whether it took effect is unknown (a connection lost after the server
+/// committed), so the step is not run again (twice, a withdrawal would free two places).
+struct outcome_unknown : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The key as rows and the refusal cache hold it: keyed by the database's own random key, the same for every node.
+std::string keyed(pointer self, const attempt_step& step) {
+  return domain::hmac_sha256_hex("boutique-login-attempts-v1." + step.scope + "." + step.key, self->state.settings.key);
+}
+
+/// Runs `step` (its key already keyed) in a transaction of its own, rolled back when `due` passed before its
+/// commit: an admission nobody waits for must not count. Its time limits are set in the transaction itself, so that
+/// they hold on a connection the driver has opened again.
+domain::attempt_admission run(pointer self, const attempt_step& step, deadline due = deadline::none()) {
   auto& db = *self->state.db;
-  step.key = domain::hmac_sha256_hex("boutique-login-attempts-v1." + step.scope + "." + step.key,
-                                     self->state.settings.secret);
+  domain::attempt_admission answer;
   db.begin_batch();
   try {
-    auto answer = storage::apply_attempt_step(db, step);
+    db.exec("SET LOCAL lock_timeout = 1000");  // another node's step holds a row for one short transaction
+    db.exec("SET LOCAL statement_timeout = 2000");
+    answer = storage::apply_attempt_step(db, step);
     if (due.passed()) throw too_late();
-    db.commit_batch();
     db.reset_all();
-    return answer;
   } catch (...) {
     db.reset_all();
     db.rollback_batch();
     throw;
   }
+  try {
+    db.commit_batch();
+  } catch (const std::exception& e) {
+    throw outcome_unknown(e.what());
+  }
+  return answer;
 }
 
 caf::result<domain::attempt_admission> admit(pointer self, deadline due, attempt_step step) {
   auto& st = self->state;
   auto now = domain::now_s();
-  auto refused_key = step.scope + "." + step.key;
-  if (auto it = st.refused_until.find(refused_key); it != st.refused_until.end()) {
+  step.key = keyed(self, step);
+  if (auto it = st.refused_until.find(step.key); it != st.refused_until.end()) {
     if (it->second > now) return domain::attempt_admission{it->second - now, 0};
     st.refused_until.erase(it);
   }
   if (due.passed()) return make_overloaded_error("the request's deadline passed", 1);
-  if (st.settings.queue_max > 0 && self->mailbox().size() > st.settings.queue_max)
-    return make_overloaded_error("the service is busy; retry shortly", 1);
+  if (self->mailbox().size() > st.settings.queue_max) return make_overloaded_error("the service is busy", 1);
   try {
     auto answer = run(self, step, due);
-    if (answer.retry_after > 1) {  // refused for its failures: the window has to pass
-      if (st.refused_until.size() >= refused_max)
-        std::erase_if(st.refused_until, [now](const auto& e) { return e.second <= now; });
-      if (st.refused_until.size() < refused_max) st.refused_until[refused_key] = now + answer.retry_after;
-    }
+    // Refused: for its failures until the window passes (no answer could change before, as nothing is in flight),
+    // or for attempts in flight for the second Retry-After says (a place may come free sooner: a second at most).
+    if (!answer.admitted() && st.refused_until.size() < refused_max)
+      st.refused_until[step.key] = now + answer.retry_after;
     return answer;
   } catch (const too_late&) {
     return make_overloaded_error("the request's deadline passed", 1);
@@ -85,21 +100,29 @@ caf::result<domain::attempt_admission> admit(pointer self, deadline due, attempt
   }
 }
 
-/// The end of an admitted attempt: a failure that went unrecorded would be a guess given back.
-domain::attempt_admission settle(pointer self, const attempt_step& step) {
+/// The end of an admitted attempt: a failure that went unrecorded would be a guess given back (it counts as one
+/// once its time in flight has passed). Tried three times, unless a COMMIT's outcome is unknown.
+domain::attempt_admission settle(pointer self, attempt_step step) {
+  step.key = keyed(self, step);
   for (int attempt = 1;; ++attempt) {
     try {
       return run(self, step);
+    } catch (const outcome_unknown& e) {
+      self->state.log->error("event=attempt_settle_unknown scope={} error=\"{}\"", step.scope,
+                             config::log_text(e.what()));
+      return {};
     } catch (const std::exception& e) {
       if (attempt < 3) continue;
       self->state.log->error("event=attempt_not_settled scope={} error=\"{}\"", step.scope,
                              config::log_text(e.what()));
-      return {};  // still in flight there: it counts as a failure once attempt_in_flight_s have passed
+      return {};
     }
   }
 }
 
 void sweep(pointer self) {
+  auto now = domain::now_s();
+  std::erase_if(self->state.refused_until, [now](const auto& e) { return e.second <= now; });
   try {
     for (int round = 0; round < 5 && storage::forget_attempts(*self->state.db, 1000) == 1000; ++round) {
     }
@@ -113,14 +136,11 @@ attempts_actor::behavior_type attempts_behavior(pointer self, std::shared_ptr<st
                                                 attempts_settings settings) {
   self->state.db = std::move(db);
   self->state.settings = std::move(settings);
-  // A step never waits long on a row another node's step holds (each holds it for one short transaction).
-  self->state.db->exec("SET lock_timeout = 1000");
-  self->state.db->exec("SET statement_timeout = 2000");
   return {
     [self](deadline due, atoms::attempt_atom, attempt_step& step) -> caf::result<domain::attempt_admission> {
       if (!std::exchange(self->state.sweeping, true)) self->delayed_send(self, sweep_every, caf::tick_atom_v);
       if (step.what == attempt_step::outcome::admit) return admit(self, due, std::move(step));
-      return settle(self, step);
+      return settle(self, std::move(step));
     },
     [self](caf::tick_atom) {
       sweep(self);

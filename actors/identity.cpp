@@ -8,6 +8,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <functional>
 
@@ -48,12 +49,19 @@ using pointer = identity_actor::stateful_pointer<identity_state>;
 
 caf::error unauthenticated() { return make_domain_error(domain::error_code::unauthenticated, bad_credentials); }
 
+/// How long an attempt may be in flight: its request's deadline, and some (the default request timeout is 10 s).
+std::int64_t in_flight_s(pointer self) {
+  auto request_s = std::chrono::duration_cast<std::chrono::seconds>(self->state.settings.timeout).count();
+  return std::max<std::int64_t>(storage::attempt_in_flight_s, 2 * request_s + 10);
+}
+
 /// Admits an attempt of `key` (counted from now on) or refuses it, and calls `then` with the answer, or with the
 /// error that kept it from being counted (in a cluster: the database out of reach or busy; the attempt is refused).
 void admit(pointer self, deadline due, attempt_counter& counter, const std::string& key,
            std::function<void(caf::expected<attempt_admission>)> then) {
   if (counter.local) return then(counter.local->admit(key, now_s()));
-  storage::attempt_step step{outcome::admit, counter.scope, key, counter.max_attempts, counter.window_s, 0};
+  storage::attempt_step step{outcome::admit, counter.scope, key, counter.max_attempts, counter.window_s, 0,
+                            in_flight_s(self)};
   self->request(self->state.shared, due.patience(), due, atoms::attempt_atom_v, std::move(step))
     .then([then](attempt_admission answer) { then(answer); }, [then](caf::error& err) { then(std::move(err)); });
 }
@@ -68,12 +76,13 @@ void settle(pointer self, attempt_counter& counter, const std::string& key, outc
     else counter.local->withdrawn(key);
     return;
   }
-  storage::attempt_step step{ended, counter.scope, key, counter.max_attempts, counter.window_s, admitted.forgivable};
+  storage::attempt_step step{ended, counter.scope, key, counter.max_attempts, counter.window_s, admitted.forgivable,
+                            in_flight_s(self)};
   self->request(self->state.shared, self->state.settings.timeout, deadline::none(), atoms::attempt_atom_v,
                 std::move(step))
     .then([](attempt_admission) {},
           [self, scope = counter.scope](caf::error& err) {
-            self->state.log->error("event=attempt_not_settled scope={} error=\"{}\"", scope,
+            self->state.log->warn("event=attempt_settle_unanswered scope={} error=\"{}\"", scope,
                                    config::log_text(error_detail(err)));
           });
 }

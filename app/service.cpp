@@ -84,6 +84,10 @@ struct service::impl {
   std::optional<storage::node_identity> node;  ///< in a cluster: this node as it joined
   actors::heartbeat_actor heartbeat;          ///< in a cluster: its membership
   actors::attempts_actor attempts;            ///< in a cluster: the login throttles every node shares
+  std::string attempts_key;                   ///< in a cluster: the key of those throttles' rows
+  /// In a cluster: the connections of the heartbeat and of the throttles, opened with the writer's (a server
+  /// refusing one more connection stops the start with its reason).
+  std::unique_ptr<storage::database> heartbeat_db, attempts_db;
   bool running = false;
 
   explicit impl(config::settings s) : settings(std::move(s)), actor_config(make_actor_config(settings)) {}
@@ -136,6 +140,9 @@ struct service::impl {
       if (settings.cluster.enabled()) {
         node = storage::node_identity{settings.cluster.node_id, settings.cluster.advertise, 0, settings.cluster.lease_s};
         node->generation = storage::join_cluster(*db, *node);
+        attempts_key = storage::service_key(*db, "login_attempts");
+        heartbeat_db = storage::open_database(settings.storage.where(), {storage::database::access::read_write, true});
+        attempts_db = storage::open_database(settings.storage.where(), {storage::database::access::read_write, true});
       }
       log->info("event=database_ready location={} schema_version={}", db->location(), version);
       return db;
@@ -205,9 +212,7 @@ struct service::impl {
              static_cast<std::size_t>(settings.auth.argon2_memlimit_kib) * 1024},
             settings.auth.hash_queue_max});
     if (node)  // on a connection of its own: one short transaction a step, never held up by the writer's batches
-      attempts = actors::spawn_attempts(
-        sys, storage::open_database(settings.storage.where(), {storage::database::access::read_write, true}),
-        {settings.shop.csrf_secret, static_cast<std::size_t>(settings.storage.queue_max)});
+      attempts = actors::spawn_attempts(sys, std::move(attempts_db), {attempts_key});
     auto identity = actors::spawn_identity(sys, storage, readers, hashers,
                                            {settings.auth.login_ttl_s, timeout, settings.auth.max_failed_logins,
                                             settings.auth.failed_login_window_s,
@@ -255,9 +260,7 @@ struct service::impl {
                               : settings.storage.backup_dir;
     // Last, once nothing else can fail to start: its timer would keep a failed start's actor system alive.
     if (node)  // on a connection of its own: kept however busy the writer is (unless it is stuck)
-      heartbeat = actors::spawn_heartbeat(
-        sys, storage::open_database(settings.storage.where(), {storage::database::access::read_write, true}), *node,
-        backend->storage, limits.busy_since_ms);
+      heartbeat = actors::spawn_heartbeat(sys, std::move(heartbeat_db), *node, backend->storage, limits.busy_since_ms);
   }
 
   /// Says at start-up which safety defaults are still in place, and why.

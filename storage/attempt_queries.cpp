@@ -67,7 +67,7 @@ domain::attempt_admission apply_attempt_step(database& db, const attempt_step& s
   auto c = lock_row(db, step.scope, key);
   auto& w = c.window;
   auto before = w;
-  if (w.in_flight > 0 && c.now - c.admitted_at >= attempt_in_flight_s) {  // never told how they ended: failed
+  if (w.in_flight > 0 && c.now - c.admitted_at >= step.in_flight_s) {  // never told how they ended: failed
     w.failures += w.in_flight;
     w.in_flight = 0;
   }
@@ -85,7 +85,7 @@ domain::attempt_admission apply_attempt_step(database& db, const attempt_step& s
     db.prepare(sql_delete).bind_all(step.scope, key).run();
   } else if (w.started != before.started || w.in_flight != before.in_flight || w.failures != before.failures ||
              answer.admitted()) {
-    auto forget_at = std::max(w.started + step.window_s, c.admitted_at + attempt_in_flight_s);
+    auto forget_at = std::max(w.started + step.window_s, c.admitted_at + step.in_flight_s);
     db.prepare(sql_update)
       .bind_all(step.scope, key, w.started, std::int64_t{w.in_flight}, std::int64_t{w.failures}, c.admitted_at,
                 forget_at)

@@ -22,11 +22,14 @@ struct attempt_step {
   int max_attempts = 5;
   std::int64_t window_s = 900;
   int forgivable = 0;  ///< succeeded: the failures its admission found (attempt_admission::forgivable)
+  /// How long an admitted attempt may stay in flight (attempt_in_flight_s at least; longer when requests may last
+  /// longer).
+  std::int64_t in_flight_s = 60;
 };
 
-/// How long an admitted attempt may stay in flight. A request ends by its deadline (10 s by default); an attempt
-/// older than this one never told how it ended (its node died, or its end could not be written): it counts as a
-/// failure from then on, never as a guess given back.
+/// How long an admitted attempt may stay in flight, at least. A request ends by its deadline (10 s by default); an
+/// attempt older than its step's in_flight_s never told how it ended (its node died, or its end could not be
+/// written): it counts as a failure from then on, never as a guess given back.
 inline constexpr std::int64_t attempt_in_flight_s = 60;
 
 /// Applies `step` to its key's row (locked until the transaction ends: two nodes counting one key do it one after

@@ -468,7 +468,8 @@ def throttle(c):
         by_address = list(pool.map(lambda i: login(i, "name%d@example.com" % i, "203.0.113.7"), range(60)))
     # Each 401 is a failure counted in the name's row, none left in flight (the ends of the attempts are written
     # just after their answers: waited for, bounded).
-    key = hmac.new(CSRF_SECRET.encode(), b"boutique-login-attempts-v1.login.guessed@example.com",
+    secret = c.query("SELECT value FROM service_keys WHERE name = 'login_attempts'")[0][0]
+    key = hmac.new(secret.encode(), b"boutique-login-attempts-v1.login.guessed@example.com",
                    hashlib.sha256).hexdigest()
     row = wait_for(lambda: [r for r in c.query("SELECT failures, in_flight FROM login_attempts WHERE scope = 'login' "
                                                "AND key = '%s'" % key) if r == [str(by_name.count(401)), "0"]], 5,

@@ -1,8 +1,8 @@
 -- The login throttles of a cluster (domain/throttle.hpp, storage/attempts.hpp): the attempts counted per login name
--- and per client address, shared by every node, so that N nodes do not give an attacker N budgets. `key` is the
--- SHA-256 of the name or address. `admitted_at`: the last admission (attempts in flight older than
--- storage::attempt_in_flight_s no longer count: their node died during them). `forget_at`: from then on nothing in
--- the row counts; the heartbeat sweeps such rows.
+-- and per client address, shared by every node, so that N nodes do not give an attacker N budgets. `key` is an
+-- HMAC-SHA-256 of the name or address (actors/attempts.hpp). `admitted_at`: the last admission (attempts still in
+-- flight a minute after it count as failures: they never told how they ended). `forget_at`: from then on nothing
+-- in the row counts; each node's attempts actor sweeps such rows.
 CREATE TABLE login_attempts (
   scope       TEXT NOT NULL,
   key         TEXT NOT NULL,
